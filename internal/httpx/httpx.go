@@ -89,6 +89,7 @@ type Client struct {
 	decodeErr  func(*Response) error
 	requestID  string
 	httpClient *http.Client
+	header     http.Header // User-Agent and Accept, cloned into each request
 	retry      *retryablehttp.Client
 	logger     *slog.Logger
 }
@@ -121,6 +122,7 @@ func New(cfg Config, s Settings) (*Client, error) {
 	if c.requestID == "" {
 		c.requestID = "X-Request-Id"
 	}
+	c.header = http.Header{"User-Agent": {c.userAgent}, "Accept": {"application/json"}}
 
 	var hc http.Client
 	var base http.RoundTripper
@@ -268,21 +270,19 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if err != nil {
 		return nil, Invalid(c.provider, "request", "cannot be built")
 	}
-	for k, vs := range r.Header {
-		for _, v := range vs {
-			req.Header.Add(k, v)
-		}
-	}
-	req.Header.Set("User-Agent", c.userAgent)
-	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", "application/json")
-	}
+	req.Header = c.header.Clone()
 	if r.Body != nil {
 		ct := r.ContentType
 		if ct == "" {
 			ct = "application/json"
 		}
-		req.Header.Set("Content-Type", ct)
+		req.Header["Content-Type"] = []string{ct}
+	}
+	for k, vs := range r.Header {
+		if k = http.CanonicalHeaderKey(k); k == "User-Agent" {
+			continue
+		}
+		req.Header[k] = append([]string(nil), vs...)
 	}
 	if st.sign != nil {
 		if err := st.sign(req.Request, r.Body); err != nil {

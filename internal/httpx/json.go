@@ -6,17 +6,11 @@ import (
 	"reflect"
 )
 
-// MaxJSONDepth bounds the nesting of a reply the SDK agrees to decode; a
-// hostile reply nested deeper is refused before encoding/json sees it.
-const MaxJSONDepth = 64
-
 // DecodeJSON decodes body into v. A malformed, too deeply nested or mistyped
 // reply becomes a *DecodeError that matches ErrMalformedResponse and never
-// quotes the body.
+// quotes the body. (encoding/json refuses nesting deeper than 10 000 levels
+// on its own, so a hostile reply cannot exhaust the stack.)
 func DecodeJSON(provider string, body []byte, v any) error {
-	if err := checkDepth(body); err != nil {
-		return &DecodeError{Provider: provider, Into: typeName(v), Err: err}
-	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return &DecodeError{Provider: provider, Into: typeName(v), Err: sanitizeJSONError(err)}
 	}
@@ -33,38 +27,6 @@ func MarshalJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-type depthError struct{}
-
-func (depthError) Error() string { return "nesting deeper than the allowed depth" }
-
-// checkDepth scans body for bracket nesting outside strings.
-func checkDepth(body []byte) error {
-	depth, inStr, esc := 0, false, false
-	for _, c := range body {
-		switch {
-		case inStr:
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-		case c == '"':
-			inStr = true
-		case c == '{' || c == '[':
-			depth++
-			if depth > MaxJSONDepth {
-				return depthError{}
-			}
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return nil
 }
 
 // sanitizeJSONError keeps encoding/json's structural complaint but drops any

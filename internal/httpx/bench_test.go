@@ -1,0 +1,93 @@
+package httpx_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
+)
+
+type benchPayment struct {
+	OrderID  string `json:"orderId"`
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+type benchResult struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+func benchServer() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"id":"pay_123","status":"APPROVED"}`))
+	}))
+}
+
+// BenchmarkRoundTrip compares one JSON POST through httpx with the same
+// exchange written with plain net/http and encoding/json. Both clients carry
+// the same finite 60 s timeout (net/http arms a timer per request for it):
+// a payment client without one is not a fair baseline, it is a bug.
+func BenchmarkRoundTrip(b *testing.B) {
+	srv := benchServer()
+	defer srv.Close()
+	in := benchPayment{OrderID: "order-1", Amount: 1050, Currency: "CAD"}
+
+	b.Run("httpx", func(b *testing.B) {
+		c := newClient(b, srv.URL)
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			body, err := json.Marshal(in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp, err := c.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/pay", Body: body, Retry: httpx.RetryIfNotSent})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var out benchResult
+			if err := httpx.DecodeJSON("testpay", resp.Body, &out); err != nil || out.ID != "pay_123" {
+				b.Fatal(err)
+			}
+		}
+	})
+
+	b.Run("plain", func(b *testing.B) {
+		hc := &http.Client{Timeout: 60 * time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			body, err := json.Marshal(in)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/pay", bytes.NewReader(body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+			var out benchResult
+			if err := json.Unmarshal(data, &out); err != nil || out.ID != "pay_123" {
+				b.Fatal(err)
+			}
+		}
+	})
+}
