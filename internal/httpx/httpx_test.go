@@ -67,7 +67,9 @@ type failure struct {
 }
 
 func TestRetryClassTable(t *testing.T) {
-	status := func(code int) *fake.Fault { return &fake.Fault{Kind: fake.Status, Status: code, Body: []byte(`{"error":"x"}`)} }
+	status := func(code int) *fake.Fault {
+		return &fake.Fault{Kind: fake.Status, Status: code, Body: []byte(`{"error":"x"}`)}
+	}
 	failures := []failure{
 		{name: "dial refused", refused: true},
 		{name: "reset after request written", fault: &fake.Fault{Kind: fake.DropAfter}},
