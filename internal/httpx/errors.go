@@ -114,6 +114,17 @@ func (e *outcomeUnknownError) Error() string {
 
 func (e *outcomeUnknownError) Unwrap() []error { return []error{ErrOutcomeUnknown, e.err} }
 
+// OutcomeUnknown marks err as the failure of a money-moving call whose request
+// reached the provider: a 2xx reply that cannot be decoded, for example. The
+// result matches ErrOutcomeUnknown and still unwraps to err. A nil err stays
+// nil, and an err that already matches ErrOutcomeUnknown is returned as is.
+func OutcomeUnknown(err error) error {
+	if err == nil || errors.Is(err, ErrOutcomeUnknown) {
+		return err
+	}
+	return &outcomeUnknownError{err: err}
+}
+
 // ValidationError says which field of a request broke which rule. It is
 // returned before anything is sent and matches ErrInvalidRequest.
 type ValidationError struct {

@@ -528,3 +528,15 @@ func TestConcurrentUseIsSafe(t *testing.T) {
 	}
 	assert.Len(t, srv.Requests(), 50)
 }
+
+func TestOutcomeUnknownWraps(t *testing.T) {
+	require.NoError(t, httpx.OutcomeUnknown(nil))
+	base := &httpx.DecodeError{Provider: "p", Into: "x", Err: errors.New("bad")}
+	err := httpx.OutcomeUnknown(base)
+	require.ErrorIs(t, err, httpx.ErrOutcomeUnknown)
+	require.ErrorIs(t, err, httpx.ErrMalformedResponse)
+	var de *httpx.DecodeError
+	require.ErrorAs(t, err, &de)
+	require.Equal(t, err, httpx.OutcomeUnknown(err), "wrapping twice must not nest")
+	require.Contains(t, err.Error(), "query before retrying")
+}

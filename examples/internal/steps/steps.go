@@ -125,7 +125,7 @@ func (r *Recorder) write(res Result) {
 		if !res.OK {
 			status = "FAIL"
 		}
-		line := fmt.Sprintf("%-9s %s %-24s %6dms", res.Provider, status, res.Step, res.Millis)
+		line := fmt.Sprintf("%-9s %s %-30s %6dms", res.Provider, status, res.Step, res.Millis)
 		if res.Action != "" {
 			line += "  action: " + res.Action
 		}

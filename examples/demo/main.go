@@ -1,0 +1,80 @@
+// Command demo runs every provider's merchant flow end to end against the
+// built-in fake providers: no credentials, no network. It prints one line per
+// step (what was sent, what came back, how long it took) and a summary table,
+// and exits non-zero if any flow fails.
+//
+//	go run ./examples/demo
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/paywidget/paywidget-go/examples/internal/oderoflow"
+	"github.com/paywidget/paywidget-go/examples/internal/steps"
+)
+
+type flow struct {
+	provider string
+	run      steps.Flow
+}
+
+var flows = []flow{
+	{"odero", oderoflow.Run},
+}
+
+func main() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	os.Exit(run(ctx, os.Stdout, flows))
+}
+
+type summary struct {
+	provider string
+	steps    int
+	failed   int
+	took     time.Duration
+	err      error
+}
+
+// run runs each flow against its built-in fake and returns the exit code.
+func run(ctx context.Context, w io.Writer, flows []flow) int {
+	var rows []summary
+	for _, f := range flows {
+		fmt.Fprintf(w, "\n== %s\n", f.provider)
+		rec := steps.NewRecorder(w, f.provider, steps.Human)
+		start := time.Now()
+		err := f.run(ctx, steps.Target{}, rec)
+		row := summary{provider: f.provider, took: time.Since(start), err: err}
+		for _, r := range rec.Results() {
+			row.steps++
+			if !r.OK {
+				row.failed++
+			}
+		}
+		rows = append(rows, row)
+	}
+
+	fmt.Fprintln(w, "\n== summary")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "provider\tresult\tsteps\ttime\t")
+	code := 0
+	for _, r := range rows {
+		result := "ok"
+		if r.err != nil || r.failed > 0 || r.steps == 0 {
+			result, code = "FAILED", 1
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t\n", r.provider, result, r.steps, r.took.Round(time.Millisecond))
+	}
+	_ = tw.Flush()
+	for _, r := range rows {
+		if r.err != nil {
+			fmt.Fprintf(w, "%s: %v\n", r.provider, r.err)
+		}
+	}
+	return code
+}

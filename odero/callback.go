@@ -1,0 +1,312 @@
+package odero
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/paywidget/paywidget-go/internal/dedup"
+)
+
+// MaxCallbackBytes bounds the body of a callback read by ParseCallback.
+const MaxCallbackBytes = 64 << 10
+
+// ErrInvalidCallback is matched by every *CallbackError.
+var ErrInvalidCallback = errors.New("odero: invalid callback")
+
+// CallbackError says which field of a callback was missing or malformed. It
+// never quotes the value.
+type CallbackError struct {
+	Field  string
+	Reason string
+}
+
+func (e *CallbackError) Error() string {
+	return "odero: callback " + e.Field + ": " + e.Reason
+}
+
+// Unwrap lets errors.Is(err, ErrInvalidCallback) hold.
+func (e *CallbackError) Unwrap() error { return ErrInvalidCallback }
+
+// Callback is the form the shopper's browser posts to callbackUrl after the
+// hosted page. OderoPay does not sign it: it is only a hint to go and check.
+type Callback struct {
+	// Token identifies the checkout.
+	Token string
+	// MultiPayment says the checkout was paid in several parts.
+	MultiPayment bool
+	// PaymentIDs lists the payment ids (paymentIdList).
+	PaymentIDs []int64
+	// SubscriptionID is set for a successful SUBSCRIPTION checkout.
+	SubscriptionID int64
+}
+
+// ParseCallback reads the callback form from r: a POST of
+// application/x-www-form-urlencoded (or multipart) with at most
+// MaxCallbackBytes. Anything else is a *CallbackError.
+func ParseCallback(r *http.Request) (*Callback, error) {
+	if r.Method != http.MethodPost {
+		return nil, &CallbackError{Field: "method", Reason: "must be POST"}
+	}
+	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (ct != "application/x-www-form-urlencoded" && ct != "multipart/form-data") {
+		return nil, &CallbackError{Field: "Content-Type", Reason: "must be a form"}
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, MaxCallbackBytes)
+	if ct == "multipart/form-data" {
+		err = r.ParseMultipartForm(MaxCallbackBytes)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		return nil, &CallbackError{Field: "body", Reason: "unreadable or larger than 64 KiB"}
+	}
+	return callbackFromForm(r.PostForm)
+}
+
+// callbackFromForm validates the documented fields.
+func callbackFromForm(f map[string][]string) (*Callback, error) {
+	get := func(k string) (string, error) {
+		v := f[k]
+		if len(v) > 1 {
+			return "", &CallbackError{Field: k, Reason: "sent more than once"}
+		}
+		if len(v) == 0 {
+			return "", nil
+		}
+		return strings.TrimSpace(v[0]), nil
+	}
+	tok, err := get("token")
+	if err != nil {
+		return nil, err
+	}
+	if verr := validateToken("token", tok); verr != nil {
+		return nil, &CallbackError{Field: "token", Reason: "missing or not a checkout token"}
+	}
+	cb := &Callback{Token: tok}
+	if s, err := get("multiPayment"); err != nil {
+		return nil, err
+	} else if s != "" {
+		b, perr := strconv.ParseBool(s)
+		if perr != nil {
+			return nil, &CallbackError{Field: "multiPayment", Reason: "not a boolean"}
+		}
+		cb.MultiPayment = b
+	}
+	if s, err := get("paymentIdList"); err != nil {
+		return nil, err
+	} else if s != "" {
+		ids, perr := parseIDList(s)
+		if perr != nil {
+			return nil, &CallbackError{Field: "paymentIdList", Reason: "not a list of ids"}
+		}
+		cb.PaymentIDs = ids
+	}
+	if s, err := get("subscriptionId"); err != nil {
+		return nil, err
+	} else if s != "" {
+		id, perr := strconv.ParseInt(s, 10, 64)
+		if perr != nil || id <= 0 {
+			return nil, &CallbackError{Field: "subscriptionId", Reason: "not a positive id"}
+		}
+		cb.SubscriptionID = id
+	}
+	return cb, nil
+}
+
+// parseIDList accepts a JSON array of ids or comma-separated ids, with at
+// most 1000 entries.
+func parseIDList(s string) ([]int64, error) {
+	const max = 1000
+	if strings.HasPrefix(s, "[") {
+		var ids []int64
+		if err := json.Unmarshal([]byte(s), &ids); err != nil {
+			return nil, err
+		}
+		if len(ids) > max {
+			return nil, errors.New("too many ids")
+		}
+		return ids, nil
+	}
+	parts := strings.Split(s, ",")
+	if len(parts) > max {
+		return nil, errors.New("too many ids")
+	}
+	ids := make([]int64, 0, len(parts))
+	for _, p := range parts {
+		id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// Expectation is what the merchant's own order record says the checkout
+// should have paid. Empty fields are not compared.
+type Expectation struct {
+	ConversationID string
+	PaidPrice      Amount
+	Currency       Currency
+}
+
+// Outcome is the merchant-facing result of verifying a checkout.
+type Outcome string
+
+// Outcomes of VerifyCheckout.
+const (
+	// OutcomePaid: the gateway says SUCCESS and everything matched.
+	OutcomePaid Outcome = "paid"
+	// OutcomeFailed: the gateway says FAILURE.
+	OutcomeFailed Outcome = "failed"
+	// OutcomePending: 3-D Secure or the bank is not finished; check again.
+	OutcomePending Outcome = "pending"
+	// OutcomeMismatch: the gateway says SUCCESS but for another order,
+	// amount or currency. Do not ship; investigate.
+	OutcomeMismatch Outcome = "mismatch"
+)
+
+// Verdict is the verified outcome of a checkout.
+type Verdict struct {
+	Outcome Outcome
+	Token   string
+	// Mismatches names the fields that differed (for OutcomeMismatch).
+	Mismatches []string
+	// Payment is the gateway's signed answer.
+	Payment *Payment
+	// Callback is the browser's callback, when the verdict came from one.
+	Callback *Callback
+}
+
+// VerifyCheckout fetches the checkout by token with a signed query and
+// compares it with what the merchant expected. Only a Verdict with
+// OutcomePaid means the money was taken for this order.
+func (c *Client) VerifyCheckout(ctx context.Context, token string, want Expectation) (*Verdict, error) {
+	p, err := c.RetrieveCheckout(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	v := &Verdict{Token: token, Payment: p}
+	switch p.Status {
+	case PaymentStatusSuccess:
+		v.Mismatches = mismatches(p, want)
+		v.Outcome = OutcomePaid
+		if len(v.Mismatches) > 0 {
+			v.Outcome = OutcomeMismatch
+		}
+	case PaymentStatusFailure:
+		v.Outcome = OutcomeFailed
+	default:
+		v.Outcome = OutcomePending
+	}
+	return v, nil
+}
+
+func mismatches(p *Payment, want Expectation) []string {
+	var m []string
+	if want.ConversationID != "" && p.ConversationID != want.ConversationID {
+		m = append(m, "conversationId")
+	}
+	if !want.PaidPrice.IsZero() && !p.PaidPrice.Equal(want.PaidPrice) {
+		m = append(m, "paidPrice")
+	}
+	if want.Currency != "" && p.Currency != want.Currency {
+		m = append(m, "currency")
+	}
+	return m
+}
+
+// Store remembers which callbacks were already reported, so that the same
+// callback twice is reported once. Share one (SQL, Redis) between replicas;
+// see internal/dedup's documentation for a database/sql version.
+type Store = dedup.Store
+
+// NewMemoryStore keeps up to max keys for ttl in this process.
+var NewMemoryStore = dedup.NewMemory
+
+// CallbackHandler is the http.Handler for callbackUrl: it parses the
+// browser's form, verifies the checkout with a signed query, hands the
+// verdict to Report once per checkout, and answers the browser.
+type CallbackHandler struct {
+	// Client makes the signed query. Required.
+	Client *Client
+	// Expect looks up the merchant's order for the callback's token. An
+	// error (an unknown token) answers 404 and reports nothing. Required.
+	Expect func(ctx context.Context, cb *Callback) (Expectation, error)
+	// Report receives each final verdict (paid, failed, mismatch) once.
+	// When it fails the callback can be delivered again. Required.
+	Report func(ctx context.Context, v *Verdict) error
+	// Respond answers the shopper's browser, typically with a redirect to
+	// the order page. The default writes a short page with the outcome.
+	Respond func(w http.ResponseWriter, r *http.Request, v *Verdict)
+	// Store deduplicates reports; the default remembers 100 000 tokens for
+	// 72 hours in this process.
+	Store Store
+
+	once   sync.Once
+	memory *dedup.Memory
+}
+
+var resultPage = template.Must(template.New("result").Parse(
+	`<!doctype html><meta charset="utf-8"><title>Payment {{.}}</title><p>Payment {{.}}.</p>`))
+
+// ServeHTTP implements http.Handler.
+func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.Client == nil || h.Expect == nil || h.Report == nil {
+		http.Error(w, "callback handler not configured", http.StatusInternalServerError)
+		return
+	}
+	cb, err := ParseCallback(r)
+	if err != nil {
+		http.Error(w, "invalid callback", http.StatusBadRequest)
+		return
+	}
+	want, err := h.Expect(r.Context(), cb)
+	if err != nil {
+		http.Error(w, "unknown checkout", http.StatusNotFound)
+		return
+	}
+	v, err := h.Client.VerifyCheckout(r.Context(), cb.Token, want)
+	if err != nil {
+		http.Error(w, "payment could not be verified yet; reload to try again", http.StatusBadGateway)
+		return
+	}
+	v.Callback = cb
+	if v.Outcome != OutcomePending {
+		if err := h.reportOnce(r.Context(), v); err != nil {
+			http.Error(w, "payment could not be recorded; reload to try again", http.StatusInternalServerError)
+			return
+		}
+	}
+	if h.Respond != nil {
+		h.Respond(w, r, v)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = resultPage.Execute(w, string(v.Outcome))
+}
+
+func (h *CallbackHandler) reportOnce(ctx context.Context, v *Verdict) error {
+	store := h.Store
+	if store == nil {
+		h.once.Do(func() { h.memory = dedup.NewMemory(0, 0) })
+		store = h.memory
+	}
+	key := "odero:" + v.Token
+	first, err := store.Claim(ctx, key)
+	if err != nil || !first {
+		return err
+	}
+	if err := h.Report(ctx, v); err != nil {
+		_ = store.Release(ctx, key)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package odero
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
+)
+
+// NoCallbackURL is the callbackUrl OderoPay's own examples send for
+// subscriptions that have no page to return to.
+const NoCallbackURL = "NO_CALLBACK_URL"
+
+// Item is one line of the basket (PaymentItem). The items' prices must add up
+// to the checkout's Price.
+type Item struct {
+	Name  string `json:"name"`
+	Price Amount `json:"price"`
+	// ExternalID is the merchant's own id for the item.
+	ExternalID string `json:"externalId,omitempty"`
+	// SubMerchantID and SubMerchantPrice split the item to a marketplace
+	// seller; both or neither.
+	SubMerchantID    int64   `json:"subMerchantId,omitempty"`
+	SubMerchantPrice *Amount `json:"subMerchantPrice,omitempty"`
+}
+
+// Plan is the recurring charge of a SUBSCRIPTION checkout.
+type Plan struct {
+	// Price is charged every period.
+	Price Amount `json:"price"`
+	// PeriodDays is periodType: 7, 30 or 360.
+	PeriodDays int `json:"periodType"`
+	// TrialDays is nochargeDayCount (sent even when 0).
+	TrialDays   int    `json:"nochargeDayCount"`
+	Description string `json:"description"`
+}
+
+// InitCheckoutRequest opens a hosted checkout page
+// (POST /payment/v1/checkout-payments/init). Fields are marshalled in the
+// order of OderoPay's own examples.
+type InitCheckoutRequest struct {
+	// Price is the basket total; the items must sum to it exactly.
+	Price Amount `json:"price"`
+	// PaidPrice is what the shopper pays after commission and discount,
+	// wallet part included. Required.
+	PaidPrice Amount `json:"paidPrice"`
+	// WalletPrice is taken from the OderoPay wallet of BuyerID.
+	WalletPrice *Amount `json:"walletPrice,omitempty"`
+	// BuyerID is OderoPay's id of the buyer, not the merchant's.
+	BuyerID int64 `json:"buyerId,omitempty"`
+	// CardUserKey lists this user's stored cards on the page.
+	CardUserKey string       `json:"cardUserKey,omitempty"`
+	Currency    Currency     `json:"currency"`
+	Group       PaymentGroup `json:"paymentGroup"`
+	// CallbackURL receives the browser's form POST after payment; an
+	// absolute URL (or NoCallbackURL for subscriptions).
+	CallbackURL string `json:"callbackUrl"`
+	// ConversationID is echoed back; use the merchant's order number.
+	ConversationID string `json:"conversationId,omitempty"`
+	Items          []Item `json:"items"`
+	// Plan is required exactly when Group is SUBSCRIPTION.
+	Plan *Plan `json:"plan,omitempty"`
+	// Installment is offered to the shopper when set: 1, 2, 3, 6, 9 or 12.
+	Installment int          `json:"installment,omitempty"`
+	Phase       PaymentPhase `json:"paymentPhase,omitempty"`
+	// ExpireAfterMinutes limits how long the page can be used.
+	ExpireAfterMinutes int `json:"expireAfterMinutes,omitempty"`
+}
+
+// Validate checks the documented rules; InitCheckout calls it before sending.
+func (r *InitCheckoutRequest) Validate() error {
+	if r == nil {
+		return httpx.Invalid(provider, "request", "required")
+	}
+	if r.Price.Sign() <= 0 {
+		return httpx.Invalid(provider, "price", "must be greater than 0")
+	}
+	if r.PaidPrice.Sign() <= 0 {
+		return httpx.Invalid(provider, "paidPrice", "required and greater than 0")
+	}
+	if r.WalletPrice != nil && r.WalletPrice.Sign() < 0 {
+		return httpx.Invalid(provider, "walletPrice", "must not be negative")
+	}
+	if r.Currency == "" {
+		return httpx.Invalid(provider, "currency", "required")
+	}
+	if r.Group == "" {
+		return httpx.Invalid(provider, "paymentGroup", "required")
+	}
+	if err := validateCallbackURL(r.CallbackURL, r.Group); err != nil {
+		return err
+	}
+	if len(r.Items) == 0 {
+		return httpx.Invalid(provider, "items", "at least one item is required")
+	}
+	var sum Amount
+	for i, it := range r.Items {
+		field := "items[" + itoa(i) + "]"
+		if strings.TrimSpace(it.Name) == "" {
+			return httpx.Invalid(provider, field+".name", "required")
+		}
+		if it.Price.Sign() <= 0 {
+			return httpx.Invalid(provider, field+".price", "must be greater than 0")
+		}
+		if (it.SubMerchantID != 0) != (it.SubMerchantPrice != nil) {
+			return httpx.Invalid(provider, field+".subMerchantPrice", "subMerchantId and subMerchantPrice go together")
+		}
+		var err error
+		if sum, err = sum.Add(it.Price); err != nil {
+			return httpx.Invalid(provider, "items", "prices overflow")
+		}
+	}
+	if !sum.Equal(r.Price) {
+		return httpx.Invalid(provider, "items", "prices must sum exactly to price")
+	}
+	if r.Group == PaymentGroupSubscription {
+		if r.Plan == nil {
+			return httpx.Invalid(provider, "plan", "required when paymentGroup is SUBSCRIPTION")
+		}
+		if r.Plan.Price.Sign() <= 0 {
+			return httpx.Invalid(provider, "plan.price", "must be greater than 0")
+		}
+		if !slices.Contains(SubscriptionPeriods, r.Plan.PeriodDays) {
+			return httpx.Invalid(provider, "plan.periodType", "must be 7, 30 or 360")
+		}
+		if r.Plan.TrialDays < 0 {
+			return httpx.Invalid(provider, "plan.nochargeDayCount", "must not be negative")
+		}
+		if strings.TrimSpace(r.Plan.Description) == "" {
+			return httpx.Invalid(provider, "plan.description", "required")
+		}
+	} else if r.Plan != nil {
+		return httpx.Invalid(provider, "plan", "only allowed when paymentGroup is SUBSCRIPTION")
+	}
+	if r.Installment != 0 && !slices.Contains(Installments, r.Installment) {
+		return httpx.Invalid(provider, "installment", "must be 1, 2, 3, 6, 9 or 12")
+	}
+	if r.ExpireAfterMinutes < 0 {
+		return httpx.Invalid(provider, "expireAfterMinutes", "must not be negative")
+	}
+	return nil
+}
+
+func validateCallbackURL(s string, g PaymentGroup) error {
+	if s == NoCallbackURL && g == PaymentGroupSubscription {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if s == "" || err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return httpx.Invalid(provider, "callbackUrl", "must be an absolute http(s) URL")
+	}
+	return nil
+}
+
+// Checkout is an initialised hosted checkout.
+type Checkout struct {
+	// Token identifies the checkout (a UUID); the callback carries it.
+	Token string `json:"token"`
+	// PageURL is the hosted page to send the shopper to.
+	PageURL string `json:"pageUrl"`
+	// TokenExpireDate is when the page stops working, if the gateway says.
+	TokenExpireDate DateTime `json:"tokenExpireDate,omitzero"`
+	// Meta is the HTTP metadata of the reply.
+	Meta Meta `json:"-"`
+}
+
+// IframeURL returns PageURL with iframe=True added, keeping any query it
+// already has, for rendering the page inside an iframe.
+func (c *Checkout) IframeURL() (string, error) { return IframeURL(c.PageURL) }
+
+// IframeURL adds iframe=True to a hosted page URL without losing its query.
+func IframeURL(pageURL string) (string, error) {
+	u, err := url.Parse(pageURL)
+	if err != nil || !u.IsAbs() {
+		return "", httpx.Invalid(provider, "pageUrl", "must be an absolute URL")
+	}
+	q := u.Query()
+	q.Set("iframe", "True")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// InitCheckout opens a hosted checkout page. It creates something at the
+// gateway, so it is retried only when the request never left; after that a
+// failure matches ErrOutcomeUnknown.
+func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*Checkout, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	var out Checkout
+	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/checkout-payments/init", nil, req, &out, httpx.RetryIfNotSent)
+	if err != nil {
+		return nil, err
+	}
+	if out.Token == "" || out.PageURL == "" {
+		return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("token and pageUrl")})
+	}
+	out.Meta = meta
+	return &out, nil
+}
+
+// RetrieveCheckout fetches the payment of a checkout by its token
+// (GET /payment/v1/checkout-payments/{token}). It is signed, so its answer is
+// authentic, and it is safe to retry.
+func (c *Client) RetrieveCheckout(ctx context.Context, token string) (*Payment, error) {
+	if err := validateToken("token", token); err != nil {
+		return nil, err
+	}
+	var out Payment
+	meta, err := c.call(ctx, http.MethodGet, "/payment/v1/checkout-payments/"+url.PathEscape(token), nil, nil, &out, httpx.RetrySafe)
+	if err != nil {
+		return nil, err
+	}
+	out.Meta = meta
+	return &out, nil
+}
+
+// validateToken accepts the UUID-like identifiers OderoPay issues.
+func validateToken(field, s string) error {
+	if s == "" {
+		return httpx.Invalid(provider, field, "required")
+	}
+	if len(s) > 64 {
+		return httpx.Invalid(provider, field, "longer than 64 characters")
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return httpx.Invalid(provider, field, "may hold only letters, digits, '-' and '_'")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package odero
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/secret"
+)
+
+const provider = "odero"
+
+// Environment is an OderoPay deployment: a region (Turkey or Azerbaijan) and
+// a stage (sandbox or production). Keys are issued per environment.
+type Environment string
+
+// The documented API hosts. Hosted checkout pages live on other hosts; always
+// use the pageUrl InitCheckout returns.
+const (
+	SandboxTR    Environment = "https://sandbox-api-gateway.oderopay.com.tr"
+	ProductionTR Environment = "https://api-gateway.oderopay.com.tr"
+	SandboxAZ    Environment = "https://sbx-api-gateway.odero.az"
+	ProductionAZ Environment = "https://api-gateway.odero.az"
+)
+
+// DefaultAuthVersion is sent as x-auth-version unless Config says otherwise.
+const DefaultAuthVersion = "v1"
+
+// Secret holds an API credential; it prints as [REDACTED] everywhere.
+type Secret = secret.Secret
+
+// Config is what a merchant gets from the OderoPay dashboard's Profile page.
+type Config struct {
+	// APIKey is sent in x-api-key and signed.
+	APIKey Secret
+	// SecretKey is only ever signed, never sent.
+	SecretKey Secret
+	// Environment selects the API host. Required unless WithBaseURL is given.
+	Environment Environment
+	// AuthVersion is sent as x-auth-version (default "v1").
+	AuthVersion string
+}
+
+// Option configures a Client: HTTP client, logger, retries, user agent,
+// base URL, response bound.
+type Option = httpx.Option
+
+// Options every paywidget-go client shares.
+var (
+	WithHTTPClient       = httpx.WithHTTPClient
+	WithLogger           = httpx.WithLogger
+	WithRetry            = httpx.WithRetry
+	WithoutRetries       = httpx.WithoutRetries
+	WithUserAgent        = httpx.WithUserAgent
+	WithBaseURL          = httpx.WithBaseURL
+	WithMaxResponseBytes = httpx.WithMaxResponseBytes
+)
+
+// RetryPolicy bounds the retries of calls that may be retried.
+type RetryPolicy = httpx.RetryPolicy
+
+// Meta is the HTTP metadata of a reply: status, attempts, duration and the
+// gateway's request id.
+type Meta = httpx.Meta
+
+// Client calls the OderoPay API. It is safe for concurrent use by many
+// goroutines.
+type Client struct {
+	http   *httpx.Client
+	signer signer
+}
+
+// New validates cfg and opts and returns a Client. It sends nothing.
+func New(cfg Config, opts ...Option) (*Client, error) {
+	if cfg.APIKey.IsZero() {
+		return nil, httpx.Invalid(provider, "APIKey", "required")
+	}
+	if cfg.SecretKey.IsZero() {
+		return nil, httpx.Invalid(provider, "SecretKey", "required")
+	}
+	if cfg.AuthVersion == "" {
+		cfg.AuthVersion = DefaultAuthVersion
+	}
+	s := httpx.DefaultSettings()
+	if err := s.Apply(opts); err != nil {
+		return nil, err
+	}
+	if cfg.Environment == "" && s.BaseURL == "" {
+		return nil, httpx.Invalid(provider, "Environment", "required (or WithBaseURL)")
+	}
+	if cfg.Environment != "" {
+		if u, err := url.Parse(string(cfg.Environment)); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			return nil, httpx.Invalid(provider, "Environment", "must be an absolute http(s) URL")
+		}
+	}
+	c := &Client{signer: signer{apiKey: cfg.APIKey, secretKey: cfg.SecretKey, version: cfg.AuthVersion}}
+	hc, err := httpx.New(httpx.Config{
+		Provider:        provider,
+		BaseURL:         string(cfg.Environment),
+		FollowRedirects: false,
+		DecodeError:     c.decodeError,
+	}, s)
+	if err != nil {
+		return nil, err
+	}
+	c.http = hc
+	return c, nil
+}
+
+// String describes the client without its credentials.
+func (c *Client) String() string { return "odero.Client{" + c.http.BaseURL() + "}" }
+
+// BaseURL is the API host requests go to.
+func (c *Client) BaseURL() string { return c.http.BaseURL() }
+
+// envelope is OderoPay's reply: {"data": …} or {"errors": {…}}.
+type envelope struct {
+	Data   json.RawMessage `json:"data"`
+	Errors *apiErrorBody   `json:"errors"`
+}
+
+// send is one signed request. A nil in sends no body.
+func (c *Client) send(ctx context.Context, method, path string, q url.Values, in any, class httpx.RetryClass) (*httpx.Response, error) {
+	var body []byte
+	if in != nil {
+		b, err := httpx.MarshalJSON(in)
+		if err != nil {
+			return nil, httpx.Invalid(provider, "request", "cannot be encoded as JSON")
+		}
+		body = b
+	}
+	return c.http.Do(ctx, &httpx.Request{
+		Method: method,
+		Path:   path,
+		Query:  q,
+		Body:   body,
+		Header: http.Header{"Accept": {"application/json"}},
+		Retry:  class,
+		Sign:   c.signer.sign,
+	})
+}
+
+// call is send followed by decoding the reply's data member into out (when
+// out is not nil and the reply has a body). A money call whose reply cannot
+// be decoded fails with ErrOutcomeUnknown.
+func (c *Client) call(ctx context.Context, method, path string, q url.Values, in, out any, class httpx.RetryClass) (Meta, error) {
+	resp, err := c.send(ctx, method, path, q, in, class)
+	if resp == nil {
+		return Meta{}, err
+	}
+	meta := resp.Meta()
+	if err != nil {
+		return meta, err
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return meta, nil
+	}
+	if err := decodeData(resp.Body, out); err != nil {
+		if class == httpx.RetryIfNotSent {
+			err = httpx.OutcomeUnknown(err)
+		}
+		return meta, err
+	}
+	return meta, nil
+}
+
+// decodeData decodes the data member of an envelope into out. A missing or
+// null data leaves out as it is.
+func decodeData(body []byte, out any) error {
+	var env envelope
+	if err := httpx.DecodeJSON(provider, body, &env); err != nil {
+		return err
+	}
+	if len(env.Data) == 0 || string(env.Data) == "null" {
+		return nil
+	}
+	return httpx.DecodeJSON(provider, env.Data, out)
+}

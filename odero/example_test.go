@@ -1,0 +1,109 @@
+package odero_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/paywidget/paywidget-go/odero"
+	"github.com/paywidget/paywidget-go/odero/oderotest"
+)
+
+// The whole hosted-checkout flow against the fake gateway: initialise, send
+// the shopper to the page, verify the callback with a signed query.
+func Example_checkout() {
+	gateway := oderotest.Start() // in production: odero.Config{Environment: odero.ProductionTR, ...}
+	defer gateway.Close()
+	client, err := odero.New(gateway.Config(), odero.WithBaseURL(gateway.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// The merchant's callback endpoint: look the order up, record the verdict.
+	orders := map[string]odero.Expectation{}
+	site := httptest.NewServer(&odero.CallbackHandler{
+		Client: client,
+		Expect: func(_ context.Context, cb *odero.Callback) (odero.Expectation, error) {
+			e, ok := orders[cb.Token]
+			if !ok {
+				return e, errors.New("unknown order")
+			}
+			return e, nil
+		},
+		Report: func(_ context.Context, v *odero.Verdict) error {
+			fmt.Println("verdict:", v.Outcome, v.Payment.PaidPrice, v.Payment.Currency)
+			return nil
+		},
+	})
+	defer site.Close()
+
+	ctx := context.Background()
+	co, err := client.InitCheckout(ctx, &odero.InitCheckoutRequest{
+		ConversationID: "order-1001",
+		Price:          odero.MustParseAmount("149.90"),
+		PaidPrice:      odero.MustParseAmount("149.90"),
+		Currency:       odero.TRY,
+		Group:          odero.PaymentGroupProduct,
+		CallbackURL:    site.URL,
+		Items:          []odero.Item{{Name: "Kettle", Price: odero.MustParseAmount("149.90")}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	orders[co.Token] = odero.Expectation{ConversationID: "order-1001", PaidPrice: odero.MustParseAmount("149.90"), Currency: odero.TRY}
+	iframe, _ := co.IframeURL()
+	fmt.Println("page opens in an iframe:", iframe == co.PageURL+"?iframe=True")
+
+	// The shopper pays on the hosted page; their browser posts the callback.
+	resp, err := oderotest.PayHostedPage(ctx, &http.Client{}, co.PageURL, oderotest.TestCard)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	resp.Body.Close()
+	// Output:
+	// page opens in an iframe: true
+	// verdict: paid 149.90 TRY
+}
+
+// A money call that may have reached the gateway is never repeated blindly.
+func ExampleClient_InitCheckout_outcomeUnknown() {
+	gateway := oderotest.Start()
+	defer gateway.Close()
+	client, _ := odero.New(gateway.Config(), odero.WithBaseURL(gateway.URL))
+	gateway.Fail("POST", "/payment/v1/checkout-payments/init", oderotest.Fault{Kind: oderotest.DropAfter})
+
+	_, err := client.InitCheckout(context.Background(), &odero.InitCheckoutRequest{
+		Price: odero.MustParseAmount("10"), PaidPrice: odero.MustParseAmount("10"),
+		Currency: odero.TRY, Group: odero.PaymentGroupProduct, CallbackURL: "https://shop.example/cb",
+		Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("10")}},
+	})
+	fmt.Println(errors.Is(err, odero.ErrOutcomeUnknown))
+	fmt.Println("checkouts created:", gateway.Checkouts())
+	// Output:
+	// true
+	// checkouts created: 1
+}
+
+// Validation happens before anything is sent.
+func ExampleInitCheckoutRequest_Validate() {
+	err := (&odero.InitCheckoutRequest{
+		Price: odero.MustParseAmount("100"), PaidPrice: odero.MustParseAmount("100"),
+		Currency: odero.TRY, Group: odero.PaymentGroupProduct, CallbackURL: "https://shop.example/cb",
+		Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("99.99")}},
+	}).Validate()
+	fmt.Println(err)
+	// Output: odero: items: prices must sum exactly to price
+}
+
+// The signature of the specification's vector #8.
+func ExampleSignature() {
+	fmt.Println(odero.Signature(
+		"https://sandbox-api-gateway.oderopay.com.tr/payment/v1/checkout-payments/fe4b0c2d-3c48-4553-9429-695d204bd7c1",
+		"api-key", "secret-key", "Xa15Fp11T", nil))
+	// Output: S2Lv7mdkQ+raG6M0sn762SbPEj9UWrJath36T3GKhHk=
+}

@@ -1,0 +1,263 @@
+// Package oderotest is a loopback OderoPay for tests and demos: it speaks the
+// gateway's wire format, verifies every request's signature the way the
+// gateway does (rejecting a wrong one with OderoPay's error envelope), stores
+// checkouts, payments, refunds and stored cards, serves a minimal hosted
+// checkout page at pageUrl whose submit posts the documented callback to the
+// merchant's callbackUrl, and plays scripted outcomes and faults.
+//
+//	srv := oderotest.NewServer(t)
+//	client, _ := odero.New(srv.Config(), odero.WithBaseURL(srv.URL))
+//
+// Test cards on the hosted page: any number is approved, except
+// 4000000000000002 (DO_NOT_HONOUR), 4000000000009995 (NOT_SUFFICIENT_FUNDS)
+// and 4000000000003220 (asks for a 3-D Secure code; "123456" passes). The
+// fake's choices where OderoPay documents nothing: a bad signature, or a POST
+// reusing an x-rnd-key, is answered 401 with errorCode "1"; an unknown or unpaid checkout
+// is answered 200 with an errors envelope (errorCode "10101"); rule
+// violations are answered 400 with errorCode "10000".
+package oderotest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/paywidget/paywidget-go/internal/fake"
+	"github.com/paywidget/paywidget-go/internal/secret"
+	"github.com/paywidget/paywidget-go/odero"
+)
+
+// Test credentials the fake accepts.
+const (
+	APIKey    = "sandbox-odero-api-key"
+	SecretKey = "sandbox-odero-secret-key"
+)
+
+// Outcome scripts what the next payment on the hosted page does, whatever
+// card is entered.
+type Outcome struct {
+	// Status is SUCCESS or FAILURE; with ThreeDS a SUCCESS waits for the code.
+	Status odero.PaymentStatus
+	// Group and Code describe a failure (default DO_NOT_HONOUR, 10005).
+	Group odero.ErrorGroup
+	Code  string
+	// ThreeDS asks the shopper for a 3-D Secure code first.
+	ThreeDS bool
+}
+
+// Server is a fake OderoPay. Its embedded *fake.Server records requests and
+// plays faults (Fail(method, path, fake.Fault{...})).
+type Server struct {
+	*fake.Server
+
+	mu        sync.Mutex
+	checkouts map[string]*checkout
+	order     []string
+	refunds   map[int64]*refund
+	txRefunds map[int64]*txRefund
+	cards     []*odero.StoredCard
+	rnds      map[string]bool
+	next      []Outcome
+	seq       int64
+}
+
+type checkout struct {
+	token   string
+	req     initRequest
+	payment *payment
+}
+
+type payment struct {
+	id          int64
+	status      odero.PaymentStatus
+	bin, last4  string
+	threeDS     bool
+	group, code string
+	txIDs       []int64
+	refunded    bool
+}
+
+type refund struct {
+	odero.Refund
+}
+
+type txRefund struct {
+	odero.RefundTransaction
+}
+
+// NewServer starts a fake closed when tb ends.
+func NewServer(tb testing.TB) *Server {
+	tb.Helper()
+	s := Start()
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake for a program; Close it when done.
+func Start() *Server {
+	s := &Server{
+		checkouts: map[string]*checkout{},
+		refunds:   map[int64]*refund{},
+		txRefunds: map[int64]*txRefund{},
+		rnds:      map[string]bool{},
+		seq:       1000,
+	}
+	s.Server = fake.New(s.routes())
+	return s
+}
+
+// Config returns an odero.Config with the fake's credentials. Pair it with
+// odero.WithBaseURL(s.URL).
+func (s *Server) Config() odero.Config {
+	return odero.Config{APIKey: APIKey, SecretKey: SecretKey}
+}
+
+// NewClient returns an odero.Client of the fake (credentials, base URL and
+// the fake's HTTP client set); opts come after those.
+func (s *Server) NewClient(opts ...odero.Option) (*odero.Client, error) {
+	base := []odero.Option{odero.WithBaseURL(s.URL), odero.WithHTTPClient(s.Server.Client())}
+	return odero.New(s.Config(), append(base, opts...)...)
+}
+
+// NextPayment scripts the outcome of the next payments made on hosted pages,
+// one outcome per payment.
+func (s *Server) NextPayment(o ...Outcome) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next = append(s.next, o...)
+}
+
+// Checkouts returns how many checkouts were initialised.
+func (s *Server) Checkouts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.checkouts)
+}
+
+// Refunds returns how many refunds (whole and item) were created.
+func (s *Server) Refunds() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.refunds) + len(s.txRefunds)
+}
+
+// CheckoutStatus returns the payment status of a checkout ("" before
+// payment) and whether the token is known.
+func (s *Server) CheckoutStatus(token string) (odero.PaymentStatus, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.checkouts[token]
+	if !ok || c.payment == nil {
+		return "", ok
+	}
+	return c.payment.status, true
+}
+
+// Complete pays a checkout without the hosted page, as if the shopper had
+// paid with the given outcome, and returns the payment id.
+func (s *Server) Complete(token string, o Outcome) (int64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.checkouts[token]
+	if !ok {
+		return 0, false
+	}
+	p := s.pay(c, "411111", "1111", o)
+	if p.threeDS {
+		p.status = odero.PaymentStatusSuccess
+	}
+	return p.id, true
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /payment/v1/checkout-payments/init", s.signed(s.initCheckout))
+	mux.HandleFunc("GET /payment/v1/checkout-payments/{token}", s.signed(s.retrieveCheckout))
+	mux.HandleFunc("POST /payment/v1/refunds", s.signed(s.createRefund))
+	mux.HandleFunc("GET /payment/v1/refunds/{id}", s.signed(s.getRefund))
+	mux.HandleFunc("POST /payment/v1/refund-transactions", s.signed(s.createTxRefund))
+	mux.HandleFunc("GET /payment/v1/refund-transactions/{id}", s.signed(s.getTxRefund))
+	mux.HandleFunc("GET /payment/v1/cards", s.signed(s.searchCards))
+	mux.HandleFunc("DELETE /payment/v1/cards", s.signed(s.deleteCard))
+	mux.HandleFunc("GET /checkout/{token}", s.page)
+	mux.HandleFunc("POST /checkout/{token}/pay", s.submitCard)
+	mux.HandleFunc("POST /checkout/{token}/3ds", s.submitThreeDS)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "10404", "", "endpoint not found")
+	})
+	return mux
+}
+
+// signed verifies the request's signature as the gateway does before
+// handing it to h with its body.
+func (s *Server) signed(h func(w http.ResponseWriter, r *http.Request, body []byte)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, fake.MaxBody))
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "10000", "", "unreadable body")
+			return
+		}
+		u := &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+		decoded, err := odero.DecodeURL(u)
+		rnd := r.Header.Get("x-rnd-key")
+		if err != nil || r.Header.Get("x-api-key") != APIKey || rnd == "" || r.Header.Get("x-auth-version") == "" {
+			writeError(w, http.StatusUnauthorized, "1", "", "authentication failed")
+			return
+		}
+		want := odero.Signature(decoded, APIKey, SecretKey, rnd, body)
+		if !secret.Equal(want, r.Header.Get("x-signature")) {
+			writeError(w, http.StatusUnauthorized, "1", "", "signature mismatch")
+			return
+		}
+		// A POST must never carry a random key seen before. (A GET may be
+		// replayed byte for byte by Go's transport on a dead keep-alive
+		// connection, so reads are not checked.)
+		s.mu.Lock()
+		reused := r.Method == http.MethodPost && s.rnds[rnd]
+		s.rnds[rnd] = true
+		s.mu.Unlock()
+		if reused {
+			writeError(w, http.StatusUnauthorized, "1", "", "x-rnd-key reused")
+			return
+		}
+		h(w, r, body)
+	}
+}
+
+func writeData(w http.ResponseWriter, status int, data any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"data": data})
+}
+
+func writeError(w http.ResponseWriter, status int, code, group, desc string) {
+	e := map[string]string{"errorCode": code, "errorDescription": desc}
+	if group != "" {
+		e["errorGroup"] = group
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": e})
+}
+
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func (s *Server) nextID() int64 {
+	s.seq++
+	return s.seq
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

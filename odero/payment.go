@@ -1,0 +1,118 @@
+package odero
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Payment is a payment as RetrieveCheckout returns it. The gateway has been
+// seen to send two shapes (a flat one and a detailed one); Payment holds the
+// union, and every field is optional.
+type Payment struct {
+	ID             int64         `json:"id,omitempty"`
+	CreatedDate    DateTime      `json:"createdDate,omitzero"`
+	UpdatedDate    DateTime      `json:"updatedDate,omitzero"`
+	OrderID        string        `json:"orderId,omitempty"`
+	ConversationID string        `json:"conversationId,omitempty"`
+	Price          Amount        `json:"price"`
+	PaidPrice      Amount        `json:"paidPrice"`
+	WalletPrice    Amount        `json:"walletPrice"`
+	Currency       Currency      `json:"currency,omitempty"`
+	Status         PaymentStatus `json:"paymentStatus,omitempty"`
+	Type           PaymentType   `json:"paymentType,omitempty"`
+	Group          PaymentGroup  `json:"paymentGroup,omitempty"`
+	Phase          PaymentPhase  `json:"paymentPhase,omitempty"`
+	ConnectorType  string        `json:"connectorType,omitempty"`
+	BuyerID        int64         `json:"buyerId,omitempty"`
+	Installment    int           `json:"installment,omitempty"`
+	IsThreeDS      bool          `json:"isThreeDS,omitempty"`
+
+	// Flat-shape card fields.
+	CardUserKey        string          `json:"cardUserKey,omitempty"`
+	CardToken          string          `json:"cardToken,omitempty"`
+	PaidWithStoredCard bool            `json:"paidWithStoredCard,omitempty"`
+	BinNumber          string          `json:"binNumber,omitempty"`
+	LastFourDigits     string          `json:"lastFourDigits,omitempty"`
+	CardType           CardType        `json:"cardType,omitempty"`
+	CardAssociation    CardAssociation `json:"cardAssociation,omitempty"`
+	CardBrand          string          `json:"cardBrand,omitempty"`
+
+	MerchantCommissionRate       *Amount `json:"merchantCommissionRate,omitempty"`
+	MerchantCommissionRateAmount *Amount `json:"merchantCommissionRateAmount,omitempty"`
+	PfCommissionRateAmount       *Amount `json:"pfCommissionRateAmount,omitempty"`
+
+	// Detailed-shape members.
+	Card         *PaymentCard         `json:"paymentCard,omitempty"`
+	Refunds      []PaymentRefund      `json:"paymentRefunds,omitempty"`
+	Transactions []PaymentTransaction `json:"paymentTransactions,omitempty"`
+
+	// Meta is the HTTP metadata of the reply.
+	Meta Meta `json:"-"`
+}
+
+// Paid reports whether the gateway says the payment succeeded.
+func (p *Payment) Paid() bool { return p.Status == PaymentStatusSuccess }
+
+// PaymentCard is the card and fee detail of a payment. It holds only the BIN
+// and the last four digits, never a card number.
+type PaymentCard struct {
+	CardType                     CardType        `json:"cardType,omitempty"`
+	CardAssociation              CardAssociation `json:"cardAssociation,omitempty"`
+	CardBrand                    string          `json:"cardBrand,omitempty"`
+	CardHolderName               string          `json:"cardHolderName,omitempty"`
+	BinNumber                    string          `json:"binNumber,omitempty"`
+	LastFourDigits               string          `json:"lastFourDigits,omitempty"`
+	Installment                  int             `json:"installment,omitempty"`
+	IsThreeDS                    bool            `json:"isThreeDS,omitempty"`
+	MDStatus                     *int            `json:"mdStatus,omitempty"`
+	PfCommissionRateAmount       *Amount         `json:"pfCommissionRateAmount,omitempty"`
+	MerchantCommissionRate       *Amount         `json:"merchantCommissionRate,omitempty"`
+	MerchantCommissionRateAmount *Amount         `json:"merchantCommissionRateAmount,omitempty"`
+	Error                        *PaymentError   `json:"error,omitempty"`
+}
+
+// PaymentError is the error nested in a failed payment or refund.
+type PaymentError struct {
+	Code    flexString `json:"errorCode,omitempty"`
+	Name    string     `json:"errorName,omitempty"`
+	Group   ErrorGroup `json:"errorGroup,omitempty"`
+	Message string     `json:"errorMessage,omitempty"`
+}
+
+// PaymentRefund is one full refund of a payment.
+type PaymentRefund struct {
+	ID                int64             `json:"id,omitempty"`
+	CreatedDate       DateTime          `json:"createdDate,omitzero"`
+	Status            RefundStatus      `json:"refundStatus,omitempty"`
+	Destination       RefundDestination `json:"refundDestinationType,omitempty"`
+	Price             Amount            `json:"price"`
+	RefundBankPrice   *Amount           `json:"refundBankPrice,omitempty"`
+	RefundWalletPrice *Amount           `json:"refundWalletPrice,omitempty"`
+	ConversationID    string            `json:"conversationId,omitempty"`
+	PaymentType       PaymentType       `json:"paymentType,omitempty"`
+	Error             *PaymentError     `json:"error,omitempty"`
+}
+
+// PaymentTransaction is one item of a payment with its payout.
+type PaymentTransaction struct {
+	ID                      int64             `json:"id,omitempty"`
+	CreatedDate             DateTime          `json:"createdDate,omitzero"`
+	ExternalID              string            `json:"externalId,omitempty"`
+	Name                    string            `json:"name,omitempty"`
+	Status                  TransactionStatus `json:"transactionStatus,omitempty"`
+	StatusDate              DateTime          `json:"transactionStatusDate,omitzero"`
+	Price                   Amount            `json:"price"`
+	PaidPrice               Amount            `json:"paidPrice"`
+	WalletPrice             *Amount           `json:"walletPrice,omitempty"`
+	MerchantPayoutAmount    *Amount           `json:"merchantPayoutAmount,omitempty"`
+	SubMerchantID           int64             `json:"subMerchantId,omitempty"`
+	SubMerchantName         string            `json:"subMerchantName,omitempty"`
+	SubMerchantPrice        *Amount           `json:"subMerchantPrice,omitempty"`
+	SubMerchantPayoutRate   *Amount           `json:"subMerchantPayoutRate,omitempty"`
+	SubMerchantPayoutAmount *Amount           `json:"subMerchantPayoutAmount,omitempty"`
+	BlockageResolvedDate    DateTime          `json:"blockageResolvedDate,omitzero"`
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func errMissing(what string) error { return errors.New("reply lacks " + what) }

@@ -1,0 +1,157 @@
+package odero
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
+)
+
+// RefundRequest refunds a whole payment (POST /payment/v1/refunds). The
+// platform decides between a cancel and a refund and says which in
+// Refund.Type.
+type RefundRequest struct {
+	PaymentID      int64             `json:"paymentId"`
+	ConversationID string            `json:"conversationId,omitempty"`
+	Destination    RefundDestination `json:"refundDestinationType,omitempty"`
+}
+
+// Validate checks the documented rules.
+func (r *RefundRequest) Validate() error {
+	if r == nil {
+		return httpx.Invalid(provider, "request", "required")
+	}
+	if r.PaymentID <= 0 {
+		return httpx.Invalid(provider, "paymentId", "required")
+	}
+	return validateDestination(r.Destination)
+}
+
+func validateDestination(d RefundDestination) error {
+	if d != "" && d != RefundToCard && d != RefundToWallet {
+		return httpx.Invalid(provider, "refundDestinationType", "must be CARD or WALLET")
+	}
+	return nil
+}
+
+// Refund is a refund of a whole payment.
+type Refund struct {
+	ID                 int64               `json:"id"`
+	ConversationID     string              `json:"conversationId,omitempty"`
+	CreatedDate        DateTime            `json:"createdDate,omitzero"`
+	Status             RefundStatus        `json:"status,omitempty"`
+	RefundPrice        Amount              `json:"refundPrice"`
+	RefundBankPrice    *Amount             `json:"refundBankPrice,omitempty"`
+	RefundWalletPrice  *Amount             `json:"refundWalletPrice,omitempty"`
+	Type               RefundType          `json:"refundType,omitempty"`
+	Destination        RefundDestination   `json:"refundDestinationType,omitempty"`
+	Currency           Currency            `json:"currency,omitempty"`
+	PaymentID          int64               `json:"paymentId,omitempty"`
+	TxRefunds          []RefundTransaction `json:"paymentTxRefunds,omitempty"`
+	TransactionRefunds []RefundTransaction `json:"paymentTransactionRefunds,omitempty"`
+	// Meta is the HTTP metadata of the reply.
+	Meta Meta `json:"-"`
+}
+
+// Refund refunds a whole payment. It moves money: it is retried only when
+// the request never left, and afterwards a failure matches
+// ErrOutcomeUnknown (read the payment's refunds before trying again).
+func (c *Client) Refund(ctx context.Context, req *RefundRequest) (*Refund, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	var out Refund
+	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refunds", nil, req, &out, httpx.RetryIfNotSent)
+	if err != nil {
+		return nil, err
+	}
+	out.Meta = meta
+	return &out, nil
+}
+
+// GetRefund reads a refund back (GET /payment/v1/refunds/{id}).
+func (c *Client) GetRefund(ctx context.Context, id int64) (*Refund, error) {
+	if id <= 0 {
+		return nil, httpx.Invalid(provider, "id", "required")
+	}
+	var out Refund
+	meta, err := c.call(ctx, http.MethodGet, "/payment/v1/refunds/"+strconv.FormatInt(id, 10), nil, nil, &out, httpx.RetrySafe)
+	if err != nil {
+		return nil, err
+	}
+	out.Meta = meta
+	return &out, nil
+}
+
+// RefundTransactionRequest refunds part or all of one item of a payment
+// (POST /payment/v1/refund-transactions).
+type RefundTransactionRequest struct {
+	PaymentTransactionID int64             `json:"paymentTransactionId"`
+	ConversationID       string            `json:"conversationId,omitempty"`
+	RefundPrice          Amount            `json:"refundPrice"`
+	Destination          RefundDestination `json:"refundDestinationType,omitempty"`
+}
+
+// Validate checks the documented rules.
+func (r *RefundTransactionRequest) Validate() error {
+	if r == nil {
+		return httpx.Invalid(provider, "request", "required")
+	}
+	if r.PaymentTransactionID <= 0 {
+		return httpx.Invalid(provider, "paymentTransactionId", "required")
+	}
+	if r.RefundPrice.Sign() <= 0 {
+		return httpx.Invalid(provider, "refundPrice", "must be greater than 0")
+	}
+	return validateDestination(r.Destination)
+}
+
+// RefundTransaction is a refund of one payment item.
+type RefundTransaction struct {
+	ID                   int64             `json:"id"`
+	ConversationID       string            `json:"conversationId,omitempty"`
+	CreatedDate          DateTime          `json:"createdDate,omitzero"`
+	Status               RefundStatus      `json:"status,omitempty"`
+	IsAfterSettlement    bool              `json:"isAfterSettlement,omitempty"`
+	RefundPrice          Amount            `json:"refundPrice"`
+	RefundBankPrice      *Amount           `json:"refundBankPrice,omitempty"`
+	RefundWalletPrice    *Amount           `json:"refundWalletPrice,omitempty"`
+	Currency             Currency          `json:"currency,omitempty"`
+	PaymentTransactionID int64             `json:"paymentTransactionId,omitempty"`
+	PaymentID            int64             `json:"paymentId,omitempty"`
+	Destination          RefundDestination `json:"refundDestinationType,omitempty"`
+	HostReference        string            `json:"refundHostReference,omitempty"`
+	AuthCode             string            `json:"refundAuthCode,omitempty"`
+	// Meta is the HTTP metadata of the reply.
+	Meta Meta `json:"-"`
+}
+
+// RefundTransaction refunds one payment item. It moves money: see Refund.
+func (c *Client) RefundTransaction(ctx context.Context, req *RefundTransactionRequest) (*RefundTransaction, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	var out RefundTransaction
+	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refund-transactions", nil, req, &out, httpx.RetryIfNotSent)
+	if err != nil {
+		return nil, err
+	}
+	out.Meta = meta
+	return &out, nil
+}
+
+// GetRefundTransaction reads an item refund back
+// (GET /payment/v1/refund-transactions/{id}).
+func (c *Client) GetRefundTransaction(ctx context.Context, id int64) (*RefundTransaction, error) {
+	if id <= 0 {
+		return nil, httpx.Invalid(provider, "id", "required")
+	}
+	var out RefundTransaction
+	meta, err := c.call(ctx, http.MethodGet, "/payment/v1/refund-transactions/"+strconv.FormatInt(id, 10), nil, nil, &out, httpx.RetrySafe)
+	if err != nil {
+		return nil, err
+	}
+	out.Meta = meta
+	return &out, nil
+}
