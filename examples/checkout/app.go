@@ -1,0 +1,132 @@
+package main
+
+import (
+	"html/template"
+	"log/slog"
+	"net/http"
+	"slices"
+)
+
+// integration is one provider's checkout on the merchant site.
+type integration interface {
+	// id is the path segment and form value ("odero").
+	id() string
+	// title is the provider's name for people.
+	title() string
+	// currency is the currency the shop charges through this provider.
+	currency() string
+	// register adds the provider's checkout page and callback endpoints.
+	register(mux *http.ServeMux, a *app)
+}
+
+// app is the merchant web site.
+type app struct {
+	orders       *orders
+	csrf         *csrf
+	integrations []integration
+	log          *slog.Logger
+}
+
+func newApp(log *slog.Logger, ints ...integration) *app {
+	return &app{orders: newOrders(), csrf: newCSRF(), integrations: ints, log: log}
+}
+
+func (a *app) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", a.products)
+	mux.HandleFunc("POST /orders", a.createOrder)
+	mux.HandleFunc("GET /orders/{id}", a.showOrder)
+	for _, in := range a.integrations {
+		in.register(mux, a)
+	}
+	return mux
+}
+
+var pages = template.Must(template.New("pages").Parse(`
+{{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.}} · Paywidget tea shop</title>
+<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}
+iframe{width:100%;height:32rem;border:1px solid #ccc}.product{border-bottom:1px solid #eee;padding:.5rem 0}
+button{margin:.2rem}</style></head><body>{{end}}
+{{define "order"}}{{template "head" "Order"}}<h1>Order {{.ID}}</h1>
+<p>{{.Product.Name}}: {{.Amount}} {{.Currency}} via {{.Provider}}</p>
+<p>Status: <strong id="order-status" data-status="{{.Status}}">{{.Status}}</strong></p>
+{{if .Detail}}<p id="order-detail">{{.Detail}}</p>{{end}}
+<p><a href="/">Back to the shop</a></p></body></html>{{end}}
+`))
+
+var _ = template.Must(pages.Parse(`
+{{define "products"}}{{template "head" "Shop"}}<h1>Paywidget tea shop</h1>
+{{range $p := .Products}}<div class="product" id="product-{{$p.ID}}"><h2>{{$p.Name}}</h2><p>{{$p.Price}}</p>
+{{range $.Providers}}<form method="post" action="/orders" style="display:inline">
+<input type="hidden" name="csrf" value="{{$.CSRF}}"><input type="hidden" name="product" value="{{$p.ID}}">
+<input type="hidden" name="provider" value="{{.ID}}">
+<button type="submit" id="buy-{{$p.ID}}-{{.ID}}">Pay with {{.Title}}</button></form>
+{{end}}</div>{{end}}</body></html>{{end}}
+`))
+
+type providerLink struct{ ID, Title string }
+
+func (a *app) products(w http.ResponseWriter, r *http.Request) {
+	sid := a.csrf.session(w, r)
+	var links []providerLink
+	for _, in := range a.integrations {
+		links = append(links, providerLink{in.id(), in.title()})
+	}
+	n := nonce()
+	secure(w, policy{}, n)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pages.ExecuteTemplate(w, "products", map[string]any{"Products": catalogue, "Providers": links, "CSRF": a.csrf.token(sid)})
+}
+
+// createOrder makes an order from the catalogue price (never from the page)
+// and sends the shopper to the provider's checkout.
+func (a *app) createOrder(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil || !a.csrf.check(r) {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	p, ok := productByID(r.PostForm.Get("product"))
+	idx := slices.IndexFunc(a.integrations, func(in integration) bool { return in.id() == r.PostForm.Get("provider") })
+	if !ok || idx < 0 {
+		http.Error(w, "unknown product or provider", http.StatusBadRequest)
+		return
+	}
+	in := a.integrations[idx]
+	ord := a.orders.create(p, in.id(), in.currency())
+	http.Redirect(w, r, "/pay/"+in.id()+"/"+ord.ID, http.StatusSeeOther)
+}
+
+func (a *app) showOrder(w http.ResponseWriter, r *http.Request) {
+	ord, ok := a.orders.get(r.PathValue("id"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	secure(w, policy{}, nonce())
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pages.ExecuteTemplate(w, "order", ord)
+}
+
+// orderFor loads the order of a provider's checkout page.
+func (a *app) orderFor(w http.ResponseWriter, r *http.Request, provider string) (Order, bool) {
+	ord, ok := a.orders.get(r.PathValue("order"))
+	if !ok || ord.Provider != provider {
+		http.NotFound(w, r)
+		return Order{}, false
+	}
+	if ord.Status != StatusNew {
+		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
+		return Order{}, false
+	}
+	return ord, true
+}
+
+// fail answers a merchant-side error without leaking its detail.
+func (a *app) fail(w http.ResponseWriter, msg string, err error) {
+	if a.log != nil {
+		a.log.Error(msg, "err", err)
+	}
+	http.Error(w, msg, http.StatusBadGateway)
+}

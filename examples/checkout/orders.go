@@ -1,0 +1,125 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"sync"
+
+	"github.com/paywidget/paywidget-go/internal/decimal"
+)
+
+// Status is what the merchant's own records say about an order. Only the
+// server-side verification of a provider's answer moves it.
+type Status string
+
+// Order statuses.
+const (
+	StatusNew      Status = "awaiting payment"
+	StatusPaid     Status = "paid"
+	StatusFailed   Status = "payment failed"
+	StatusMismatch Status = "payment did not match the order"
+	StatusCanceled Status = "canceled by the shopper"
+)
+
+// Product is one line of the catalogue. Prices live only here, on the
+// server: the pages never send an amount.
+type Product struct {
+	ID       string
+	Name     string
+	Price    decimal.Decimal
+	Currency string
+}
+
+var catalogue = []Product{
+	{ID: "kettle", Name: "Copper kettle", Price: decimal.MustParse("149.90")},
+	{ID: "tea", Name: "Loose-leaf tea, 250 g", Price: decimal.MustParse("29.90")},
+}
+
+func productByID(id string) (Product, bool) {
+	for _, p := range catalogue {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Product{}, false
+}
+
+// Order is one purchase through one provider.
+type Order struct {
+	ID       string
+	Product  Product
+	Provider string
+	Amount   decimal.Decimal
+	Currency string
+	Status   Status
+	// Ref is the provider's reference (checkout token, payment id…).
+	Ref string
+	// Detail says what the verification saw (decline reason, mismatch).
+	Detail string
+}
+
+// orders is the merchant's order table (in memory for the example).
+type orders struct {
+	mu    sync.Mutex
+	byID  map[string]*Order
+	byRef map[string]string
+}
+
+func newOrders() *orders {
+	return &orders{byID: map[string]*Order{}, byRef: map[string]string{}}
+}
+
+func (o *orders) create(p Product, provider, currency string) *Order {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	ord := &Order{ID: hex.EncodeToString(b[:]), Product: p, Provider: provider, Amount: p.Price, Currency: currency, Status: StatusNew}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.byID[ord.ID] = ord
+	return ord
+}
+
+// get returns a copy of the order.
+func (o *orders) get(id string) (Order, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	ord, ok := o.byID[id]
+	if !ok {
+		return Order{}, false
+	}
+	return *ord, true
+}
+
+func (o *orders) byReference(ref string) (Order, bool) {
+	o.mu.Lock()
+	id, ok := o.byRef[ref]
+	o.mu.Unlock()
+	if !ok {
+		return Order{}, false
+	}
+	return o.get(id)
+}
+
+func (o *orders) setRef(id, ref string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	ord, ok := o.byID[id]
+	if !ok {
+		return errors.New("no such order")
+	}
+	ord.Ref = ref
+	o.byRef[ref] = id
+	return nil
+}
+
+// settle records a verified outcome. A paid order stays paid.
+func (o *orders) settle(id string, s Status, detail string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	ord, ok := o.byID[id]
+	if !ok || ord.Status == StatusPaid {
+		return
+	}
+	ord.Status, ord.Detail = s, detail
+}
