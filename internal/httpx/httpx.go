@@ -342,6 +342,21 @@ func ambiguousStatus(code int) bool {
 	return code == http.StatusRequestTimeout || code >= 500
 }
 
+// buffer reads resp's body, at most maxBody bytes, into memory.
+func (c *Client) buffer(resp *http.Response) (*http.Response, error) {
+	b, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > c.maxBody {
+		return nil, ErrResponseTooLarge
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	resp.ContentLength = int64(len(b))
+	return resp, nil
+}
+
 func (c *Client) readBody(rc io.ReadCloser) ([]byte, error) {
 	defer rc.Close()
 	b, err := io.ReadAll(io.LimitReader(rc, c.maxBody+1))
@@ -426,6 +441,9 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 }
 
 func retryableTransportError(err error) bool {
+	if errors.Is(err, ErrResponseTooLarge) {
+		return false
+	}
 	var certErr *tls.CertificateVerificationError
 	if errors.As(err, &certErr) {
 		return false
@@ -489,6 +507,12 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	resp, err := t.base.RoundTrip(req)
 	if err == nil || !notSent(err) {
 		st.sent.Store(true)
+	}
+	if err == nil {
+		// Read the body here, inside the retry loop, so that a reply cut
+		// short is a failed attempt (retried for safe calls, outcome unknown
+		// for money calls) rather than a failure after the loop.
+		resp, err = t.c.buffer(resp)
 	}
 	if l := t.c.logger; l != nil && l.Enabled(req.Context(), slog.LevelDebug) {
 		attrs := []slog.Attr{
