@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/paywidget/paywidget-go/examples/internal/iotpayflow"
 	"github.com/paywidget/paywidget-go/examples/internal/oderoflow"
 	"github.com/paywidget/paywidget-go/examples/internal/steps"
 )
@@ -24,6 +25,7 @@ type flow struct {
 }
 
 var flows = []flow{
+	{"iotpay", iotpayflow.Run},
 	{"odero", oderoflow.Run},
 }
 

@@ -1,0 +1,158 @@
+// Package iotpayflow is IOTPay's merchant flow for the example programs:
+// start a card purchase, let the shopper pay on IOTPay's page, receive and
+// verify the signed notification, query the order, and refund part of it.
+package iotpayflow
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/paywidget/paywidget-go/examples/internal/steps"
+	"github.com/paywidget/paywidget-go/iotpay"
+	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
+)
+
+// Run plays the flow against the built-in fake, or against t.BaseURL with
+// IOTPAY_MCH_ID, IOTPAY_KEY and IOTPAY_LOGIN_NAME; IOTPAY_NOTIFY_URL, when
+// set, is the public notifyUrl (by default a local listener of this program).
+func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
+	var (
+		cfg  iotpay.Config
+		opts []iotpay.Option
+	)
+	if t.Fake() {
+		gw := iotpaytest.Start()
+		defer gw.Close()
+		cfg = gw.Config()
+		opts = append(opts, iotpay.WithBaseURL(gw.URL))
+	} else {
+		var err error
+		if cfg.MerchantID, err = t.Env("IOTPAY_MCH_ID"); err != nil {
+			return err
+		}
+		key, err := t.Env("IOTPAY_KEY")
+		if err != nil {
+			return err
+		}
+		cfg.Key = iotpay.Secret(key)
+		if cfg.LoginName, err = t.Env("IOTPAY_LOGIN_NAME"); err != nil {
+			return err
+		}
+		opts = append(opts, iotpay.WithBaseURL(t.BaseURL))
+	}
+	client, err := iotpay.New(cfg, opts...)
+	if err != nil {
+		return err
+	}
+
+	notified := make(chan *iotpay.Order, 1)
+	mux := http.NewServeMux()
+	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: client, Report: func(_ context.Context, o *iotpay.Order) error {
+		select {
+		case notified <- o:
+		default:
+		}
+		return nil
+	}})
+	mux.HandleFunc("GET /iotpay/return", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("thanks"))
+	})
+	site := httptest.NewUnstartedServer(mux)
+	if l, lerr := net.Listen("tcp", "127.0.0.1:0"); lerr == nil {
+		site.Listener = l
+	}
+	site.Start()
+	defer site.Close()
+	notifyURL := site.URL + "/iotpay/notify"
+	if !t.Fake() && t.Getenv != nil && t.Getenv("IOTPAY_NOTIFY_URL") != "" {
+		notifyURL = t.Getenv("IOTPAY_NOTIFY_URL")
+	}
+
+	orderNo := "demo" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	var co *iotpay.Checkout
+	err = rec.Step("purchase", func() (any, any, error) {
+		req := &iotpay.PurchaseRequest{MchOrderNo: orderNo, Amount: 1999, Subject: "Copper kettle",
+			NotifyURL: notifyURL, ReturnURL: site.URL + "/iotpay/return"}
+		sent := map[string]any{"mchOrderNo": orderNo, "amount": req.Amount, "currency": iotpay.Currency, "channel": iotpay.ChannelCard}
+		var err error
+		if co, err = client.Purchase(ctx, req); err != nil {
+			return sent, nil, err
+		}
+		return sent, map[string]any{"secureId": co.SecureID[:8] + "…", "redirectUrl": co.RedirectURL}, nil
+	})
+	if err != nil {
+		return err
+	}
+
+	if !t.Fake() {
+		rec.Action("pay on IOTPay's page", "open "+co.RedirectURL+" and pay; IOTPay notifies "+notifyURL)
+		return rec.Step("query order", func() (any, any, error) {
+			o, err := client.Query(ctx, &iotpay.QueryRequest{MchOrderNo: orderNo})
+			if err != nil {
+				return orderNo, nil, err
+			}
+			return orderNo, map[string]any{"status": o.Status, "outcome": o.Status.Outcome()}, nil
+		})
+	}
+
+	err = rec.Step("shopper pays on card page", func() (any, any, error) {
+		form := url.Values{"key": {co.SecureID}, "cardNum": {"4242424242424242"}, "expiryDate": {"1230"}, "cvv": {"123"}, "holder": {"Test Shopper"}}
+		page, _ := url.Parse(co.RedirectURL)
+		resp, err := site.Client().PostForm(page.Scheme+"://"+page.Host+"/cc/pay", form)
+		if err != nil {
+			return nil, nil, err
+		}
+		resp.Body.Close()
+		ret, err := iotpay.ParseReturn(resp.Request.URL.Query())
+		if err != nil {
+			return nil, nil, err
+		}
+		return map[string]string{"card": "test card ending 4242"}, map[string]any{"returnRetCode": ret.RetCode, "returnStatus": ret.Status, "note": "unsigned: confirmed below"}, nil
+	})
+	if err != nil {
+		return err
+	}
+
+	var paid *iotpay.Order
+	err = rec.Step("notify verified", func() (any, any, error) {
+		select {
+		case paid = <-notified:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+		got := map[string]any{"payOrderId": paid.PayOrderID, "amount": paid.Amount, "status": paid.Status, "outcome": paid.Status.Outcome()}
+		if !paid.Status.Paid() || paid.Amount != 1999 || paid.MchOrderNo != orderNo {
+			return nil, got, errors.New("notification does not match the order")
+		}
+		return nil, got, nil
+	})
+	if err != nil {
+		return err
+	}
+
+	err = rec.Step("query order", func() (any, any, error) {
+		o, err := client.Query(ctx, &iotpay.QueryRequest{PayOrderID: paid.PayOrderID})
+		if err != nil {
+			return paid.PayOrderID, nil, err
+		}
+		return paid.PayOrderID, map[string]any{"status": o.Status, "refundable": o.Refundable}, nil
+	})
+	if err != nil {
+		return err
+	}
+
+	return rec.Step("refund part", func() (any, any, error) {
+		req := &iotpay.RefundRequest{MchRefundNo: orderNo + "r", PayOrderID: paid.PayOrderID, RefundAmount: 500}
+		o, err := client.Refund(ctx, req)
+		if err != nil {
+			return req, nil, err
+		}
+		return map[string]any{"payOrderId": req.PayOrderID, "refundAmount": req.RefundAmount}, map[string]any{"refundId": o.PayOrderID, "status": o.Status, "payType": o.PayType}, nil
+	})
+}

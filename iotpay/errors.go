@@ -1,0 +1,52 @@
+package iotpay
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
+)
+
+// Sentinels callers branch on with errors.Is; the same values in every
+// paywidget-go provider package.
+var (
+	// ErrOutcomeUnknown: a purchase, refund or void may or may not have
+	// happened. Query it by mchOrderNo (or the refund's payOrderId) before
+	// doing anything else; never simply send it again.
+	ErrOutcomeUnknown = httpx.ErrOutcomeUnknown
+	// ErrUnauthorized: IOTPay answered 401.
+	ErrUnauthorized = httpx.ErrUnauthorized
+	// ErrRateLimited: IOTPay answered 429.
+	ErrRateLimited = httpx.ErrRateLimited
+	// ErrInvalidRequest: the request broke a documented rule and was not sent.
+	ErrInvalidRequest = httpx.ErrInvalidRequest
+	// ErrMalformedResponse: a reply or notification could not be decoded.
+	ErrMalformedResponse = httpx.ErrMalformedResponse
+	// ErrResponseTooLarge: a reply exceeded the configured bound.
+	ErrResponseTooLarge = httpx.ErrResponseTooLarge
+)
+
+// APIError is a reply with retCode other than SUCCESS (IOTPay answers them
+// with HTTP 200), e.g. retMsg "cardId is not binding".
+type APIError struct {
+	HTTPStatus int
+	RetCode    string
+	RetMsg     string
+}
+
+func (e *APIError) Error() string {
+	msg := e.RetMsg
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return "iotpay: " + strconv.Itoa(e.HTTPStatus) + " " + e.RetCode + ": " + msg
+}
+
+// Unwrap maps 401 and 429 to ErrUnauthorized and ErrRateLimited.
+func (e *APIError) Unwrap() error { return httpx.StatusSentinel(e.HTTPStatus) }
+
+func asAPIError(err error, target **APIError) bool { return errors.As(err, target) }
+
+func errMissing(what string) error { return errors.New("reply lacks " + what) }
+
+func itoa(n int) string { return strconv.Itoa(n) }

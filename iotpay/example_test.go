@@ -1,0 +1,59 @@
+package iotpay_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+
+	"github.com/paywidget/paywidget-go/iotpay"
+	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
+)
+
+// The embedded purchase: cc_purchase on the server, the widget in the page,
+// the signed notification settles the order.
+func Example_purchase() {
+	gateway := iotpaytest.Start() // in production: iotpay.New(iotpay.Config{MerchantID: …, Key: …, LoginName: …})
+	defer gateway.Close()
+	client, _ := gateway.NewClient()
+
+	paid := make(chan *iotpay.Order, 1)
+	notify := httptest.NewServer(&iotpay.NotifyHandler{Client: client, Report: func(_ context.Context, o *iotpay.Order) error {
+		paid <- o // check o.Amount against your order, then fulfil
+		return nil
+	}})
+	defer notify.Close()
+
+	co, err := client.Purchase(context.Background(), &iotpay.PurchaseRequest{
+		MchOrderNo: "order-1001", Amount: 1999, Subject: "Copper kettle",
+		NotifyURL: notify.URL, ReturnURL: "https://shop.example/orders/1001",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	snippet, _ := client.Embed(iotpay.Embed{SecureID: co.SecureID, Callback: "onIotpay"})
+	fmt.Println(strings.Contains(string(snippet), "/cc/iotpaycc.js"))
+
+	// The shopper pays in the widget (here: its card form, posted directly).
+	form := url.Values{"key": {co.SecureID}, "cardNum": {"4242424242424242"}, "expiryDate": {"1230"}, "cvv": {"123"}, "holder": {"A Shopper"}}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, _ := noFollow.PostForm(gateway.URL+"/cc/pay", form)
+	resp.Body.Close()
+
+	o := <-paid
+	fmt.Println(o.MchOrderNo, o.Amount, o.Status.Outcome())
+	// Output:
+	// true
+	// order-1001 1999 paid
+}
+
+// Signing follows IOTPay's documented rules; this is the specification's
+// cc_query vector.
+func ExampleSign() {
+	fmt.Println(iotpay.Sign(iotpay.Params{"mchId": "10000701", "payOrderId": "PC20240101231256043886634219"},
+		"0123456789ABCDEF0123456789ABCDEF"))
+	// Output: E64091B56FF1FF143B5C976C07CB6D4C
+}

@@ -1,0 +1,301 @@
+// Package iotpaytest is a loopback IOTPay card API (v3) for tests and demos:
+// it verifies every request's sign exactly as IOTPay does (a wrong sign gets
+// retCode FAIL), keeps orders, cards and refunds with the documented
+// statuses and refundable amounts, serves a stand-in card page at
+// redirectUrl and a stand-in iotpaycc.js for the embedded widget, redirects
+// the browser to returnUrl with the documented query, and sends the signed
+// notification to notifyUrl, retrying until it is answered SUCCESS.
+//
+//	srv := iotpaytest.NewServer(t)
+//	client, _ := srv.NewClient()
+//
+// Test cards: any number pays (status 2) except 4000000000000002 (declined,
+// status 9) and 4000000000000259 (left pending, status 1). Server.NextPayment
+// scripts the next outcome whatever the card.
+package iotpaytest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paywidget/paywidget-go/internal/fake"
+	"github.com/paywidget/paywidget-go/iotpay"
+)
+
+// Test credentials the fake accepts.
+const (
+	MerchantID = "10000701"
+	Key        = "0123456789ABCDEF0123456789ABCDEF"
+	LoginName  = "jack123"
+)
+
+// Fault is one scripted misbehaviour, queued with Server.Fail(method, path,
+// faults...) (path "*" matches every path).
+type Fault = fake.Fault
+
+// Where a fault strikes.
+const (
+	Status     = fake.Status
+	DropBefore = fake.DropBefore
+	DropAfter  = fake.DropAfter
+	Truncate   = fake.Truncate
+	Malformed  = fake.Malformed
+	Hang       = fake.Hang
+)
+
+// Server is a fake IOTPay.
+type Server struct {
+	*fake.Server
+
+	mu        sync.Mutex
+	orders    map[string]*order // by payOrderId
+	byMch     map[string]string // mchOrderNo → payOrderId (purchases)
+	pending   map[string]*order // by secureId, not yet paid
+	cards     map[string]*card  // by cardId
+	binding   map[string]*card  // by secureId
+	next      []iotpay.Status
+	seq       int
+	purchases int
+	notified  map[string]int // payOrderId → notify attempts
+	answered  map[string]bool
+	hc        *http.Client
+	wg        sync.WaitGroup
+}
+
+type order struct {
+	iotpay.Order
+	notifyURL, returnURL string
+	secureID             string
+	voided               bool
+}
+
+type card struct {
+	id, number, expiry, holder, cvv string
+	bound                           bool
+	returnURL                       string
+}
+
+// NewServer starts a fake closed when tb ends.
+func NewServer(tb testing.TB) *Server {
+	tb.Helper()
+	s := Start()
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake for a program; Close it when done.
+func Start() *Server {
+	s := &Server{
+		orders: map[string]*order{}, byMch: map[string]string{}, pending: map[string]*order{},
+		cards: map[string]*card{}, binding: map[string]*card{},
+		notified: map[string]int{}, answered: map[string]bool{},
+		hc: &http.Client{Timeout: 5 * time.Second},
+	}
+	s.Server = fake.New(s.routes())
+	return s
+}
+
+// Close waits for notifications in flight, then stops the server.
+func (s *Server) Close() {
+	s.Server.Close()
+	s.wg.Wait()
+}
+
+// Config returns an iotpay.Config with the fake's credentials. Pair it with
+// iotpay.WithBaseURL(s.URL).
+func (s *Server) Config() iotpay.Config {
+	return iotpay.Config{MerchantID: MerchantID, Key: Key, LoginName: LoginName}
+}
+
+// NewClient returns a client of the fake; opts come after the fake's own.
+func (s *Server) NewClient(opts ...iotpay.Option) (*iotpay.Client, error) {
+	base := []iotpay.Option{iotpay.WithBaseURL(s.URL), iotpay.WithHTTPClient(s.Server.Client())}
+	return iotpay.New(s.Config(), append(base, opts...)...)
+}
+
+// NextPayment scripts the status of the next card payments, one per payment.
+func (s *Server) NextPayment(st ...iotpay.Status) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.next = append(s.next, st...)
+}
+
+// Orders counts purchases created (by cc_purchase or cc_purchasewithtoken).
+func (s *Server) Orders() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.purchases
+}
+
+// Refunds counts refund and void records.
+func (s *Server) Refunds() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, o := range s.orders {
+		if o.PayType == "refund" {
+			n++
+		}
+	}
+	return n
+}
+
+// Cards counts add-card requests (bound or not).
+func (s *Server) Cards() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.cards)
+}
+
+// BindCard binds a test card to cardID as if the shopper had added it.
+func (s *Server) BindCard(cardID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cards[cardID] = &card{id: cardID, number: "4242424242424242", expiry: "1230", holder: "Test Shopper", cvv: "123", bound: true}
+}
+
+// NotifyAttempts returns how many times the notification of payOrderID was
+// sent, and whether the merchant answered SUCCESS.
+func (s *Server) NotifyAttempts(payOrderID string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.notified[payOrderID], s.answered[payOrderID]
+}
+
+// WaitNotified waits until the notification of payOrderID was answered
+// SUCCESS or ctx ends.
+func (s *Server) WaitNotified(ctx context.Context, payOrderID string) bool {
+	for {
+		if _, ok := s.NotifyAttempts(payOrderID); ok {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// OrderByMch returns the purchase with mchOrderNo, if any.
+func (s *Server) OrderByMch(mchOrderNo string) (iotpay.Order, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id, ok := s.byMch[mchOrderNo]; ok {
+		return s.orders[id].Order, true
+	}
+	for _, o := range s.pending {
+		if o.MchOrderNo == mchOrderNo {
+			return o.Order, true
+		}
+	}
+	return iotpay.Order{}, false
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	for name, h := range map[string]func(*http.Request, iotpay.Params) (any, string){
+		"cc_purchase":          s.purchase,
+		"cc_addcard":           s.addCard,
+		"cc_querycard":         s.queryCard,
+		"cc_purchasewithtoken": s.purchaseWithToken,
+		"cc_void":              s.void,
+		"cc_refund":            s.refund,
+		"cc_query":             s.query,
+	} {
+		mux.HandleFunc("POST /v3/"+name, s.signed(h))
+	}
+	mux.HandleFunc("GET /cc/purchase", s.purchasePage)
+	mux.HandleFunc("GET /cc/addcard", s.addCardPage)
+	mux.HandleFunc("POST /cc/pay", s.payForm)
+	mux.HandleFunc("POST /cc/bind", s.bindForm)
+	mux.HandleFunc("GET /cc/iotpaycc.js", s.script)
+	mux.HandleFunc("OPTIONS /cc/widget", s.cors)
+	mux.HandleFunc("POST /cc/widget", s.widget)
+	return mux
+}
+
+// signed verifies the sign and mchId, then answers the handler's retData
+// or its failure message in IOTPay's envelope.
+func (s *Server) signed(h func(*http.Request, iotpay.Params) (any, string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, fake.MaxBody))
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		var p iotpay.Params
+		if err := dec.Decode(&p); err != nil || p == nil {
+			reply(w, nil, "invalid request body")
+			return
+		}
+		sign, _ := p["sign"].(string)
+		if sign == "" || sign != iotpay.Sign(p, Key) {
+			reply(w, nil, "sign error")
+			return
+		}
+		if str(p, "mchId") != MerchantID {
+			reply(w, nil, "mchId not exist")
+			return
+		}
+		data, fail := h(r, p)
+		reply(w, data, fail)
+	}
+}
+
+func reply(w http.ResponseWriter, data any, fail string) {
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	env := map[string]any{"retCode": "SUCCESS", "retMsg": "", "retData": data}
+	if fail != "" {
+		env = map[string]any{"retCode": "FAIL", "retMsg": fail}
+	}
+	_ = json.NewEncoder(w).Encode(env)
+}
+
+func str(p iotpay.Params, k string) string {
+	switch v := p[k].(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	}
+	return ""
+}
+
+func num(p iotpay.Params, k string) (int64, bool) {
+	switch v := p[k].(type) {
+	case json.Number:
+		n, err := v.Int64()
+		return n, err == nil
+	}
+	return 0, false
+}
+
+func newSecureID() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// newID makes an IOTPay-style id: prefix, a timestamp and a sequence.
+func (s *Server) newID(prefix string) string {
+	s.seq++
+	return fmt.Sprintf("%s%s%06d", prefix, time.Now().UTC().Format("20060102150405"), s.seq)
+}
+
+func (s *Server) base(r *http.Request) string { return "http://" + r.Host }
+
+func maskCard(n string) string {
+	if len(n) < 10 {
+		return strings.Repeat("*", len(n))
+	}
+	return n[:6] + strings.Repeat("*", len(n)-10) + n[len(n)-4:]
+}

@@ -1,0 +1,243 @@
+package iotpay_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/paywidget/paywidget-go/iotpay"
+	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
+)
+
+const key = iotpaytest.Key
+
+func signedJSON(p iotpay.Params, k string) string {
+	p["sign"] = iotpay.Sign(p, k)
+	b, _ := jsonMarshal(p)
+	return string(b)
+}
+
+func notification() iotpay.Params {
+	return iotpay.Params{"payOrderId": "PC20240101231256043886634219", "mchId": iotpaytest.MerchantID, "mchOrderNo": "o-1",
+		"amount": int64(1500), "currency": "CAD", "payType": "pay", "refundable": int64(1500), "status": int64(2),
+		"paySuccTime": "2026-11-22 10:00:00", "cardNum": "424242******4242", "cardType": "V"}
+}
+
+func testClient(t *testing.T) *iotpay.Client {
+	c, err := iotpay.New(iotpay.Config{MerchantID: iotpaytest.MerchantID, Key: key, LoginName: iotpaytest.LoginName})
+	require.NoError(t, err)
+	return c
+}
+
+func TestVerifyNotification(t *testing.T) {
+	c := testClient(t)
+	o, err := c.VerifyNotification([]byte(signedJSON(notification(), key)))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1500), o.Amount)
+	assert.True(t, o.Status.Paid())
+	at, ok := o.PaidAt(time.UTC)
+	require.True(t, ok)
+	assert.Equal(t, 10, at.Hour())
+
+	// An unknown field is covered by the sign.
+	p := notification()
+	p["newField"] = "added by IOTPay later"
+	body := signedJSON(p, key)
+	_, err = c.VerifyNotification([]byte(body))
+	require.NoError(t, err)
+	_, err = c.VerifyNotification([]byte(strings.Replace(body, "added by IOTPay later", "changed", 1)))
+	require.ErrorIs(t, err, iotpay.ErrInvalidSignature)
+
+	// Tampered amount, wrong key, missing sign, lower-case key order.
+	tampered := strings.Replace(signedJSON(notification(), key), `"amount":1500`, `"amount":15`, 1)
+	_, err = c.VerifyNotification([]byte(tampered))
+	require.ErrorIs(t, err, iotpay.ErrInvalidSignature)
+	_, err = c.VerifyNotification([]byte(signedJSON(notification(), "other")))
+	require.ErrorIs(t, err, iotpay.ErrInvalidSignature)
+	_, err = c.VerifyNotification([]byte(`{"payOrderId":"x","mchId":"10000701"}`))
+	require.ErrorIs(t, err, iotpay.ErrInvalidSignature)
+
+	// Numbers as written, never through float64: a large epoch value keeps
+	// its digits.
+	p = notification()
+	p["ts"] = jsonNumber("1700000000000123")
+	_, err = c.VerifyNotification([]byte(signedJSON(p, key)))
+	require.NoError(t, err)
+
+	// Another merchant's notification.
+	p = notification()
+	p["mchId"] = "999"
+	_, err = c.VerifyNotification([]byte(signedJSON(p, key)))
+	require.ErrorIs(t, err, iotpay.ErrMalformedResponse)
+
+	for _, bad := range []string{``, `[]`, `null`, `{"a":1}{"b":2}`, `{"amount":`} {
+		_, err = c.VerifyNotification([]byte(bad))
+		require.Error(t, err, bad)
+	}
+}
+
+// IOTPay's own code sorts keys case-insensitively; both orders verify.
+func TestVerifyAcceptsCaseInsensitiveOrder(t *testing.T) {
+	c := testClient(t)
+	p := notification()
+	p["refundAmount"] = int64(100)
+	// Sign the case-insensitive canonical string by hand: refundable before
+	// refundAmount.
+	canon := strings.Replace(iotpay.Canonical(p), "refundAmount=100&refundable=1500", "refundable=1500&refundAmount=100", 1)
+	require.NotEqual(t, iotpay.Canonical(p), canon)
+	p["sign"] = md5Upper(canon + "&key=" + key)
+	b, _ := jsonMarshal(p)
+	_, err := c.VerifyNotification(b)
+	require.NoError(t, err)
+}
+
+func TestNotifyHandlerReportsOnce(t *testing.T) {
+	c := testClient(t)
+	var mu sync.Mutex
+	var got []*iotpay.Order
+	h := &iotpay.NotifyHandler{Client: c, Report: func(_ context.Context, o *iotpay.Order) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, o)
+		return nil
+	}}
+	post := func(body string) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/notify", strings.NewReader(body)))
+		return rec.Code, rec.Body.String()
+	}
+	body := signedJSON(notification(), key)
+	for range 3 {
+		code, reply := post(body)
+		assert.Equal(t, 200, code)
+		assert.Equal(t, "SUCCESS", reply)
+	}
+	assert.Len(t, got, 1, "duplicates acknowledged, reported once")
+	// The same order at a new status is news.
+	p := notification()
+	p["status"] = int64(3)
+	code, _ := post(signedJSON(p, key))
+	assert.Equal(t, 200, code)
+	assert.Len(t, got, 2)
+
+	code, reply := post(strings.Replace(body, "o-1", "o-2", 1))
+	assert.Equal(t, 400, code)
+	assert.Equal(t, "FAIL", reply)
+	code, _ = post(`{"pad":"` + strings.Repeat("x", iotpay.MaxNotifyBytes) + `"}`)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, code)
+	assert.Len(t, got, 2)
+}
+
+func TestNotifyHandlerReportErrorAsksForRetry(t *testing.T) {
+	c := testClient(t)
+	calls := 0
+	h := &iotpay.NotifyHandler{Client: c, Reply: "success", Report: func(context.Context, *iotpay.Order) error {
+		calls++
+		if calls == 1 {
+			return errors.New("database down")
+		}
+		return nil
+	}}
+	body := signedJSON(notification(), key)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/notify", strings.NewReader(body)))
+	assert.Equal(t, 500, rec.Code)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/notify", strings.NewReader(body)))
+	assert.Equal(t, 200, rec.Code)
+	assert.Equal(t, "success", rec.Body.String())
+	assert.Equal(t, 2, calls)
+}
+
+// The whole redirect flow against the fake: purchase, the shopper pays on
+// the card page, the browser returns, the fake notifies until SUCCESS.
+func TestRedirectFlowWithNotify(t *testing.T) {
+	srv := iotpaytest.NewServer(t)
+	c := newClient(t, srv)
+	reported := make(chan *iotpay.Order, 4)
+	shop := httptest.NewServer(&iotpay.NotifyHandler{Client: c, Report: func(_ context.Context, o *iotpay.Order) error {
+		reported <- o
+		return nil
+	}})
+	defer shop.Close()
+	req := purchaseReq("o-10")
+	req.NotifyURL = shop.URL + "/notify"
+	req.ReturnURL = shop.URL + "/return?cart=7"
+	co, err := c.Purchase(context.Background(), req)
+	require.NoError(t, err)
+
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	page, err := noFollow.Get(co.RedirectURL)
+	require.NoError(t, err)
+	html, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	assert.Contains(t, string(html), `id="iotpay-card-form"`)
+	resp, err := noFollow.PostForm(srv.URL+"/cc/pay", url.Values{"key": {co.SecureID}, "cardNum": {"4242424242424242"}, "expiryDate": {"1230"}, "cvv": {"123"}, "holder": {"T"}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	assert.Equal(t, "7", loc.Query().Get("cart"), "the merchant's own query is kept")
+	ret, err := iotpay.ParseReturn(loc.Query())
+	require.NoError(t, err)
+	assert.Equal(t, "SUCCESS", ret.RetCode)
+	assert.True(t, ret.Status.Paid())
+	assert.Equal(t, "o-10", ret.MchOrderNo)
+
+	select {
+	case o := <-reported:
+		assert.Equal(t, "o-10", o.MchOrderNo)
+		assert.Equal(t, int64(1500), o.Amount)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notification")
+	}
+	confirmed, err := c.Confirm(context.Background(), ret.MchOrderNo)
+	require.NoError(t, err)
+	assert.True(t, confirmed.Status.Paid())
+}
+
+func TestNotifyRetriedUntilSuccess(t *testing.T) {
+	srv := iotpaytest.NewServer(t)
+	c := newClient(t, srv)
+	var mu sync.Mutex
+	answers := 0
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		answers++
+		if answers < 3 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "SUCCESS")
+	}))
+	defer shop.Close()
+	srv.BindCard("c-1")
+	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: 100, NotifyURL: shop.URL})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.True(t, srv.WaitNotified(ctx, o.PayOrderID))
+	n, _ := srv.NotifyAttempts(o.PayOrderID)
+	assert.Equal(t, 3, n)
+	q, err := c.Query(context.Background(), &iotpay.QueryRequest{PayOrderID: o.PayOrderID})
+	require.NoError(t, err)
+	assert.Equal(t, iotpay.StatusComplete, q.Status, "acknowledged orders move to 3")
+}
+
+func TestParseReturnRejectsGarbage(t *testing.T) {
+	for _, q := range []url.Values{{}, {"retCode": {"SUCCESS"}, "status": {"two"}}, {"retCode": {"SUCCESS"}, "mchOrderNo": {strings.Repeat("x", 31)}}} {
+		_, err := iotpay.ParseReturn(q)
+		require.ErrorIs(t, err, iotpay.ErrMalformedResponse)
+	}
+}
