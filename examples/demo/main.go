@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/paywidget/paywidget-go/examples/internal/iotpayflow"
+	"github.com/paywidget/paywidget-go/examples/internal/ktwidgetflow"
 	"github.com/paywidget/paywidget-go/examples/internal/oderoflow"
 	"github.com/paywidget/paywidget-go/examples/internal/steps"
 )
@@ -25,6 +26,7 @@ type flow struct {
 }
 
 var flows = []flow{
+	{"ktwidget", ktwidgetflow.Run},
 	{"iotpay", iotpayflow.Run},
 	{"odero", oderoflow.Run},
 }

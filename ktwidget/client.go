@@ -1,0 +1,154 @@
+package ktwidget
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"io"
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/secret"
+)
+
+const provider = "ktwidget"
+
+// Environment is a pair of KTPay hosts: the API ("fintech") host and the
+// widget host.
+type Environment struct {
+	API    string
+	Widget string
+}
+
+// The documented host pairs.
+var (
+	Test       = Environment{API: "https://fintech.test.nplus.tech", Widget: "https://widget.test.nplus.tech"}
+	Production = Environment{API: "https://fintech.nplus.tech", Widget: "https://widget.nplus.tech"}
+)
+
+// Secret holds a credential; it prints as [REDACTED] everywhere.
+type Secret = secret.Secret
+
+// Config is what a KTPay manager hands over, plus the merchant's own secret
+// for callback URLs.
+type Config struct {
+	// AppID is app_id, sent as Auth-Identifier.
+	AppID Secret
+	// PublicKey is app_key: KTPay's X25519 public key, base64 of 32 bytes.
+	PublicKey string
+	// Environment selects the hosts (default Production). WithBaseURL
+	// replaces the API host; WidgetURL replaces the widget host.
+	Environment Environment
+	// WidgetURL overrides the widget host.
+	WidgetURL string
+	// CallbackSecret keys the per-order token in callback URLs (at least 16
+	// bytes). Required for CallbackURL and the notification handler.
+	CallbackSecret Secret
+}
+
+// Option configures a Client: HTTP client, logger, retries, user agent,
+// base URL (the API host), response bound.
+type Option = httpx.Option
+
+// RetryPolicy bounds the retries of calls that may be retried.
+type RetryPolicy = httpx.RetryPolicy
+
+// Meta is the HTTP metadata of a reply.
+type Meta = httpx.Meta
+
+// Options every paywidget-go client shares.
+var (
+	WithHTTPClient       = httpx.WithHTTPClient
+	WithLogger           = httpx.WithLogger
+	WithRetry            = httpx.WithRetry
+	WithoutRetries       = httpx.WithoutRetries
+	WithUserAgent        = httpx.WithUserAgent
+	WithBaseURL          = httpx.WithBaseURL
+	WithMaxResponseBytes = httpx.WithMaxResponseBytes
+)
+
+// Client talks to KTPay's merchant-widget API. It is safe for concurrent
+// use; SetPublicKey swaps KTPay's key while it runs.
+type Client struct {
+	http      *httpx.Client
+	appID     Secret
+	widget    string
+	secret    Secret
+	publicKey atomic.Pointer[[32]byte]
+	rand      io.Reader
+}
+
+// New validates cfg and opts and returns a Client. It sends nothing.
+func New(cfg Config, opts ...Option) (*Client, error) {
+	if cfg.AppID.IsZero() || len(cfg.AppID.Reveal()) > 128 {
+		return nil, httpx.Invalid(provider, "AppID", "required, at most 128 characters")
+	}
+	if cfg.Environment == (Environment{}) {
+		cfg.Environment = Production
+	}
+	widget := cfg.Environment.Widget
+	if cfg.WidgetURL != "" {
+		widget = cfg.WidgetURL
+	}
+	if u, err := url.Parse(widget); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, httpx.Invalid(provider, "WidgetURL", "must be an absolute http(s) URL")
+	}
+	if !cfg.CallbackSecret.IsZero() && len(cfg.CallbackSecret.Reveal()) < 16 {
+		return nil, httpx.Invalid(provider, "CallbackSecret", "at least 16 bytes")
+	}
+	s := httpx.DefaultSettings()
+	if err := s.Apply(opts); err != nil {
+		return nil, err
+	}
+	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: cfg.Environment.API, DecodeError: decodeError}, s)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{http: hc, appID: cfg.AppID, widget: strings.TrimRight(widget, "/"), secret: cfg.CallbackSecret, rand: rand.Reader}
+	if err := c.SetPublicKey(cfg.PublicKey); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// SetPublicKey replaces KTPay's public key, for example after error 4220104
+// (key expired). Calls already sealing keep the key they started with.
+func (c *Client) SetPublicKey(b64 string) error {
+	k, err := ParsePublicKey(b64)
+	if err != nil {
+		return err
+	}
+	c.publicKey.Store(k)
+	return nil
+}
+
+// ParsePublicKey decodes app_key: base64, padded or not, standard or
+// URL-safe alphabet, which must hold exactly 32 bytes.
+func ParsePublicKey(b64 string) (*[32]byte, error) {
+	b64 = strings.TrimSpace(b64)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		b, err := enc.DecodeString(b64)
+		if err != nil {
+			continue
+		}
+		if len(b) != 32 {
+			return nil, httpx.Invalid(provider, "PublicKey", "must decode to 32 bytes")
+		}
+		var k [32]byte
+		copy(k[:], b)
+		return &k, nil
+	}
+	return nil, httpx.Invalid(provider, "PublicKey", "is not base64")
+}
+
+// String describes the client without its credentials.
+func (c *Client) String() string {
+	return "ktwidget.Client{" + c.http.BaseURL() + " widget " + c.widget + "}"
+}
+
+// BaseURL is the API host; WidgetBaseURL the widget host.
+func (c *Client) BaseURL() string { return c.http.BaseURL() }
+
+// WidgetBaseURL is the host of the widget page.
+func (c *Client) WidgetBaseURL() string { return c.widget }

@@ -1,0 +1,42 @@
+// Package ktwidget is the merchant backend's half of KTPay's payment widget
+// (KTWidget, by nplus.tech, Kazakhstan, KZT): it seals the order to KTPay's
+// public key exactly as libsodium's crypto_box_seal does, creates the
+// transaction server-side, hands the front end the widget URL (and an
+// iframe snippet that checks message origins), and turns KTPay's unsigned
+// notification into a trustworthy, deduplicated report.
+//
+// # The flow
+//
+//	client, _ := ktwidget.New(ktwidget.Config{AppID: appID, PublicKey: appKey, CallbackSecret: secret})
+//	post, _ := client.CallbackURL("https://shop.example/ktpay/notify", order.ID)
+//	p, err := client.CreatePayment(ctx, &ktwidget.Order{OrderID: order.ID, Amount: amount,
+//		Type: ktwidget.TypeEcom, CallbackPostURL: post}, nil)
+//	// record p.TransactionHash and the amount with the order; render client.Snippet(p.WidgetURL, nonce)
+//	http.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Orders: orders, Report: settle})
+//
+// # Trust
+//
+// KTPay signs nothing it sends. The notification is trusted because its
+// URL carries an HMAC of the order id under the merchant's CallbackSecret
+// (the URL travels sealed, so only KTPay learns it) and because its
+// transaction_hash and amount must match what the merchant recorded at
+// creation. KTPay has no status query: the notification is the only source
+// of truth, so CreatePayment is never retried after it may have been sent.
+//
+// # Open questions of the specification, and the defaults taken
+//
+//   - The notification is unauthenticated: per-order HMAC URL token, the
+//     cross-check, idempotent reports.
+//   - No status, cancel or refund API exists: none is offered.
+//   - The widget URL uses "&show_close_button=<bool>"; Payment.CompatURL
+//     keeps the official client's "&show_close_button<bool>".
+//   - The error envelope: every documented shape is decoded whatever the
+//     HTTP status; PHP's [] is an empty object.
+//   - Content-Type text/plain, as the official client sends.
+//   - The user block is sent only when given.
+//   - Amounts are tenge with at most two places; there is no currency field.
+//   - Auth-Identifier is sent on every call, the GETs included.
+//   - Key rotation (4220104) is ErrKeyExpired; Client.SetPublicKey swaps keys.
+//   - The notification is acknowledged for any status it accepts, and only
+//     completed, error and denied are reported.
+package ktwidget

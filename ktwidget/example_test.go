@@ -1,0 +1,57 @@
+package ktwidget_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/paywidget/paywidget-go/ktwidget"
+	"github.com/paywidget/paywidget-go/ktwidget/ktwidgettest"
+)
+
+// Create a payment server-side and hand the widget to the page.
+func Example_createPayment() {
+	ktpay := ktwidgettest.Start() // in production: ktwidget.New(ktwidget.Config{AppID: …, PublicKey: …, CallbackSecret: …})
+	defer ktpay.Close()
+	client, _ := ktpay.NewClient()
+
+	post, _ := client.CallbackURL("https://shop.example/ktpay/notify", "order-1001")
+	p, err := client.CreatePayment(context.Background(), &ktwidget.Order{
+		OrderID: "order-1001", Amount: ktwidget.MustParseAmount("2750.00"), Type: ktwidget.TypeEcom,
+		Description: "Copper kettle", CallbackPostURL: post,
+		CallbackSuccessURL: "https://shop.example/orders/1001",
+	}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Record p.TransactionHash with the order, then render the widget.
+	snippet, _ := client.Snippet(p.WidgetURL, "")
+	u, _ := url.Parse(p.WidgetURL)
+	fmt.Println(u.Path, u.Query().Get("show_close_button"), len(p.TransactionHash), len(snippet) > 0)
+	// Output: /payment-card true 40 true
+}
+
+// The notification endpoint: token checked, body cross-checked, final
+// statuses reported once, {"status":"ok"} answered.
+func ExampleNotificationHandler() {
+	ktpay := ktwidgettest.Start()
+	defer ktpay.Close()
+	client, _ := ktpay.NewClient()
+	var orders myOrders // implements ktwidget.Orders from the merchant's database
+	http.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{
+		Client: client,
+		Orders: orders,
+		Report: func(_ context.Context, n *ktwidget.Notification) error {
+			fmt.Println(n.OrderID, n.Status.Status)
+			return nil
+		},
+	})
+}
+
+type myOrders struct{}
+
+func (myOrders) Lookup(context.Context, string) (ktwidget.Recorded, error) {
+	return ktwidget.Recorded{}, fmt.Errorf("look the order up in your database")
+}

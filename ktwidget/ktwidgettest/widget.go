@@ -1,0 +1,149 @@
+package ktwidgettest
+
+import (
+	"bytes"
+	"encoding/json"
+	"html/template"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/paywidget/paywidget-go/ktwidget"
+)
+
+var pages = template.Must(template.New("pages").Parse(`
+{{define "card"}}<!doctype html><html><head><meta charset="utf-8"><title>KTPay (fake)</title></head><body>
+<h1>KTPay test payment</h1><p id="amount">{{.Amount}} ₸</p>
+{{if .Close}}<button id="ktpay-close" type="button">Close</button>{{end}}
+<form id="ktpay-card-form" method="post" action="/payment-card/pay">
+<input type="hidden" name="hash" value="{{.Hash}}">
+<label>Card number <input name="card" required></label>
+<label>Expiry <input name="expiry" required></label>
+<label>CVC <input name="cvc" required></label>
+<button id="ktpay-pay" type="submit">Pay</button>
+</form>
+<script>
+document.getElementById("ktpay-close") && document.getElementById("ktpay-close").addEventListener("click", function () {
+  window.parent.postMessage("close", "*");
+});
+</script></body></html>{{end}}
+{{define "receipt"}}<!doctype html><html><head><meta charset="utf-8"><title>KTPay receipt (fake)</title></head><body>
+<p id="ktpay-result" data-status="{{.Status}}">Payment {{.Status}}</p>
+<button id="ktpay-continue" type="button">Continue</button>
+<script>
+document.getElementById("ktpay-continue").addEventListener("click", function () {
+  var to = {{.Next}};
+  if (to) { window.parent.postMessage(to, "*"); } else { window.parent.postMessage("close", "*"); }
+});
+</script></body></html>{{end}}`))
+
+func (s *Server) widgetPage(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	t, ok := s.txs[r.URL.Query().Get("hash")]
+	s.mu.Unlock()
+	if !ok {
+		http.Error(w, "unknown transaction", http.StatusNotFound)
+		return
+	}
+	showClose := true
+	if t.order.ShowCloseButton != nil {
+		showClose = *t.order.ShowCloseButton
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pages.ExecuteTemplate(w, "card", map[string]any{"Hash": t.hash, "Amount": t.order.Amount.String(), "Close": showClose})
+}
+
+func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	card := strings.ReplaceAll(r.PostForm.Get("card"), " ", "")
+	s.mu.Lock()
+	t, ok := s.txs[r.PostForm.Get("hash")]
+	if !ok || t.status != ktwidget.StatusPending || len(card) < 12 {
+		s.mu.Unlock()
+		http.Error(w, "unknown or finished transaction, or no card", http.StatusConflict)
+		return
+	}
+	status := ktwidget.StatusCompleted
+	if card == "4000000000000002" {
+		status = ktwidget.StatusDenied
+	}
+	if len(s.next) > 0 {
+		status, s.next = s.next[0], s.next[1:]
+	}
+	t.status = status
+	order := t.order
+	s.mu.Unlock()
+
+	next := order.CallbackSuccessURL
+	if status != ktwidget.StatusCompleted {
+		next = order.CallbackFailedURL
+	}
+	if next == "" {
+		next = order.CallbackBackURL
+	}
+	if order.CallbackPostURL != "" {
+		s.notify(t, order.CallbackPostURL)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = pages.ExecuteTemplate(w, "receipt", map[string]any{"Status": status, "Next": next})
+}
+
+// notify delivers the notification on KTPay's (compressed) schedule until
+// it is answered {"status":"ok"} with application/json.
+func (s *Server) notify(t *tx, url string) {
+	now := time.Now().In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second)
+	st := map[string]any{"status": t.status, "created_at": now.Format(time.RFC3339), "updated_at": nil, "error": nil}
+	if t.status != ktwidget.StatusCompleted {
+		st["error"] = map[string]string{"error_type": "ERROR_PAYMENT", "error_message": "KKB rejected payment"}
+	}
+	body, _ := json.Marshal(map[string]any{
+		"merchant_id": MerchantID, "order_id": t.order.OrderID, "description": t.order.Description,
+		"amount": t.order.Amount, "transaction_hash": t.hash,
+		"created_at": t.created.In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second).Format(time.RFC3339),
+		"updated_at": now.Format(time.RFC3339), "status": st,
+	})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for i := 0; i <= len(RetrySchedule); i++ {
+			s.mu.Lock()
+			s.deliv[t.hash]++
+			s.mu.Unlock()
+			if s.deliver(url, body) {
+				s.mu.Lock()
+				s.acked[t.hash] = true
+				s.mu.Unlock()
+				return
+			}
+			if i == len(RetrySchedule) {
+				return
+			}
+			select {
+			case <-s.closing:
+				return
+			case <-time.After(RetrySchedule[i]):
+			}
+		}
+	}()
+}
+
+func (s *Server) deliver(url string, body []byte) bool {
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return false
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	return resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") &&
+		strings.TrimSpace(string(b)) == ktwidget.Ack
+}

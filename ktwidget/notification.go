@@ -1,0 +1,246 @@
+package ktwidget
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paywidget/paywidget-go/internal/dedup"
+	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/secret"
+)
+
+// MaxNotificationBytes bounds a notification body.
+const MaxNotificationBytes = 64 << 10
+
+// Transaction statuses. KTPay notifies only the final ones.
+const (
+	StatusPending    = "pending"
+	StatusAuthorized = "authorized"
+	StatusSuccess    = "success"
+	StatusCompleted  = "completed"
+	StatusError      = "error"
+	StatusDenied     = "denied"
+)
+
+// IsFinal reports whether status is completed, error or denied.
+func IsFinal(status string) bool {
+	return status == StatusCompleted || status == StatusError || status == StatusDenied
+}
+
+// ErrInvalidCallback is matched when a notification's URL token is missing
+// or forged, or its body is not a notification.
+var ErrInvalidCallback = errors.New("ktwidget: invalid notification")
+
+// Notification is what KTPay posts to callback_post_url. KTPay does not sign
+// it: the per-order URL token and the cross-check against the merchant's
+// own records are what make it trustworthy.
+type Notification struct {
+	MerchantID      int64      `json:"merchant_id"`
+	OrderID         string     `json:"order_id"`
+	Description     string     `json:"description"`
+	Amount          Amount     `json:"amount"`
+	TransactionHash string     `json:"transaction_hash"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       *time.Time `json:"updated_at"`
+	Status          struct {
+		Status    string     `json:"status"`
+		CreatedAt time.Time  `json:"created_at"`
+		UpdatedAt *time.Time `json:"updated_at"`
+		Error     *struct {
+			// Type is ERROR_PAYMENT, ERROR_INPUT or ERROR_SYSTEM.
+			Type    string `json:"error_type"`
+			Message string `json:"error_message"`
+		} `json:"error"`
+	} `json:"status"`
+}
+
+// Final reports whether the notification carries a final status.
+func (n *Notification) Final() bool { return IsFinal(n.Status.Status) }
+
+// Paid reports status completed: the money was cleared.
+func (n *Notification) Paid() bool { return n.Status.Status == StatusCompleted }
+
+// CallbackURL returns callback_post_url for one order: base with the order
+// id and an unguessable token (HMAC-SHA256 of the order id under
+// Config.CallbackSecret) added to its query. Only KTPay sees it, because the
+// order is sealed to KTPay's key.
+func (c *Client) CallbackURL(base, orderID string) (string, error) {
+	if c.secret.IsZero() {
+		return "", httpx.Invalid(provider, "CallbackSecret", "required for callback URLs")
+	}
+	u, err := url.Parse(base)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return "", httpx.Invalid(provider, "callback base", "must be an absolute URL")
+	}
+	if orderID == "" {
+		return "", httpx.Invalid(provider, "order_id", "required")
+	}
+	q := u.Query()
+	q.Set("o", orderID)
+	q.Set("t", c.token(orderID))
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+func (c *Client) token(orderID string) string {
+	m := hmac.New(sha256.New, []byte(c.secret.Reveal()))
+	m.Write([]byte(orderID))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// VerifyCallbackToken checks the o and t query parameters of a notification
+// request in constant time and returns the order id.
+func (c *Client) VerifyCallbackToken(r *http.Request) (string, error) {
+	if c.secret.IsZero() {
+		return "", ErrInvalidCallback
+	}
+	q := r.URL.Query()
+	o, t := q.Get("o"), q.Get("t")
+	if o == "" || t == "" || !secret.Equal(c.token(o), t) {
+		return "", ErrInvalidCallback
+	}
+	return o, nil
+}
+
+// ParseNotification reads a notification: a POST with a JSON body of at
+// most MaxNotificationBytes. Null updated_at and error are accepted, and
+// amount may be an integer or a decimal.
+func ParseNotification(r *http.Request) (*Notification, error) {
+	if r.Method != http.MethodPost {
+		return nil, ErrInvalidCallback
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, MaxNotificationBytes+1))
+	if err != nil || len(body) > MaxNotificationBytes {
+		return nil, errors.Join(ErrInvalidCallback, &httpx.DecodeError{Provider: provider, Into: "notification", Err: errors.New("unreadable or larger than 64 KiB")})
+	}
+	return decodeNotification(body)
+}
+
+func decodeNotification(body []byte) (*Notification, error) {
+	var n Notification
+	if err := httpx.DecodeJSON(provider, body, &n); err != nil {
+		return nil, errors.Join(ErrInvalidCallback, err)
+	}
+	if n.OrderID == "" || n.TransactionHash == "" || n.Status.Status == "" {
+		return nil, errors.Join(ErrInvalidCallback, &httpx.DecodeError{Provider: provider, Into: "notification", Err: errors.New("order_id, transaction_hash and status are required")})
+	}
+	return &n, nil
+}
+
+// Recorded is what the merchant stored when it created the payment.
+type Recorded struct {
+	TransactionHash string
+	Amount          Amount
+}
+
+// Orders is the merchant's record of created payments.
+type Orders interface {
+	// Lookup returns what was recorded for orderID, or an error when the
+	// order is unknown.
+	Lookup(ctx context.Context, orderID string) (Recorded, error)
+}
+
+// Store remembers which notifications were already reported; share one
+// between replicas (internal/dedup documents a database/sql version).
+type Store = dedup.Store
+
+// NewMemoryStore keeps up to max keys for ttl in this process.
+var NewMemoryStore = dedup.NewMemory
+
+// Ack is the exact answer KTPay expects.
+const Ack = `{"status":"ok"}`
+
+// WriteAck writes KTPay's expected answer: 200, application/json,
+// {"status":"ok"}.
+func WriteAck(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, Ack)
+}
+
+// NotificationHandler is the http.Handler for callback_post_url. It checks
+// the URL token in constant time, bounds and decodes the body, cross-checks
+// order_id, transaction_hash and amount against Orders, reports each final
+// status once (however often KTPay retries), and answers {"status":"ok"}
+// to every notification it accepts, final or not. A forged token, an unknown
+// order or a mismatch is refused (403, 404, 409) and reported to nobody.
+type NotificationHandler struct {
+	Client *Client
+	Orders Orders
+	// Report receives each final notification once; an error makes KTPay
+	// deliver it again.
+	Report func(ctx context.Context, n *Notification) error
+	// Store deduplicates reports (default: in memory, 100 000 keys, 72 h).
+	Store Store
+
+	once   sync.Once
+	memory *dedup.Memory
+}
+
+// ServeHTTP implements http.Handler.
+func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.Client == nil || h.Orders == nil || h.Report == nil {
+		http.Error(w, "handler not configured", http.StatusInternalServerError)
+		return
+	}
+	orderID, err := h.Client.VerifyCallbackToken(r)
+	if err != nil {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxNotificationBytes)
+	n, err := ParseNotification(r)
+	if err != nil {
+		http.Error(w, "bad notification", http.StatusBadRequest)
+		return
+	}
+	if n.OrderID != orderID {
+		http.Error(w, "order mismatch", http.StatusConflict)
+		return
+	}
+	rec, err := h.Orders.Lookup(r.Context(), orderID)
+	if err != nil {
+		http.Error(w, "unknown order", http.StatusNotFound)
+		return
+	}
+	if !secret.Equal(rec.TransactionHash, n.TransactionHash) || !rec.Amount.Equal(n.Amount) {
+		http.Error(w, "notification does not match the order", http.StatusConflict)
+		return
+	}
+	if n.Final() {
+		if err := h.reportOnce(r.Context(), n); err != nil {
+			http.Error(w, "not recorded", http.StatusInternalServerError)
+			return
+		}
+	}
+	WriteAck(w)
+}
+
+func (h *NotificationHandler) reportOnce(ctx context.Context, n *Notification) error {
+	store := h.Store
+	if store == nil {
+		h.once.Do(func() { h.memory = dedup.NewMemory(0, 0) })
+		store = h.memory
+	}
+	key := "ktwidget:" + n.TransactionHash + ":" + strings.ToLower(n.Status.Status)
+	first, err := store.Claim(ctx, key)
+	if err != nil || !first {
+		return err
+	}
+	if err := h.Report(ctx, n); err != nil {
+		_ = store.Release(ctx, key)
+		return err
+	}
+	return nil
+}
+
+func isInvalid(err error) bool { return errors.Is(err, ErrInvalidCallback) }

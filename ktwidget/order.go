@@ -1,0 +1,119 @@
+package ktwidget
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/paywidget/paywidget-go/internal/decimal"
+	"github.com/paywidget/paywidget-go/internal/httpx"
+)
+
+// Amount is an exact amount in tenge (KZT, the only currency) with at most
+// two decimal places; it travels as a bare JSON number.
+type Amount = decimal.Decimal
+
+// ParseAmount parses "1500" or "1500.50".
+func ParseAmount(s string) (Amount, error) { return decimal.Parse(s) }
+
+// MustParseAmount is ParseAmount for constants; it panics on a bad literal.
+func MustParseAmount(s string) Amount { return decimal.MustParse(s) }
+
+// OrderType says what is sold.
+type OrderType string
+
+// Order types.
+const (
+	// TypeEcom is the merchant's own goods.
+	TypeEcom OrderType = "ecom"
+	// TypeService is a KTPay service (mobile top-up, utilities…); Service is
+	// then required.
+	TypeService OrderType = "service"
+)
+
+// Service names the KTPay service of a TypeService order.
+type Service struct {
+	ServiceID     int64  `json:"service_id"`
+	ContractValue string `json:"contract_value"`
+}
+
+// Order is the transaction as KTPay receives it, sealed. Field order and
+// names follow the official client; empty optionals are omitted.
+type Order struct {
+	// OrderID is the merchant's unique id for the transaction.
+	OrderID string `json:"order_id"`
+	// Amount is in tenge, at most two decimal places.
+	Amount      Amount    `json:"amount"`
+	Type        OrderType `json:"type"`
+	Service     *Service  `json:"service,omitempty"`
+	Description string    `json:"description,omitempty"`
+
+	// Where the widget sends the shopper (back, success, failure), and the
+	// server notification URL (see Client.CallbackURL).
+	CallbackBackURL    string `json:"callback_back_url,omitempty"`
+	CallbackSuccessURL string `json:"callback_success_url,omitempty"`
+	CallbackFailedURL  string `json:"callback_failed_url,omitempty"`
+	CallbackPostURL    string `json:"callback_post_url,omitempty"`
+	// The force variants redirect at once, skipping the widget's own pages.
+	CallbackForceBackURL    string `json:"callback_force_back_url,omitempty"`
+	CallbackForceSuccessURL string `json:"callback_force_success_url,omitempty"`
+	CallbackForceFailedURL  string `json:"callback_force_failed_url,omitempty"`
+	// ShowCloseButton shows the widget's close button (KTPay's default: true).
+	ShowCloseButton *bool `json:"show_close_button,omitempty"`
+}
+
+// User is the optional buyer block (documented in 2019 material only; sent
+// only when set).
+type User struct {
+	MerchantUserID string `json:"merchant_user_id,omitempty"`
+	Phone          string `json:"phone,omitempty"`
+	Email          string `json:"email,omitempty"`
+}
+
+// Validate checks the documented rules; sealing calls it first.
+func (o *Order) Validate() error {
+	if o == nil {
+		return httpx.Invalid(provider, "order", "required")
+	}
+	if strings.TrimSpace(o.OrderID) == "" || len(o.OrderID) > 128 {
+		return httpx.Invalid(provider, "order_id", "required, at most 128 characters")
+	}
+	if o.Amount.Sign() <= 0 {
+		return httpx.Invalid(provider, "amount", "must be greater than 0")
+	}
+	if o.Amount.Places() > 2 {
+		return httpx.Invalid(provider, "amount", "at most two decimal places")
+	}
+	switch o.Type {
+	case TypeEcom:
+		if o.Service != nil {
+			return httpx.Invalid(provider, "service", "only for type service")
+		}
+	case TypeService:
+		if o.Service == nil {
+			return httpx.Invalid(provider, "service", "required for type service")
+		}
+		if o.Service.ServiceID <= 0 {
+			return httpx.Invalid(provider, "service.service_id", "required")
+		}
+		if strings.TrimSpace(o.Service.ContractValue) == "" {
+			return httpx.Invalid(provider, "service.contract_value", "required")
+		}
+	default:
+		return httpx.Invalid(provider, "type", "must be ecom or service")
+	}
+	for name, u := range map[string]string{
+		"callback_back_url": o.CallbackBackURL, "callback_success_url": o.CallbackSuccessURL,
+		"callback_failed_url": o.CallbackFailedURL, "callback_post_url": o.CallbackPostURL,
+		"callback_force_back_url": o.CallbackForceBackURL, "callback_force_success_url": o.CallbackForceSuccessURL,
+		"callback_force_failed_url": o.CallbackForceFailedURL,
+	} {
+		if u == "" {
+			continue
+		}
+		p, err := url.Parse(u)
+		if err != nil || !p.IsAbs() || p.Host == "" || (p.Scheme != "https" && p.Scheme != "http") {
+			return httpx.Invalid(provider, name, "must be an absolute http(s) URL")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+package ktwidget
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
+)
+
+// Payment is a created KTPay transaction.
+type Payment struct {
+	// TransactionHash identifies the transaction; keep it with the order to
+	// check the notification against.
+	TransactionHash string
+	// ShowCloseButton is KTPay's echo of the order's setting.
+	ShowCloseButton bool
+	// WidgetURL is the widget page to open (in the full-screen iframe or a
+	// WebView): {widget}/payment-card?hash=…&show_close_button=….
+	WidgetURL string
+	// CompatURL is the exact URL the official browser client builds
+	// ("…&show_close_buttontrue", no "=").
+	CompatURL string
+	// Meta is the HTTP metadata of the reply.
+	Meta Meta
+}
+
+type createData struct {
+	TransactionHash string `json:"transaction_hash"`
+	ShowCloseButton *bool  `json:"show_close_button"`
+}
+
+// CreatePayment seals order (and user, if not nil) and creates the
+// transaction (POST /api/v1/merchant-widget/payment). KTPay has no
+// idempotency key, so it is retried only when the request never left; after
+// that a failure matches ErrOutcomeUnknown — and since KTPay offers no status
+// query, wait for the notification and never reuse the order_id.
+func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*Payment, error) {
+	body, err := c.Seal(order, user)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(ctx, &httpx.Request{
+		Method:      http.MethodPost,
+		Path:        "/api/v1/merchant-widget/payment",
+		Body:        []byte(body),
+		ContentType: "text/plain",
+		Header:      c.headers(),
+		Retry:       httpx.RetryIfNotSent,
+	})
+	if err != nil {
+		var api *APIError
+		if errors.As(err, &api) && api.serverSide() {
+			err = httpx.OutcomeUnknown(err)
+		}
+		return nil, err
+	}
+	var d createData
+	if err := decodeData(resp.Body, &d); err != nil || d.TransactionHash == "" {
+		if err == nil {
+			err = &httpx.DecodeError{Provider: provider, Into: "Payment", Err: errors.New("reply lacks transaction_hash")}
+		}
+		return nil, httpx.OutcomeUnknown(err)
+	}
+	show := true
+	if d.ShowCloseButton != nil {
+		show = *d.ShowCloseButton
+	} else if order.ShowCloseButton != nil {
+		show = *order.ShowCloseButton
+	}
+	flag := strconv.FormatBool(show)
+	return &Payment{
+		TransactionHash: d.TransactionHash,
+		ShowCloseButton: show,
+		WidgetURL:       c.widget + "/payment-card?hash=" + url.QueryEscape(d.TransactionHash) + "&show_close_button=" + flag,
+		CompatURL:       c.widget + "/payment-card?hash=" + d.TransactionHash + "&show_close_button" + flag,
+		Meta:            resp.Meta(),
+	}, nil
+}
+
+func (c *Client) headers() http.Header {
+	return http.Header{"Auth-Identifier": {c.appID.Reveal()}, "Accept": {"application/json"}}
+}
+
+// decodeData decodes the success data, under response or at the top level.
+func decodeData(body []byte, out any) error {
+	var rep reply
+	if err := httpx.DecodeJSON(provider, body, &rep); err != nil {
+		return err
+	}
+	data := rep.Data
+	if rep.Response != nil && len(rep.Response.Data) > 0 {
+		data = rep.Response.Data
+	}
+	if len(data) == 0 || string(data) == "null" || string(data) == "[]" {
+		return &httpx.DecodeError{Provider: provider, Into: "data", Err: errors.New("reply has no data")}
+	}
+	return httpx.DecodeJSON(provider, data, out)
+}
+
+// AcquirerOptions returns the acquirer's payment page for a transaction, to
+// open top-level or in a WebView where the iframe cannot be used
+// (GET …/payment/{hash}/acquirer-options). Safe to retry.
+func (c *Client) AcquirerOptions(ctx context.Context, hash string) (string, error) {
+	if err := checkHash(hash); err != nil {
+		return "", err
+	}
+	resp, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: "/api/v1/merchant-widget/payment/" + url.PathEscape(hash) + "/acquirer-options",
+		Header: c.headers(), Retry: httpx.RetrySafe})
+	if err != nil {
+		return "", err
+	}
+	var d struct {
+		PaymentPage string `json:"payment_page"`
+	}
+	if err := decodeData(resp.Body, &d); err != nil {
+		return "", err
+	}
+	if u, perr := url.Parse(d.PaymentPage); perr != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		return "", &httpx.DecodeError{Provider: provider, Into: "payment_page", Err: errors.New("not an absolute URL")}
+	}
+	return d.PaymentPage, nil
+}
+
+// Receipt returns the transaction's PDF receipt (GET …/payment/{hash}/pdf),
+// at most the configured response bound. Safe to retry.
+func (c *Client) Receipt(ctx context.Context, hash string) ([]byte, error) {
+	if err := checkHash(hash); err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodGet, Path: "/api/v1/merchant-widget/payment/" + url.PathEscape(hash) + "/pdf",
+		Header: http.Header{"Auth-Identifier": {c.appID.Reveal()}, "Accept": {"application/pdf"}}, Retry: httpx.RetrySafe})
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.Body) < 5 || string(resp.Body[:5]) != "%PDF-" {
+		return nil, &httpx.DecodeError{Provider: provider, Into: "receipt", Err: errors.New("not a PDF")}
+	}
+	return resp.Body, nil
+}
+
+func checkHash(hash string) error {
+	if hash == "" || len(hash) > 128 {
+		return httpx.Invalid(provider, "transaction_hash", "required, at most 128 characters")
+	}
+	return nil
+}
