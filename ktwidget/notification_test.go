@@ -176,6 +176,9 @@ func TestNotificationFromFake(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	require.Equal(t, 1, b.count())
+	for _, acked := srv.Deliveries(p.TransactionHash); !acked && time.Now().Before(deadline); _, acked = srv.Deliveries(p.TransactionHash) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	n, acked := srv.Deliveries(p.TransactionHash)
 	assert.Equal(t, 3, n, "two failures, then the ack")
 	assert.True(t, acked)
