@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/paywidget/paywidget-go/examples/internal/finrotaflow"
 	"github.com/paywidget/paywidget-go/examples/internal/iotpayflow"
 	"github.com/paywidget/paywidget-go/examples/internal/ktwidgetflow"
 	"github.com/paywidget/paywidget-go/examples/internal/oderoflow"
@@ -26,6 +27,7 @@ type flow struct {
 }
 
 var flows = []flow{
+	{"finrota", finrotaflow.Run},
 	{"ktwidget", ktwidgetflow.Run},
 	{"iotpay", iotpayflow.Run},
 	{"odero", oderoflow.Run},

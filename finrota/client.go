@@ -1,0 +1,203 @@
+package finrota
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/secret"
+	"github.com/paywidget/paywidget-go/internal/token"
+)
+
+const provider = "finrota"
+
+// Environment is a Finrota gateway.
+type Environment string
+
+// The documented gateways (the sandbox still carries Netahsilat's name).
+const (
+	Sandbox    Environment = "https://pgw.netahsilatdemo.com"
+	Production Environment = "https://api.finrota.com"
+)
+
+// Secret holds a credential; it prints as [REDACTED] everywhere.
+type Secret = secret.Secret
+
+// Config is the application's credentials from the Finrota portal.
+type Config struct {
+	// APIKey is issued per application.
+	APIKey Secret
+	// SecretKey is the confidential key Finrota sends by e-mail.
+	SecretKey Secret
+	// Environment selects the gateway (default Production).
+	Environment Environment
+}
+
+// Option configures a Client: HTTP client, logger, retries, user agent,
+// base URL, response bound.
+type Option = httpx.Option
+
+// RetryPolicy bounds the retries of calls that may be retried.
+type RetryPolicy = httpx.RetryPolicy
+
+// Meta is the HTTP metadata of a reply.
+type Meta = httpx.Meta
+
+// Options every paywidget-go client shares.
+var (
+	WithHTTPClient       = httpx.WithHTTPClient
+	WithLogger           = httpx.WithLogger
+	WithRetry            = httpx.WithRetry
+	WithoutRetries       = httpx.WithoutRetries
+	WithUserAgent        = httpx.WithUserAgent
+	WithBaseURL          = httpx.WithBaseURL
+	WithMaxResponseBytes = httpx.WithMaxResponseBytes
+)
+
+// Client calls Finrota's B2C API with a cached access token. It is safe for
+// concurrent use; many goroutines share one token fetch.
+type Client struct {
+	http   *httpx.Client
+	cfg    Config
+	tokens *token.Cache
+
+	mu      sync.Mutex
+	widgets map[string]time.Time // recently issued widget tokens, to catch misuse
+}
+
+// New validates cfg and opts and returns a Client. It sends nothing.
+func New(cfg Config, opts ...Option) (*Client, error) {
+	if cfg.APIKey.IsZero() {
+		return nil, httpx.Invalid(provider, "APIKey", "required")
+	}
+	if cfg.SecretKey.IsZero() {
+		return nil, httpx.Invalid(provider, "SecretKey", "required")
+	}
+	if cfg.Environment == "" {
+		cfg.Environment = Production
+	}
+	s := httpx.DefaultSettings()
+	if err := s.Apply(opts); err != nil {
+		return nil, err
+	}
+	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment), DecodeError: decodeError}, s)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{http: hc, cfg: cfg, widgets: map[string]time.Time{}}
+	c.tokens = token.New(c.fetchToken, token.WithSkew(5*time.Minute))
+	return c, nil
+}
+
+// String describes the client without its credentials.
+func (c *Client) String() string { return "finrota.Client{" + c.http.BaseURL() + "}" }
+
+// BaseURL is the gateway requests go to.
+func (c *Client) BaseURL() string { return c.http.BaseURL() }
+
+// tokenReply is the answer of /auth/api/token/connect.
+type tokenReply struct {
+	Token  string `json:"token"`
+	Expiry string `json:"expiry"`
+	Type   string `json:"type"`
+}
+
+// fetchToken exchanges the keys for an AccessToken (valid 24 hours).
+func (c *Client) fetchToken(ctx context.Context, _ token.Token) (token.Token, error) {
+	body, err := httpx.MarshalJSON(map[string]string{"apiKey": c.cfg.APIKey.Reveal(), "secretKey": c.cfg.SecretKey.Reveal()})
+	if err != nil {
+		return token.Token{}, err
+	}
+	resp, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/auth/api/token/connect", Body: body, Retry: httpx.RetrySafe})
+	if err != nil {
+		return token.Token{}, err
+	}
+	var r tokenReply
+	if err := httpx.DecodeJSON(provider, resp.Body, &r); err != nil {
+		return token.Token{}, err
+	}
+	if r.Token == "" {
+		return token.Token{}, &httpx.DecodeError{Provider: provider, Into: "token", Err: errors.New("reply lacks token")}
+	}
+	exp, err := ParseTime(r.Expiry)
+	if err != nil {
+		exp = time.Now().Add(time.Hour) // unknown expiry: refresh well before the documented 24 h
+	}
+	return token.Token{Value: Secret(r.Token), Expiry: exp}, nil
+}
+
+// ParseTime reads Finrota's timestamps: RFC 3339 with up to 7 fractional
+// digits (.NET style, "2025-09-18T09:07:17.6884225Z"); without an offset
+// the time is UTC.
+func ParseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("finrota: unrecognised time " + truncate(s, 40))
+}
+
+// send makes an authenticated call: the access token is added, and after a
+// 401 it is refreshed and the call made once more.
+func (c *Client) send(ctx context.Context, r *httpx.Request, out any) (Meta, error) {
+	var meta Meta
+	err := c.tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
+		req := *r
+		req.Header = r.Header.Clone()
+		if req.Header == nil {
+			req.Header = http.Header{}
+		}
+		req.Header.Set("Authorization", "Bearer "+t.Value.Reveal())
+		if req.Path == "/b2c/paymentOptions" {
+			req.Header.Set("Proxy-Authorization", "Bearer "+t.Value.Reveal())
+		}
+		resp, err := c.http.Do(ctx, &req)
+		if resp != nil {
+			meta = resp.Meta()
+		}
+		if err != nil {
+			return err
+		}
+		if out == nil || (len(resp.Body) == 0 && req.Retry != httpx.RetryIfNotSent) {
+			return nil
+		}
+		if err := httpx.DecodeJSON(provider, resp.Body, out); err != nil {
+			if req.Retry == httpx.RetryIfNotSent {
+				// The request was processed; its answer is unusable.
+				return httpx.OutcomeUnknown(err)
+			}
+			return err
+		}
+		return nil
+	})
+	return meta, err
+}
+
+// Do calls a Finrota endpoint the SDK does not wrap (refund, cancel,
+// status…) with the same access token, refresh and typed errors. in (may be
+// nil) is sent as JSON; out (may be nil) receives the JSON reply. GET is
+// retried on failures; every other method only when the request never left.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (Meta, error) {
+	if !strings.HasPrefix(path, "/") || strings.Contains(path, "..") {
+		return Meta{}, httpx.Invalid(provider, "path", "must be an absolute path")
+	}
+	var body []byte
+	if in != nil {
+		b, err := httpx.MarshalJSON(in)
+		if err != nil {
+			return Meta{}, httpx.Invalid(provider, "body", "cannot be encoded as JSON")
+		}
+		body = b
+	}
+	class := httpx.RetryIfNotSent
+	if method == http.MethodGet || method == http.MethodHead {
+		class = httpx.RetrySafe
+	}
+	return c.send(ctx, &httpx.Request{Method: method, Path: path, Query: query, Body: body, Retry: class}, out)
+}

@@ -1,0 +1,135 @@
+package finrota
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
+)
+
+// Sentinels callers branch on with errors.Is; the same values in every
+// paywidget-go provider package.
+var (
+	// ErrOutcomeUnknown: a payment may or may not have been made. Look it up
+	// (ListPayments by clientReferenceCode, or Finrota's panel) before doing
+	// anything else; never simply send it again.
+	ErrOutcomeUnknown = httpx.ErrOutcomeUnknown
+	// ErrUnauthorized: the token or keys were refused (401) even after one
+	// refresh.
+	ErrUnauthorized = httpx.ErrUnauthorized
+	// ErrRateLimited: the endpoint's limit was exceeded (429).
+	ErrRateLimited = httpx.ErrRateLimited
+	// ErrInvalidRequest: the request broke a documented rule and was not sent.
+	ErrInvalidRequest = httpx.ErrInvalidRequest
+	// ErrMalformedResponse: a reply could not be decoded.
+	ErrMalformedResponse = httpx.ErrMalformedResponse
+	// ErrResponseTooLarge: a reply exceeded the configured bound.
+	ErrResponseTooLarge = httpx.ErrResponseTooLarge
+	// ErrConflict: Finrota answered 409, e.g. a reused clientReferenceCode.
+	ErrConflict = errors.New("finrota: conflict")
+	// ErrPaymentFailed is matched by *PaymentError.
+	ErrPaymentFailed = errors.New("finrota: payment failed")
+)
+
+// APIError is a non-2xx reply, in whichever of Finrota's error shapes it
+// came ({statusCode, error, message} or {statusCode, message, errors}).
+type APIError struct {
+	HTTPStatus int
+	StatusCode int
+	Message    string
+	ErrorType  string
+	// Errors is the reply's errors or exceptions member, as sent.
+	Errors json.RawMessage
+}
+
+func (e *APIError) Error() string {
+	s := "finrota: " + strconv.Itoa(e.HTTPStatus)
+	if e.ErrorType != "" {
+		s += " " + truncate(e.ErrorType, 80)
+	}
+	if e.Message != "" {
+		s += ": " + truncate(e.Message, 200)
+	}
+	return s
+}
+
+// Unwrap maps 401, 409 and 429 to their sentinels.
+func (e *APIError) Unwrap() error {
+	if e.HTTPStatus == 409 {
+		return ErrConflict
+	}
+	return httpx.StatusSentinel(e.HTTPStatus)
+}
+
+// PaymentError is a 2xx payment reply that says it failed (success false or
+// a non-empty error). The payment did not happen.
+type PaymentError struct {
+	OrderID             string
+	ClientReferenceCode string
+	Message             string
+}
+
+func (e *PaymentError) Error() string {
+	return "finrota: payment " + e.OrderID + " (" + e.ClientReferenceCode + ") failed: " + truncate(e.Message, 200)
+}
+
+// Unwrap lets errors.Is(err, ErrPaymentFailed) hold.
+func (e *PaymentError) Unwrap() error { return ErrPaymentFailed }
+
+func decodeError(r *httpx.Response) error {
+	if r.StatusCode >= 200 && r.StatusCode <= 299 {
+		return nil
+	}
+	e := &APIError{HTTPStatus: r.StatusCode}
+	var body struct {
+		StatusCode flexInt         `json:"statusCode"`
+		Message    string          `json:"message"`
+		Error      json.RawMessage `json:"error"`
+		Errors     json.RawMessage `json:"errors"`
+		Exceptions json.RawMessage `json:"exceptions"`
+	}
+	if json.Unmarshal(r.Body, &body) == nil {
+		e.StatusCode, e.Message = int(body.StatusCode), body.Message
+		var s string
+		if json.Unmarshal(body.Error, &s) == nil {
+			e.ErrorType = s
+		}
+		e.Errors = append(json.RawMessage(nil), body.Errors...)
+		if len(e.Errors) == 0 {
+			e.Errors = append(json.RawMessage(nil), body.Exceptions...)
+		}
+		if len(e.Errors) > 4096 {
+			e.Errors = nil
+		}
+	}
+	return e
+}
+
+type flexInt int64
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		var s string
+		if json.Unmarshal(b, &s) == nil {
+			n = json.Number(s)
+		} else {
+			return nil
+		}
+	}
+	v, _ := n.Int64()
+	*f = flexInt(v)
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,400 @@
+// Package finrotatest is a loopback Finrota B2C gateway for tests and demos.
+// It issues access tokens with an expiry (24 hours unless TokenTTL is set)
+// and refuses expired or unknown ones with 401; issues widget tokens (20
+// minutes); serves paymentOptions; accepts preparePayment with a widget
+// token only; completes payments as a 3-D redirect to a stand-in bank page
+// (which returns the shopper to returnUrl with a form POST) or as a direct
+// sale, or fails them; lists completed payments at /erp/payments; serves a
+// stand-in widget script with FinrotaPay.init; and records every request.
+//
+// Test cards: use3D decides 3-D Secure; card 4000000000000002 is declined
+// (success false); the 3-D page's code "123456" passes.
+package finrotatest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paywidget/paywidget-go/finrota"
+	"github.com/paywidget/paywidget-go/internal/decimal"
+	"github.com/paywidget/paywidget-go/internal/fake"
+)
+
+// Test credentials.
+const (
+	APIKey    = "finrota-test-api-key"
+	SecretKey = "finrota-test-secret-key"
+)
+
+// Fault is one scripted misbehaviour, queued with Server.Fail.
+type Fault = fake.Fault
+
+// Where a fault strikes.
+const (
+	Status     = fake.Status
+	DropBefore = fake.DropBefore
+	DropAfter  = fake.DropAfter
+	Truncate   = fake.Truncate
+	Malformed  = fake.Malformed
+	Hang       = fake.Hang
+)
+
+// Server is a fake Finrota.
+type Server struct {
+	*fake.Server
+
+	mu       sync.Mutex
+	ttl      time.Duration
+	access   map[string]time.Time
+	widget   map[string]time.Time
+	prepared map[string]*prepared
+	payments []*Payment
+	fetches  int
+	seq      int
+}
+
+type prepared struct {
+	amount  decimal.Decimal
+	use3D   bool
+	decline bool
+	last4   string
+	used    bool
+}
+
+// Payment is a payment as the fake recorded it.
+type Payment struct {
+	OrderID             string
+	ClientReferenceCode string
+	Amount              decimal.Decimal
+	ThreeD              bool
+	// Status is "pending" (3-D under way), "paid" or "failed".
+	Status    string
+	ReturnURL string
+}
+
+// NewServer starts a fake closed when tb ends.
+func NewServer(tb testing.TB) *Server {
+	tb.Helper()
+	s := Start()
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake for a program; Close it when done.
+func Start() *Server {
+	s := &Server{ttl: 24 * time.Hour, access: map[string]time.Time{}, widget: map[string]time.Time{}, prepared: map[string]*prepared{}}
+	s.Server = fake.New(s.routes())
+	return s
+}
+
+// Config returns the fake's credentials; pair with finrota.WithBaseURL(s.URL).
+func (s *Server) Config() finrota.Config { return finrota.Config{APIKey: APIKey, SecretKey: SecretKey} }
+
+// NewClient returns a client of the fake; opts come after the fake's own.
+func (s *Server) NewClient(opts ...finrota.Option) (*finrota.Client, error) {
+	base := []finrota.Option{finrota.WithBaseURL(s.URL), finrota.WithHTTPClient(s.Server.Client())}
+	return finrota.New(s.Config(), append(base, opts...)...)
+}
+
+// SetTokenTTL sets the lifetime of access tokens issued from now on.
+func (s *Server) SetTokenTTL(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ttl = d
+}
+
+// RevokeTokens makes every issued access token invalid (401).
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.access = map[string]time.Time{}
+}
+
+// TokenFetches counts access tokens issued.
+func (s *Server) TokenFetches() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fetches
+}
+
+// Payments returns the payments made so far.
+func (s *Server) Payments() []Payment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Payment, len(s.payments))
+	for i, p := range s.payments {
+		out[i] = *p
+	}
+	return out
+}
+
+// PaymentCount counts payments made.
+func (s *Server) PaymentCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.payments)
+}
+
+// Prepare makes a prepare token as the widget would, without a widget.
+func (s *Server) Prepare(amount decimal.Decimal, use3D bool) finrota.PrepareToken {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tok := newToken("prep")
+	s.prepared[tok] = &prepared{amount: amount, use3D: use3D, last4: "6111"}
+	return finrota.PrepareToken(tok)
+}
+
+func newToken(prefix string) string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /auth/api/token/connect", s.connect)
+	mux.HandleFunc("GET /b2c/widget/token", s.authed(s.widgetToken))
+	mux.HandleFunc("GET /b2c/paymentOptions", s.authed(s.paymentOptions))
+	mux.HandleFunc("POST /b2c/widget/preparePayment", s.preparePayment)
+	mux.HandleFunc("OPTIONS /b2c/widget/preparePayment", cors)
+	mux.HandleFunc("GET /b2c/widget/installments", s.widgetInstallments)
+	mux.HandleFunc("OPTIONS /b2c/widget/installments", cors)
+	mux.HandleFunc("POST /b2c/widget/payment", s.authed(s.payment))
+	mux.HandleFunc("POST /b2c/payment", s.authed(s.directPayment))
+	mux.HandleFunc("GET /erp/payments", s.authed(s.listPayments))
+	mux.HandleFunc("GET /bank/3d", s.bankPage)
+	mux.HandleFunc("POST /bank/3d", s.bankSubmit)
+	mux.HandleFunc("GET /static/finrota-widget/v1.0.0/index.umd.js", s.script)
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, kind, msg string) {
+	writeJSON(w, status, map[string]any{"statusCode": status, "error": kind, "message": msg})
+}
+
+func cors(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+	w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
+	var in struct{ APIKey, SecretKey string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.APIKey != APIKey || in.SecretKey != SecretKey {
+		writeError(w, http.StatusUnauthorized, "Unauthorized", "invalid apiKey or secretKey")
+		return
+	}
+	s.mu.Lock()
+	tok := "eyJ" + newToken("access")
+	exp := time.Now().Add(s.ttl).UTC()
+	s.access[tok] = exp
+	s.fetches++
+	s.mu.Unlock()
+	// .NET style: seven fractional digits and Z.
+	writeJSON(w, http.StatusOK, map[string]string{"token": tok, "expiry": exp.Format("2006-01-02T15:04:05.0000000Z"), "type": "Bearer"})
+}
+
+func bearer(r *http.Request) string {
+	return strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+}
+
+// authed accepts only a live access token.
+func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		exp, ok := s.access[bearer(r)]
+		s.mu.Unlock()
+		if !ok || time.Now().After(exp) {
+			writeError(w, http.StatusUnauthorized, "Unauthorized", "token missing, expired or invalid")
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) widgetToken(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	tok := newToken("widget")
+	s.widget[tok] = time.Now().Add(finrota.WidgetTokenLifetime)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]string{"token": tok})
+}
+
+func installments(amount decimal.Decimal) []map[string]any {
+	return []map[string]any{{
+		"id": 1, "name": "Test Bonus", "postTitle": "Test Bank POS", "isDefaultPos": true,
+		"installments": []map[string]any{
+			{"currencyId": "TRY", "amount": amount, "installment": 1, "installmentAmount": amount, "token": "inst-1", "processAmount": amount, "commRate": 0, "posId": 7, "commApplyTypeId": 1},
+		},
+	}}
+}
+
+func (s *Server) paymentOptions(w http.ResponseWriter, r *http.Request) {
+	amount, err := decimal.Parse(r.URL.Query().Get("amount"))
+	if err != nil || len(r.URL.Query().Get("binNumber")) < 6 || r.Header.Get("Proxy-Authorization") == "" {
+		writeError(w, http.StatusBadRequest, "BadRequest", "binNumber, amount, currency and Proxy-Authorization are required")
+		return
+	}
+	writeJSON(w, http.StatusOK, installments(amount))
+}
+
+// widgetInstallments is the stand-in widget's own options call (the real
+// widget's path is not documented), with the widget token.
+func (s *Server) widgetInstallments(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if !s.liveWidget(bearer(r)) {
+		writeError(w, http.StatusUnauthorized, "Unauthorized", "widget token missing or expired")
+		return
+	}
+	amount, err := decimal.Parse(r.URL.Query().Get("amount"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "BadRequest", "amount required")
+		return
+	}
+	writeJSON(w, http.StatusOK, installments(amount))
+}
+
+func (s *Server) liveWidget(tok string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.widget[tok]
+	return ok && time.Now().Before(exp)
+}
+
+func (s *Server) preparePayment(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if !s.liveWidget(bearer(r)) {
+		writeError(w, http.StatusUnauthorized, "Unauthorized", "preparePayment needs the widget token")
+		return
+	}
+	var in struct {
+		Card struct {
+			CardNumber, CardHolderName, CVV string
+			ExpMonth, ExpYear               int
+		} `json:"card"`
+		Use3D            bool            `json:"use3D"`
+		Currency         string          `json:"currency"`
+		Amount           decimal.Decimal `json:"amount"`
+		InstallmentToken string          `json:"installmentToken"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || len(in.Card.CardNumber) < 12 || in.Amount.Sign() <= 0 || in.InstallmentToken == "" {
+		writeError(w, http.StatusUnprocessableEntity, "ValidationError", "card, amount and installmentToken are required")
+		return
+	}
+	s.mu.Lock()
+	tok := newToken("prep")
+	n := in.Card.CardNumber
+	s.prepared[tok] = &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == "4000000000000002", last4: n[len(n)-4:]}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]string{"prepareToken": tok})
+}
+
+type payIn struct {
+	Amount              decimal.Decimal `json:"amount"`
+	PrepareToken        string          `json:"prepareToken"`
+	ReturnURL           string          `json:"returnUrl"`
+	ClientReferenceCode string          `json:"clientReferenceCode"`
+	CustomerIPAddress   string          `json:"customerIpAddress"`
+}
+
+func (s *Server) payment(w http.ResponseWriter, r *http.Request) {
+	var in payIn
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.PrepareToken == "" || in.ReturnURL == "" || in.ClientReferenceCode == "" || in.CustomerIPAddress == "" {
+		writeError(w, http.StatusUnprocessableEntity, "ValidationError", "amount, prepareToken, returnUrl, clientReferenceCode and customerIpAddress are required")
+		return
+	}
+	s.mu.Lock()
+	p, ok := s.prepared[in.PrepareToken]
+	s.mu.Unlock()
+	if !ok || p.used {
+		writeError(w, http.StatusBadRequest, "BadRequest", "prepareToken unknown or used")
+		return
+	}
+	s.complete(w, r, in, p)
+}
+
+func (s *Server) directPayment(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		payIn
+		Card struct {
+			CardNumber string `json:"cardNumber"`
+		} `json:"card"`
+		Use3D bool `json:"use3D"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || len(in.Card.CardNumber) < 12 || in.ClientReferenceCode == "" {
+		writeError(w, http.StatusUnprocessableEntity, "ValidationError", "card and clientReferenceCode are required")
+		return
+	}
+	n := in.Card.CardNumber
+	s.complete(w, r, in.payIn, &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == "4000000000000002", last4: n[len(n)-4:]})
+}
+
+func (s *Server) complete(w http.ResponseWriter, r *http.Request, in payIn, p *prepared) {
+	if !p.amount.Equal(in.Amount) {
+		writeError(w, http.StatusBadRequest, "BadRequest", "amount differs from the prepared amount")
+		return
+	}
+	s.mu.Lock()
+	for _, old := range s.payments {
+		if old.ClientReferenceCode == in.ClientReferenceCode {
+			s.mu.Unlock()
+			writeError(w, http.StatusConflict, "Conflict", "clientReferenceCode already used")
+			return
+		}
+	}
+	p.used = true
+	s.seq++
+	pay := &Payment{OrderID: "NTH15P" + pad(s.seq), ClientReferenceCode: in.ClientReferenceCode, Amount: in.Amount, ThreeD: p.use3D, ReturnURL: in.ReturnURL}
+	s.payments = append(s.payments, pay)
+	switch {
+	case p.decline:
+		pay.Status = "failed"
+	case p.use3D:
+		pay.Status = "pending"
+	default:
+		pay.Status = "paid"
+	}
+	s.mu.Unlock()
+	switch pay.Status {
+	case "failed":
+		writeJSON(w, http.StatusOK, map[string]any{"paymentType": "DirectSale", "orderId": pay.OrderID, "clientReferenceCode": pay.ClientReferenceCode, "success": false, "error": "Insufficient funds"})
+	case "pending":
+		writeJSON(w, http.StatusOK, map[string]any{"paymentType": "RedirectUrl", "redirectTo": "http://" + r.Host + "/bank/3d?order=" + pay.OrderID, "orderId": pay.OrderID, "clientReferenceCode": pay.ClientReferenceCode})
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"paymentType": "DirectSale", "orderId": pay.OrderID, "clientReferenceCode": pay.ClientReferenceCode, "success": true})
+	}
+}
+
+func pad(n int) string {
+	s := "0000000000" + strconv.Itoa(n)
+	return s[len(s)-10:]
+}
+
+func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) {
+	ref := r.URL.Query().Get("clientReferenceCode")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	data := []map[string]any{}
+	for i, p := range s.payments {
+		if p.Status != "paid" || (ref != "" && p.ClientReferenceCode != ref) {
+			continue
+		}
+		data = append(data, map[string]any{"id": i + 1, "referenceNumber": p.OrderID, "clientReferenceNumber": p.ClientReferenceCode,
+			"currencyType": "TRY", "transactionDate": "2026-11-22T10:00:00", "installment": 1, "lastAmount": p.Amount, "lastNetAmount": p.Amount, "commRate": 0})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": data})
+}
