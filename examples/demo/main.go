@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/paywidget/paywidget-go/examples/internal/finrotaflow"
+	"github.com/paywidget/paywidget-go/examples/internal/flexitiflow"
 	"github.com/paywidget/paywidget-go/examples/internal/iotpayflow"
 	"github.com/paywidget/paywidget-go/examples/internal/ktwidgetflow"
 	"github.com/paywidget/paywidget-go/examples/internal/oderoflow"
@@ -28,6 +29,7 @@ type flow struct {
 
 var flows = []flow{
 	{"finrota", finrotaflow.Run},
+	{"flexiti", flexitiflow.Run},
 	{"ktwidget", ktwidgetflow.Run},
 	{"iotpay", iotpayflow.Run},
 	{"odero", oderoflow.Run},

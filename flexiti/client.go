@@ -1,0 +1,219 @@
+package flexiti
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/secret"
+	"github.com/paywidget/paywidget-go/internal/token"
+)
+
+const provider = "flexiti"
+
+// Environment is a Flexiti POS API host (the base includes /flexiti/pos-api).
+type Environment string
+
+// The documented POS API hosts.
+const (
+	Training            Environment = "https://posapi-training.flexiti.fi/flexiti/pos-api"
+	MerchantIntegration Environment = "https://posapi-mi.flexiti.fi/flexiti/pos-api"
+	Production          Environment = "https://posapi.flexiti.fi/flexiti/pos-api"
+)
+
+// Secret holds a credential; it prints as [REDACTED] everywhere.
+type Secret = secret.Secret
+
+// Config is the application's credentials from Flexiti's developer portal.
+type Config struct {
+	ClientID     string
+	ClientSecret Secret
+	// Environment selects the host (default Production).
+	Environment Environment
+	// Lang is "en" (default) or "fr"; it also sets the language of errors.
+	Lang string
+}
+
+// Option configures a Client: HTTP client, logger, retries, user agent,
+// base URL, response bound.
+type Option = httpx.Option
+
+// RetryPolicy bounds the retries of calls that may be retried.
+type RetryPolicy = httpx.RetryPolicy
+
+// Meta is the HTTP metadata of a reply.
+type Meta = httpx.Meta
+
+// Options every paywidget-go client shares.
+var (
+	WithHTTPClient       = httpx.WithHTTPClient
+	WithLogger           = httpx.WithLogger
+	WithRetry            = httpx.WithRetry
+	WithoutRetries       = httpx.WithoutRetries
+	WithUserAgent        = httpx.WithUserAgent
+	WithBaseURL          = httpx.WithBaseURL
+	WithMaxResponseBytes = httpx.WithMaxResponseBytes
+)
+
+// Scopes of a token.
+const (
+	ScopeMerchant = "merchant"
+	ScopeCustomer = "customer"
+)
+
+// Client calls Flexiti's POS API. Back-office calls share one
+// merchant-scope token; each checkout gets its own Flow. Safe for
+// concurrent use.
+type Client struct {
+	http     *httpx.Client
+	cfg      Config
+	merchant *token.Cache
+}
+
+// New validates cfg and opts and returns a Client. It sends nothing.
+func New(cfg Config, opts ...Option) (*Client, error) {
+	if cfg.ClientID == "" || len(cfg.ClientID) > 100 || strings.ContainsAny(cfg.ClientID, "/?#") {
+		return nil, httpx.Invalid(provider, "ClientID", "required, at most 100 characters, no '/', '?' or '#'")
+	}
+	if cfg.ClientSecret.IsZero() {
+		return nil, httpx.Invalid(provider, "ClientSecret", "required")
+	}
+	switch cfg.Lang {
+	case "":
+		cfg.Lang = "en"
+	case "en", "fr":
+	default:
+		return nil, httpx.Invalid(provider, "Lang", "must be en or fr")
+	}
+	if cfg.Environment == "" {
+		cfg.Environment = Production
+	}
+	s := httpx.DefaultSettings()
+	if err := s.Apply(opts); err != nil {
+		return nil, err
+	}
+	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment), DecodeError: decodeError}, s)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{http: hc, cfg: cfg}
+	ref := NewReferenceID()
+	c.merchant = token.New(func(ctx context.Context, prev token.Token) (token.Token, error) {
+		return c.fetchToken(ctx, ScopeMerchant, ref, prev)
+	}, token.WithSkew(60*time.Second))
+	return c, nil
+}
+
+// String describes the client without its secret.
+func (c *Client) String() string {
+	return "flexiti.Client{" + c.cfg.ClientID + " " + c.http.BaseURL() + "}"
+}
+
+// NewReferenceID makes an x-reference-id: a random UUID as 32 hex digits.
+func NewReferenceID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return hex.EncodeToString(b[:])
+}
+
+type tokenReply struct {
+	TokenType    string  `json:"token_type"`
+	AccessToken  string  `json:"access_token"`
+	ExpiresIn    flexInt `json:"expires_in"`
+	RefreshToken string  `json:"refresh_token"`
+	Scope        string  `json:"scope"`
+}
+
+// fetchToken asks /oauth/token for a token of scope: with the refresh
+// token when there is one, falling back to client credentials when the
+// refresh is refused.
+func (c *Client) fetchToken(ctx context.Context, scope, ref string, prev token.Token) (token.Token, error) {
+	if !prev.Refresh.IsZero() {
+		t, err := c.grant(ctx, scope, ref, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {prev.Refresh.Reveal()}})
+		var api *APIError
+		if err == nil || !errors.As(err, &api) || (api.Status != 400 && api.Status != 401) {
+			return t, err
+		}
+	}
+	return c.grant(ctx, scope, ref, url.Values{"grant_type": {"client_credentials"}})
+}
+
+func (c *Client) grant(ctx context.Context, scope, ref string, form url.Values) (token.Token, error) {
+	form.Set("client_id", c.cfg.ClientID)
+	form.Set("client_secret", c.cfg.ClientSecret.Reveal())
+	form.Set("scope", scope)
+	issued := time.Now()
+	resp, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/" + versionOf(epToken) + "/oauth/token",
+		Body: []byte(httpx.EncodeQuery(form)), ContentType: "application/x-www-form-urlencoded",
+		Header: http.Header{"x-reference-id": {ref}}, Retry: httpx.RetrySafe})
+	if err != nil {
+		return token.Token{}, err
+	}
+	var r tokenReply
+	if err := httpx.DecodeJSON(provider, resp.Body, &r); err != nil {
+		return token.Token{}, err
+	}
+	if r.AccessToken == "" || !strings.EqualFold(r.TokenType, "bearer") {
+		return token.Token{}, &httpx.DecodeError{Provider: provider, Into: "token", Err: errors.New("reply lacks a bearer access_token")}
+	}
+	life := time.Duration(r.ExpiresIn) * time.Second
+	if life <= 0 {
+		life = 20 * time.Minute
+	}
+	return token.Token{Value: Secret(r.AccessToken), Refresh: Secret(r.RefreshToken), Expiry: issued.Add(life), Scope: r.Scope}, nil
+}
+
+// call is one authenticated JSON request with tokens from cache; after a
+// 401 the token is refreshed and the call made once more.
+func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method string, ep endpoint, pathArgs []string, q url.Values, in, out any, class httpx.RetryClass) (Meta, error) {
+	var body []byte
+	if in != nil {
+		b, err := httpx.MarshalJSON(in)
+		if err != nil {
+			return Meta{}, httpx.Invalid(provider, "request", "cannot be encoded as JSON")
+		}
+		body = b
+	}
+	if q == nil {
+		q = url.Values{}
+	}
+	q.Set("lang", c.cfg.Lang)
+	path := c.path(ep, pathArgs...)
+	var meta Meta
+	err := tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
+		resp, err := c.http.Do(ctx, &httpx.Request{Method: method, Path: path, Query: q, Body: body,
+			Header: http.Header{"Authorization": {"Bearer " + t.Value.Reveal()}, "x-reference-id": {ref}, "Accept": {"application/json"}},
+			Retry:  class})
+		if resp != nil {
+			meta = resp.Meta()
+		}
+		if err != nil {
+			return err
+		}
+		if out == nil {
+			return nil
+		}
+		if err := httpx.DecodeJSON(provider, resp.Body, out); err != nil {
+			if class == httpx.RetryIfNotSent {
+				return httpx.OutcomeUnknown(err)
+			}
+			return err
+		}
+		return nil
+	})
+	return meta, err
+}
+
+// backOffice is call with the shared merchant-scope token.
+func (c *Client) backOffice(ctx context.Context, method string, ep endpoint, args []string, q url.Values, in, out any, class httpx.RetryClass) (Meta, error) {
+	return c.call(ctx, c.merchant, NewReferenceID(), method, ep, args, q, in, out, class)
+}
+

@@ -1,0 +1,60 @@
+package flexiti
+
+import (
+	"net/url"
+	"strings"
+)
+
+// endpoint names one POS API call; endpoints maps each to its API version
+// and path template ({c} is the client id, {} the next argument). Versions
+// follow the specification: v2.5.1 for the upgraded transaction and
+// interest endpoints (and, by its default, every transaction endpoint).
+type endpoint int
+
+const (
+	epToken endpoint = iota
+	epWidgetInit
+	epApply
+	epAuthorize
+	epGetAuthorization
+	epListAuthorizations
+	epRelease
+	epCapture
+	epReturn
+	epRefund
+	epCaptures
+	epCalculateInterest
+	epCustomersSearch
+	epCustomersLookup
+	epMerchantsLogin
+)
+
+var endpoints = map[endpoint]struct{ version, path string }{
+	epToken:              {"v2.5", "/oauth/token"},
+	epWidgetInit:         {"v2.5", "/client-id/{c}/widget/init"},
+	epApply:              {"v2.5", "/client-id/{c}/apply"},
+	epAuthorize:          {"v2.5.1", "/client-id/{c}/authorization"},
+	epGetAuthorization:   {"v2.5.1", "/client-id/{c}/authorization/{}"},
+	epListAuthorizations: {"v2.5.1", "/client-id/{c}/authorizations"},
+	epRelease:            {"v2.5.1", "/client-id/{c}/authorization/{}/release"},
+	epCapture:            {"v2.5.1", "/client-id/{c}/authorization/{}/capture"},
+	epReturn:             {"v2.5.1", "/client-id/{c}/authorization/{}/capture/{}/return"},
+	epRefund:             {"v2.5.1", "/client-id/{c}/accounts/{}/refund"},
+	epCaptures:           {"v2.5.1", "/client-id/{c}/captures"},
+	epCalculateInterest:  {"v2.5.1", "/client-id/{c}/accounts/{}/calculate-interest"},
+	epCustomersSearch:    {"v2.5", "/client-id/{c}/customers/search"},
+	epCustomersLookup:    {"v2.5", "/client-id/{c}/customers/lookup"},
+	epMerchantsLogin:     {"v2.5", "/client-id/{c}/merchants/login"},
+}
+
+func versionOf(e endpoint) string { return endpoints[e].version }
+
+// path fills an endpoint's template.
+func (c *Client) path(e endpoint, args ...string) string {
+	ep := endpoints[e]
+	p := strings.Replace(ep.path, "{c}", url.PathEscape(c.cfg.ClientID), 1)
+	for _, a := range args {
+		p = strings.Replace(p, "{}", url.PathEscape(a), 1)
+	}
+	return "/" + ep.version + p
+}
