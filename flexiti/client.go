@@ -216,4 +216,3 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 func (c *Client) backOffice(ctx context.Context, method string, ep endpoint, args []string, q url.Values, in, out any, class httpx.RetryClass) (Meta, error) {
 	return c.call(ctx, c.merchant, NewReferenceID(), method, ep, args, q, in, out, class)
 }
-

@@ -334,4 +334,3 @@ func (s *Server) nextID() int64 {
 	s.seq++
 	return s.seq
 }
-
