@@ -7,10 +7,21 @@
 //	go run ./examples/checkout -addr 127.0.0.1:8080
 //
 // By default every provider is a loopback fake (which also serves a stand-in
-// for the provider's widget script), so the whole flow works offline. To use
-// a real sandbox for a provider, set its base URL and credentials:
+// for the provider's widget script or page), so the whole flow works
+// offline. To use a real sandbox for a provider, set its base URL and
+// credentials; the provider's real script and pages are then used:
 //
 //	ODERO_BASE_URL, ODERO_API_KEY, ODERO_SECRET_KEY
+//	IOTPAY_BASE_URL, IOTPAY_MCH_ID, IOTPAY_KEY, IOTPAY_LOGIN_NAME
+//	KTWIDGET_BASE_URL, KTWIDGET_WIDGET_URL, KTWIDGET_APP_ID, KTWIDGET_APP_KEY, KTWIDGET_CALLBACK_SECRET
+//	FINROTA_BASE_URL, FINROTA_API_KEY, FINROTA_SECRET_KEY
+//	FLEXITI_BASE_URL, FLEXITI_CLIENT_ID, FLEXITI_CLIENT_SECRET
+//
+// Every order ends on /orders/{id}, which shows what the merchant's own
+// records say, set only by a server-side check: Odero's signed query,
+// IOTPay's signed notify or cc_query, KTPay's notification (URL token and
+// cross-check), Finrota's payment result and payment listing, Flexiti's
+// authorization.
 package main
 
 import (

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/decimal"
 )
@@ -122,4 +124,22 @@ func (o *orders) settle(id string, s Status, detail string) {
 		return
 	}
 	ord.Status, ord.Detail = s, detail
+}
+
+// waitSettled waits (up to d) for a provider's server-to-server message to
+// settle the order, for providers whose only source of truth arrives on its
+// own schedule (KTPay's notification).
+func (o *orders) waitSettled(ctx context.Context, id string, d time.Duration) Order {
+	deadline := time.Now().Add(d)
+	for {
+		ord, _ := o.get(id)
+		if ord.Status != StatusNew || time.Now().After(deadline) {
+			return ord
+		}
+		select {
+		case <-ctx.Done():
+			return ord
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

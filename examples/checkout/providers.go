@@ -3,19 +3,37 @@ package main
 import (
 	"log/slog"
 
+	"github.com/paywidget/paywidget-go/finrota"
+	"github.com/paywidget/paywidget-go/finrota/finrotatest"
+	"github.com/paywidget/paywidget-go/flexiti"
+	"github.com/paywidget/paywidget-go/flexiti/flexititest"
+	"github.com/paywidget/paywidget-go/iotpay"
+	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
+	"github.com/paywidget/paywidget-go/ktwidget"
+	"github.com/paywidget/paywidget-go/ktwidget/ktwidgettest"
 	"github.com/paywidget/paywidget-go/odero"
 	"github.com/paywidget/paywidget-go/odero/oderotest"
 )
 
-// build wires every provider, to a real sandbox when its environment
-// variables are set and to the built-in fake otherwise. The returned func
-// stops the fakes.
+// build wires every provider: to a real sandbox when its environment
+// variables are set, to the built-in fake otherwise. The returned func stops
+// the fakes.
+//
+//	ODERO_BASE_URL, ODERO_API_KEY, ODERO_SECRET_KEY
+//	IOTPAY_BASE_URL, IOTPAY_MCH_ID, IOTPAY_KEY, IOTPAY_LOGIN_NAME
+//	KTWIDGET_BASE_URL, KTWIDGET_WIDGET_URL, KTWIDGET_APP_ID, KTWIDGET_APP_KEY, KTWIDGET_CALLBACK_SECRET
+//	FINROTA_BASE_URL, FINROTA_API_KEY, FINROTA_SECRET_KEY
+//	FLEXITI_BASE_URL, FLEXITI_CLIENT_ID, FLEXITI_CLIENT_SECRET
 func build(getenv func(string) string, log *slog.Logger) (*app, func(), error) {
 	var closers []func()
 	closeAll := func() {
-		for _, c := range closers {
-			c()
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
 		}
+	}
+	fail := func(err error) (*app, func(), error) {
+		closeAll()
+		return nil, nil, err
 	}
 
 	var oc *odero.Client
@@ -29,9 +47,72 @@ func build(getenv func(string) string, log *slog.Logger) (*app, func(), error) {
 		oc, err = gw.NewClient(odero.WithLogger(log))
 	}
 	if err != nil {
-		closeAll()
-		return nil, nil, err
+		return fail(err)
 	}
 
-	return newApp(log, newOderoCheckout(oc)), closeAll, nil
+	var ic *iotpay.Client
+	if base := getenv("IOTPAY_BASE_URL"); base != "" {
+		ic, err = iotpay.New(iotpay.Config{MerchantID: getenv("IOTPAY_MCH_ID"), Key: iotpay.Secret(getenv("IOTPAY_KEY")), LoginName: getenv("IOTPAY_LOGIN_NAME")},
+			iotpay.WithBaseURL(base), iotpay.WithLogger(log))
+	} else {
+		gw := iotpaytest.Start()
+		closers = append(closers, gw.Close)
+		ic, err = gw.NewClient(iotpay.WithLogger(log))
+	}
+	if err != nil {
+		return fail(err)
+	}
+
+	var kc *ktwidget.Client
+	if base := getenv("KTWIDGET_BASE_URL"); base != "" {
+		kc, err = ktwidget.New(ktwidget.Config{AppID: ktwidget.Secret(getenv("KTWIDGET_APP_ID")), PublicKey: getenv("KTWIDGET_APP_KEY"),
+			Environment: ktwidget.Test, WidgetURL: getenv("KTWIDGET_WIDGET_URL"), CallbackSecret: ktwidget.Secret(getenv("KTWIDGET_CALLBACK_SECRET"))},
+			ktwidget.WithBaseURL(base), ktwidget.WithLogger(log))
+	} else {
+		gw := ktwidgettest.Start()
+		closers = append(closers, gw.Close)
+		kc, err = gw.NewClient(ktwidget.WithLogger(log))
+	}
+	if err != nil {
+		return fail(err)
+	}
+
+	var fc *finrota.Client
+	script := finrota.ScriptURL
+	if base := getenv("FINROTA_BASE_URL"); base != "" {
+		fc, err = finrota.New(finrota.Config{APIKey: finrota.Secret(getenv("FINROTA_API_KEY")), SecretKey: finrota.Secret(getenv("FINROTA_SECRET_KEY"))},
+			finrota.WithBaseURL(base), finrota.WithLogger(log))
+	} else {
+		gw := finrotatest.Start()
+		closers = append(closers, gw.Close)
+		script = gw.URL + "/static/finrota-widget/v1.0.0/index.umd.js"
+		fc, err = gw.NewClient(finrota.WithLogger(log))
+	}
+	if err != nil {
+		return fail(err)
+	}
+
+	var xc *flexiti.Client
+	var widgetOrigin string
+	if base := getenv("FLEXITI_BASE_URL"); base != "" {
+		xc, err = flexiti.New(flexiti.Config{ClientID: getenv("FLEXITI_CLIENT_ID"), ClientSecret: flexiti.Secret(getenv("FLEXITI_CLIENT_SECRET"))},
+			flexiti.WithBaseURL(base), flexiti.WithLogger(log))
+		widgetOrigin = origin(base)
+	} else {
+		gw := flexititest.Start()
+		closers = append(closers, gw.Close)
+		widgetOrigin = gw.URL
+		xc, err = gw.NewClient(flexiti.WithLogger(log))
+	}
+	if err != nil {
+		return fail(err)
+	}
+
+	return newApp(log,
+		newOderoCheckout(oc),
+		&iotpayCheckout{client: ic},
+		newKTWidgetCheckout(kc),
+		&finrotaCheckout{client: fc, scriptURL: script},
+		newFlexitiCheckout(xc, widgetOrigin),
+	), closeAll, nil
 }

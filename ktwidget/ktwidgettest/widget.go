@@ -13,7 +13,7 @@ import (
 )
 
 var pages = template.Must(template.New("pages").Parse(`
-{{define "card"}}<!doctype html><html><head><meta charset="utf-8"><title>KTPay (fake)</title></head><body>
+{{define "card"}}<!doctype html><html><head><meta charset="utf-8"><title>KTPay (fake)</title></head><body style="background:#fff;margin:0;padding:1rem;min-height:100vh">
 <h1>KTPay test payment</h1><p id="amount">{{.Amount}} ₸</p>
 {{if .Close}}<button id="ktpay-close" type="button">Close</button>{{end}}
 <form id="ktpay-card-form" method="post" action="/payment-card/pay">
@@ -28,7 +28,7 @@ document.getElementById("ktpay-close") && document.getElementById("ktpay-close")
   window.parent.postMessage("close", "*");
 });
 </script></body></html>{{end}}
-{{define "receipt"}}<!doctype html><html><head><meta charset="utf-8"><title>KTPay receipt (fake)</title></head><body>
+{{define "receipt"}}<!doctype html><html><head><meta charset="utf-8"><title>KTPay receipt (fake)</title></head><body style="background:#fff;margin:0;padding:1rem;min-height:100vh">
 <p id="ktpay-result" data-status="{{.Status}}">Payment {{.Status}}</p>
 <button id="ktpay-continue" type="button">Continue</button>
 <script>

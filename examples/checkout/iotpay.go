@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+
+	"github.com/paywidget/paywidget-go/iotpay"
+)
+
+// iotpayCheckout embeds IOTPay's card widget (iotpaycc.js from IOTPay's
+// host), settles orders from the signed notification, and, when the widget
+// reports, confirms with a signed cc_query before showing the order.
+type iotpayCheckout struct {
+	client *iotpay.Client
+}
+
+func (*iotpayCheckout) id() string       { return "iotpay" }
+func (*iotpayCheckout) title() string    { return "IOTPay" }
+func (*iotpayCheckout) currency() string { return iotpay.Currency }
+
+var iotpayPage = template.Must(pages.New("iotpay").Parse(`{{template "head" "Pay with IOTPay"}}
+<h1>Pay {{.Order.Amount}} {{.Order.Currency}} with IOTPay</h1>
+{{.Widget}}
+<p id="iotpay-message"></p>
+<form id="iotpay-confirm" method="post" action="/iotpay/confirm/{{.Order.ID}}"><input type="hidden" name="csrf" value="{{.CSRF}}"></form>
+<script nonce="{{.Nonce}}">
+window.onIotpay = function (event) {
+  document.getElementById("iotpay-message").textContent = event.result === "SUCCESS" ? "Checking your payment…" : "Payment not completed: " + (event.message || "");
+  // The widget's word is not proof: the server asks IOTPay.
+  document.getElementById("iotpay-confirm").submit();
+};
+</script>
+<p><a id="cancel" href="/orders/{{.Order.ID}}">Back to the order</a></p></body></html>`))
+
+func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
+	mux.HandleFunc("GET /pay/iotpay/{order}", func(w http.ResponseWriter, r *http.Request) {
+		ord, ok := a.orderFor(w, r, "iotpay")
+		if !ok {
+			return
+		}
+		cents, err := ord.Amount.MinorUnits(2)
+		if err != nil {
+			a.fail(w, "amount cannot be paid in cents", err)
+			return
+		}
+		// A new attempt per page view, under the order's id and a suffix.
+		attempt := ord.ID[:16] + "-" + nonce()[:6]
+		co, err := p.client.Purchase(r.Context(), &iotpay.PurchaseRequest{
+			MchOrderNo: clean(attempt), Amount: cents, Subject: ord.Product.Name,
+			NotifyURL: siteURL(r) + "/iotpay/notify", ReturnURL: siteURL(r) + "/orders/" + ord.ID,
+		})
+		if err != nil {
+			a.fail(w, "IOTPay checkout could not be opened", err)
+			return
+		}
+		_ = a.orders.setRef(ord.ID, "iotpay:"+clean(attempt))
+		n := nonce()
+		widget, err := p.client.Embed(iotpay.Embed{SecureID: co.SecureID, Callback: "onIotpay", Nonce: n})
+		if err != nil {
+			a.fail(w, "IOTPay widget could not be rendered", err)
+			return
+		}
+		origin := origin(p.client.ScriptURL())
+		secure(w, policy{scripts: []string{origin}, connects: []string{origin}, frames: []string{origin}}, n)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = iotpayPage.Execute(w, map[string]any{"Order": ord, "Widget": widget, "Nonce": n, "CSRF": a.csrf.token(a.csrf.session(w, r))})
+	})
+
+	// The widget finished: confirm with IOTPay before showing the order.
+	mux.HandleFunc("POST /iotpay/confirm/{order}", func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || !a.csrf.check(r) {
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		ord, ok := a.orders.get(r.PathValue("order"))
+		if !ok || ord.Provider != "iotpay" {
+			http.NotFound(w, r)
+			return
+		}
+		if ord.Ref != "" {
+			if o, err := p.client.Confirm(r.Context(), ord.Ref[len("iotpay:"):]); err == nil {
+				settleIotpay(a, ord, o)
+			}
+		}
+		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
+	})
+
+	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: p.client, Report: func(_ context.Context, o *iotpay.Order) error {
+		if ord, ok := a.orders.byReference("iotpay:" + o.MchOrderNo); ok {
+			settleIotpay(a, ord, o)
+		}
+		return nil
+	}})
+}
+
+// settleIotpay records IOTPay's signed answer, checking it is this order's.
+func settleIotpay(a *app, ord Order, o *iotpay.Order) {
+	cents, _ := ord.Amount.MinorUnits(2)
+	switch {
+	case o.Amount != cents || o.Currency != iotpay.Currency:
+		a.orders.settle(ord.ID, StatusMismatch, "amount or currency differs")
+	case o.Status.Paid():
+		a.orders.settle(ord.ID, StatusPaid, "")
+	case o.Status.Failed():
+		a.orders.settle(ord.ID, StatusFailed, "declined")
+	}
+}
+
+// clean keeps an order number within IOTPay's alphabet and 30 characters.
+func clean(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s) && len(out) < 30; i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' {
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
