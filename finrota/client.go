@@ -68,6 +68,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	widgets map[string]time.Time // recently issued widget tokens, to catch misuse
+	sweepAt int
 }
 
 // New validates cfg and opts and returns a Client. It sends nothing.

@@ -52,11 +52,16 @@ func (c *Client) CreateWidgetToken(ctx context.Context) (WidgetToken, error) {
 func (c *Client) remember(tok string, until time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := time.Now()
-	for k, exp := range c.widgets {
-		if exp.Before(now) {
-			delete(c.widgets, k)
+	// Sweep expired tokens only when the map has doubled since the last
+	// sweep: amortised constant time per token.
+	if len(c.widgets) >= c.sweepAt {
+		now := time.Now()
+		for k, exp := range c.widgets {
+			if exp.Before(now) {
+				delete(c.widgets, k)
+			}
 		}
+		c.sweepAt = max(2*len(c.widgets), 1024)
 	}
 	if len(c.widgets) < 100_000 {
 		c.widgets[tok] = until

@@ -3,7 +3,6 @@ package iotpay
 import (
 	"bytes"
 	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -46,15 +45,39 @@ func render(v any) (string, bool) {
 // Canonical is the string IOTPay signs before "&key=": every parameter but
 // sign whose value is not empty, sorted by name in byte order, joined as raw
 // k=v pairs with '&'.
-func Canonical(p Params) string { return canonical(p, false) }
+func Canonical(p Params) string { return string(appendCanonical(nil, p, false)) }
 
-func canonical(p Params, caseInsensitive bool) string {
-	keys := make([]string, 0, len(p))
+// appendValue appends v as IOTPay signs it and reports whether it is signed
+// at all (empty strings and nil are not).
+func appendValue(b []byte, v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case string:
+		return append(b, x...), x != ""
+	case int64:
+		return strconv.AppendInt(b, x, 10), true
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), true
+	}
+	s, ok := render(v)
+	return append(b, s...), ok
+}
+
+func signed(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return x != ""
+	case int64, int:
+		return true
+	}
+	_, ok := render(v)
+	return ok
+}
+
+func appendCanonical(b []byte, p Params, caseInsensitive bool) []byte {
+	var store [32]string
+	keys := store[:0]
 	for k, v := range p {
-		if k == "sign" {
-			continue
-		}
-		if _, ok := render(v); ok {
+		if k != "sign" && signed(v) {
 			keys = append(keys, k)
 		}
 	}
@@ -68,26 +91,36 @@ func canonical(p Params, caseInsensitive bool) string {
 	} else {
 		slices.Sort(keys)
 	}
-	var b strings.Builder
 	for i, k := range keys {
 		if i > 0 {
-			b.WriteByte('&')
+			b = append(b, '&')
 		}
-		v, _ := render(p[k])
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(v)
+		b = append(b, k...)
+		b = append(b, '=')
+		b, _ = appendValue(b, p[k])
 	}
-	return b.String()
+	return b
 }
 
 // Sign returns IOTPay's sign of p under the merchant key: uppercase hex MD5
 // of Canonical(p) + "&key=" + key.
-func Sign(p Params, key string) string { return signString(Canonical(p), key) }
+func Sign(p Params, key string) string {
+	var buf [512]byte
+	return signBytes(appendCanonical(buf[:0], p, false), key)
+}
 
-func signString(canonical, key string) string {
-	sum := md5.Sum([]byte(canonical + "&key=" + key))
-	return strings.ToUpper(hex.EncodeToString(sum[:]))
+// signBytes hashes canonical + "&key=" + key (canonical may be extended in
+// place) and renders the digest as uppercase hex.
+func signBytes(canonical []byte, key string) string {
+	b := append(canonical, "&key="...)
+	b = append(b, key...)
+	sum := md5.Sum(b)
+	const digits = "0123456789ABCDEF"
+	var out [2 * md5.Size]byte
+	for i, c := range sum {
+		out[2*i], out[2*i+1] = digits[c>>4], digits[c&0x0f]
+	}
+	return string(out[:])
 }
 
 // ErrInvalidSignature is matched when a notification's sign does not match
@@ -103,8 +136,9 @@ func verify(p Params, key string) error {
 		return ErrInvalidSignature
 	}
 	got = strings.ToUpper(got)
-	ok := secret.Equal(signString(canonical(p, false), key), got)
-	ok = secret.Equal(signString(canonical(p, true), key), got) || ok
+	var buf [1024]byte
+	ok := secret.Equal(signBytes(appendCanonical(buf[:0], p, false), key), got)
+	ok = secret.Equal(signBytes(appendCanonical(buf[:0], p, true), key), got) || ok
 	if !ok {
 		return ErrInvalidSignature
 	}
