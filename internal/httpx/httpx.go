@@ -232,6 +232,9 @@ type callState struct {
 	sign     func(*http.Request, []byte) error
 	attempts atomic.Int32
 	sent     atomic.Bool // an attempt may have reached the provider
+	// reply is the body of the last attempt, read by the transport (which
+	// runs in the caller's goroutine, so Do reads it after the loop).
+	reply []byte
 }
 
 // EncodeQuery encodes q sorted by key with spaces as %20.
@@ -270,20 +273,27 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if err != nil {
 		return nil, Invalid(c.provider, "request", "cannot be built")
 	}
-	req.Header = c.header.Clone()
+	// One map for the client's and the call's headers. Value slices are
+	// shared, never appended to: the signer replaces values with Set, and
+	// a retry re-signs a clone (prepareRetry).
+	h := make(http.Header, len(c.header)+len(r.Header)+1)
+	for k, vs := range c.header {
+		h[k] = vs
+	}
 	if r.Body != nil {
 		ct := r.ContentType
 		if ct == "" {
 			ct = "application/json"
 		}
-		req.Header["Content-Type"] = []string{ct}
+		h["Content-Type"] = []string{ct}
 	}
 	for k, vs := range r.Header {
 		if k = http.CanonicalHeaderKey(k); k == "User-Agent" {
 			continue
 		}
-		req.Header[k] = append([]string(nil), vs...)
+		h[k] = vs
 	}
+	req.Header = h
 	if st.sign != nil {
 		if err := st.sign(req.Request, r.Body); err != nil {
 			return nil, err
@@ -306,7 +316,12 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		Attempts:   attempts,
 		RequestID:  resp.Header.Get(c.requestID),
 	}
-	out.Body, err = c.readBody(resp.Body)
+	if st.reply != nil {
+		out.Body = st.reply
+		drainClose(resp.Body)
+	} else {
+		out.Body, err = c.readBody(resp.Body)
+	}
 	out.Duration = time.Since(start)
 	if err != nil {
 		return out, c.transportError(req.Request, st, attempts, err)
@@ -343,21 +358,44 @@ func ambiguousStatus(code int) bool {
 }
 
 // buffer reads resp's body, at most maxBody bytes, into memory.
+// With a Content-Length it reads exactly that many bytes into one buffer,
+// and refuses a declared length over the bound without reading it.
 func (c *Client) buffer(resp *http.Response) (*http.Response, error) {
-	b, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
-	_ = resp.Body.Close()
+	defer resp.Body.Close()
+	var b []byte
+	var err error
+	switch n := resp.ContentLength; {
+	case n > c.maxBody:
+		return nil, ErrResponseTooLarge
+	case n >= 0:
+		b = make([]byte, n)
+		_, err = io.ReadFull(resp.Body, b)
+	default:
+		b, err = io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+		if err == nil && int64(len(b)) > c.maxBody {
+			return nil, ErrResponseTooLarge
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(b)) > c.maxBody {
-		return nil, ErrResponseTooLarge
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(b))
+	resp.Body = &bufferedBody{Reader: bytes.NewReader(b), b: b}
 	resp.ContentLength = int64(len(b))
 	return resp, nil
 }
 
+// bufferedBody is a reply already read into memory by the transport.
+type bufferedBody struct {
+	*bytes.Reader
+	b []byte
+}
+
+func (*bufferedBody) Close() error { return nil }
+
 func (c *Client) readBody(rc io.ReadCloser) ([]byte, error) {
+	if bb, ok := rc.(*bufferedBody); ok {
+		return bb.b, nil
+	}
 	defer rc.Close()
 	b, err := io.ReadAll(io.LimitReader(rc, c.maxBody+1))
 	if err != nil {
@@ -513,6 +551,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		// short is a failed attempt (retried for safe calls, outcome unknown
 		// for money calls) rather than a failure after the loop.
 		resp, err = t.c.buffer(resp)
+		if err == nil {
+			st.reply = resp.Body.(*bufferedBody).b
+		}
 	}
 	if l := t.c.logger; l != nil && l.Enabled(req.Context(), slog.LevelDebug) {
 		attrs := []slog.Attr{
