@@ -117,7 +117,7 @@ func Parse(s string) (Decimal, error) {
 func MustParse(s string) Decimal {
 	d, err := Parse(s)
 	if err != nil {
-		panic("decimal.MustParse(" + strconv.Quote(s) + "): " + err.Error())
+		panic("decimal.MustParse: " + strconv.Quote(s) + " must be a decimal literal: " + err.Error())
 	}
 	return d
 }
