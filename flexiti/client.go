@@ -3,11 +3,13 @@ package flexiti
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
@@ -74,6 +76,8 @@ type Client struct {
 	http     *httpx.Client
 	cfg      Config
 	merchant *token.Cache
+	langOnly url.Values
+	refs     *refSource
 }
 
 // New validates cfg and opts and returns a Client. It sends nothing.
@@ -102,7 +106,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, cfg: cfg}
+	c := &Client{http: hc, cfg: cfg, langOnly: url.Values{"lang": {cfg.Lang}}, refs: newRefSource()}
 	ref := NewReferenceID()
 	c.merchant = token.New(func(ctx context.Context, prev token.Token) (token.Token, error) {
 		return c.fetchToken(ctx, ScopeMerchant, ref, prev)
@@ -122,6 +126,22 @@ func NewReferenceID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return hex.EncodeToString(b[:])
+}
+
+// refSource numbers back-office calls' x-reference-ids: a random
+// 16-digit prefix per client and a counter, 32 hex digits in all, unique
+// without a crypto/rand read per call.
+type refSource struct {
+	prefix string
+	n      atomic.Uint64
+}
+
+func newRefSource() *refSource { return &refSource{prefix: NewReferenceID()[:16]} }
+
+func (r *refSource) next() string {
+	var b [16]byte
+	hex.Encode(b[:], binary.BigEndian.AppendUint64(nil, r.n.Add(1)))
+	return r.prefix + string(b[:])
 }
 
 type tokenReply struct {
@@ -183,9 +203,10 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 		body = b
 	}
 	if q == nil {
-		q = url.Values{}
+		q = c.langOnly // shared and read-only
+	} else {
+		q.Set("lang", c.cfg.Lang)
 	}
-	q.Set("lang", c.cfg.Lang)
 	path := c.path(ep, pathArgs...)
 	var meta Meta
 	err := tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
@@ -214,5 +235,5 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 
 // backOffice is call with the shared merchant-scope token.
 func (c *Client) backOffice(ctx context.Context, method string, ep endpoint, args []string, q url.Values, in, out any, class httpx.RetryClass) (Meta, error) {
-	return c.call(ctx, c.merchant, NewReferenceID(), method, ep, args, q, in, out, class)
+	return c.call(ctx, c.merchant, c.refs.next(), method, ep, args, q, in, out, class)
 }

@@ -2,7 +2,6 @@ package odero
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 
@@ -115,11 +114,6 @@ func (c *Client) String() string { return "odero.Client{" + c.http.BaseURL() + "
 // BaseURL is the API host requests go to.
 func (c *Client) BaseURL() string { return c.http.BaseURL() }
 
-// envelope is OderoPay's reply: {"data": …} or {"errors": {…}}.
-type envelope struct {
-	Data   json.RawMessage `json:"data"`
-	Errors *apiErrorBody   `json:"errors"`
-}
 
 // send is one signed request. A nil in sends no body.
 func (c *Client) send(ctx context.Context, method, path string, q url.Values, in any, class httpx.RetryClass) (*httpx.Response, error) {
@@ -169,12 +163,10 @@ func (c *Client) call(ctx context.Context, method, path string, q url.Values, in
 // decodeData decodes the data member of an envelope into out. A missing or
 // null data leaves out as it is.
 func decodeData(body []byte, out any) error {
-	var env envelope
-	if err := httpx.DecodeJSON(provider, body, &env); err != nil {
-		return err
-	}
-	if len(env.Data) == 0 || string(env.Data) == "null" {
-		return nil
-	}
-	return httpx.DecodeJSON(provider, env.Data, out)
+	// One pass: encoding/json decodes "data" into the value out points to.
+	env := struct {
+		Data   any           `json:"data"`
+		Errors *apiErrorBody `json:"errors"` // an errors member of the wrong shape is malformed
+	}{Data: out}
+	return httpx.DecodeJSON(provider, body, &env)
 }

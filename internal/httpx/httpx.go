@@ -318,7 +318,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	if st.reply != nil {
 		out.Body = st.reply
-		drainClose(resp.Body)
+		_ = resp.Body.Close() // already read by the transport
 	} else {
 		out.Body, err = c.readBody(resp.Body)
 	}
