@@ -114,7 +114,6 @@ func (c *Client) String() string { return "odero.Client{" + c.http.BaseURL() + "
 // BaseURL is the API host requests go to.
 func (c *Client) BaseURL() string { return c.http.BaseURL() }
 
-
 // send is one signed request. A nil in sends no body.
 func (c *Client) send(ctx context.Context, method, path string, q url.Values, in any, class httpx.RetryClass) (*httpx.Response, error) {
 	var body []byte
