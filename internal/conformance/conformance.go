@@ -416,7 +416,9 @@ func invalid(t *testing.T, s Subject) {
 
 func concurrent(t *testing.T, s Subject) {
 	var logs syncBuffer
-	sess := s.New(t, quick(&logs, nil)...)
+	// 200 calls at once on two cores under -race: a generous timeout, so
+	// that the check is about correctness, not speed.
+	sess := s.New(t, append(quick(&logs, nil), httpx.WithHTTPClient(&http.Client{Timeout: 60 * time.Second}))...)
 	call := sess.Money[0]
 	ctx := context.Background()
 	if call.Prepare != nil && len(sess.Reads) > 0 {
