@@ -150,13 +150,10 @@ func (c *Client) send(ctx context.Context, r *httpx.Request, out any) (Meta, err
 	var meta Meta
 	err := c.tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
 		req := *r
-		req.Header = r.Header.Clone()
-		if req.Header == nil {
-			req.Header = http.Header{}
-		}
-		req.Header.Set("Authorization", "Bearer "+t.Value.Reveal())
+		req.Bearer = t.Value.Reveal()
 		if req.Path == "/b2c/paymentOptions" {
-			req.Header.Set("Proxy-Authorization", "Bearer "+t.Value.Reveal())
+			// Finrota's page asks for Proxy-Authorization here; both are sent.
+			req.Header = http.Header{"Proxy-Authorization": {"Bearer " + req.Bearer}}
 		}
 		resp, err := c.http.Do(ctx, &req)
 		if resp != nil {

@@ -211,7 +211,7 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 	var meta Meta
 	err := tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
 		resp, err := c.http.Do(ctx, &httpx.Request{Method: method, Path: path, Query: q, Body: body,
-			Header: http.Header{"Authorization": {"Bearer " + t.Value.Reveal()}, "x-reference-id": {ref}, "Accept": {"application/json"}},
+			Bearer: t.Value.Reveal(), Header: http.Header{"x-reference-id": {ref}},
 			Retry:  class})
 		if resp != nil {
 			meta = resp.Meta()

@@ -188,6 +188,8 @@ type Request struct {
 	Header http.Header
 	// Retry is the call's retry class.
 	Retry RetryClass
+	// Bearer, when set, is sent as "Authorization: Bearer <Bearer>".
+	Bearer string
 	// Sign, when set, runs before every attempt with the request about to be
 	// sent (its final URL included) and the exact body bytes. It sets auth
 	// and signature headers; a random nonce is drawn afresh each time.
@@ -292,6 +294,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			continue
 		}
 		h[k] = vs
+	}
+	if r.Bearer != "" {
+		h["Authorization"] = []string{"Bearer " + r.Bearer}
 	}
 	req.Header = h
 	if st.sign != nil {

@@ -540,3 +540,19 @@ func TestOutcomeUnknownWraps(t *testing.T) {
 	require.Equal(t, err, httpx.OutcomeUnknown(err), "wrapping twice must not nest")
 	require.Contains(t, err.Error(), "query before retrying")
 }
+
+func TestBearerAndCallHeaders(t *testing.T) {
+	var got http.Header
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Clone()
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL)
+	callHeader := http.Header{"X-Reference-Id": {"ref-1"}, "User-Agent": {"spoofed"}}
+	_, err := c.Do(context.Background(), &httpx.Request{Method: http.MethodGet, Path: "/x", Bearer: "tok-1", Header: callHeader})
+	require.NoError(t, err)
+	assert.Equal(t, "Bearer tok-1", got.Get("Authorization"))
+	assert.Equal(t, "ref-1", got.Get("X-Reference-Id"))
+	assert.True(t, strings.HasPrefix(got.Get("User-Agent"), "paywidget-go/"), "a call cannot replace the User-Agent")
+	assert.Equal(t, http.Header{"X-Reference-Id": {"ref-1"}, "User-Agent": {"spoofed"}}, callHeader, "the call's header is not modified")
+}
