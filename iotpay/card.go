@@ -78,3 +78,8 @@ func (c *Client) QueryCard(ctx context.Context, cardID string) (*Card, error) {
 	out.Meta = meta
 	return &out, nil
 }
+
+// String shows the card's id and masked number, never the CVV.
+func (c Card) String() string {
+	return "iotpay.Card{cardId: " + c.CardID + ", cardNum: " + c.CardNum + ", cvv: [REDACTED]}"
+}

@@ -115,6 +115,16 @@ func TestValidationSendsNothing(t *testing.T) {
 			_, err := c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "r", PayOrderID: "PC1"})
 			return err
 		}(),
+		"refund mchRefundNo 31": func() error {
+			_, err := c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: long(31), PayOrderID: "PC1", RefundAmount: 1})
+			return err
+		}(),
+		"void mchRefundNo 31": func() error {
+			_, err := c.Void(ctx, &iotpay.VoidRequest{MchRefundNo: long(31), PayOrderID: "PC1"})
+			return err
+		}(),
+		"subject 65 runes": purchase(func(r *iotpay.PurchaseRequest) { r.Subject = strings.Repeat("é", 65) }),
+		"notifyUrl ftp":    purchase(func(r *iotpay.PurchaseRequest) { r.NotifyURL = "ftp://x.example/n" }),
 		"refund payOrderId": func() error {
 			_, err := c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "r", RefundAmount: 1})
 			return err
@@ -131,6 +141,11 @@ func TestValidationSendsNothing(t *testing.T) {
 		assert.ErrorIs(t, err, iotpay.ErrInvalidRequest, name)
 	}
 	assert.Empty(t, srv.Requests())
+
+	// The limits are inclusive and count characters, not bytes.
+	ok := purchaseReq("o-" + long(28))
+	ok.Subject, ok.Body, ok.MchUserID = strings.Repeat("é", 64), long(250), long(30)
+	require.NoError(t, ok.Validate())
 }
 
 func TestFailIsTypedAPIError(t *testing.T) {
@@ -192,6 +207,8 @@ func TestTokenPurchaseRefundVoid(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "424242******4242", card.CardNum)
 	assert.Equal(t, "123", card.CVV.Reveal())
+	assert.NotContains(t, card.String(), "123")
+	assert.Contains(t, card.String(), "424242******4242")
 	shown := *card
 	shown.Meta, shown.ExpiryDate = iotpay.Meta{}, "" // durations and the expiry could hold "123" by chance
 	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {

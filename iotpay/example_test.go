@@ -57,3 +57,34 @@ func ExampleSign() {
 		"0123456789ABCDEF0123456789ABCDEF"))
 	// Output: E64091B56FF1FF143B5C976C07CB6D4C
 }
+
+// Pay with a saved card (cardId bound earlier through cc_addcard), then
+// refund part of it.
+func Example_savedCardAndRefund() {
+	gateway := iotpaytest.Start()
+	defer gateway.Close()
+	gateway.BindCard("customer-7-visa") // the shopper added this card in the widget's 'Add' mode
+	client, _ := gateway.NewClient()
+	ctx := context.Background()
+
+	o, err := client.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "order-2001", CardID: "customer-7-visa", Amount: 4500})
+	if err != nil {
+		fmt.Println(err) // on ErrOutcomeUnknown: Query by MchOrderNo before anything else
+		return
+	}
+	fmt.Println(o.Status.Outcome(), o.Amount)
+
+	r, err := client.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "refund-2001-1", PayOrderID: o.PayOrderID, RefundAmount: 1500})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(r.PayType, r.Status.Outcome())
+
+	after, _ := client.Query(ctx, &iotpay.QueryRequest{MchOrderNo: "order-2001"})
+	fmt.Println(after.Refundable)
+	// Output:
+	// paid 4500
+	// refund paid
+	// 3000
+}

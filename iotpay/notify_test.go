@@ -241,3 +241,24 @@ func TestParseReturnRejectsGarbage(t *testing.T) {
 		require.ErrorIs(t, err, iotpay.ErrMalformedResponse)
 	}
 }
+
+// The order of keys in the body does not matter, a lower-case sign is
+// accepted, a zero value is signed, and a null or empty value is not.
+func TestVerifyReorderedBody(t *testing.T) {
+	c := testClient(t)
+	p := notification()
+	p["status"] = int64(0) // pending: zero is signed, not dropped
+	sign := iotpay.Sign(p, key)
+	body := `{"status":0,"sign":"` + strings.ToLower(sign) + `","cardType":"V","cardNum":"424242******4242",` +
+		`"paySuccTime":"2026-11-22 10:00:00","refundable":1500,"payType":"pay","currency":"CAD","amount":1500,` +
+		`"mchOrderNo":"o-1","mchId":"` + iotpaytest.MerchantID + `","payOrderId":"PC20240101231256043886634219",` +
+		`"extra":null,"note":""}`
+	o, err := c.VerifyNotification([]byte(body))
+	require.NoError(t, err)
+	assert.True(t, o.Status.Pending())
+	assert.Equal(t, "o-1", o.MchOrderNo)
+
+	// Dropping the zero from the body breaks the sign.
+	_, err = c.VerifyNotification([]byte(strings.Replace(body, `"status":0,`, ``, 1)))
+	require.ErrorIs(t, err, iotpay.ErrInvalidSignature)
+}

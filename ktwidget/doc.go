@@ -35,6 +35,8 @@
 //   - Content-Type text/plain, as the official client sends.
 //   - The user block is sent only when given.
 //   - Amounts are tenge with at most two places; there is no currency field.
+//     The amount is written as JSON.stringify writes a number, without
+//     trailing zeros (1500.50 travels as 1500.5, 2750.00 as 2750).
 //   - Auth-Identifier is sent on every call, the GETs included.
 //   - Key rotation (4220104) is ErrKeyExpired; Client.SetPublicKey swaps keys.
 //   - The notification is acknowledged for any status it accepts, and only

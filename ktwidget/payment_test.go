@@ -49,7 +49,7 @@ func TestCreatePaymentWireFormat(t *testing.T) {
 	require.NoError(t, err, "the body is the bare base64 string")
 	plain, ok := box.OpenAnonymous(nil, raw, pub, priv)
 	require.True(t, ok)
-	assert.Equal(t, `{"order":{"order_id":"o-1","amount":2750.00,"type":"ecom","description":"Copper kettle"}}`, string(plain))
+	assert.Equal(t, `{"order":{"order_id":"o-1","amount":2750,"type":"ecom","description":"Copper kettle"}}`, string(plain))
 	assert.Equal(t, "https://widget.example/payment-card?hash=0123456789abcdef0123456789abcdef01234567&show_close_button=true", p.WidgetURL)
 	assert.Equal(t, "https://widget.example/payment-card?hash=0123456789abcdef0123456789abcdef01234567&show_close_buttontrue", p.CompatURL)
 }

@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/crypto/nacl/box"
 
+	"github.com/paywidget/paywidget-go/internal/decimal"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
@@ -25,11 +26,28 @@ func (c *Client) Seal(order *Order, user *User) (string, error) {
 	if err := order.Validate(); err != nil {
 		return "", err
 	}
-	plain, err := httpx.MarshalJSON(envelope{Order: order, User: user})
+	wire := *order
+	wire.Amount = shortest(order.Amount)
+	plain, err := httpx.MarshalJSON(envelope{Order: &wire, User: user})
 	if err != nil {
 		return "", httpx.Invalid(provider, "order", "cannot be encoded as JSON")
 	}
 	return seal(c.publicKey.Load(), plain, c.rand)
+}
+
+// shortest writes a the way JSON.stringify writes a JavaScript number:
+// without trailing zeros ("1500.50" -> 1500.5, "2750.00" -> 2750). The value
+// is unchanged; only the bytes follow the official client.
+func shortest(a Amount) Amount {
+	c, s := a.Coef(), a.Scale()
+	for s > 0 && c%10 == 0 {
+		c, s = c/10, s-1
+	}
+	n, err := decimal.New(c, s)
+	if err != nil {
+		return a
+	}
+	return n
 }
 
 // seal seals plaintext to pk like crypto_box_seal and encodes it with

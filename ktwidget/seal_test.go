@@ -46,13 +46,13 @@ func TestSealRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		got := open(t, sealed, pub, priv)
 		// Written as JSON.stringify writes it: no HTML escaping, no newline,
-		// amount a number, empty optionals left out.
-		want := `{"order":{"order_id":"order-42","amount":1500.50,"type":"ecom","description":"` + desc +
+		// amount a number without trailing zeros, empty optionals left out.
+		want := `{"order":{"order_id":"order-42","amount":1500.5,"type":"ecom","description":"` + desc +
 			`","callback_post_url":"https://shop.example/kt?o=order-42&t=x","show_close_button":false}}`
 		assert.Equal(t, want, got)
 		assert.True(t, json.Valid([]byte(got)))
 	}
-	sealed, err := c.Seal(&ktwidget.Order{OrderID: "s-1", Amount: ktwidget.MustParseAmount("500"), Type: ktwidget.TypeService,
+	sealed, err := c.Seal(&ktwidget.Order{OrderID: "s-1", Amount: ktwidget.MustParseAmount("500.00"), Type: ktwidget.TypeService,
 		Service: &ktwidget.Service{ServiceID: 1, ContractValue: "+77001234567"}}, &ktwidget.User{Email: "a@example.com"})
 	require.NoError(t, err)
 	assert.Equal(t, `{"order":{"order_id":"s-1","amount":500,"type":"service","service":{"service_id":1,"contract_value":"+77001234567"}},"user":{"email":"a@example.com"}}`,
@@ -129,7 +129,7 @@ func BenchmarkSealOrder(b *testing.B) {
 // The bare primitive over the same plaintext, for comparison.
 func BenchmarkSealAnonymous(b *testing.B) {
 	pub, _ := keyPair(b)
-	plain := []byte(`{"order":{"order_id":"order-42","amount":1500.50,"type":"ecom","description":"Copper kettle","callback_post_url":"https://shop.example/kt/notify?o=order-42&t=abc"}}`)
+	plain := []byte(`{"order":{"order_id":"order-42","amount":1500.5,"type":"ecom","description":"Copper kettle","callback_post_url":"https://shop.example/kt/notify?o=order-42&t=abc"}}`)
 	b.ReportAllocs()
 	for b.Loop() {
 		sealed, err := box.SealAnonymous(nil, plain, pub, rand.Reader)
