@@ -1,6 +1,7 @@
 package flexiti
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -43,6 +44,36 @@ func FuzzDecodeError(f *testing.F) {
 		var api *APIError
 		if !errors.As(err, &api) || api.Error() == "" {
 			t.Fatalf("want *APIError, got %v", err)
+		}
+	})
+}
+
+// FuzzAmountAndID: money and ids in replies decode from a number or a
+// string, or fail with an error; a decoded amount writes back as a JSON
+// number with two decimals that decodes to the same value.
+func FuzzAmountAndID(f *testing.F) {
+	f.Add([]byte(`1499.99`))
+	f.Add([]byte(`"10.5"`))
+	f.Add([]byte(`-0.01`))
+	f.Add([]byte(`1e400`))
+	f.Add([]byte(`"20009100"`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var id ID
+		_ = json.Unmarshal(b, &id)
+		var a Amount
+		if err := json.Unmarshal(b, &a); err != nil {
+			return
+		}
+		if a.places() > 2 {
+			return // more than cents: Validate refuses to send it
+		}
+		out, err := json.Marshal(a)
+		if err != nil {
+			t.Fatalf("marshal %s: %v", a, err)
+		}
+		var back Amount
+		if err := json.Unmarshal(out, &back); err != nil || back.Cmp(a) != 0 {
+			t.Fatalf("%s -> %s does not round-trip: %v", b, out, err)
 		}
 	})
 }

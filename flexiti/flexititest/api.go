@@ -120,13 +120,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, c *call) {
 		writeError(w, r, 404, "not_found", "account not found")
 		return
 	}
-	used := decimal.Decimal{}
-	for _, a := range s.auths {
-		if !a.released {
-			used, _ = used.Add(decimalOf(a.Amount))
-		}
-	}
-	total, _ := used.Add(amt)
+	total, _ := s.used.Add(amt)
 	if total.Cmp(s.limit) > 0 {
 		writeError(w, r, 409, "credit_exceeded", "amount exceeds the available credit")
 		return
@@ -145,6 +139,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, c *call) {
 		a.CaptureID = &id
 	}
 	s.auths[int64(a.AuthorizationID)] = a
+	s.used = total
 	writeJSON(w, 200, a.Authorization)
 }
 
@@ -215,6 +210,9 @@ func (s *Server) release(w http.ResponseWriter, r *http.Request, _ *call) {
 	a := s.findAuth(w, r)
 	if a == nil {
 		return
+	}
+	if !a.released {
+		s.used, _ = s.used.Add(negate(decimalOf(a.Amount)))
 	}
 	a.released = true
 	a.Status = "released"

@@ -64,6 +64,7 @@ type Server struct {
 	scopes    map[string]int // by scope
 	returns   int
 	limit     decimal.Decimal
+	used      decimal.Decimal // credit taken by open authorizations
 	declineAp bool
 }
 
