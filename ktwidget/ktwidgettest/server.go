@@ -61,15 +61,16 @@ type Server struct {
 	pub, priv       *[32]byte
 	oldPub, oldPriv *[32]byte
 
-	mu      sync.Mutex
-	txs     map[string]*tx // by hash
-	orders  []DecryptedOrder
-	next    []string
-	deliv   map[string]int
-	acked   map[string]bool
-	hc      *http.Client
-	wg      sync.WaitGroup
-	closing chan struct{}
+	mu       sync.Mutex
+	txs      map[string]*tx // by hash
+	orderIDs map[string]bool
+	orders   []DecryptedOrder
+	next     []string
+	deliv    map[string]int
+	acked    map[string]bool
+	hc       *http.Client
+	wg       sync.WaitGroup
+	closing  chan struct{}
 }
 
 // DecryptedOrder is a sealed body as the fake opened it.
@@ -98,7 +99,7 @@ func NewServer(tb testing.TB) *Server {
 func Start() *Server {
 	// crypto/rand does not fail (Go 1.24+), so neither does GenerateKey.
 	pub, priv, _ := box.GenerateKey(rand.Reader)
-	s := &Server{pub: pub, priv: priv, txs: map[string]*tx{}, deliv: map[string]int{}, acked: map[string]bool{},
+	s := &Server{pub: pub, priv: priv, txs: map[string]*tx{}, orderIDs: map[string]bool{}, deliv: map[string]int{}, acked: map[string]bool{},
 		hc: &http.Client{Timeout: 5 * time.Second}, closing: make(chan struct{})}
 	s.Server = fake.New(s.routes())
 	return s
@@ -247,13 +248,12 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		show = *d.Order.ShowCloseButton
 	}
 	s.mu.Lock()
-	for _, o := range s.txs {
-		if o.order.OrderID == d.Order.OrderID {
-			s.mu.Unlock()
-			writeError(w, http.StatusUnprocessableEntity, ktwidget.CodeValidation, "order_id must be unique")
-			return
-		}
+	if s.orderIDs[d.Order.OrderID] {
+		s.mu.Unlock()
+		writeError(w, http.StatusUnprocessableEntity, ktwidget.CodeValidation, "order_id must be unique")
+		return
 	}
+	s.orderIDs[d.Order.OrderID] = true
 	s.txs[t.hash] = t
 	s.orders = append(s.orders, d)
 	s.mu.Unlock()
