@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"sync"
 
 	"github.com/paywidget/paywidget-go/internal/dedup"
 	"github.com/paywidget/paywidget-go/internal/httpx"
@@ -69,8 +68,7 @@ type NotifyHandler struct {
 	// memory).
 	Store Store
 
-	once   sync.Once
-	memory *dedup.Memory
+	fallback dedup.Fallback
 }
 
 // ServeHTTP implements http.Handler.
@@ -106,21 +104,8 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *NotifyHandler) reportOnce(ctx context.Context, o *Order) error {
-	store := h.Store
-	if store == nil {
-		h.once.Do(func() { h.memory = dedup.NewMemory(0, 0) })
-		store = h.memory
-	}
 	key := "iotpay:" + o.PayOrderID + ":" + strconv.Itoa(int(o.Status))
-	first, err := store.Claim(ctx, key)
-	if err != nil || !first {
-		return err
-	}
-	if err := h.Report(ctx, o); err != nil {
-		_ = store.Release(ctx, key)
-		return err
-	}
-	return nil
+	return dedup.Once(ctx, h.fallback.Or(h.Store), key, func(ctx context.Context) error { return h.Report(ctx, o) })
 }
 
 // Return is what IOTPay appends to returnUrl when it sends the shopper's

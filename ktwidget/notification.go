@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/paywidget/paywidget-go/internal/dedup"
@@ -182,8 +181,7 @@ type NotificationHandler struct {
 	// Store deduplicates reports (default: in memory, 100 000 keys, 72 h).
 	Store Store
 
-	once   sync.Once
-	memory *dedup.Memory
+	fallback dedup.Fallback
 }
 
 // ServeHTTP implements http.Handler.
@@ -226,21 +224,8 @@ func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *NotificationHandler) reportOnce(ctx context.Context, n *Notification) error {
-	store := h.Store
-	if store == nil {
-		h.once.Do(func() { h.memory = dedup.NewMemory(0, 0) })
-		store = h.memory
-	}
 	key := "ktwidget:" + n.TransactionHash + ":" + strings.ToLower(n.Status.Status)
-	first, err := store.Claim(ctx, key)
-	if err != nil || !first {
-		return err
-	}
-	if err := h.Report(ctx, n); err != nil {
-		_ = store.Release(ctx, key)
-		return err
-	}
-	return nil
+	return dedup.Once(ctx, h.fallback.Or(h.Store), key, func(ctx context.Context) error { return h.Report(ctx, n) })
 }
 
 func isInvalid(err error) bool { return errors.Is(err, ErrInvalidCallback) }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/paywidget/paywidget-go/internal/dedup"
 )
@@ -250,8 +249,7 @@ type CallbackHandler struct {
 	// 72 hours in this process.
 	Store Store
 
-	once   sync.Once
-	memory *dedup.Memory
+	fallback dedup.Fallback
 }
 
 var resultPage = template.Must(template.New("result").Parse(
@@ -294,19 +292,6 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *CallbackHandler) reportOnce(ctx context.Context, v *Verdict) error {
-	store := h.Store
-	if store == nil {
-		h.once.Do(func() { h.memory = dedup.NewMemory(0, 0) })
-		store = h.memory
-	}
 	key := "odero:" + v.Token
-	first, err := store.Claim(ctx, key)
-	if err != nil || !first {
-		return err
-	}
-	if err := h.Report(ctx, v); err != nil {
-		_ = store.Release(ctx, key)
-		return err
-	}
-	return nil
+	return dedup.Once(ctx, h.fallback.Or(h.Store), key, func(ctx context.Context) error { return h.Report(ctx, v) })
 }

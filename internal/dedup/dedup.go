@@ -112,3 +112,34 @@ func (m *Memory) remove(el *list.Element) {
 	delete(m.keys, el.Value.(entry).key)
 	m.order.Remove(el)
 }
+
+// Once reports an event the first time key is claimed in store: report runs
+// only for the first claim, and when it fails the claim is released so that
+// the provider's next delivery is reported again. A repeat is not an error.
+func Once(ctx context.Context, store Store, key string, report func(context.Context) error) error {
+	first, err := store.Claim(ctx, key)
+	if err != nil || !first {
+		return err
+	}
+	if err := report(ctx); err != nil {
+		_ = store.Release(ctx, key)
+		return err
+	}
+	return nil
+}
+
+// Fallback is the in-memory Store a handler uses when the merchant gave it
+// none; it is created on first use. The zero value is ready.
+type Fallback struct {
+	once sync.Once
+	m    *Memory
+}
+
+// Or returns s, or the fallback Memory when s is nil.
+func (f *Fallback) Or(s Store) Store {
+	if s != nil {
+		return s
+	}
+	f.once.Do(func() { f.m = NewMemory(0, 0) })
+	return f.m
+}

@@ -2,6 +2,7 @@ package dedup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -59,4 +60,26 @@ func TestBoundedAndExpiring(t *testing.T) {
 	ok, _ = m.Claim(ctx, "4")
 	assert.True(t, ok, "keys expire after the TTL")
 	assert.Equal(t, 1, m.Len())
+}
+
+func TestOnceReportsFirstClaimAndReleasesOnFailure(t *testing.T) {
+	ctx := context.Background()
+	var fb Fallback
+	store := fb.Or(nil)
+	require.Same(t, store, fb.Or(nil), "one fallback per handler")
+	calls := 0
+	fail := errors.New("db down")
+	report := func(context.Context) error {
+		calls++
+		if calls == 1 {
+			return fail
+		}
+		return nil
+	}
+	require.ErrorIs(t, Once(ctx, store, "k", report), fail)
+	require.NoError(t, Once(ctx, store, "k", report), "a failed report is released and reported again")
+	require.NoError(t, Once(ctx, store, "k", report), "a repeat is acknowledged")
+	assert.Equal(t, 2, calls)
+	custom := NewMemory(1, 0)
+	assert.Same(t, custom, fb.Or(custom))
 }
