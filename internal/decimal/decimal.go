@@ -217,28 +217,41 @@ func (d Decimal) Add(e Decimal) (Decimal, error) {
 	return Decimal{coef: s, scale: a.scale}, nil
 }
 
-// Cmp compares d and e: -1 if d < e, 0 if equal, +1 if d > e. Values too
-// far apart to align compare by sign and magnitude of their whole parts.
+// Cmp compares d and e: -1 if d < e, 0 if equal, +1 if d > e. It is exact
+// for every pair of values the type holds: the coefficients are aligned in
+// 128-bit arithmetic (|coef| < 2^63 times 10^18 < 2^60 fits), so no scale
+// difference can overflow it, and it does not allocate.
 func (d Decimal) Cmp(e Decimal) int {
-	a, b, err := align(d, e)
-	if err != nil {
-		// Aligning overflowed: compare integer parts, then the rest.
-		ai, bi := d.coef/pow10[d.scale], e.coef/pow10[e.scale]
-		switch {
-		case ai < bi:
+	ds, es := d.Sign(), e.Sign()
+	if ds != es {
+		if ds < es {
 			return -1
-		case ai > bi:
-			return 1
 		}
-		return 0
-	}
-	switch {
-	case a.coef < b.coef:
-		return -1
-	case a.coef > b.coef:
 		return 1
 	}
-	return 0
+	if ds == 0 {
+		return 0
+	}
+	// Same non-zero sign: compare magnitudes, each scaled to the larger scale.
+	s := max(d.scale, e.scale)
+	dh, dl := bits.Mul64(uabs(d.coef), uint64(pow10[s-d.scale]))
+	eh, el := bits.Mul64(uabs(e.coef), uint64(pow10[s-e.scale]))
+	c := 0
+	switch {
+	case dh < eh || dh == eh && dl < el:
+		c = -1
+	case dh > eh || dh == eh && dl > el:
+		c = 1
+	}
+	return c * ds
+}
+
+// uabs is |c| as a uint64; it is exact for math.MinInt64 too.
+func uabs(c int64) uint64 {
+	if c < 0 {
+		return -uint64(c)
+	}
+	return uint64(c)
 }
 
 // Equal reports whether d and e are the same number (10.5 equals 10.50).
