@@ -91,7 +91,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{http: hc, cfg: cfg, widgets: map[string]time.Time{}}
-	c.tokens = token.New(c.fetchToken, token.WithSkew(5*time.Minute))
+	c.tokens = token.New(c.fetchToken, token.WithSkew(5*time.Minute), token.WithFetchTimeout(s.TokenTimeout))
 	return c, nil
 }
 

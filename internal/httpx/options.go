@@ -26,6 +26,9 @@ type Settings struct {
 	BaseURL string
 	// MaxResponseBytes bounds how much of a reply is read (default 1 MiB).
 	MaxResponseBytes int64
+	// TokenTimeout bounds one access-token fetch, retries included, for
+	// providers with a token cache. Zero selects the cache's default (30 s).
+	TokenTimeout time.Duration
 }
 
 // RetryPolicy bounds the retries of a call whose retry class allows them.

@@ -1,11 +1,18 @@
 // Package token caches a provider's bearer token: it is fetched once, reused
 // until shortly before it expires, refreshed by one goroutine however many
 // ask at once, and dropped after a 401 so the next call fetches a fresh one.
+//
+// The shared fetch outlives the caller that started it (one impatient caller
+// must not fail the others), so it carries its own bound: it is cancelled
+// after the fetch timeout (default 30 s) even when the merchant's HTTP client
+// has no timeout at all, and a caller that finds a fetch past that bound
+// starts a fresh one instead of joining it.
 package token
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,19 +46,31 @@ func (t *Token) Valid(now time.Time, skew time.Duration) bool {
 // the first fetch), so a provider can use its refresh token.
 type FetchFunc func(ctx context.Context, prev Token) (Token, error)
 
+// DefaultFetchTimeout bounds one token fetch, retries included, when no
+// other bound is configured.
+const DefaultFetchTimeout = 30 * time.Second
+
+// ErrFetchTimeout is matched by the error of a fetch that did not finish
+// within the cache's fetch timeout.
+var ErrFetchTimeout = errors.New("token: fetch did not finish within its bound")
+
 // Cache holds one token. It is safe for concurrent use.
 type Cache struct {
-	fetch FetchFunc
-	skew  time.Duration
-	now   func() time.Time
+	fetch   FetchFunc
+	skew    time.Duration
+	now     func() time.Time
+	timeout time.Duration
 
 	cur atomic.Pointer[Token]
 
 	mu       sync.Mutex
 	inflight *call
+	gen      uint64 // bumped by Set, so a fetch started before it does not overwrite it
 }
 
 type call struct {
+	ctx  context.Context // the fetch's own context; done once past its bound
+	gen  uint64
 	done chan struct{}
 	tok  Token
 	err  error
@@ -63,12 +82,23 @@ type Option func(*Cache)
 // WithSkew refreshes a token this long before its expiry (default 30 s).
 func WithSkew(d time.Duration) Option { return func(c *Cache) { c.skew = d } }
 
+// WithFetchTimeout bounds each fetch, retries included (default
+// DefaultFetchTimeout; zero or less keeps the default). The fetch is
+// cancelled when the bound passes, and a later caller starts a new one.
+func WithFetchTimeout(d time.Duration) Option {
+	return func(c *Cache) {
+		if d > 0 {
+			c.timeout = d
+		}
+	}
+}
+
 // WithClock replaces time.Now, for tests.
 func WithClock(now func() time.Time) Option { return func(c *Cache) { c.now = now } }
 
 // New returns a Cache that obtains tokens with fetch.
 func New(fetch FetchFunc, opts ...Option) *Cache {
-	c := &Cache{fetch: fetch, skew: 30 * time.Second, now: time.Now}
+	c := &Cache{fetch: fetch, skew: 30 * time.Second, now: time.Now, timeout: DefaultFetchTimeout}
 	for _, o := range opts {
 		o(c)
 	}
@@ -78,7 +108,8 @@ func New(fetch FetchFunc, opts ...Option) *Cache {
 // Token returns a valid token, fetching one if needed. Concurrent callers
 // share a single fetch; each waits only as long as its own context allows.
 // The fetch itself is not cancelled when the first waiter gives up, so the
-// others still get their token.
+// others still get their token; it ends at the latest after the fetch
+// timeout.
 func (c *Cache) Token(ctx context.Context) (Token, error) {
 	if t := c.cur.Load(); t.Valid(c.now(), c.skew) {
 		return *t, nil
@@ -93,14 +124,18 @@ func (c *Cache) slow(ctx context.Context) (Token, error) {
 		return *t, nil
 	}
 	cl := c.inflight
-	if cl == nil {
-		cl = &call{done: make(chan struct{})}
+	if cl == nil || cl.ctx.Err() != nil {
+		// No fetch, or one past its bound that has not returned yet (its
+		// FetchFunc ignores cancellation): start afresh. The stale one can
+		// no longer store its result; see run.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+		cl = &call{ctx: fctx, gen: c.gen, done: make(chan struct{})}
 		c.inflight = cl
 		var prev Token
 		if t := c.cur.Load(); t != nil {
 			prev = *t
 		}
-		go c.run(context.WithoutCancel(ctx), cl, prev)
+		go c.run(cl, cancel, prev)
 	}
 	c.mu.Unlock()
 
@@ -112,18 +147,28 @@ func (c *Cache) slow(ctx context.Context) (Token, error) {
 	}
 }
 
-func (c *Cache) run(ctx context.Context, cl *call, prev Token) {
-	tok, err := c.fetch(ctx, prev)
+func (c *Cache) run(cl *call, cancel context.CancelFunc, prev Token) {
+	tok, err := c.fetch(cl.ctx, prev)
+	late := cl.ctx.Err() != nil
 	if err == nil && tok.Value.IsZero() {
 		err = errors.New("token: provider returned an empty token")
 	}
+	if err != nil && late {
+		err = fmt.Errorf("%w (%s): %w", ErrFetchTimeout, c.timeout, err)
+	}
 	c.mu.Lock()
-	if err == nil {
+	current := c.inflight == cl
+	if current {
+		c.inflight = nil
+	}
+	// Only the newest fetch, started after the last Set, may store its
+	// token: a superseded one would overwrite a newer token.
+	if err == nil && current && cl.gen == c.gen {
 		c.cur.Store(&tok)
 	}
 	cl.tok, cl.err = tok, err
-	c.inflight = nil
 	c.mu.Unlock()
+	cancel() // only now: slow treats a done context as a fetch past its bound
 	close(cl.done)
 }
 
@@ -143,6 +188,7 @@ func (c *Cache) Invalidate(stale secret.Secret) {
 // merchant's session store).
 func (c *Cache) Set(t Token) {
 	c.mu.Lock()
+	c.gen++
 	c.cur.Store(&t)
 	c.mu.Unlock()
 }
