@@ -73,12 +73,12 @@ const (
 // merchant-scope token; each checkout gets its own Flow. Safe for
 // concurrent use.
 type Client struct {
-	http       *httpx.Client
-	cfg        Config
-	merchant   *token.Cache
-	langOnly   url.Values
-	refs       *refSource
-	tokenBound time.Duration // bound of one token fetch (Settings.TokenTimeout)
+	http     *httpx.Client
+	cfg      Config
+	merchant *token.Cache
+	langOnly url.Values
+	refs     *refSource
+	fetchMax time.Duration // bound of one token fetch (Settings.TokenTimeout)
 }
 
 // New validates cfg and opts and returns a Client. It sends nothing.
@@ -107,11 +107,11 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, cfg: cfg, langOnly: url.Values{"lang": {cfg.Lang}}, refs: newRefSource(), tokenBound: s.TokenTimeout}
+	c := &Client{http: hc, cfg: cfg, langOnly: url.Values{"lang": {cfg.Lang}}, refs: newRefSource(), fetchMax: s.TokenTimeout}
 	ref := NewReferenceID()
 	c.merchant = token.New(func(ctx context.Context, prev token.Token) (token.Token, error) {
 		return c.fetchToken(ctx, ScopeMerchant, ref, prev)
-	}, token.WithSkew(60*time.Second), token.WithFetchTimeout(c.tokenBound))
+	}, token.WithSkew(60*time.Second), token.WithFetchTimeout(c.fetchMax))
 	return c, nil
 }
 

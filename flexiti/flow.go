@@ -37,7 +37,7 @@ func (c *Client) flow(ref, session string) *Flow {
 	f := &Flow{c: c, ref: ref, session: session}
 	f.tokens = token.New(func(ctx context.Context, prev token.Token) (token.Token, error) {
 		return c.fetchToken(ctx, ScopeCustomer, ref, prev)
-	}, token.WithSkew(60*time.Second), token.WithFetchTimeout(c.tokenBound))
+	}, token.WithSkew(60*time.Second), token.WithFetchTimeout(c.fetchMax))
 	return f
 }
 
