@@ -243,7 +243,7 @@ func TestValidationSendsNothing(t *testing.T) {
 			return err
 		}(),
 		"amount 0":           auth(func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.Cents(0) }),
-		"amount 3 places":    auth(func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustDollars("1.005") }),
+		"amount negative":    auth(func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.Cents(-100) }),
 		"no account":         auth(func(r *flexiti.AuthorizeRequest) { r.AccountNumber = 0 }),
 		"reference 41":       auth(func(r *flexiti.AuthorizeRequest) { r.Reference = strings.Repeat("r", 41) }),
 		"promo without plan": auth(func(r *flexiti.AuthorizeRequest) { r.FinancingOption.TransactionType = flexiti.PromotionalPurchase }),
