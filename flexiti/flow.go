@@ -2,7 +2,6 @@ package flexiti
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -49,18 +48,14 @@ func (f *Flow) WidgetSessionID() string { return f.session }
 
 // FlowState is a Flow written down for the merchant's server-side session
 // store. It holds the flow's tokens: store it like a password, never in a
-// cookie or a page. It prints without them.
+// cookie or a page. It prints and logs (fmt, slog text and JSON handlers)
+// without them; its JSON encoding, for the session store, keeps them.
 type FlowState struct {
 	ReferenceID     string    `json:"reference_id"`
 	AccessToken     string    `json:"access_token"`
 	RefreshToken    string    `json:"refresh_token"`
 	Expiry          time.Time `json:"expiry"`
 	WidgetSessionID string    `json:"widget_session_id"`
-}
-
-// Format prints the state without its tokens.
-func (s FlowState) Format(f fmt.State, _ rune) {
-	_, _ = fmt.Fprintf(f, "flexiti.FlowState{ReferenceID:%s WidgetSessionID:%s Expiry:%s tokens:[REDACTED]}", s.ReferenceID, s.WidgetSessionID, s.Expiry.Format(time.RFC3339))
 }
 
 // State writes the flow down; RestoreFlow brings it back.
