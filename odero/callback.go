@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/paywidget/paywidget-go/internal/dedup"
+	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
 // MaxCallbackBytes bounds the body of a callback read by ParseCallback.
@@ -149,11 +150,32 @@ func parseIDList(s string) ([]int64, error) {
 }
 
 // Expectation is what the merchant's own order record says the checkout
-// should have paid. Empty fields are not compared.
+// should have paid. All three fields are required and all three are
+// compared: an Expectation that leaves one empty fails closed (VerifyCheckout
+// returns an error matching ErrInvalidRequest and never a paid verdict),
+// because a forgotten field would otherwise accept a payment for another
+// order, amount or currency.
 type Expectation struct {
+	// ConversationID is the conversationId the checkout was opened with.
 	ConversationID string
-	PaidPrice      Amount
-	Currency       Currency
+	// PaidPrice is what the shopper must have paid; greater than 0.
+	PaidPrice Amount
+	// Currency is the checkout's currency.
+	Currency Currency
+}
+
+// Validate reports the first missing field as a *ValidationError matching
+// ErrInvalidRequest.
+func (e Expectation) Validate() error {
+	switch {
+	case e.ConversationID == "":
+		return httpx.Invalid(provider, "Expectation.ConversationID", "required: the order the checkout must have paid")
+	case e.PaidPrice.Sign() <= 0:
+		return httpx.Invalid(provider, "Expectation.PaidPrice", "required and greater than 0: the amount the checkout must have taken")
+	case e.Currency == "":
+		return httpx.Invalid(provider, "Expectation.Currency", "required: the currency the checkout must have taken")
+	}
+	return nil
 }
 
 // Outcome is the merchant-facing result of verifying a checkout.
@@ -186,8 +208,12 @@ type Verdict struct {
 
 // VerifyCheckout fetches the checkout by token with a signed query and
 // compares it with what the merchant expected. Only a Verdict with
-// OutcomePaid means the money was taken for this order.
+// OutcomePaid means the money was taken for this order. An incomplete
+// Expectation is refused before anything is sent (see Expectation).
 func (c *Client) VerifyCheckout(ctx context.Context, token string, want Expectation) (*Verdict, error) {
+	if err := want.Validate(); err != nil {
+		return nil, err
+	}
 	p, err := c.RetrieveCheckout(ctx, token)
 	if err != nil {
 		return nil, err
@@ -208,15 +234,17 @@ func (c *Client) VerifyCheckout(ctx context.Context, token string, want Expectat
 	return v, nil
 }
 
+// mismatches compares every field of want (which Validate has checked is
+// complete) with the gateway's answer.
 func mismatches(p *Payment, want Expectation) []string {
 	var m []string
-	if want.ConversationID != "" && p.ConversationID != want.ConversationID {
+	if p.ConversationID != want.ConversationID {
 		m = append(m, "conversationId")
 	}
-	if !want.PaidPrice.IsZero() && !p.PaidPrice.Equal(want.PaidPrice) {
+	if !p.PaidPrice.Equal(want.PaidPrice) {
 		m = append(m, "paidPrice")
 	}
-	if want.Currency != "" && p.Currency != want.Currency {
+	if p.Currency != want.Currency {
 		m = append(m, "currency")
 	}
 	return m
@@ -237,7 +265,8 @@ type CallbackHandler struct {
 	// Client makes the signed query. Required.
 	Client *Client
 	// Expect looks up the merchant's order for the callback's token. An
-	// error (an unknown token) answers 404 and reports nothing. Required.
+	// error (an unknown token) answers 404 and reports nothing. An
+	// incomplete Expectation answers 500 and reports nothing. Required.
 	Expect func(ctx context.Context, cb *Callback) (Expectation, error)
 	// Report receives each final verdict (paid, failed, mismatch) once.
 	// When it fails the callback can be delivered again. Required.
@@ -269,6 +298,10 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	want, err := h.Expect(r.Context(), cb)
 	if err != nil {
 		http.Error(w, "unknown checkout", http.StatusNotFound)
+		return
+	}
+	if err := want.Validate(); err != nil {
+		http.Error(w, "callback handler misconfigured: incomplete expectation", http.StatusInternalServerError)
 		return
 	}
 	v, err := h.Client.VerifyCheckout(r.Context(), cb.Token, want)

@@ -185,7 +185,7 @@ func TestCallbackPendingIsNotReported(t *testing.T) {
 	require.Equal(t, odero.PaymentStatusInitThreeDS, st)
 	assert.Equal(t, http.StatusOK, h.postCallback(t, co.Token))
 	assert.Empty(t, h.shop.verdicts(), "pending is not final and is not reported")
-	v, err := h.client.VerifyCheckout(context.Background(), co.Token, odero.Expectation{})
+	v, err := h.client.VerifyCheckout(context.Background(), co.Token, odero.Expectation{ConversationID: "order-1", PaidPrice: amt("100.50"), Currency: odero.TRY})
 	require.NoError(t, err)
 	assert.Equal(t, odero.OutcomePending, v.Outcome)
 }

@@ -281,8 +281,9 @@ func TestPaymentDecodesUnknownEnumsAndBothShapes(t *testing.T) {
 	assert.True(t, p.Price.Equal(amt("10.5")))
 	assert.Equal(t, odero.CardAssociation("JCB"), p.CardAssociation)
 	assert.False(t, p.CreatedDate.Time.IsZero())
-	v, err := c.VerifyCheckout(context.Background(), "tok", odero.Expectation{})
+	v, err := c.VerifyCheckout(context.Background(), "tok", odero.Expectation{ConversationID: "c", PaidPrice: amt("10.5"), Currency: "GBP"})
 	require.Error(t, err) // the scripted reply was used up; the fake knows no such token
+	assert.NotErrorIs(t, err, odero.ErrInvalidRequest)
 	assert.Nil(t, v)
 }
 
