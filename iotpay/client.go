@@ -3,8 +3,10 @@ package iotpay
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
+	"reflect"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 	"github.com/paywidget/paywidget-go/internal/secret"
@@ -97,11 +99,19 @@ func (c *Client) String() string {
 // BaseURL is the host requests go to.
 func (c *Client) BaseURL() string { return c.http.BaseURL() }
 
-// envelope is every v3 reply.
+// envelope is every v3 reply. RetData holds the caller's pointer, so that
+// encoding/json decodes retData straight into it in the one pass over the
+// reply (a json.RawMessage would copy it and decode it a second time).
 type envelope struct {
-	RetCode string          `json:"retCode"`
-	RetMsg  string          `json:"retMsg"`
-	RetData json.RawMessage `json:"retData"`
+	RetCode string `json:"retCode"`
+	RetMsg  string `json:"retMsg"`
+	RetData any    `json:"retData"`
+}
+
+// bareEnvelope is a reply whose retData the caller does not want.
+type bareEnvelope struct {
+	RetCode string `json:"retCode"`
+	RetMsg  string `json:"retMsg"`
 }
 
 // call signs p, posts it to v3/<endpoint> and decodes retData into out. A
@@ -146,26 +156,61 @@ func (c *Client) call(ctx context.Context, endpoint string, p Params, out any, c
 }
 
 // decodeReply reads the envelope: FAIL becomes an *APIError, SUCCESS has its
-// retData decoded into out.
+// retData decoded into out, in one pass over the reply.
 func decodeReply(resp *httpx.Response, out any) error {
-	var env envelope
+	if out == nil {
+		var env bareEnvelope
+		if err := httpx.DecodeJSON(provider, resp.Body, &env); err != nil {
+			return err
+		}
+		return checkRetCode(resp, env.RetCode, env.RetMsg)
+	}
+	env := envelope{RetData: out}
 	if err := httpx.DecodeJSON(provider, resp.Body, &env); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return err // not JSON at all
+		}
+		// Valid JSON whose retData does not fit out: a FAIL with another
+		// shape of retData is still the provider's refusal. Only this
+		// failure path reads the envelope a second time.
+		var bare bareEnvelope
+		if json.Unmarshal(resp.Body, &bare) == nil {
+			if cerr := checkRetCode(resp, bare.RetCode, bare.RetMsg); cerr != nil {
+				return cerr
+			}
+		}
 		return err
 	}
-	switch env.RetCode {
-	case "SUCCESS":
-	case "":
-		return &httpx.DecodeError{Provider: provider, Into: "reply", Err: errMissing("retCode")}
-	default:
-		return &APIError{HTTPStatus: resp.StatusCode, RetCode: env.RetCode, RetMsg: env.RetMsg}
+	if cerr := checkRetCode(resp, env.RetCode, env.RetMsg); cerr != nil {
+		return cerr
 	}
-	if out == nil {
-		return nil
-	}
-	if len(env.RetData) == 0 || string(env.RetData) == "null" {
+	if env.RetData == nil { // "retData": null
 		return &httpx.DecodeError{Provider: provider, Into: "retData", Err: errMissing("retData")}
 	}
-	return httpx.DecodeJSON(provider, env.RetData, out)
+	// out is only written through retData, so a non-zero out proves it was
+	// there. A zero one may mean it was absent: look for it exactly.
+	if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().IsZero() {
+		var probe struct {
+			RetData json.RawMessage `json:"retData"`
+		}
+		if json.Unmarshal(resp.Body, &probe) != nil || len(probe.RetData) == 0 || string(probe.RetData) == "null" {
+			return &httpx.DecodeError{Provider: provider, Into: "retData", Err: errMissing("retData")}
+		}
+	}
+	return nil
+}
+
+// checkRetCode turns a retCode other than SUCCESS into an *APIError, and a
+// missing one into a *httpx.DecodeError.
+func checkRetCode(resp *httpx.Response, code, msg string) error {
+	switch code {
+	case "SUCCESS":
+		return nil
+	case "":
+		return &httpx.DecodeError{Provider: provider, Into: "reply", Err: errMissing("retCode")}
+	}
+	return &APIError{HTTPStatus: resp.StatusCode, RetCode: code, RetMsg: msg}
 }
 
 // checkLen validates a string field's documented maximum length.
