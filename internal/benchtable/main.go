@@ -58,7 +58,7 @@ var pairs = []pair{
 }
 
 // result is one benchmark run.
-type result struct{ ns, bytes, allocs float64 }
+type result struct{ ns, cpu, bytes, allocs float64 }
 
 func main() {
 	rounds := flag.Int("rounds", 30, "rounds; in each, every pair runs once each way")
@@ -130,22 +130,31 @@ func run(rounds int, benchtime, only string, out, progress io.Writer) error {
 	fmt.Fprintf(out, "Interleaved run: %d rounds, -benchtime %s per run, %s, %s/%s, %d CPUs, %s.\n", rounds, benchtime, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
 	slices.Sort(loads)
 	fmt.Fprintf(out, "Load average (1 min) sampled each round: min %.1f, median %.1f, max %.1f; wall time %s.\n\n", loads[0], median(loads), loads[len(loads)-1], time.Since(start).Round(time.Second))
-	fmt.Fprintln(out, "| exchange | SDK time | plain time | ratio (median of rounds) | middle half of round ratios | target | SDK B/op | plain B/op | SDK allocs | plain allocs |")
-	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(out, "| exchange | SDK time | plain time | ratio (median of rounds) | middle half of round ratios | CPU-time ratio | target | SDK B/op | plain B/op | SDK allocs | plain allocs |")
+	fmt.Fprintln(out, "|---|---|---|---|---|---|---|---|---|---|---|")
 	for i, p := range ps {
 		ratios := make([]float64, rounds)
+		var cpuRatios []float64
 		for r := range ratios {
 			ratios[r] = sdk[i][r].ns / plain[i][r].ns
+			if sdk[i][r].cpu > 0 && plain[i][r].cpu > 0 {
+				cpuRatios = append(cpuRatios, sdk[i][r].cpu/plain[i][r].cpu)
+			}
 		}
 		slices.Sort(ratios)
+		slices.Sort(cpuRatios)
 		m := median(ratios)
 		mark := "✓"
 		if m > p.target {
 			mark = "✗"
 		}
-		fmt.Fprintf(out, "| %s | %s | %s | %.2fx %s | %.2f–%.2f | %.2fx | %.0f | %.0f | %.0f | %.0f |\n", p.label,
+		cpuCol := "–"
+		if len(cpuRatios) > 0 {
+			cpuCol = fmt.Sprintf("%.2fx", median(cpuRatios))
+		}
+		fmt.Fprintf(out, "| %s | %s | %s | %.2fx %s | %.2f–%.2f | %s | %.2fx | %.0f | %.0f | %.0f | %.0f |\n", p.label,
 			dur(med(sdk[i], func(r result) float64 { return r.ns })), dur(med(plain[i], func(r result) float64 { return r.ns })),
-			m, mark, quantile(ratios, 0.25), quantile(ratios, 0.75), p.target,
+			m, mark, quantile(ratios, 0.25), quantile(ratios, 0.75), cpuCol, p.target,
 			med(sdk[i], func(r result) float64 { return r.bytes }), med(plain[i], func(r result) float64 { return r.bytes }),
 			med(sdk[i], func(r result) float64 { return r.allocs }), med(plain[i], func(r result) float64 { return r.allocs }))
 	}
@@ -177,6 +186,8 @@ func bench(bin, pattern, benchtime string) (result, error) {
 			switch f[j+1] {
 			case "ns/op":
 				r.ns = v
+			case "cpu-ns/op":
+				r.cpu = v
 			case "B/op":
 				r.bytes = v
 			case "allocs/op":

@@ -30,6 +30,7 @@ import (
 	"github.com/paywidget/paywidget-go/finrota/finrotatest"
 	"github.com/paywidget/paywidget-go/flexiti"
 	"github.com/paywidget/paywidget-go/flexiti/flexititest"
+	"github.com/paywidget/paywidget-go/internal/benchcpu"
 	"github.com/paywidget/paywidget-go/iotpay"
 	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
 	"github.com/paywidget/paywidget-go/ktwidget"
@@ -65,11 +66,13 @@ func BenchmarkRoundTrip(b *testing.B) {
 		co, _ := c.InitCheckout(ctx, oderoInit())
 		srv.Complete(co.Token, oderotest.Outcome{Status: odero.PaymentStatusSuccess})
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			if _, err := c.RetrieveCheckout(ctx, co.Token); err != nil {
 				b.Fatal(err)
 			}
 		}
+		stop()
 	})
 	b.Run("odero/plain", func(b *testing.B) {
 		srv := oderotest.NewServer(b)
@@ -80,6 +83,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		u := srv.URL + "/payment/v1/checkout-payments/" + co.Token
 		var n atomic.Int64
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			rnd := "rnd" + strconv.FormatInt(n.Add(1), 10)
 			sum := sha256.Sum256([]byte(u + oderotest.APIKey + oderotest.SecretKey + rnd))
@@ -93,6 +97,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 			plainDo(b, hc, req, &out)
 		}
+		stop()
 	})
 
 	b.Run("iotpay/sdk", func(b *testing.B) {
@@ -101,11 +106,13 @@ func BenchmarkRoundTrip(b *testing.B) {
 		srv.BindCard("card-1")
 		o, _ := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "bench-1", CardID: "card-1", Amount: 100})
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			if _, err := c.Query(ctx, &iotpay.QueryRequest{PayOrderID: o.PayOrderID}); err != nil {
 				b.Fatal(err)
 			}
 		}
+		stop()
 	})
 	b.Run("iotpay/plain", func(b *testing.B) {
 		srv := iotpaytest.NewServer(b)
@@ -114,6 +121,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		o, _ := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "bench-1", CardID: "card-1", Amount: 100})
 		hc := plainClient()
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			canon := "mchId=" + iotpaytest.MerchantID + "&payOrderId=" + o.PayOrderID
 			sum := md5.Sum([]byte(canon + "&key=" + iotpaytest.Key))
@@ -126,6 +134,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 			plainDo(b, hc, req, &out)
 		}
+		stop()
 	})
 
 	b.Run("ktwidget/sdk", func(b *testing.B) {
@@ -133,12 +142,14 @@ func BenchmarkRoundTrip(b *testing.B) {
 		c, _ := srv.NewClient(ktwidget.WithHTTPClient(plainClient()))
 		var n int
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			n++
 			if _, err := c.CreatePayment(ctx, &ktwidget.Order{OrderID: "sdk-" + strconv.Itoa(n), Amount: ktwidget.MustParseAmount("2750.00"), Type: ktwidget.TypeEcom}, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
+		stop()
 	})
 	b.Run("ktwidget/plain", func(b *testing.B) {
 		srv := ktwidgettest.NewServer(b)
@@ -146,6 +157,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		hc := plainClient()
 		var n int
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			n++
 			plain, _ := json.Marshal(map[string]any{"order": map[string]any{"order_id": "plain-" + strconv.Itoa(n), "amount": json.Number("2750.00"), "type": "ecom"}})
@@ -162,17 +174,20 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 			plainDo(b, hc, req, &out)
 		}
+		stop()
 	})
 
 	b.Run("finrota/sdk", func(b *testing.B) {
 		srv := finrotatest.NewServer(b)
 		c, _ := srv.NewClient(finrota.WithHTTPClient(plainClient()))
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			if _, err := c.CreateWidgetToken(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}
+		stop()
 	})
 	b.Run("finrota/plain", func(b *testing.B) {
 		srv := finrotatest.NewServer(b)
@@ -183,12 +198,14 @@ func BenchmarkRoundTrip(b *testing.B) {
 		var tok struct{ Token string }
 		plainDo(b, hc, treq, &tok)
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/b2c/widget/token", nil)
 			req.Header.Set("Authorization", "Bearer "+tok.Token)
 			var out struct{ Token string }
 			plainDo(b, hc, req, &out)
 		}
+		stop()
 	})
 
 	b.Run("flexiti/sdk", func(b *testing.B) {
@@ -196,11 +213,13 @@ func BenchmarkRoundTrip(b *testing.B) {
 		c, _ := srv.NewClient(flexiti.WithHTTPClient(plainClient()))
 		id := flexitiAuthorization(b, srv, c)
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			if _, err := c.GetAuthorization(ctx, id); err != nil {
 				b.Fatal(err)
 			}
 		}
+		stop()
 	})
 	b.Run("flexiti/plain", func(b *testing.B) {
 		srv := flexititest.NewServer(b)
@@ -218,6 +237,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		plainDo(b, hc, treq, &tok)
 		u := srv.BaseURL() + "/v2.5.1/client-id/" + flexititest.ClientID + "/authorization/" + id.String() + "?lang=en"
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 			req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
@@ -225,6 +245,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			var out flexiti.Authorization
 			plainDo(b, hc, req, &out)
 		}
+		stop()
 	})
 }
 

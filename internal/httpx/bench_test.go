@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paywidget/paywidget-go/internal/benchcpu"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
@@ -45,6 +46,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		c := newClient(b, srv.URL)
 		ctx := context.Background()
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			body, err := json.Marshal(in)
 			if err != nil {
@@ -59,12 +61,14 @@ func BenchmarkRoundTrip(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		stop()
 	})
 
 	b.Run("plain", func(b *testing.B) {
 		hc := &http.Client{Timeout: 60 * time.Second, Transport: http.DefaultTransport.(*http.Transport).Clone()}
 		ctx := context.Background()
 		b.ReportAllocs()
+		stop := benchcpu.Measure(b)
 		for b.Loop() {
 			body, err := json.Marshal(in)
 			if err != nil {
@@ -89,5 +93,6 @@ func BenchmarkRoundTrip(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		stop()
 	})
 }
