@@ -212,7 +212,7 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 	var meta Meta
 	err := tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
 		resp, err := c.http.Do(ctx, &httpx.Request{Method: method, Path: path, Query: q, Body: body,
-			Bearer: t.Value.Reveal(), Header: http.Header{"x-reference-id": {ref}},
+			Bearer: t.Value.Reveal(), Header: http.Header{"X-Reference-Id": {ref}}, // canonical: no re-keying per call
 			Retry: class})
 		if resp != nil {
 			meta = resp.Meta()

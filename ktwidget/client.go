@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -77,6 +78,7 @@ type Client struct {
 	secret    Secret
 	publicKey atomic.Pointer[[32]byte]
 	rand      io.Reader
+	auth      http.Header // Auth-Identifier and Accept, sent with every call
 }
 
 // New validates cfg and opts and returns a Client. It sends nothing.
@@ -105,7 +107,8 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, appID: cfg.AppID, widget: strings.TrimRight(widget, "/"), secret: cfg.CallbackSecret, rand: rand.Reader}
+	c := &Client{http: hc, appID: cfg.AppID, widget: strings.TrimRight(widget, "/"), secret: cfg.CallbackSecret, rand: rand.Reader,
+		auth: http.Header{"Auth-Identifier": {cfg.AppID.Reveal()}, "Accept": {"application/json"}}}
 	if err := c.SetPublicKey(cfg.PublicKey); err != nil {
 		return nil, err
 	}

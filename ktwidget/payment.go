@@ -38,14 +38,14 @@ type createData struct {
 // that a failure matches ErrOutcomeUnknown — and since KTPay offers no status
 // query, wait for the notification and never reuse the order_id.
 func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*Payment, error) {
-	body, err := c.Seal(order, user)
+	body, err := c.sealBody(order, user)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := c.http.Do(ctx, &httpx.Request{
 		Method:      http.MethodPost,
 		Path:        "/api/v1/merchant-widget/payment",
-		Body:        []byte(body),
+		Body:        body,
 		ContentType: "text/plain",
 		Header:      c.headers(),
 		Retry:       httpx.RetryIfNotSent,
@@ -80,9 +80,9 @@ func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*
 	}, nil
 }
 
-func (c *Client) headers() http.Header {
-	return http.Header{"Auth-Identifier": {c.appID.Reveal()}, "Accept": {"application/json"}}
-}
+// headers are the same on every call: built once in New and only read
+// (httpx copies them into each request's own header map).
+func (c *Client) headers() http.Header { return c.auth }
 
 // decodeData decodes the success data, under response or at the top level.
 func decodeData(body []byte, out any) error {

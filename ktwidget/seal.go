@@ -23,14 +23,20 @@ type envelope struct {
 // what a browser running the official client would post, so a front end
 // that keeps that client never needs libsodium.
 func (c *Client) Seal(order *Order, user *User) (string, error) {
+	b, err := c.sealBody(order, user)
+	return string(b), err
+}
+
+// sealBody is Seal as the bytes CreatePayment sends.
+func (c *Client) sealBody(order *Order, user *User) ([]byte, error) {
 	if err := order.Validate(); err != nil {
-		return "", err
+		return nil, err
 	}
 	wire := *order
 	wire.Amount = shortest(order.Amount)
 	plain, err := httpx.MarshalJSON(envelope{Order: &wire, User: user})
 	if err != nil {
-		return "", httpx.Invalid(provider, "order", "cannot be encoded as JSON")
+		return nil, httpx.Invalid(provider, "order", "cannot be encoded as JSON")
 	}
 	return seal(c.publicKey.Load(), plain, c.rand)
 }
@@ -52,10 +58,10 @@ func shortest(a Amount) Amount {
 
 // seal seals plaintext to pk like crypto_box_seal and encodes it with
 // standard padded base64; rand supplies the ephemeral key.
-func seal(pk *[32]byte, plaintext []byte, rand io.Reader) (string, error) {
+func seal(pk *[32]byte, plaintext []byte, rand io.Reader) ([]byte, error) {
 	sealed, err := box.SealAnonymous(make([]byte, 0, len(plaintext)+box.AnonymousOverhead), plaintext, pk, rand)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return base64.StdEncoding.EncodeToString(sealed), nil
+	return base64.StdEncoding.AppendEncode(make([]byte, 0, base64.StdEncoding.EncodedLen(len(sealed))), sealed), nil
 }

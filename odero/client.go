@@ -69,6 +69,7 @@ type Meta = httpx.Meta
 type Client struct {
 	http   *httpx.Client
 	signer signer
+	sign   func(*http.Request, []byte) error // signer.sign, bound once
 }
 
 // New validates cfg and opts and returns a Client. It sends nothing.
@@ -95,6 +96,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		}
 	}
 	c := &Client{signer: signer{apiKey: cfg.APIKey, secretKey: cfg.SecretKey, version: cfg.AuthVersion}}
+	c.sign = c.signer.sign
 	hc, err := httpx.New(httpx.Config{
 		Provider:        provider,
 		BaseURL:         string(cfg.Environment),
@@ -129,9 +131,8 @@ func (c *Client) send(ctx context.Context, method, path string, q url.Values, in
 		Path:   path,
 		Query:  q,
 		Body:   body,
-		Header: http.Header{"Accept": {"application/json"}},
 		Retry:  class,
-		Sign:   c.signer.sign,
+		Sign:   c.sign, // httpx sends Accept: application/json on every request
 	})
 }
 

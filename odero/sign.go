@@ -42,8 +42,7 @@ func DecodeURL(u *url.URL) (string, error) {
 // crypto/rand.
 func NewRandomKey() (string, error) {
 	const n = RandomKeyLength
-	var b [n]byte
-	out := make([]byte, n)
+	var b, out [n]byte
 	for i := 0; i < n; {
 		if _, err := rand.Read(b[:]); err != nil {
 			return "", err
@@ -57,7 +56,7 @@ func NewRandomKey() (string, error) {
 			i++
 		}
 	}
-	return string(out), nil
+	return string(out[:]), nil
 }
 
 // signer sets the authentication headers of one attempt.
@@ -81,9 +80,12 @@ func (s signer) sign(req *http.Request, body []byte) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("x-api-key", s.apiKey.Reveal())
-	req.Header.Set("x-rnd-key", rnd)
-	req.Header.Set("x-auth-version", s.version)
-	req.Header.Set("x-signature", Signature(decoded, s.apiKey.Reveal(), s.secretKey.Reveal(), rnd, body))
+	// Canonical keys assigned directly: Set would canonicalise "x-api-key"
+	// into a new string on every attempt. The wire form is the same.
+	h := req.Header
+	h["X-Api-Key"] = []string{s.apiKey.Reveal()}
+	h["X-Rnd-Key"] = []string{rnd}
+	h["X-Auth-Version"] = []string{s.version}
+	h["X-Signature"] = []string{Signature(decoded, s.apiKey.Reveal(), s.secretKey.Reveal(), rnd, body)}
 	return nil
 }
