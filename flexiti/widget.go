@@ -45,14 +45,14 @@ type WidgetInitRequest struct {
 	CustomerIdentification CustomerIdentification `json:"customer_identification"`
 	Lang                   string                 `json:"lang,omitempty"`
 	// The apply flow's fields.
-	TOSAgreement bool   `json:"tos_agreement,omitempty"`
-	Email        string `json:"email,omitempty"`
+	TOSAgreement bool        `json:"tos_agreement,omitempty"`
+	Email        string      `json:"email,omitempty"`
 	PhoneNumber  PhoneNumber `json:"phone_number,omitempty"`
-	Address1     string `json:"address_1,omitempty"`
-	Address2     string `json:"address_2,omitempty"`
-	City         string `json:"city,omitempty"`
-	Province     string `json:"province,omitempty"`
-	AccountType  string `json:"account_type,omitempty"`
+	Address1     string      `json:"address_1,omitempty"`
+	Address2     string      `json:"address_2,omitempty"`
+	City         string      `json:"city,omitempty"`
+	Province     string      `json:"province,omitempty"`
+	AccountType  string      `json:"account_type,omitempty"`
 }
 
 // PhoneNumber is the shopper's mobile number for SMS verification: ten

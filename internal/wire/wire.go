@@ -226,7 +226,9 @@ func (f Field) check(path string, raw []byte) *Violation {
 // checkNumber applies Int, Digits and Places to a number's text (JSON or
 // form).
 func (f Field) checkNumber(path, n string) *Violation {
-	bad := func(problem string) *Violation { return &Violation{Field: path, Problem: problem, Value: clip([]byte(n))} }
+	bad := func(problem string) *Violation {
+		return &Violation{Field: path, Problem: problem, Value: clip([]byte(n))}
+	}
 	if !isNumber(n) {
 		return bad("must be a number")
 	}
