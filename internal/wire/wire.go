@@ -303,6 +303,8 @@ type Spec struct {
 	// Charset, when set, is the charset parameter the Content-Type must
 	// carry (compared without regard to case).
 	Charset string
+	// Accept, when set, is a media type the Accept header must list.
+	Accept string
 	// Headers must be present and not empty.
 	Headers []string
 	// Body is the JSON body's schema (nil: no JSON body is checked).
@@ -320,6 +322,9 @@ func (s *Spec) Check(r *http.Request, body []byte) *Violation {
 		if strings.TrimSpace(r.Header.Get(h)) == "" {
 			return &Violation{Field: "header " + h, Problem: "required"}
 		}
+	}
+	if s.Accept != "" && !accepts(r.Header.Values("Accept"), s.Accept) {
+		return &Violation{Field: "Accept", Problem: "must list " + s.Accept, Value: r.Header.Get("Accept")}
 	}
 	if v := s.checkContentType(r.Header.Get("Content-Type")); v != nil {
 		return v
@@ -342,6 +347,18 @@ func (s *Spec) Check(r *http.Request, body []byte) *Violation {
 	return nil
 }
 
+// accepts reports whether one of the Accept header values lists mt.
+func accepts(values []string, mt string) bool {
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			if t, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && strings.EqualFold(t, mt) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (s *Spec) checkContentType(ct string) *Violation {
 	if s.ContentType == "" {
 		return nil
@@ -356,6 +373,19 @@ func (s *Spec) checkContentType(ct string) *Violation {
 	}
 	if s.Charset != "" && !strings.EqualFold(params["charset"], s.Charset) {
 		return bad
+	}
+	return nil
+}
+
+// Specs are a fake's endpoints, keyed by the ServeMux pattern they are
+// registered with ("POST /v3/cc_purchase").
+type Specs map[string]*Spec
+
+// Check checks r against the spec of the pattern that matched it (r.Pattern,
+// set by http.ServeMux); a pattern without a spec passes.
+func (m Specs) Check(r *http.Request, body []byte) *Violation {
+	if s, ok := m[r.Pattern]; ok {
+		return s.Check(r, body)
 	}
 	return nil
 }

@@ -88,6 +88,12 @@ func TestSpecChecksHeadersAndContentType(t *testing.T) {
 	assert.Equal(t, "lang", spec.Check(req("application/json;charset=UTF-8", "r", ""), []byte(`{"a":1}`)).Field)
 	assert.Equal(t, "a", spec.Check(req("application/json;charset=UTF-8", "r", "lang=en"), []byte(`{"a":"1"}`)).Field)
 
+	acc := &wire.Spec{Accept: "application/json"}
+	r := req("", "", "")
+	assert.Equal(t, "Accept", acc.Check(r, nil).Field)
+	r.Header.Set("Accept", "text/html, application/json;q=0.9")
+	assert.Nil(t, acc.Check(r, nil))
+
 	form := &wire.Spec{ContentType: "application/x-www-form-urlencoded", Form: wire.Schema{wire.Req("client_id", wire.String)}}
 	assert.Nil(t, form.Check(req("application/x-www-form-urlencoded", "", ""), []byte("client_id=c")))
 	assert.Equal(t, "client_id", form.Check(req("application/x-www-form-urlencoded", "", ""), []byte("scope=merchant")).Field)
