@@ -19,14 +19,12 @@ import (
 	"github.com/paywidget/paywidget-go/odero/oderotest"
 )
 
-// resend sends a request the SDK made again, with fresh random key and
-// signature, after mut has broken one thing in it.
-func resend(t *testing.T, srv *oderotest.Server, orig fake.Request, mut func(q url.Values, h http.Header, body []byte) []byte, n int) (int, string) {
+// resend sends a request the SDK made again, with a fresh random key and
+// signature, after m has broken one thing in it.
+func resend(t *testing.T, srv *oderotest.Server, orig fake.Request, m wire.Mutation, n int) (int, string) {
 	t.Helper()
-	q, err := url.ParseQuery(orig.RawQuery)
+	q, h, body, err := m.Apply(orig.RawQuery, orig.Header, orig.Body)
 	require.NoError(t, err)
-	h := orig.Header.Clone()
-	body := mut(q, h, append([]byte(nil), orig.Body...))
 	u := srv.URL + orig.Path
 	if len(q) > 0 {
 		u += "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
@@ -46,42 +44,6 @@ func resend(t *testing.T, srv *oderotest.Server, orig fake.Request, mut func(q u
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
-}
-
-func setField(path, raw string) func(url.Values, http.Header, []byte) []byte {
-	return func(_ url.Values, _ http.Header, b []byte) []byte {
-		out, err := wire.Set(b, path, raw)
-		if err != nil {
-			panic(err)
-		}
-		return out
-	}
-}
-
-func dropField(path string) func(url.Values, http.Header, []byte) []byte {
-	return func(_ url.Values, _ http.Header, b []byte) []byte {
-		out, err := wire.Delete(b, path)
-		if err != nil {
-			panic(err)
-		}
-		return out
-	}
-}
-
-func setQuery(k, v string) func(url.Values, http.Header, []byte) []byte {
-	return func(q url.Values, _ http.Header, b []byte) []byte { q.Set(k, v); return b }
-}
-
-func dropQuery(k string) func(url.Values, http.Header, []byte) []byte {
-	return func(q url.Values, _ http.Header, b []byte) []byte { q.Del(k); return b }
-}
-
-func setHeader(k, v string) func(url.Values, http.Header, []byte) []byte {
-	return func(_ url.Values, h http.Header, b []byte) []byte { h.Set(k, v); return b }
-}
-
-func dropHeader(k string) func(url.Values, http.Header, []byte) []byte {
-	return func(_ url.Values, h http.Header, b []byte) []byte { h.Del(k); return b }
 }
 
 // Every request the fake serves refuses a wrongly typed field and a missing
@@ -132,28 +94,28 @@ func TestFakeRefusesWhatTheSpecificationForbids(t *testing.T) {
 	}
 	cases := []struct {
 		name, request string
-		mut           func(url.Values, http.Header, []byte) []byte
+		mut           wire.Mutation
 		status        int
 		want          string
 	}{
-		{"init price as a string", "POST /payment/v1/checkout-payments/init", setField("price", `"10"`), 400, "price: must be a JSON number"},
-		{"init item price as a string", "POST /payment/v1/checkout-payments/init", setField("items.0.price", `"10"`), 400, "items[0].price: must be a JSON number"},
-		{"init without currency", "POST /payment/v1/checkout-payments/init", dropField("currency"), 400, "currency: required"},
-		{"init as text/plain", "POST /payment/v1/checkout-payments/init", setHeader("Content-Type", "text/plain"), 400, "Content-Type: must be application/json"},
-		{"retrieve without Accept", "GET checkout", dropHeader("Accept"), 400, "Accept: must list application/json"},
-		{"retrieve without x-auth-version", "GET checkout", dropHeader("x-auth-version"), 401, "authentication failed"},
-		{"refund paymentId as a string", "POST /payment/v1/refunds", setField("paymentId", `"1"`), 400, "paymentId: must be a JSON number"},
-		{"refund without refundDestinationType", "POST /payment/v1/refunds", dropField("refundDestinationType"), 400, "refundDestinationType: required"},
-		{"refund read without Accept", "GET refund", dropHeader("Accept"), 400, "Accept: must list application/json"},
-		{"item refund price as a string", "POST /payment/v1/refund-transactions", setField("refundPrice", `"1"`), 400, "refundPrice: must be a JSON number"},
-		{"item refund destination as a number", "POST /payment/v1/refund-transactions", setField("refundDestinationType", `1`), 400, "refundDestinationType: must be a JSON string"},
-		{"item refund without refundDestinationType", "POST /payment/v1/refund-transactions", dropField("refundDestinationType"), 400, "refundDestinationType: required"},
-		{"item refund without paymentTransactionId", "POST /payment/v1/refund-transactions", dropField("paymentTransactionId"), 400, "paymentTransactionId: required"},
-		{"item refund read without Accept", "GET refund-transaction", dropHeader("Accept"), 400, "Accept: must list application/json"},
-		{"card search page not a number", "GET /payment/v1/cards", setQuery("page", "first"), 400, "page: must be a number"},
-		{"card search without x-api-key", "GET /payment/v1/cards", dropHeader("x-api-key"), 401, "authentication failed"},
-		{"card delete key too long", "DELETE /payment/v1/cards", setQuery("cardUserKey", user+"-x"), 400, "cardUserKey: longer than 36"},
-		{"card delete without cardToken", "DELETE /payment/v1/cards", dropQuery("cardToken"), 400, "cardToken: required"},
+		{"init price as a string", "POST /payment/v1/checkout-payments/init", wire.SetField("price", `"10"`), 400, "price: must be a JSON number"},
+		{"init item price as a string", "POST /payment/v1/checkout-payments/init", wire.SetField("items.0.price", `"10"`), 400, "items[0].price: must be a JSON number"},
+		{"init without currency", "POST /payment/v1/checkout-payments/init", wire.DropField("currency"), 400, "currency: required"},
+		{"init as text/plain", "POST /payment/v1/checkout-payments/init", wire.SetHeader("Content-Type", "text/plain"), 400, "Content-Type: must be application/json"},
+		{"retrieve without Accept", "GET checkout", wire.DropHeader("Accept"), 400, "Accept: must list application/json"},
+		{"retrieve without x-auth-version", "GET checkout", wire.DropHeader("x-auth-version"), 401, "authentication failed"},
+		{"refund paymentId as a string", "POST /payment/v1/refunds", wire.SetField("paymentId", `"1"`), 400, "paymentId: must be a JSON number"},
+		{"refund without refundDestinationType", "POST /payment/v1/refunds", wire.DropField("refundDestinationType"), 400, "refundDestinationType: required"},
+		{"refund read without Accept", "GET refund", wire.DropHeader("Accept"), 400, "Accept: must list application/json"},
+		{"item refund price as a string", "POST /payment/v1/refund-transactions", wire.SetField("refundPrice", `"1"`), 400, "refundPrice: must be a JSON number"},
+		{"item refund destination as a number", "POST /payment/v1/refund-transactions", wire.SetField("refundDestinationType", `1`), 400, "refundDestinationType: must be a JSON string"},
+		{"item refund without refundDestinationType", "POST /payment/v1/refund-transactions", wire.DropField("refundDestinationType"), 400, "refundDestinationType: required"},
+		{"item refund without paymentTransactionId", "POST /payment/v1/refund-transactions", wire.DropField("paymentTransactionId"), 400, "paymentTransactionId: required"},
+		{"item refund read without Accept", "GET refund-transaction", wire.DropHeader("Accept"), 400, "Accept: must list application/json"},
+		{"card search page not a number", "GET /payment/v1/cards", wire.SetQuery("page", "first"), 400, "page: must be a number"},
+		{"card search without x-api-key", "GET /payment/v1/cards", wire.DropHeader("x-api-key"), 401, "authentication failed"},
+		{"card delete key too long", "DELETE /payment/v1/cards", wire.SetQuery("cardUserKey", user+"-x"), 400, "cardUserKey: longer than 36"},
+		{"card delete without cardToken", "DELETE /payment/v1/cards", wire.DropQuery("cardToken"), 400, "cardToken: required"},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
