@@ -31,7 +31,7 @@ func postJSON(headers []string, body ...wire.Field) *wire.Spec {
 
 var (
 	authHeader = []string{"Authorization"}
-	specs  = wire.Specs{
+	specs      = wire.Specs{
 		"POST /auth/api/token/connect": postJSON(nil, wire.Req("apiKey", wire.String), wire.Req("secretKey", wire.String)),
 		"GET /b2c/widget/token":        {Headers: authHeader},
 		"GET /b2c/paymentOptions": {Headers: []string{"Authorization", "Proxy-Authorization"}, Query: wire.Schema{
