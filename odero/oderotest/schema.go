@@ -7,7 +7,7 @@ import (
 )
 
 // The gateway's request rules from the specification (odero.md §2.1, §4.1,
-// §6, §7, §8): every request carries x-api-key, x-rnd-key, x-auth-version
+// §6, §7, §8, and the seed's init table): every request carries x-api-key, x-rnd-key, x-auth-version
 // and x-signature and accepts application/json; a body is application/json
 // with money as JSON numbers, ids as integers and enums as strings. A
 // violation is answered 400 with errorCode "10000" naming the field.
@@ -30,7 +30,7 @@ var (
 	planSchema = []wire.Field{
 		wire.Req("price", wire.Number),
 		wire.Req("periodType", wire.Number).Integer(0),
-		wire.Opt("nochargeDayCount", wire.Number).Integer(0),
+		wire.Req("nochargeDayCount", wire.Number).Integer(0), // "All fields have to be sent" (seed)
 		wire.Req("description", wire.String),
 	}
 )
