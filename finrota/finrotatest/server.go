@@ -193,6 +193,9 @@ func cors(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
+	if checkWire(w, r) {
+		return
+	}
 	var in struct{ APIKey, SecretKey string }
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.APIKey != APIKey || in.SecretKey != SecretKey {
 		writeError(w, http.StatusUnauthorized, "Unauthorized", "invalid apiKey or secretKey")
@@ -220,6 +223,9 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 		s.mu.Unlock()
 		if !ok || time.Now().After(exp) {
 			writeError(w, http.StatusUnauthorized, "Unauthorized", "token missing, expired or invalid")
+			return
+		}
+		if checkWire(w, r) {
 			return
 		}
 		h(w, r)
@@ -279,6 +285,9 @@ func (s *Server) preparePayment(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	if !s.liveWidget(bearer(r)) {
 		writeError(w, http.StatusUnauthorized, "Unauthorized", "preparePayment needs the widget token")
+		return
+	}
+	if checkWire(w, r) {
 		return
 	}
 	var in struct {

@@ -227,6 +227,9 @@ func (s *Server) routes() http.Handler {
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	if checkToken(w, r, readBody(r)) {
+		return
+	}
 	if r.URL.RawQuery != "" {
 		writeError(w, r, 400, "invalid_request", "parameters must be form-encoded in the body")
 		return
@@ -235,7 +238,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, 400, "invalid_client", "wrong or missing client_id/client_secret")
 		return
 	}
-	if len(r.Header.Get("x-reference-id")) != 32 {
+	if !guid32(r.Header.Get("x-reference-id")) {
 		writeError(w, r, 400, "wrong_inputs", "x-reference-id is required")
 		return
 	}
@@ -293,16 +296,20 @@ func (s *Server) authed(customerOK bool, h func(w http.ResponseWriter, r *http.R
 		case t.scope == flexiti.ScopeCustomer && !customerOK:
 			writeError(w, r, 403, "insufficient_scope", "Insufficient scope")
 			return
-		case len(r.Header.Get("x-reference-id")) != 32:
+		case !guid32(r.Header.Get("x-reference-id")):
 			writeError(w, r, 400, "wrong_inputs", "x-reference-id is required")
 			return
 		case r.PathValue("client") != ClientID:
 			writeError(w, r, 404, "not_found", "client id not found")
 			return
 		}
+		raw := readBody(r)
+		if checkWire(w, r, raw) {
+			return
+		}
 		c := &call{token: bearer, tok: t, body: map[string]json.RawMessage{}}
 		if r.Method == http.MethodPost {
-			if err := json.NewDecoder(r.Body).Decode(&c.body); err != nil {
+			if err := json.Unmarshal(raw, &c.body); err != nil {
 				writeError(w, r, 409, "wrong_inputs", "Some inputs are wrong!")
 				return
 			}

@@ -242,6 +242,9 @@ func (s *Server) signed(h func(*http.Request, iotpay.Params) (any, string)) http
 			reply(w, nil, "sign error")
 			return
 		}
+		if checkWire(w, r, body) {
+			return
+		}
 		if str(p, "mchId") != MerchantID {
 			reply(w, nil, "mchId not exist")
 			return

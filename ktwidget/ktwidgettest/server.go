@@ -210,6 +210,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, ktwidget.CodeUnknownApp, "Invalid or unknown merchant application id")
 		return
 	}
+	if checkContentType(w, r) {
+		return
+	}
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, fake.MaxBody))
 	sealed, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(raw)))
 	if err != nil {
@@ -228,6 +231,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		writeError(w, http.StatusUnprocessableEntity, ktwidget.CodeBadData, "Bad data format or content")
+		return
+	}
+	if checkPlaintext(w, plain) {
 		return
 	}
 	var d DecryptedOrder

@@ -226,6 +226,9 @@ func (s *Server) signed(h func(w http.ResponseWriter, r *http.Request, body []by
 			writeError(w, http.StatusUnauthorized, "1", "", "x-rnd-key reused")
 			return
 		}
+		if checkWire(w, r, body) {
+			return
+		}
 		h(w, r, body)
 	}
 }
