@@ -33,22 +33,14 @@ const (
 	SecretKey = "finrota-test-secret-key"
 )
 
-// Fault is one scripted misbehaviour, queued with Server.Fail.
-type Fault = fake.Fault
-
-// Where a fault strikes.
-const (
-	Status     = fake.Status
-	DropBefore = fake.DropBefore
-	DropAfter  = fake.DropAfter
-	Truncate   = fake.Truncate
-	Malformed  = fake.Malformed
-	Hang       = fake.Hang
-)
-
 // Server is a fake Finrota.
 type Server struct {
-	*fake.Server
+	// URL is the fake's base URL: http://127.0.0.1:<port> for NewServer and
+	// Start, the provider's sandbox host for NewMock and StartMock. Its API,
+	// pages and scripts are all served under it.
+	URL string
+
+	srv *fake.Server
 
 	mu       sync.Mutex
 	ttl      time.Duration
@@ -89,8 +81,13 @@ func NewServer(tb testing.TB) *Server {
 
 // Start starts a fake for a program; Close it when done.
 func Start() *Server {
+	s := newServer()
+	return s.attach(fake.New(s.routes()))
+}
+
+// newServer is a fake's state before it is served.
+func newServer() *Server {
 	s := &Server{ttl: 24 * time.Hour, access: map[string]time.Time{}, widget: map[string]time.Time{}, prepared: map[string]*prepared{}}
-	s.Server = fake.New(s.routes())
 	return s
 }
 
@@ -99,7 +96,7 @@ func (s *Server) Config() finrota.Config { return finrota.Config{APIKey: APIKey,
 
 // NewClient returns a client of the fake; opts come after the fake's own.
 func (s *Server) NewClient(opts ...finrota.Option) (*finrota.Client, error) {
-	base := []finrota.Option{finrota.WithBaseURL(s.URL), finrota.WithHTTPClient(s.Server.Client())}
+	base := []finrota.Option{finrota.WithBaseURL(s.URL), finrota.WithHTTPClient(s.Client())}
 	return finrota.New(s.Config(), append(base, opts...)...)
 }
 
@@ -373,7 +370,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, in payIn, p *p
 	case "failed":
 		writeJSON(w, http.StatusOK, map[string]any{"paymentType": "DirectSale", "orderId": pay.OrderID, "clientReferenceCode": pay.ClientReferenceCode, "success": false, "error": "Insufficient funds"})
 	case "pending":
-		writeJSON(w, http.StatusOK, map[string]any{"paymentType": "RedirectUrl", "redirectTo": "http://" + r.Host + "/bank/3d?order=" + pay.OrderID, "orderId": pay.OrderID, "clientReferenceCode": pay.ClientReferenceCode})
+		writeJSON(w, http.StatusOK, map[string]any{"paymentType": "RedirectUrl", "redirectTo": fake.BaseURL(r) + "/bank/3d?order=" + pay.OrderID, "orderId": pay.OrderID, "clientReferenceCode": pay.ClientReferenceCode})
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"paymentType": "DirectSale", "orderId": pay.OrderID, "clientReferenceCode": pay.ClientReferenceCode, "success": true})
 	}

@@ -36,22 +36,14 @@ const (
 // Base is the path prefix of the POS API on the fake.
 const Base = "/flexiti/pos-api"
 
-// Fault is one scripted misbehaviour, queued with Server.Fail.
-type Fault = fake.Fault
-
-// Where a fault strikes.
-const (
-	Status     = fake.Status
-	DropBefore = fake.DropBefore
-	DropAfter  = fake.DropAfter
-	Truncate   = fake.Truncate
-	Malformed  = fake.Malformed
-	Hang       = fake.Hang
-)
-
 // Server is a fake Flexiti.
 type Server struct {
-	*fake.Server
+	// URL is the fake's base URL: http://127.0.0.1:<port> for NewServer and
+	// Start, the provider's sandbox host for NewMock and StartMock. Its API,
+	// pages and scripts are all served under it.
+	URL string
+
+	srv *fake.Server
 
 	mu        sync.Mutex
 	ttl       time.Duration
@@ -97,9 +89,14 @@ func NewServer(tb testing.TB) *Server {
 
 // Start starts a fake for a program; Close it when done.
 func Start() *Server {
+	s := newServer()
+	return s.attach(fake.New(s.routes()))
+}
+
+// newServer is a fake's state before it is served.
+func newServer() *Server {
 	s := &Server{ttl: 20 * time.Minute, tokens: map[string]*tok{}, refreshes: map[string]string{}, sessions: map[string]*session{},
 		auths: map[int64]*auth{}, seq: 5000, fetches: map[string]int{}, scopes: map[string]int{}, limit: decimal.MustParse("5000.00")}
-	s.Server = fake.New(s.routes())
 	return s
 }
 
@@ -113,7 +110,7 @@ func (s *Server) Config() flexiti.Config {
 
 // NewClient returns a client of the fake; opts come after the fake's own.
 func (s *Server) NewClient(opts ...flexiti.Option) (*flexiti.Client, error) {
-	base := []flexiti.Option{flexiti.WithBaseURL(s.BaseURL()), flexiti.WithHTTPClient(s.Server.Client())}
+	base := []flexiti.Option{flexiti.WithBaseURL(s.BaseURL()), flexiti.WithHTTPClient(s.Client())}
 	return flexiti.New(s.Config(), append(base, opts...)...)
 }
 
@@ -133,11 +130,13 @@ func (s *Server) ExpireTokens() {
 	}
 }
 
-// SetCreditLimit changes the test account's available credit.
-func (s *Server) SetCreditLimit(d decimal.Decimal) {
+// SetCreditLimit changes the test account's credit limit (5000.00 at the
+// start). An authorization that would take the open authorizations above it
+// is declined, as Flexiti declines a purchase over the available credit.
+func (s *Server) SetCreditLimit(limit flexiti.Amount) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limit = d
+	s.limit = decimalOf(limit)
 }
 
 // DeclineApplications makes the next applications come back declined.

@@ -39,23 +39,14 @@ const (
 	LoginName  = "jack123"
 )
 
-// Fault is one scripted misbehaviour, queued with Server.Fail(method, path,
-// faults...) (path "*" matches every path).
-type Fault = fake.Fault
-
-// Where a fault strikes.
-const (
-	Status     = fake.Status
-	DropBefore = fake.DropBefore
-	DropAfter  = fake.DropAfter
-	Truncate   = fake.Truncate
-	Malformed  = fake.Malformed
-	Hang       = fake.Hang
-)
-
 // Server is a fake IOTPay.
 type Server struct {
-	*fake.Server
+	// URL is the fake's base URL: http://127.0.0.1:<port> for NewServer and
+	// Start, the provider's sandbox host for NewMock and StartMock. Its API,
+	// pages and scripts are all served under it.
+	URL string
+
+	srv *fake.Server
 
 	mu        sync.Mutex
 	orders    map[string]*order // by payOrderId
@@ -95,19 +86,24 @@ func NewServer(tb testing.TB) *Server {
 
 // Start starts a fake for a program; Close it when done.
 func Start() *Server {
+	s := newServer()
+	return s.attach(fake.New(s.routes()))
+}
+
+// newServer is a fake's state before it is served.
+func newServer() *Server {
 	s := &Server{
 		orders: map[string]*order{}, byMch: map[string]string{}, pending: map[string]*order{},
 		cards: map[string]*card{}, binding: map[string]*card{},
 		notified: map[string]int{}, answered: map[string]bool{},
 		hc: &http.Client{Timeout: 5 * time.Second},
 	}
-	s.Server = fake.New(s.routes())
 	return s
 }
 
 // Close waits for notifications in flight, then stops the server.
 func (s *Server) Close() {
-	s.Server.Close()
+	s.srv.Close()
 	s.wg.Wait()
 }
 
@@ -119,7 +115,7 @@ func (s *Server) Config() iotpay.Config {
 
 // NewClient returns a client of the fake; opts come after the fake's own.
 func (s *Server) NewClient(opts ...iotpay.Option) (*iotpay.Client, error) {
-	base := []iotpay.Option{iotpay.WithBaseURL(s.URL), iotpay.WithHTTPClient(s.Server.Client())}
+	base := []iotpay.Option{iotpay.WithBaseURL(s.URL), iotpay.WithHTTPClient(s.Client())}
 	return iotpay.New(s.Config(), append(base, opts...)...)
 }
 
@@ -291,7 +287,7 @@ func (s *Server) newID(prefix string) string {
 	return fmt.Sprintf("%s%s%06d", prefix, time.Now().UTC().Format("20060102150405"), s.seq)
 }
 
-func (s *Server) base(r *http.Request) string { return "http://" + r.Host }
+func (s *Server) base(r *http.Request) string { return fake.BaseURL(r) }
 
 func maskCard(n string) string {
 	if len(n) < 10 {

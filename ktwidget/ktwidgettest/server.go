@@ -37,26 +37,18 @@ const (
 	CallbackSecret = "test-callback-secret-0123456789"
 )
 
-// Fault is one scripted misbehaviour, queued with Server.Fail.
-type Fault = fake.Fault
-
-// Where a fault strikes.
-const (
-	Status     = fake.Status
-	DropBefore = fake.DropBefore
-	DropAfter  = fake.DropAfter
-	Truncate   = fake.Truncate
-	Malformed  = fake.Malformed
-	Hang       = fake.Hang
-)
-
 // RetrySchedule is KTPay's notification schedule (15 s, 60 s, 3 min, 10 min,
 // 30 min, 60 min) divided by 1000.
 var RetrySchedule = []time.Duration{15 * time.Millisecond, 60 * time.Millisecond, 180 * time.Millisecond, 600 * time.Millisecond, 1800 * time.Millisecond, 3600 * time.Millisecond}
 
 // Server is a fake KTPay.
 type Server struct {
-	*fake.Server
+	// URL is the fake's base URL: http://127.0.0.1:<port> for NewServer and
+	// Start, the provider's sandbox host for NewMock and StartMock. Its API,
+	// pages and scripts are all served under it.
+	URL string
+
+	srv *fake.Server
 
 	pub, priv       *[32]byte
 	oldPub, oldPriv *[32]byte
@@ -97,11 +89,16 @@ func NewServer(tb testing.TB) *Server {
 
 // Start starts a fake for a program; Close it when done.
 func Start() *Server {
+	s := newServer()
+	return s.attach(fake.New(s.routes()))
+}
+
+// newServer is a fake's state before it is served.
+func newServer() *Server {
 	// crypto/rand does not fail (Go 1.24+), so neither does GenerateKey.
 	pub, priv, _ := box.GenerateKey(rand.Reader)
 	s := &Server{pub: pub, priv: priv, txs: map[string]*tx{}, orderIDs: map[string]bool{}, deliv: map[string]int{}, acked: map[string]bool{},
 		hc: &http.Client{Timeout: 5 * time.Second}, closing: make(chan struct{})}
-	s.Server = fake.New(s.routes())
 	return s
 }
 
@@ -109,7 +106,7 @@ func Start() *Server {
 func (s *Server) Close() {
 	close(s.closing)
 	s.wg.Wait()
-	s.Server.Close()
+	s.srv.Close()
 }
 
 // PublicKey is the fake's app_key (standard base64).
@@ -139,7 +136,7 @@ func (s *Server) Config() ktwidget.Config {
 
 // NewClient returns a client of the fake; opts come after the fake's own.
 func (s *Server) NewClient(opts ...ktwidget.Option) (*ktwidget.Client, error) {
-	base := []ktwidget.Option{ktwidget.WithBaseURL(s.URL), ktwidget.WithHTTPClient(s.Server.Client())}
+	base := []ktwidget.Option{ktwidget.WithBaseURL(s.URL), ktwidget.WithHTTPClient(s.Client())}
 	return ktwidget.New(s.Config(), append(base, opts...)...)
 }
 
@@ -269,7 +266,7 @@ func (s *Server) acquirer(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, 5000107, "Error getting merchant transaction info")
 		return
 	}
-	writeData(w, map[string]string{"payment_page": "http://" + r.Host + "/payment-card?hash=" + r.PathValue("hash")})
+	writeData(w, map[string]string{"payment_page": fake.BaseURL(r) + "/payment-card?hash=" + r.PathValue("hash")})
 }
 
 func (s *Server) pdf(w http.ResponseWriter, r *http.Request) {

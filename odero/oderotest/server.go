@@ -51,10 +51,16 @@ type Outcome struct {
 	ThreeDS bool
 }
 
-// Server is a fake OderoPay. Its embedded *fake.Server records requests and
-// plays faults (Fail(method, path, fake.Fault{...})).
+// Server is a fake OderoPay. It records every request (Requests, Count) and
+// plays scripted faults (Fail); NewServer serves it on loopback, NewMock in
+// memory on an httpmock transport.
 type Server struct {
-	*fake.Server
+	// URL is the fake's base URL: http://127.0.0.1:<port> for NewServer and
+	// Start, the provider's sandbox host for NewMock and StartMock. Its API,
+	// pages and scripts are all served under it.
+	URL string
+
+	srv *fake.Server
 
 	mu        sync.Mutex
 	checkouts map[string]*checkout
@@ -101,6 +107,12 @@ func NewServer(tb testing.TB) *Server {
 
 // Start starts a fake for a program; Close it when done.
 func Start() *Server {
+	s := newServer()
+	return s.attach(fake.New(s.routes()))
+}
+
+// newServer is a fake's state before it is served.
+func newServer() *Server {
 	s := &Server{
 		checkouts: map[string]*checkout{},
 		refunds:   map[int64]*refund{},
@@ -108,7 +120,6 @@ func Start() *Server {
 		rnds:      map[string]bool{},
 		seq:       1000,
 	}
-	s.Server = fake.New(s.routes())
 	return s
 }
 
@@ -121,7 +132,7 @@ func (s *Server) Config() odero.Config {
 // NewClient returns an odero.Client of the fake (credentials, base URL and
 // the fake's HTTP client set); opts come after those.
 func (s *Server) NewClient(opts ...odero.Option) (*odero.Client, error) {
-	base := []odero.Option{odero.WithBaseURL(s.URL), odero.WithHTTPClient(s.Server.Client())}
+	base := []odero.Option{odero.WithBaseURL(s.URL), odero.WithHTTPClient(s.Client())}
 	return odero.New(s.Config(), append(base, opts...)...)
 }
 
