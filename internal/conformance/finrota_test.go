@@ -46,7 +46,7 @@ var finrotaSubject = conformance.Subject{
 			}}
 		}
 		return &conformance.Session{
-			Fake: srv.Server,
+			Fake: srv,
 			Money: []conformance.Call{{Name: "CompletePayment", Method: "POST", Path: "/b2c/widget/payment", Prepare: prepare, Created: srv.PaymentCount,
 				Do: func(ctx context.Context) error { _, err := c.CompletePayment(ctx, req()); return err }}},
 			Reads: []conformance.Call{
