@@ -41,6 +41,7 @@ type Server struct {
 	URL string
 
 	srv *fake.Server
+	env finrota.Environment // the host mounted in memory (NewMock); zero on loopback
 
 	mu       sync.Mutex
 	ttl      time.Duration
@@ -91,8 +92,12 @@ func newServer() *Server {
 	return s
 }
 
-// Config returns the fake's credentials; pair with finrota.WithBaseURL(s.URL).
-func (s *Server) Config() finrota.Config { return finrota.Config{APIKey: APIKey, SecretKey: SecretKey} }
+// Config returns the fake's credentials. On loopback pair it with
+// finrota.WithBaseURL(s.URL); in memory (NewMock) its Environment is the
+// mounted host already.
+func (s *Server) Config() finrota.Config {
+	return finrota.Config{APIKey: APIKey, SecretKey: SecretKey, Environment: s.env}
+}
 
 // NewClient returns a client of the fake; opts come after the fake's own.
 func (s *Server) NewClient(opts ...finrota.Option) (*finrota.Client, error) {

@@ -44,6 +44,7 @@ type Server struct {
 	URL string
 
 	srv *fake.Server
+	env flexiti.Environment // the host mounted in memory (NewMock); zero on loopback
 
 	mu        sync.Mutex
 	ttl       time.Duration
@@ -103,9 +104,11 @@ func newServer() *Server {
 // BaseURL is the POS API base on the fake (pass it to WithBaseURL).
 func (s *Server) BaseURL() string { return s.URL + Base }
 
-// Config returns the fake's credentials.
+// Config returns the fake's credentials. On loopback pair it with
+// flexiti.WithBaseURL(s.BaseURL()); in memory (NewMock) its Environment is
+// the mounted host already.
 func (s *Server) Config() flexiti.Config {
-	return flexiti.Config{ClientID: ClientID, ClientSecret: ClientSecret}
+	return flexiti.Config{ClientID: ClientID, ClientSecret: ClientSecret, Environment: s.env}
 }
 
 // NewClient returns a client of the fake; opts come after the fake's own.

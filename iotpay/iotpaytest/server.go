@@ -47,6 +47,7 @@ type Server struct {
 	URL string
 
 	srv *fake.Server
+	env iotpay.Environment // the host mounted in memory (NewMock); zero on loopback
 
 	mu        sync.Mutex
 	orders    map[string]*order // by payOrderId
@@ -59,6 +60,7 @@ type Server struct {
 	purchases int
 	notified  map[string]int // payOrderId → notify attempts
 	answered  map[string]bool
+	sent      map[string]sentNote // payOrderId → first notification, for Redeliver
 	hc        *http.Client
 	wg        sync.WaitGroup
 }
@@ -95,7 +97,7 @@ func newServer() *Server {
 	s := &Server{
 		orders: map[string]*order{}, byMch: map[string]string{}, pending: map[string]*order{},
 		cards: map[string]*card{}, binding: map[string]*card{},
-		notified: map[string]int{}, answered: map[string]bool{},
+		notified: map[string]int{}, answered: map[string]bool{}, sent: map[string]sentNote{},
 		hc: &http.Client{Timeout: 5 * time.Second},
 	}
 	return s
@@ -107,10 +109,11 @@ func (s *Server) Close() {
 	s.wg.Wait()
 }
 
-// Config returns an iotpay.Config with the fake's credentials. Pair it with
-// iotpay.WithBaseURL(s.URL).
+// Config returns an iotpay.Config with the fake's credentials. On loopback
+// pair it with iotpay.WithBaseURL(s.URL); in memory (NewMock) its
+// Environment is the mounted host already.
 func (s *Server) Config() iotpay.Config {
-	return iotpay.Config{MerchantID: MerchantID, Key: Key, LoginName: LoginName}
+	return iotpay.Config{MerchantID: MerchantID, Key: Key, LoginName: LoginName, Environment: s.env}
 }
 
 // NewClient returns a client of the fake; opts come after the fake's own.

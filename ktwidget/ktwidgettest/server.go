@@ -49,6 +49,7 @@ type Server struct {
 	URL string
 
 	srv *fake.Server
+	env ktwidget.Environment // the host mounted in memory (NewMock); zero on loopback
 
 	pub, priv       *[32]byte
 	oldPub, oldPriv *[32]byte
@@ -129,8 +130,13 @@ func (s *Server) ExpireKey() string {
 }
 
 // Config returns a ktwidget.Config for the fake: its app id and key, the
-// widget on the fake itself, and the test callback secret.
+// widget on the fake itself, and the test callback secret. On loopback pair
+// it with ktwidget.WithBaseURL(s.URL); in memory (NewMock) its Environment is
+// ktwidget.Test, whose API and widget hosts are both mounted.
 func (s *Server) Config() ktwidget.Config {
+	if s.env.API != "" {
+		return ktwidget.Config{AppID: AppID, PublicKey: s.PublicKey(), Environment: s.env, CallbackSecret: CallbackSecret}
+	}
 	return ktwidget.Config{AppID: AppID, PublicKey: s.PublicKey(), WidgetURL: s.URL, CallbackSecret: CallbackSecret}
 }
 

@@ -61,6 +61,7 @@ type Server struct {
 	URL string
 
 	srv *fake.Server
+	env odero.Environment // the host mounted in memory (NewMock); zero on loopback
 
 	mu        sync.Mutex
 	checkouts map[string]*checkout
@@ -123,10 +124,11 @@ func newServer() *Server {
 	return s
 }
 
-// Config returns an odero.Config with the fake's credentials. Pair it with
-// odero.WithBaseURL(s.URL).
+// Config returns an odero.Config with the fake's credentials. On loopback
+// pair it with odero.WithBaseURL(s.URL); in memory (NewMock) its Environment
+// is the mounted host already.
 func (s *Server) Config() odero.Config {
-	return odero.Config{APIKey: APIKey, SecretKey: SecretKey}
+	return odero.Config{APIKey: APIKey, SecretKey: SecretKey, Environment: s.env}
 }
 
 // NewClient returns an odero.Client of the fake (credentials, base URL and
