@@ -61,6 +61,7 @@ type Server struct {
 	next     []string
 	deliv    map[string]int
 	acked    map[string]bool
+	sent     map[string]sentNote // hash → first notification, for Redeliver
 	hc       *http.Client
 	wg       sync.WaitGroup
 	closing  chan struct{}
@@ -98,7 +99,7 @@ func Start() *Server {
 func newServer() *Server {
 	// crypto/rand does not fail (Go 1.24+), so neither does GenerateKey.
 	pub, priv, _ := box.GenerateKey(rand.Reader)
-	s := &Server{pub: pub, priv: priv, txs: map[string]*tx{}, orderIDs: map[string]bool{}, deliv: map[string]int{}, acked: map[string]bool{},
+	s := &Server{pub: pub, priv: priv, txs: map[string]*tx{}, orderIDs: map[string]bool{}, deliv: map[string]int{}, acked: map[string]bool{}, sent: map[string]sentNote{},
 		hc: &http.Client{Timeout: 5 * time.Second}, closing: make(chan struct{})}
 	return s
 }
