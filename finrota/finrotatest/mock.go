@@ -6,8 +6,8 @@ import (
 
 	"github.com/jarcoal/httpmock"
 
-	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/finrota"
+	"github.com/paywidget/paywidget-go/internal/fake"
 )
 
 // NewMock mounts a fake Finrota in memory on mock, at finrota.Sandbox, and closes

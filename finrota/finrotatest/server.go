@@ -65,7 +65,7 @@ type prepared struct {
 type Payment struct {
 	OrderID             string
 	ClientReferenceCode string
-	Amount              decimal.Decimal
+	Amount              finrota.Amount
 	ThreeD              bool
 	// Status is "pending" (3-D under way), "paid" or "failed".
 	Status    string
@@ -144,13 +144,23 @@ func (s *Server) PaymentCount() int {
 	return len(s.payments)
 }
 
-// Prepare makes a prepare token as the widget would, without a widget.
-func (s *Server) Prepare(amount decimal.Decimal, use3D bool) finrota.PrepareToken {
+// Prepare makes a prepare token for card, amount and use3D as the widget
+// would, without the widget or any HTTP: one call to a payment that
+// CompletePayment then pays, sends to the 3-D page (use3D) or, with
+// DeclinedCard, declines.
+func (s *Server) Prepare(amount finrota.Amount, use3D bool, card Card) finrota.PrepareToken {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tok := newToken("prep")
-	s.prepared[tok] = &prepared{amount: amount, use3D: use3D, last4: "6111"}
+	s.prepared[tok] = &prepared{amount: amount, use3D: use3D, decline: card.Number == declinedNumber, last4: last4(card.Number)}
 	return finrota.PrepareToken(tok)
+}
+
+func last4(n string) string {
+	if len(n) < 4 {
+		return n
+	}
+	return n[len(n)-4:]
 }
 
 func newToken(prefix string) string {
@@ -300,7 +310,7 @@ func (s *Server) preparePayment(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	tok := newToken("prep")
 	n := in.Card.CardNumber
-	s.prepared[tok] = &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == "4000000000000002", last4: n[len(n)-4:]}
+	s.prepared[tok] = &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"prepareToken": tok})
 }
@@ -342,7 +352,7 @@ func (s *Server) directPayment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := in.Card.CardNumber
-	s.complete(w, r, in.payIn, &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == "4000000000000002", last4: n[len(n)-4:]})
+	s.complete(w, r, in.payIn, &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)})
 }
 
 func (s *Server) complete(w http.ResponseWriter, r *http.Request, in payIn, p *prepared) {

@@ -6,8 +6,8 @@ import (
 
 	"github.com/jarcoal/httpmock"
 
-	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/flexiti"
+	"github.com/paywidget/paywidget-go/internal/fake"
 )
 
 // NewMock mounts a fake Flexiti in memory on mock, at flexiti.Training, and closes
