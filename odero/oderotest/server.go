@@ -216,7 +216,12 @@ func (s *Server) signed(h func(w http.ResponseWriter, r *http.Request, body []by
 			writeError(w, http.StatusBadRequest, "10000", "", "unreadable body")
 			return
 		}
-		u := &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+		u, err := url.Parse(fake.BaseURL(r)) // the scheme and host the client signed
+		if err != nil {
+			writeError(w, http.StatusUnauthorized, "1", "", "authentication failed")
+			return
+		}
+		u.Path, u.RawPath, u.RawQuery = r.URL.Path, r.URL.RawPath, r.URL.RawQuery
 		decoded, err := odero.DecodeURL(u)
 		rnd := r.Header.Get("x-rnd-key")
 		if err != nil || r.Header.Get("x-api-key") != APIKey || rnd == "" || r.Header.Get("x-auth-version") == "" {

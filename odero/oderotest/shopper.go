@@ -2,12 +2,33 @@ package oderotest
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/paywidget/paywidget-go/internal/fake"
+	"github.com/paywidget/paywidget-go/odero"
 )
+
+// The shopper's steps in OderoPay's flow, each played over HTTP as a browser
+// would (no JavaScript engine):
+//
+//   - the hosted page at Checkout.PageURL (/checkout/{token} on the fake):
+//     PayHostedPage submits a card and follows what comes next;
+//   - the 3-D Secure page: a card that asks for it (ThreeDSCard) is answered
+//     with Card.ThreeDSCode ("123456" passes, anything else fails);
+//   - a declined card: DeclinedCard (DO_NOT_HONOUR) or
+//     InsufficientFundsCard (NOT_SUFFICIENT_FUNDS), or NextPayment to script
+//     any outcome;
+//   - closing the page: a shopper who leaves sends nothing; PayHostedPage with
+//     an empty ThreeDSCode leaves at the 3-D step. The checkout stays unpaid
+//     (CheckoutStatus "") or waiting for 3-D, and no callback is posted.
+//
+// Which notifications follow: OderoPay sends no server-to-server
+// notification. After a payment, approved or declined, the shopper's browser
+// form-POSTs token and paymentIdList to the checkout's callbackUrl;
+// PayHostedPage makes that POST, and Redeliver makes it again (a reload).
 
 // Card is what a shopper types into the hosted page. Use the test numbers in
 // the package documentation to choose an outcome.
@@ -20,8 +41,15 @@ type Card struct {
 	ThreeDSCode string
 }
 
-// TestCard is an approved card.
-var TestCard = Card{HolderName: "Test Shopper", Number: "4111111111111111", ExpireMonth: "12", ExpireYear: "2030", CVC: "123", ThreeDSCode: "123456"}
+// Test cards: TestCard is approved; DeclinedCard is declined DO_NOT_HONOUR;
+// InsufficientFundsCard is declined NOT_SUFFICIENT_FUNDS; ThreeDSCard asks
+// for a 3-D Secure code and carries the one that passes.
+var (
+	TestCard              = Card{HolderName: "Test Shopper", Number: "4111111111111111", ExpireMonth: "12", ExpireYear: "2030", CVC: "123", ThreeDSCode: "123456"}
+	DeclinedCard          = Card{HolderName: "Test Shopper", Number: "4000000000000002", ExpireMonth: "12", ExpireYear: "2030", CVC: "123"}
+	InsufficientFundsCard = Card{HolderName: "Test Shopper", Number: "4000000000009995", ExpireMonth: "12", ExpireYear: "2030", CVC: "123"}
+	ThreeDSCard           = Card{HolderName: "Test Shopper", Number: "4000000000003220", ExpireMonth: "12", ExpireYear: "2030", CVC: "123", ThreeDSCode: "123456"}
+)
 
 // PayHostedPage plays the shopper's browser on the fake's hosted page: it
 // opens pageURL, submits the card, answers a 3-D Secure step if one comes,
@@ -67,6 +95,37 @@ func PayHostedPage(ctx context.Context, hc *http.Client, pageURL string, card Ca
 		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, action.String(), strings.NewReader(fields.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return hc.Do(req)
+}
+
+// ErrNoCallback is Redeliver's answer for a checkout that is unknown, not yet
+// paid or failed, or has no callback URL (NO_CALLBACK_URL).
+var ErrNoCallback = errors.New("oderotest: no callback was posted for this checkout")
+
+// Redeliver posts the callback of a finished checkout (token) to its
+// callbackUrl once more with hc, as a shopper's reload of the return page
+// would, and returns the merchant's response (the caller closes its body).
+// The merchant's callback handler must take the repeat.
+func (s *Server) Redeliver(ctx context.Context, hc *http.Client, token string) (*http.Response, error) {
+	s.mu.Lock()
+	c, ok := s.checkouts[token]
+	var d pageData
+	if ok && c.payment != nil && (c.payment.status == odero.PaymentStatusSuccess || c.payment.status == odero.PaymentStatusFailure) {
+		d = s.returnData(c)
+	}
+	s.mu.Unlock()
+	if d.CallbackURL == "" || d.CallbackURL == odero.NoCallbackURL {
+		return nil, ErrNoCallback
+	}
+	form := url.Values{"token": {d.Token}}
+	if d.PaymentID != "" {
+		form.Set("paymentIdList", d.PaymentID)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.CallbackURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, err
 	}
