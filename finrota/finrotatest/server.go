@@ -9,6 +9,48 @@
 //
 // Test cards: use3D decides 3-D Secure; card 4000000000000002 is declined
 // (success false); the 3-D page's code "123456" passes.
+//
+// # Running it
+//
+// NewServer (or Start) serves it on a loopback port; NewMock (or StartMock)
+// mounts it in memory on a jarcoal/httpmock transport at finrota.Sandbox,
+// with no socket. Either way it records every request (Requests, Count) and
+// plays scripted faults (Fail).
+//
+// What it serves under URL: the API (/auth/api/token/connect, /b2c/...,
+// /erp/payments); the stand-in widget script at
+// /static/finrota-widget/v1.0.0/index.umd.js (the path of finrota.ScriptURL,
+// on the fake's host), which calls /b2c/widget/installments and
+// /b2c/widget/preparePayment with the widget token; and the stand-in bank
+// page /bank/3d?order={orderId} (Redirect.URL), whose form posts to
+// /bank/3d and answers with the form auto-posted to returnUrl.
+//
+// # Shopper steps
+//
+// The shopper's steps in Finrota's flow, each played over HTTP as the
+// browser would (no JavaScript engine), with the fake's own Client:
+//
+//   - the widget (the stand-in script at
+//     /static/finrota-widget/v1.0.0/index.umd.js): PassWidget reads the
+//     installments and calls preparePayment with the widget token, as the
+//     widget does on Pay, and returns the prepare token its onSuccess hands
+//     the page. Prepare makes one without HTTP;
+//   - a declined card: DeclinedCard, in PassWidget or Prepare. It is prepared
+//     all the same; CompletePayment then answers success false (a
+//     *finrota.PaymentError), or, with 3-D Secure, the bank page's return
+//     says success false;
+//   - the bank's 3-D page at Redirect.URL (/bank/3d): PassThreeD enters the
+//     SMS code ("123456" passes, anything else fails) and returns the form
+//     the page auto-posts to the merchant's returnUrl; BankReturn.Send posts
+//     it, as the browser does;
+//   - closing the widget: the widget's Close button calls onClose in the
+//     page and sends nothing to Finrota or the merchant, so there is no HTTP
+//     step to play; the widget token simply lapses after 20 minutes.
+//
+// Which notifications follow: none. Finrota documents no server-to-server
+// notification; the merchant learns a 3-D result from the shopper's return
+// to returnUrl (posted by the browser, so a test can send it again with
+// BankReturn.Send) and confirms it with Client.ListPayments.
 package finrotatest
 
 import (

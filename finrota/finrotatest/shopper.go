@@ -14,31 +14,6 @@ import (
 	"github.com/paywidget/paywidget-go/internal/fake"
 )
 
-// The shopper's steps in Finrota's flow, each played over HTTP as the
-// browser would (no JavaScript engine), with the fake's own Client:
-//
-//   - the widget (the stand-in script at
-//     /static/finrota-widget/v1.0.0/index.umd.js): PassWidget reads the
-//     installments and calls preparePayment with the widget token, as the
-//     widget does on Pay, and returns the prepare token its onSuccess hands
-//     the page. Prepare makes one without HTTP;
-//   - a declined card: DeclinedCard, in PassWidget or Prepare. It is prepared
-//     all the same; CompletePayment then answers success false (a
-//     *finrota.PaymentError), or, with 3-D Secure, the bank page's return
-//     says success false;
-//   - the bank's 3-D page at Redirect.URL (/bank/3d): PassThreeD enters the
-//     SMS code ("123456" passes, anything else fails) and returns the form
-//     the page auto-posts to the merchant's returnUrl; BankReturn.Send posts
-//     it, as the browser does;
-//   - closing the widget: the widget's Close button calls onClose in the
-//     page and sends nothing to Finrota or the merchant, so there is no HTTP
-//     step to play; the widget token simply lapses after 20 minutes.
-//
-// Which notifications follow: none. Finrota documents no server-to-server
-// notification; the merchant learns a 3-D result from the shopper's return
-// to returnUrl (posted by the browser, so a test can send it again with
-// BankReturn.Send) and confirms it with Client.ListPayments.
-
 // Card is what a shopper types into Finrota's widget.
 type Card struct {
 	Number, HolderName, CVV string

@@ -8,6 +8,39 @@
 //
 // Test account: 20009100 (Jane Doe, 1980-01-01, M1M1M1), credit 5000.00.
 // The widget's PIN is 2222 (as on Flexiti's Training and MI hosts).
+//
+// # Running it
+//
+// NewServer (or Start) serves it on a loopback port;
+// NewMock (or StartMock) mounts it in memory on a jarcoal/httpmock transport
+// at flexiti.Training, with no socket. Either way it records every request
+// (Requests, Count) and plays scripted faults (Fail).
+//
+// What it serves under URL: the POS API under /flexiti/pos-api (BaseURL),
+// and the stand-in widget page at /flexiti/pos-api/ (the redirection_url of
+// widget init, with the session in its fragment), whose script posts the PIN
+// to /flexiti/pos-api/widget/verify.
+//
+// # Shopper steps
+//
+// The shopper's steps in Flexiti's flow. The widget is the page at
+// WidgetSession.RedirectionURL (the stand-in served at /flexiti/pos-api/ on
+// the fake); it posts flx-success, flx-failure or flx-cancel to its parent
+// page, which forwards the event to the merchant's server
+// (flexiti.ParseWidgetEvent, flexiti.NextStep).
+//
+//   - entering the PIN: EnterPIN over HTTP as the widget's browser does, or
+//     PassWidget without HTTP. PIN passes; any other PIN gives flx-success
+//     with verified false, and an authorization under that token then fails
+//     with flexiti.ErrCustomerIdentityNotFound;
+//   - closing the widget: CancelWidget, the page's Cancel button (flx-cancel);
+//   - a declined purchase: Flexiti has no card; a purchase over the credit
+//     limit (SetCreditLimit, 5000.00 at the start) is declined at Authorize,
+//     and DeclineApplications declines the Apply flow.
+//
+// Which notifications follow: none. Flexiti calls no merchant URL; the widget's
+// events reach the merchant only through its own page, so a test "redelivers"
+// one by handing the returned event to the merchant's handler again.
 package flexititest
 
 import (

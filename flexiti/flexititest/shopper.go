@@ -14,25 +14,6 @@ import (
 	"github.com/paywidget/paywidget-go/internal/fake"
 )
 
-// The shopper's steps in Flexiti's flow. The widget is the page at
-// WidgetSession.RedirectionURL (the stand-in served at /flexiti/pos-api/ on
-// the fake); it posts flx-success, flx-failure or flx-cancel to its parent
-// page, which forwards the event to the merchant's server
-// (flexiti.ParseWidgetEvent, flexiti.NextStep).
-//
-//   - entering the PIN: EnterPIN over HTTP as the widget's browser does, or
-//     PassWidget without HTTP. PIN passes; any other PIN gives flx-success
-//     with verified false, and an authorization under that token then fails
-//     with flexiti.ErrCustomerIdentityNotFound;
-//   - closing the widget: CancelWidget, the page's Cancel button (flx-cancel);
-//   - a declined purchase: Flexiti has no card; a purchase over the credit
-//     limit (SetCreditLimit, 5000.00 at the start) is declined at Authorize,
-//     and DeclineApplications declines the Apply flow.
-//
-// Which notifications follow: none. Flexiti calls no merchant URL; the widget's
-// events reach the merchant only through its own page, so a test "redelivers"
-// one by handing the returned event to the merchant's handler again.
-
 // EnterPIN plays the shopper in the widget at redirectionURL
 // (WidgetSession.RedirectionURL): it opens the page and submits pin, as the
 // page's script does, and returns the event the widget posts to its parent

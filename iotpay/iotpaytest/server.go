@@ -12,6 +12,43 @@
 // Test cards: any number pays (status 2) except 4000000000000002 (declined,
 // status 9) and 4000000000000259 (left pending, status 1). Server.NextPayment
 // scripts the next outcome whatever the card.
+//
+// # Running it
+//
+// NewServer (or Start) serves it on a loopback port; NewMock (or StartMock)
+// mounts it in memory on a jarcoal/httpmock transport at iotpay.Sandbox,
+// with no socket. Either way it records every request (Requests, Count) and
+// plays scripted faults (Fail).
+//
+// What it serves under URL: the API under /v3/ (cc_purchase, cc_addcard,
+// cc_querycard, cc_purchasewithtoken, cc_void, cc_refund, cc_query); the
+// stand-in card pages at /cc/purchase?key={secureId} and
+// /cc/addcard?key={secureId} (the redirectUrl of Purchase and AddCard),
+// whose forms post to /cc/pay and /cc/bind; and the stand-in widget script
+// /cc/iotpaycc.js (Client.ScriptURL on the fake), which posts the card to
+// /cc/widget.
+//
+// # Shopper steps
+//
+// The shopper's steps in IOTPay's flow, each played over HTTP as a browser
+// would (no JavaScript engine), with the fake's own Client:
+//
+//   - the hosted card page at Checkout.RedirectURL: PayCardPage (Purchase)
+//     and AddCardPage (AddCard);
+//   - the embedded widget (iotpaycc.js): PayWidget and AddCardWidget;
+//   - a declined card: DeclinedCard in any of them;
+//   - closing: neither the page nor IOTPay's widget has a close or cancel
+//     step; a shopper who leaves sends nothing, the order stays pending
+//     (status 0) until its secureId lapses, and nothing is notified.
+//
+// Which notifications follow: only a successful payment (status 2) is
+// notified, in the background, to the purchase's notifyUrl, up to
+// NotifyRetries times until the merchant answers SUCCESS (then the order
+// reads status 3). A declined (9) or pending (1) payment is never notified:
+// IOTPay documents the notification for successful payments only, so a test
+// of a decline reads the return URL or calls Client.Query instead of waiting
+// for one. Adding a card notifies nothing either. Redeliver sends a
+// notification again.
 package iotpaytest
 
 import (

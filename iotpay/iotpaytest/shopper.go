@@ -13,26 +13,6 @@ import (
 	"github.com/paywidget/paywidget-go/iotpay"
 )
 
-// The shopper's steps in IOTPay's flow, each played over HTTP as a browser
-// would (no JavaScript engine), with the fake's own Client:
-//
-//   - the hosted card page at Checkout.RedirectURL: PayCardPage (Purchase)
-//     and AddCardPage (AddCard);
-//   - the embedded widget (iotpaycc.js): PayWidget and AddCardWidget;
-//   - a declined card: DeclinedCard in any of them;
-//   - closing: neither the page nor IOTPay's widget has a close or cancel
-//     step; a shopper who leaves sends nothing, the order stays pending
-//     (status 0) until its secureId lapses, and nothing is notified.
-//
-// Which notifications follow: only a successful payment (status 2) is
-// notified, in the background, to the purchase's notifyUrl, up to
-// NotifyRetries times until the merchant answers SUCCESS (then the order
-// reads status 3). A declined (9) or pending (1) payment is never notified:
-// IOTPay documents the notification for successful payments only, so a test
-// of a decline reads the return URL or calls Client.Query instead of waiting
-// for one. Adding a card notifies nothing either. Redeliver sends a
-// notification again.
-
 // Card is what a shopper types into IOTPay's card page or widget.
 type Card struct {
 	Holder string

@@ -33,7 +33,10 @@ func ExampleStartMock() {
 	notified := make(chan string, 1)
 	httpmock.RegisterResponder(http.MethodPost, "https://shop.example/ktpay/notify", ktwidgettest.HandlerResponder(&ktwidget.NotificationHandler{
 		Client: client, Orders: orders,
-		Report: func(_ context.Context, n *ktwidget.Notification) error { notified <- n.OrderID + " " + n.Status.Status; return nil },
+		Report: func(_ context.Context, n *ktwidget.Notification) error {
+			notified <- n.OrderID + " " + n.Status.Status
+			return nil
+		},
 	}))
 
 	post, _ := client.CallbackURL("https://shop.example/ktpay/notify", "order-7")

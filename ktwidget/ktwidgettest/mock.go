@@ -11,10 +11,10 @@ import (
 )
 
 // NewMock mounts a fake KTPay in memory on mock, at ktwidget.Test, and closes
-// it when tb ends. It is the same
-// strict fake as NewServer (checks, state, pages, scripts, Fail and
-// Requests) behind an httpmock responder for every method and path of
-// https://fintech.test.nplus.tech (API) and https://widget.test.nplus.tech (widget pages), with no socket at all:
+// it when tb ends. It is the same strict fake as NewServer (checks, state,
+// pages, scripts, Fail and Requests) behind an httpmock responder for every
+// method and path of https://fintech.test.nplus.tech (API) and
+// https://widget.test.nplus.tech (widget pages), with no socket at all:
 //
 //	hc := &http.Client{}
 //	httpmock.ActivateNonDefault(hc)
@@ -23,9 +23,10 @@ import (
 //	client, err := ktwidget.New(srv.Config(), ktwidget.WithHTTPClient(hc))
 //
 // Config then names ktwidget.Test, so the merchant's client needs no base URL;
-// URL is that host; Client goes through mock. Anything the fake sends out
-// (the notification to callback_post_url) also goes through mock: register the merchant's handler there
-// (HandlerResponder), or it meets httpmock's "no responder" error.
+// URL is that host; Client goes through mock. Anything the fake sends out (the
+// notification to callback_post_url) also goes through mock: register the
+// merchant's handler there (HandlerResponder), or it meets httpmock's "no
+// responder" error.
 func NewMock(tb testing.TB, mock *httpmock.MockTransport) *Server {
 	tb.Helper()
 	s := StartMock(mock)
@@ -44,7 +45,8 @@ func StartMock(mock *httpmock.MockTransport) *Server {
 }
 
 // HandlerResponder serves the merchant's own handler h in memory as an
-// httpmock responder, so that KTPay's notification reaches the merchant with no socket either:
+// httpmock responder, so that KTPay's notification reaches the merchant with
+// no socket either:
 //
 //	mock.RegisterResponder(http.MethodPost, "https://shop.example/ktpay/notify", ktwidgettest.HandlerResponder(shop))
 func HandlerResponder(h http.Handler) httpmock.Responder { return fake.Responder(h) }

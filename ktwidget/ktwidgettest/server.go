@@ -9,6 +9,42 @@
 //
 // Test cards on the widget page: any number completes, except
 // 4000000000000002 (denied by the acquirer).
+//
+// # Running it
+//
+// NewServer (or Start) serves API and widget on one loopback port; NewMock
+// (or StartMock) mounts them in memory on a jarcoal/httpmock transport at
+// ktwidget.Test's two hosts, with no socket. Either way it records every
+// request (Requests, Count) and plays scripted faults (Fail).
+//
+// What it serves: the API under /api/v1/merchant-widget/ (payment,
+// acquirer-options, pdf), and the stand-in widget card page at
+// /payment-card?hash={hash} (Payment.WidgetURL), whose form posts to
+// /payment-card/pay and answers with the receipt page. The merchant page's
+// script is the merchant's own (Client.Snippet); KTPay serves none.
+//
+// # Shopper steps
+//
+// The shopper's steps in KTPay's flow, each played over HTTP as the browser
+// in the widget's iframe would (no JavaScript engine), with the fake's own
+// Client:
+//
+//   - the card page at Payment.WidgetURL ({widget}/payment-card?hash=…):
+//     PayWidget, which submits the card to /payment-card/pay and reads the
+//     receipt page;
+//   - a declined card: DeclinedCard (status denied), or NextPayment to
+//     script denied or error whatever the card;
+//   - closing the widget: CloseWidget (the page's Close button, shown unless
+//     the order set show_close_button false);
+//   - the receipt's Continue button: Receipt.Next, the URL the widget posts
+//     to its parent for a top-level redirect.
+//
+// Which notifications follow: a final status (completed, denied, error) is
+// notified to the order's callback_post_url, if it has one, in the
+// background on RetrySchedule until the merchant answers {"status":"ok"}
+// (Deliveries counts them). Closing the widget leaves the transaction
+// pending and notifies nothing: KTPay notifies final statuses only.
+// Redeliver sends a notification again.
 package ktwidgettest
 
 import (

@@ -8,27 +8,6 @@ import (
 	"github.com/paywidget/paywidget-go/internal/fake"
 )
 
-// The shopper's steps in KTPay's flow, each played over HTTP as the browser
-// in the widget's iframe would (no JavaScript engine), with the fake's own
-// Client:
-//
-//   - the card page at Payment.WidgetURL ({widget}/payment-card?hash=…):
-//     PayWidget, which submits the card to /payment-card/pay and reads the
-//     receipt page;
-//   - a declined card: DeclinedCard (status denied), or NextPayment to
-//     script denied or error whatever the card;
-//   - closing the widget: CloseWidget (the page's Close button, shown unless
-//     the order set show_close_button false);
-//   - the receipt's Continue button: Receipt.Next, the URL the widget posts
-//     to its parent for a top-level redirect.
-//
-// Which notifications follow: a final status (completed, denied, error) is
-// notified to the order's callback_post_url, if it has one, in the
-// background on RetrySchedule until the merchant answers {"status":"ok"}
-// (Deliveries counts them). Closing the widget leaves the transaction
-// pending and notifies nothing: KTPay notifies final statuses only.
-// Redeliver sends a notification again.
-
 // Card is what a shopper types into KTPay's card page.
 type Card struct {
 	Number string

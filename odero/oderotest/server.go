@@ -15,6 +15,40 @@
 // reusing an x-rnd-key, is answered 401 with errorCode "1"; an unknown or unpaid checkout
 // is answered 200 with an errors envelope (errorCode "10101"); rule
 // violations are answered 400 with errorCode "10000".
+//
+// # Running it
+//
+// NewServer (or Start) serves it on a loopback port;
+// NewMock (or StartMock) mounts it in memory on a jarcoal/httpmock transport
+// at odero.SandboxTR, with no socket. Either way it records every request
+// (Requests, Count) and plays scripted faults (Fail).
+//
+// What it serves under URL: the API under /payment/v1/, the hosted page at
+// /checkout/{token} (the pageUrl of InitCheckout), its card form's POST
+// /checkout/{token}/pay and the 3-D Secure form's POST /checkout/{token}/3ds.
+// The page uses no script of its own besides the auto-submitted callback
+// form.
+//
+// # Shopper steps
+//
+// The shopper's steps in OderoPay's flow, each played over HTTP as a browser
+// would (no JavaScript engine):
+//
+//   - the hosted page at Checkout.PageURL (/checkout/{token} on the fake):
+//     PayHostedPage submits a card and follows what comes next;
+//   - the 3-D Secure page: a card that asks for it (ThreeDSCard) is answered
+//     with Card.ThreeDSCode ("123456" passes, anything else fails);
+//   - a declined card: DeclinedCard (DO_NOT_HONOUR) or
+//     InsufficientFundsCard (NOT_SUFFICIENT_FUNDS), or NextPayment to script
+//     any outcome;
+//   - closing the page: a shopper who leaves sends nothing; PayHostedPage with
+//     an empty ThreeDSCode leaves at the 3-D step. The checkout stays unpaid
+//     (CheckoutStatus "") or waiting for 3-D, and no callback is posted.
+//
+// Which notifications follow: OderoPay sends no server-to-server
+// notification. After a payment, approved or declined, the shopper's browser
+// form-POSTs token and paymentIdList to the checkout's callbackUrl;
+// PayHostedPage makes that POST, and Redeliver makes it again (a reload).
 package oderotest
 
 import (

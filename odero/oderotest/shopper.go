@@ -11,25 +11,6 @@ import (
 	"github.com/paywidget/paywidget-go/odero"
 )
 
-// The shopper's steps in OderoPay's flow, each played over HTTP as a browser
-// would (no JavaScript engine):
-//
-//   - the hosted page at Checkout.PageURL (/checkout/{token} on the fake):
-//     PayHostedPage submits a card and follows what comes next;
-//   - the 3-D Secure page: a card that asks for it (ThreeDSCard) is answered
-//     with Card.ThreeDSCode ("123456" passes, anything else fails);
-//   - a declined card: DeclinedCard (DO_NOT_HONOUR) or
-//     InsufficientFundsCard (NOT_SUFFICIENT_FUNDS), or NextPayment to script
-//     any outcome;
-//   - closing the page: a shopper who leaves sends nothing; PayHostedPage with
-//     an empty ThreeDSCode leaves at the 3-D step. The checkout stays unpaid
-//     (CheckoutStatus "") or waiting for 3-D, and no callback is posted.
-//
-// Which notifications follow: OderoPay sends no server-to-server
-// notification. After a payment, approved or declined, the shopper's browser
-// form-POSTs token and paymentIdList to the checkout's callbackUrl;
-// PayHostedPage makes that POST, and Redeliver makes it again (a reload).
-
 // Card is what a shopper types into the hosted page. Use the test numbers in
 // the package documentation to choose an outcome.
 type Card struct {
