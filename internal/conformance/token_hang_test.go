@@ -13,6 +13,7 @@ import (
 	"github.com/paywidget/paywidget-go/finrota/finrotatest"
 	"github.com/paywidget/paywidget-go/flexiti"
 	"github.com/paywidget/paywidget-go/flexiti/flexititest"
+	"github.com/paywidget/paywidget-go/internal/conformance"
 	"github.com/paywidget/paywidget-go/internal/fake"
 )
 
@@ -43,7 +44,7 @@ func waitNoTokenFetch(t *testing.T) {
 // never answered, reached through a merchant http.Client with no Timeout.
 type hungTokenCase struct {
 	name      string
-	fake      *fake.Server
+	fake      conformance.Fake
 	tokenPath string
 	call      func(ctx context.Context) error // a read that needs a token
 }
@@ -65,8 +66,8 @@ func TestHungTokenRequestRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []hungTokenCase{
-		{"finrota", fr.Server, "/auth/api/token/connect", func(ctx context.Context) error { _, err := fc.CreateWidgetToken(ctx); return err }},
-		{"flexiti", fx.Server, flexititest.Base + "/v2.5/oauth/token", func(ctx context.Context) error { _, err := xc.NewFlow(ctx); return err }},
+		{"finrota", fr, "/auth/api/token/connect", func(ctx context.Context) error { _, err := fc.CreateWidgetToken(ctx); return err }},
+		{"flexiti", fx, flexititest.Base + "/v2.5/oauth/token", func(ctx context.Context) error { _, err := xc.NewFlow(ctx); return err }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			waitNoTokenFetch(t)
