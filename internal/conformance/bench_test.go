@@ -50,7 +50,7 @@ func plainDo(b *testing.B, hc *http.Client, req *http.Request, out any) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	if err != nil || resp.StatusCode != 200 {
-		b.Fatalf("plain: %d %v", resp.StatusCode, err)
+		b.Fatalf("plain: %d %v %s", resp.StatusCode, err, body)
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		b.Fatal(err)
@@ -88,6 +88,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			rnd := "rnd" + strconv.FormatInt(n.Add(1), 10)
 			sum := sha256.Sum256([]byte(u + oderotest.APIKey + oderotest.SecretKey + rnd))
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+			req.Header.Set("Accept", "application/json") // the fake, like the gateway, requires it
 			req.Header.Set("x-api-key", oderotest.APIKey)
 			req.Header.Set("x-rnd-key", rnd)
 			req.Header.Set("x-auth-version", "v1")
