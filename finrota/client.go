@@ -145,17 +145,20 @@ func ParseTime(s string) (time.Time, error) {
 }
 
 // send makes an authenticated call: the access token is added, and after a
-// 401 it is refreshed and the call made once more.
+// 401 it is refreshed and the call made once more. r must be this call's
+// own request: its Bearer (and, for paymentOptions, Header) are set on it.
 func (c *Client) send(ctx context.Context, r *httpx.Request, out any) (Meta, error) {
 	var meta Meta
 	err := c.tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
-		req := *r
+		// r is this call's own request (every caller builds it afresh), so
+		// each attempt sets its token on it instead of copying it.
+		req := r
 		req.Bearer = t.Value.Reveal()
 		if req.Path == "/b2c/paymentOptions" {
 			// Finrota's page asks for Proxy-Authorization here; both are sent.
 			req.Header = http.Header{"Proxy-Authorization": {"Bearer " + req.Bearer}}
 		}
-		resp, err := c.http.Do(ctx, &req)
+		resp, err := c.http.Do(ctx, req)
 		if resp != nil {
 			meta = resp.Meta()
 		}
