@@ -73,7 +73,7 @@ type Client struct {
 	http     *httpx.Client
 	cfg      Config
 	merchant *token.Cache
-	langOnly url.Values
+	langOnly string // "?lang=<Lang>": the whole query of calls that have no other
 	fetchMax time.Duration // bound of one token fetch (Settings.TokenTimeout)
 }
 
@@ -103,7 +103,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, cfg: cfg, langOnly: url.Values{"lang": {cfg.Lang}}, fetchMax: s.TokenTimeout}
+	c := &Client{http: hc, cfg: cfg, langOnly: "?lang=" + url.QueryEscape(cfg.Lang), fetchMax: s.TokenTimeout}
 	c.merchant = token.New(func(ctx context.Context, prev token.Token) (token.Token, error) {
 		return c.fetchToken(ctx, ScopeMerchant, NewReferenceID(), prev)
 	}, token.WithSkew(60*time.Second), token.WithFetchTimeout(c.fetchMax))
@@ -178,12 +178,13 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 		}
 		body = b
 	}
+	suffix := ""
 	if q == nil {
-		q = c.langOnly // shared and read-only
+		suffix = c.langOnly // written into the path: no url.Values to encode per call
 	} else {
 		q.Set("lang", c.cfg.Lang)
 	}
-	path := c.path(ep, pathArgs...)
+	path := c.path(ep, suffix, pathArgs...)
 	var meta Meta
 	err := tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
 		resp, err := c.http.Do(ctx, &httpx.Request{Method: method, Path: path, Query: q, Body: body,

@@ -49,12 +49,31 @@ var endpoints = map[endpoint]struct{ version, path string }{
 
 func versionOf(e endpoint) string { return endpoints[e].version }
 
-// path fills an endpoint's template.
-func (c *Client) path(e endpoint, args ...string) string {
+// path fills an endpoint's template: {c} with the client id, then each {}
+// with the next argument, all path-escaped, then appends suffix (a query
+// already encoded, or ""), in one buffer.
+func (c *Client) path(e endpoint, suffix string, args ...string) string {
 	ep := endpoints[e]
-	p := strings.Replace(ep.path, "{c}", url.PathEscape(c.cfg.ClientID), 1)
-	for _, a := range args {
-		p = strings.Replace(p, "{}", url.PathEscape(a), 1)
+	var b strings.Builder
+	b.Grow(1 + len(ep.version) + len(ep.path) + len(c.cfg.ClientID) + 24*len(args) + len(suffix))
+	b.WriteByte('/')
+	b.WriteString(ep.version)
+	rest := ep.path
+	if i := strings.Index(rest, "{c}"); i >= 0 {
+		b.WriteString(rest[:i])
+		b.WriteString(url.PathEscape(c.cfg.ClientID))
+		rest = rest[i+len("{c}"):]
 	}
-	return "/" + ep.version + p
+	for _, a := range args {
+		i := strings.Index(rest, "{}")
+		if i < 0 {
+			break
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(url.PathEscape(a))
+		rest = rest[i+len("{}"):]
+	}
+	b.WriteString(rest)
+	b.WriteString(suffix)
+	return b.String()
 }
