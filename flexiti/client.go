@@ -73,7 +73,7 @@ type Client struct {
 	http     *httpx.Client
 	cfg      Config
 	merchant *token.Cache
-	langOnly string // "?lang=<Lang>": the whole query of calls that have no other
+	langOnly string        // "?lang=<Lang>": the whole query of calls that have no other
 	fetchMax time.Duration // bound of one token fetch (Settings.TokenTimeout)
 }
 
