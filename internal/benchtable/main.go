@@ -170,8 +170,13 @@ func bench(bin, pattern, benchtime string) (result, error) {
 	if err := cmd.Run(); err != nil {
 		return result{}, fmt.Errorf("%v\n%s%s", err, stdout.String(), stderr.String())
 	}
+	return parse(stdout.String(), pattern)
+}
+
+// parse reads the one benchmark line of a run's output.
+func parse(output, pattern string) (result, error) {
 	var found []result
-	sc := bufio.NewScanner(&stdout)
+	sc := bufio.NewScanner(strings.NewReader(output))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
@@ -199,7 +204,7 @@ func bench(bin, pattern, benchtime string) (result, error) {
 		}
 	}
 	if len(found) != 1 {
-		return result{}, fmt.Errorf("pattern %s matched %d benchmarks:\n%s", pattern, len(found), stdout.String())
+		return result{}, fmt.Errorf("pattern %s matched %d benchmarks:\n%s", pattern, len(found), output)
 	}
 	return found[0], nil
 }
