@@ -68,6 +68,7 @@ type Server struct {
 	purchases int
 	notified  map[string]int // payOrderId → notify attempts
 	answered  map[string]bool
+	interval  time.Duration // notify retry unit; see SetNotifyInterval
 	hc        *http.Client
 	wg        sync.WaitGroup
 }
