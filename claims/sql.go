@@ -213,7 +213,10 @@ func (s *SQL) CompleteWith(ctx context.Context, key, token string, work func(con
 		if err := work(ctx); err != nil {
 			return err
 		}
-		return s.Complete(ctx, key, token)
+		// The work is done: mark it even when the caller has hung up.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+		defer cancel()
+		return s.Complete(fctx, key, token)
 	}
 	return s.inTransaction(ctx, key, token, func(ctx context.Context, _ *sql.Tx) error { return work(ctx) })
 }

@@ -204,6 +204,14 @@ func TestRun(t *testing.T) {
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		c, _ := s.Claim(ctx, "slow", time.Minute)
 		assert.Equal(t, claims.Claimed, c.State, "and the key was released")
+
+		// A caller that hangs up after the work succeeded still gets the key
+		// marked done: the work is not done twice.
+		cctx, cancel := context.WithCancel(ctx)
+		_, err = claims.Run(cctx, s, "hangup", claims.Options{}, func(context.Context) error { cancel(); return nil })
+		require.NoError(t, err)
+		c, _ = s.Claim(ctx, "hangup", time.Minute)
+		assert.Equal(t, claims.Done, c.State)
 	})
 }
 
