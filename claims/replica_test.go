@@ -264,6 +264,31 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		st.frontRequests.Add(1)
 		body, _ := io.ReadAll(req.Body)
+		payment, dup := paymentOf(req.URL.Path, body)
+		// Now and then the provider (or a network hiccup) delivers the same
+		// notification again, concurrently with this delivery and its own
+		// retries; for IOTPay sometimes as status 3 (paid and acknowledged),
+		// the same fact.
+		if req.Header.Get("X-Duplicate") == "" && dup != nil && m.chance(duplicateRate) {
+			st.duplicates.Add(1)
+			again := dup
+			if strings.HasPrefix(payment, "iotpay:") && m.chance(0.5) {
+				st.status3Duplicates.Add(1)
+				again = asStatus3(t, dup)
+			}
+			target := frontURL + req.URL.RequestURI()
+			dupWG.Add(1)
+			go func() {
+				defer dupWG.Done()
+				time.Sleep(time.Duration(rand.IntN(40)) * time.Millisecond)
+				dreq, _ := http.NewRequest(http.MethodPost, target, bytes.NewReader(again))
+				dreq.Header.Set("Content-Type", "application/json")
+				dreq.Header.Set("X-Duplicate", "1")
+				if resp, err := dupClient.Do(dreq); err == nil {
+					resp.Body.Close()
+				}
+			}()
+		}
 		var r *replica
 		for r == nil || r.dead.Load() {
 			r = replicas[next.Add(1)%uint64(len(replicas))]
@@ -280,7 +305,6 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 			http.Error(w, "upstream died", http.StatusBadGateway)
 			return
 		}
-		payment, dup := paymentOf(req.URL.Path, body)
 		ack := rec.Code == http.StatusOK && (strings.TrimSpace(rec.Body.String()) == "SUCCESS" || rec.Body.String() == ktwidget.Ack)
 		switch {
 		case ack:
@@ -299,28 +323,6 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 		}
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(rec.Body.Bytes())
-		// Now and then the provider (or a network hiccup) delivers the same
-		// notification again, concurrently with its own retries; for IOTPay
-		// sometimes as status 3 (paid and acknowledged), the same fact.
-		if req.Header.Get("X-Duplicate") == "" && dup != nil && m.chance(duplicateRate) {
-			st.duplicates.Add(1)
-			again := dup
-			if strings.HasPrefix(payment, "iotpay:") && m.chance(0.5) {
-				st.status3Duplicates.Add(1)
-				again = asStatus3(t, dup)
-			}
-			dupWG.Add(1)
-			go func() {
-				defer dupWG.Done()
-				time.Sleep(time.Duration(rand.IntN(100)) * time.Millisecond)
-				dreq, _ := http.NewRequest(http.MethodPost, frontURL+req.URL.RequestURI(), bytes.NewReader(again))
-				dreq.Header.Set("Content-Type", "application/json")
-				dreq.Header.Set("X-Duplicate", "1")
-				if resp, err := dupClient.Do(dreq); err == nil {
-					resp.Body.Close()
-				}
-			}()
-		}
 	}))
 	defer front.Close()
 	frontURL = front.URL
