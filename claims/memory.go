@@ -7,9 +7,11 @@ import (
 	"time"
 )
 
-// Memory is a Store for one process: at most Max keys, a done key forgotten
-// TTL after it was first claimed, the oldest key evicted first when full. It
-// is right for one replica; several replicas need a shared Store such as SQL.
+// Memory is a Store for one process: at most max keys, each forgotten ttl
+// after it was first claimed, the oldest evicted first when full (in
+// progress or not, so keep max well above the keys in flight and ttl above
+// the longest lease). It is right for one replica; several replicas need a
+// shared Store such as SQL.
 type Memory struct {
 	max int
 	ttl time.Duration
