@@ -14,6 +14,24 @@ import (
 
 // Amount is an exact amount in lira with kuruş (27.50), a bare JSON number
 // on the wire; never a float.
+//
+// Make one with ParseAmount or MustParseAmount ("100.50"); the zero value is
+// 0. Its methods (all exact, none passes through a float):
+//
+//	Add(e Amount) (Amount, error)         // a + e; fails on overflow
+//	Cmp(e Amount) int                     // -1, 0 or +1 as a <, ==, > e
+//	Equal(e Amount) bool                  // same number (10.5 equals 10.50)
+//	Sign() int                            // -1, 0 or +1
+//	IsZero() bool                         // a == 0
+//	Places() int                          // significant places after the point (10.50 has 1)
+//	Scale() int                           // places as written (10.50 has 2)
+//	Coef() int64                          // a = Coef × 10^-Scale (10.50 is 1050, 2)
+//	Rescale(scale int) (Amount, error)    // written with exactly scale places; fails rather than round
+//	MinorUnits(places int) (int64, error) // as integer units of 10^-places (kuruş for 2); fails rather than round
+//	String() string                       // "10.50", with the scale written
+//	Append(b []byte) []byte               // appends String() to b
+//	MarshalJSON, UnmarshalJSON            // a bare JSON number; decodes a number or a string
+//	MarshalText, UnmarshalText            // the String form
 type Amount = decimal.Decimal
 
 // ParseAmount parses "2750" or "27.50".
@@ -176,16 +194,16 @@ func (c *Client) pay(ctx context.Context, path string, body []byte, ref string) 
 	case PaymentTypeRedirect:
 		u, perr := url.Parse(r.RedirectTo)
 		if perr != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
-			return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Redirect", Err: errors.New("redirectTo is not an absolute URL")})
+			return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Redirect", Err: errors.New("redirectTo is not an absolute URL")})
 		}
 		return &Redirect{URL: r.RedirectTo, OrderID: r.OrderID, ClientReferenceCode: r.ClientReferenceCode, Meta: meta}, nil
 	case PaymentTypeDirectSale:
 		if r.Success == nil || !*r.Success {
-			return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "DirectSale", Err: errors.New("success is not true")})
+			return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "DirectSale", Err: errors.New("success is not true")})
 		}
 		return &DirectSale{OrderID: r.OrderID, ClientReferenceCode: r.ClientReferenceCode, Meta: meta}, nil
 	}
-	return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Outcome", Err: errors.New("unknown paymentType " + truncate(r.PaymentType, 40))})
+	return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Outcome", Err: errors.New("unknown paymentType " + truncate(r.PaymentType, 40))})
 }
 
 // PayRequest is the direct API payment without the widget (POST

@@ -158,7 +158,7 @@ func (c *Client) PreparePayment(ctx context.Context, w WidgetToken, r *PrepareRe
 		PrepareToken string `json:"prepareToken"`
 	}
 	if err := httpx.DecodeJSON(provider, resp.Body, &out); err != nil || out.PrepareToken == "" {
-		return "", httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "PrepareToken", Err: errMissing("prepareToken")})
+		return "", httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "PrepareToken", Err: errMissing("prepareToken")})
 	}
 	return PrepareToken(out.PrepareToken), nil
 }

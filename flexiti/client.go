@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
-	"github.com/paywidget/paywidget-go/internal/secret"
 	"github.com/paywidget/paywidget-go/internal/token"
 )
 
@@ -29,9 +28,6 @@ const (
 	Production          Environment = "https://posapi.flexiti.fi/flexiti/pos-api"
 )
 
-// Secret holds a credential; it prints as [REDACTED] everywhere.
-type Secret = secret.Secret
-
 // Config is the application's credentials from Flexiti's developer portal.
 type Config struct {
 	ClientID     string
@@ -41,27 +37,6 @@ type Config struct {
 	// Lang is "en" (default) or "fr"; it also sets the language of errors.
 	Lang string
 }
-
-// Option configures a Client: HTTP client, logger, retries, user agent,
-// base URL, response bound.
-type Option = httpx.Option
-
-// RetryPolicy bounds the retries of calls that may be retried.
-type RetryPolicy = httpx.RetryPolicy
-
-// Meta is the HTTP metadata of a reply.
-type Meta = httpx.Meta
-
-// Options every paywidget-go client shares.
-var (
-	WithHTTPClient       = httpx.WithHTTPClient
-	WithLogger           = httpx.WithLogger
-	WithRetry            = httpx.WithRetry
-	WithoutRetries       = httpx.WithoutRetries
-	WithUserAgent        = httpx.WithUserAgent
-	WithBaseURL          = httpx.WithBaseURL
-	WithMaxResponseBytes = httpx.WithMaxResponseBytes
-)
 
 // Scopes of a token.
 const (
@@ -224,7 +199,7 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 		}
 		if err := httpx.DecodeJSON(provider, resp.Body, out); err != nil {
 			if class == httpx.RetryIfNotSent {
-				return httpx.OutcomeUnknown(err)
+				return httpx.OutcomeUnknown(provider, err)
 			}
 			return err
 		}

@@ -42,7 +42,7 @@ func (f *Flow) Apply(ctx context.Context, r *WidgetInitRequest) (*Application, e
 	}
 	var out Application
 	if err := httpx.DecodeJSON(provider, raw, &out); err != nil {
-		return nil, httpx.OutcomeUnknown(err)
+		return nil, httpx.OutcomeUnknown(provider, err)
 	}
 	out.Raw = raw
 	return &out, nil

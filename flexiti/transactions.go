@@ -266,7 +266,7 @@ func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *R
 	}
 	var out Return
 	if err := httpx.DecodeJSON(provider, raw, &out); err != nil {
-		return nil, httpx.OutcomeUnknown(err)
+		return nil, httpx.OutcomeUnknown(provider, err)
 	}
 	out.Raw = raw
 	return &out, nil

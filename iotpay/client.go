@@ -7,7 +7,6 @@ import (
 	"net/url"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
-	"github.com/paywidget/paywidget-go/internal/secret"
 )
 
 const provider = "iotpay"
@@ -22,9 +21,6 @@ const (
 	Sandbox    Environment = "https://ccdev.iotpaycloud.com"
 )
 
-// Secret holds the merchant key; it prints as [REDACTED] everywhere.
-type Secret = secret.Secret
-
 // Config is what IOTPay issues with the merchant contract.
 type Config struct {
 	// MerchantID is mchId.
@@ -36,27 +32,6 @@ type Config struct {
 	// Environment selects the host (default Production).
 	Environment Environment
 }
-
-// Option configures a Client: HTTP client, logger, retries, user agent,
-// base URL, response bound.
-type Option = httpx.Option
-
-// RetryPolicy bounds the retries of calls that may be retried.
-type RetryPolicy = httpx.RetryPolicy
-
-// Meta is the HTTP metadata of a reply.
-type Meta = httpx.Meta
-
-// Options every paywidget-go client shares.
-var (
-	WithHTTPClient       = httpx.WithHTTPClient
-	WithLogger           = httpx.WithLogger
-	WithRetry            = httpx.WithRetry
-	WithoutRetries       = httpx.WithoutRetries
-	WithUserAgent        = httpx.WithUserAgent
-	WithBaseURL          = httpx.WithBaseURL
-	WithMaxResponseBytes = httpx.WithMaxResponseBytes
-)
 
 // Client calls IOTPay's v3 card API. It is safe for concurrent use.
 type Client struct {
@@ -137,7 +112,7 @@ func (c *Client) call(ctx context.Context, endpoint string, p Params, out any, c
 		if class == httpx.RetryIfNotSent {
 			var api *APIError
 			if !asAPIError(err, &api) {
-				err = httpx.OutcomeUnknown(err)
+				err = httpx.OutcomeUnknown(provider, err)
 			}
 		}
 		return meta, err

@@ -91,7 +91,7 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 		return nil, err
 	}
 	if out.SecureID == "" && out.RedirectURL == "" {
-		return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
+		return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
 	}
 	out.Meta = meta
 	return &out, nil

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
-	"github.com/paywidget/paywidget-go/internal/secret"
 )
 
 const provider = "ktwidget"
@@ -27,9 +26,6 @@ var (
 	Production = Environment{API: "https://fintech.nplus.tech", Widget: "https://widget.nplus.tech"}
 )
 
-// Secret holds a credential; it prints as [REDACTED] everywhere.
-type Secret = secret.Secret
-
 // Config is what a KTPay manager hands over, plus the merchant's own secret
 // for callback URLs.
 type Config struct {
@@ -46,27 +42,6 @@ type Config struct {
 	// bytes). Required for CallbackURL and the notification handler.
 	CallbackSecret Secret
 }
-
-// Option configures a Client: HTTP client, logger, retries, user agent,
-// base URL (the API host), response bound.
-type Option = httpx.Option
-
-// RetryPolicy bounds the retries of calls that may be retried.
-type RetryPolicy = httpx.RetryPolicy
-
-// Meta is the HTTP metadata of a reply.
-type Meta = httpx.Meta
-
-// Options every paywidget-go client shares.
-var (
-	WithHTTPClient       = httpx.WithHTTPClient
-	WithLogger           = httpx.WithLogger
-	WithRetry            = httpx.WithRetry
-	WithoutRetries       = httpx.WithoutRetries
-	WithUserAgent        = httpx.WithUserAgent
-	WithBaseURL          = httpx.WithBaseURL
-	WithMaxResponseBytes = httpx.WithMaxResponseBytes
-)
 
 // Client talks to KTPay's merchant-widget API. It is safe for concurrent
 // use; SetPublicKey swaps KTPay's key while it runs.

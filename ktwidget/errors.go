@@ -11,13 +11,14 @@ import (
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is; the same values in every
+// Sentinels callers branch on with errors.Is. Except ErrOutcomeUnknown, whose
+// text says what to do with this provider, they are the same values in every
 // paywidget-go provider package.
 var (
 	// ErrOutcomeUnknown: the payment may or may not have been created. KTPay
 	// has no status query: wait for the notification for this order_id, and
 	// never create the same order_id again.
-	ErrOutcomeUnknown = httpx.ErrOutcomeUnknown
+	ErrOutcomeUnknown = httpx.OutcomeSentinel(provider, "KTPay has no status query: wait for the notification to this order's callback URL (or ask KTPay support); never create the same order_id again")
 	// ErrUnauthorized: the app id was refused (4010103) or HTTP 401.
 	ErrUnauthorized = httpx.ErrUnauthorized
 	// ErrRateLimited: KTPay answered 429.

@@ -149,11 +149,25 @@ type Orders interface {
 }
 
 // Store remembers which notifications were already reported; share one
-// between replicas (internal/dedup documents a database/sql version).
+// between replicas.
+// Its methods, which an implementation must provide:
+//
+//	Claim(ctx context.Context, key string) (bool, error)
+//		records key and reports whether this call recorded it first; of
+//		several concurrent Claims of one key exactly one gets true
+//	Release(ctx context.Context, key string) error
+//		forgets key, so that a redelivery is reported again (the handler
+//		calls it when the merchant's code failed to take the event)
+//
+// With database/sql and a table reported_events (key TEXT PRIMARY KEY, at
+// TIMESTAMP NOT NULL), Claim is an INSERT … ON CONFLICT DO NOTHING that
+// reports whether one row was affected, and Release is a DELETE by key.
 type Store = dedup.Store
 
-// NewMemoryStore keeps up to max keys for ttl in this process.
-var NewMemoryStore = dedup.NewMemory
+// NewMemoryStore returns the in-process Store: at most max keys, each
+// forgotten after ttl (zero or negative values select 100 000 keys and 72
+// hours). It is right for one replica; several replicas need a shared Store.
+func NewMemoryStore(max int, ttl time.Duration) Store { return dedup.NewMemory(max, ttl) }
 
 // Ack is the exact answer KTPay expects.
 const Ack = `{"status":"ok"}`

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/dedup"
 )
@@ -223,12 +224,25 @@ func mismatches(p *Payment, want Expectation) []string {
 }
 
 // Store remembers which callbacks were already reported, so that the same
-// callback twice is reported once. Share one (SQL, Redis) between replicas;
-// see internal/dedup's documentation for a database/sql version.
+// callback twice is reported once. Share one (SQL, Redis) between replicas.
+// Its methods, which an implementation must provide:
+//
+//	Claim(ctx context.Context, key string) (bool, error)
+//		records key and reports whether this call recorded it first; of
+//		several concurrent Claims of one key exactly one gets true
+//	Release(ctx context.Context, key string) error
+//		forgets key, so that a redelivery is reported again (the handler
+//		calls it when the merchant's code failed to take the event)
+//
+// With database/sql and a table reported_events (key TEXT PRIMARY KEY, at
+// TIMESTAMP NOT NULL), Claim is an INSERT … ON CONFLICT DO NOTHING that
+// reports whether one row was affected, and Release is a DELETE by key.
 type Store = dedup.Store
 
-// NewMemoryStore keeps up to max keys for ttl in this process.
-var NewMemoryStore = dedup.NewMemory
+// NewMemoryStore returns the in-process Store: at most max keys, each
+// forgotten after ttl (zero or negative values select 100 000 keys and 72
+// hours). It is right for one replica; several replicas need a shared Store.
+func NewMemoryStore(max int, ttl time.Duration) Store { return dedup.NewMemory(max, ttl) }
 
 // CallbackHandler is the http.Handler for callbackUrl: it parses the
 // browser's form, verifies the checkout with a signed query, hands the

@@ -196,7 +196,7 @@ func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*C
 		return nil, err
 	}
 	if out.Token == "" || out.PageURL == "" {
-		return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("token and pageUrl")})
+		return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("token and pageUrl")})
 	}
 	out.Meta = meta
 	return &out, nil

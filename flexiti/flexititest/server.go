@@ -133,8 +133,10 @@ func (s *Server) ExpireTokens() {
 	}
 }
 
-// SetCreditLimit changes the test account's available credit.
-func (s *Server) SetCreditLimit(d decimal.Decimal) {
+// SetCreditLimit changes the test account's available credit, for example
+// to flexiti.MustDollars("500.00").
+func (s *Server) SetCreditLimit(a flexiti.Amount) {
+	d := decimal.MustParse(a.String()) // an Amount always prints a decimal
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.limit = d
