@@ -30,7 +30,8 @@ type Config struct {
 	APIKey Secret
 	// SecretKey is the confidential key Finrota sends by e-mail.
 	SecretKey Secret
-	// Environment selects the gateway (default Production).
+	// Environment selects the gateway. Required unless WithBaseURL is given:
+	// a client never talks to Production by default.
 	Environment Environment
 }
 
@@ -54,11 +55,11 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if cfg.SecretKey.IsZero() {
 		return nil, httpx.Invalid(provider, "SecretKey", "required")
 	}
-	if cfg.Environment == "" {
-		cfg.Environment = Production
-	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
+		return nil, err
+	}
+	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Sandbox or Production"); err != nil {
 		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment), DecodeError: decodeError}, s)

@@ -11,7 +11,7 @@ import (
 // The backend's half of the widget flow: a widget token for the page, then
 // the prepare token the widget's onSuccess posts back is completed here.
 func Example_widgetPayment() {
-	gateway := finrotatest.Start() // in production: finrota.New(finrota.Config{APIKey: …, SecretKey: …})
+	gateway := finrotatest.Start() // in production: finrota.New(finrota.Config{APIKey: …, SecretKey: …, Environment: finrota.Production})
 	defer gateway.Close()
 	client, _ := gateway.NewClient()
 	ctx := context.Background()

@@ -32,7 +32,8 @@ const (
 type Config struct {
 	ClientID     string
 	ClientSecret Secret
-	// Environment selects the host (default Production).
+	// Environment selects the host. Required unless WithBaseURL is given:
+	// a client never talks to Production by default.
 	Environment Environment
 	// Lang is "en" (default) or "fr"; it also sets the language of errors.
 	Lang string
@@ -70,11 +71,11 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	default:
 		return nil, httpx.Invalid(provider, "Lang", "must be en or fr")
 	}
-	if cfg.Environment == "" {
-		cfg.Environment = Production
-	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
+		return nil, err
+	}
+	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Training, MerchantIntegration or Production"); err != nil {
 		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment), DecodeError: decodeError}, s)

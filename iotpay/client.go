@@ -29,7 +29,8 @@ type Config struct {
 	Key Secret
 	// LoginName is loginName (IOTPay's jobNo), at most 12 characters.
 	LoginName string
-	// Environment selects the host (default Production).
+	// Environment selects the host. Required unless WithBaseURL is given:
+	// a client never talks to Production by default.
 	Environment Environment
 }
 
@@ -50,11 +51,11 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := checkLen("loginName", cfg.LoginName, 12, true); err != nil {
 		return nil, err
 	}
-	if cfg.Environment == "" {
-		cfg.Environment = Production
-	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
+		return nil, err
+	}
+	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Sandbox or Production"); err != nil {
 		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment)}, s)

@@ -33,8 +33,10 @@ type Config struct {
 	AppID Secret
 	// PublicKey is app_key: KTPay's X25519 public key, base64 of 32 bytes.
 	PublicKey string
-	// Environment selects the hosts (default Production). WithBaseURL
-	// replaces the API host; WidgetURL replaces the widget host.
+	// Environment selects the hosts. Required unless WithBaseURL is given:
+	// a client never talks to Production by default. WithBaseURL replaces
+	// the API host; WidgetURL replaces the widget host (without either
+	// Environment or WidgetURL, the widget host is the base URL).
 	Environment Environment
 	// WidgetURL overrides the widget host.
 	WidgetURL string
@@ -59,22 +61,27 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if cfg.AppID.IsZero() || len(cfg.AppID.Reveal()) > 128 {
 		return nil, httpx.Invalid(provider, "AppID", "required, at most 128 characters")
 	}
-	if cfg.Environment == (Environment{}) {
-		cfg.Environment = Production
-	}
-	widget := cfg.Environment.Widget
-	if cfg.WidgetURL != "" {
-		widget = cfg.WidgetURL
-	}
-	if u, err := url.Parse(widget); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, httpx.Invalid(provider, "WidgetURL", "must be an absolute http(s) URL")
-	}
 	if !cfg.CallbackSecret.IsZero() && len(cfg.CallbackSecret.Reveal()) < 16 {
 		return nil, httpx.Invalid(provider, "CallbackSecret", "at least 16 bytes")
 	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
 		return nil, err
+	}
+	if err := s.RequireEnvironment(provider, cfg.Environment != (Environment{}), "Test or Production"); err != nil {
+		return nil, err
+	}
+	// Without an Environment the widget host is WidgetURL or, failing that,
+	// the base URL: never a production host by default.
+	widget := cfg.Environment.Widget
+	if widget == "" {
+		widget = s.BaseURL
+	}
+	if cfg.WidgetURL != "" {
+		widget = cfg.WidgetURL
+	}
+	if u, err := url.Parse(widget); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, httpx.Invalid(provider, "WidgetURL", "must be an absolute http(s) URL")
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: cfg.Environment.API, DecodeError: decodeError}, s)
 	if err != nil {

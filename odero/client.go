@@ -32,7 +32,8 @@ type Config struct {
 	APIKey Secret
 	// SecretKey is only ever signed, never sent.
 	SecretKey Secret
-	// Environment selects the API host. Required unless WithBaseURL is given.
+	// Environment selects the API host. Required unless WithBaseURL is given:
+	// a client never talks to a production host by default.
 	Environment Environment
 	// AuthVersion is sent as x-auth-version (default "v1").
 	AuthVersion string
@@ -60,8 +61,8 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := s.Apply(opts); err != nil {
 		return nil, err
 	}
-	if cfg.Environment == "" && s.BaseURL == "" {
-		return nil, httpx.Invalid(provider, "Environment", "required (or WithBaseURL)")
+	if err := s.RequireEnvironment(provider, cfg.Environment != "", "SandboxTR, SandboxAZ, ProductionTR or ProductionAZ"); err != nil {
+		return nil, err
 	}
 	if cfg.Environment != "" {
 		if u, err := url.Parse(string(cfg.Environment)); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
