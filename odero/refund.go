@@ -22,10 +22,12 @@ func (r *RefundRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
+	v := httpx.NewViolations(provider, r)
 	if r.PaymentID <= 0 {
-		return httpx.Invalid(provider, "paymentId", "required")
+		v.Add("paymentId", "required")
 	}
-	return validateDestination(r.Destination)
+	v.AddErr(validateDestination(r.Destination))
+	return v.Err()
 }
 
 func validateDestination(d RefundDestination) error {
@@ -98,13 +100,13 @@ func (r *RefundTransactionRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
+	v := httpx.NewViolations(provider, r)
 	if r.PaymentTransactionID <= 0 {
-		return httpx.Invalid(provider, "paymentTransactionId", "required")
+		v.Add("paymentTransactionId", "required")
 	}
-	if r.RefundPrice.Sign() <= 0 {
-		return httpx.Invalid(provider, "refundPrice", "must be greater than 0")
-	}
-	return validateDestination(r.Destination)
+	positive(v, "refundPrice", r.RefundPrice)
+	v.AddErr(validateDestination(r.Destination))
+	return v.Err()
 }
 
 // RefundTransaction is a refund of one payment item.

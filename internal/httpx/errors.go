@@ -169,18 +169,25 @@ type ValidationError struct {
 	// Field is the Go field, with its path for nested values
 	// ("Items[1].Price"), or the argument's name.
 	Field string
-	// Wire is the field's name on the wire ("items[1].price"), empty when it
-	// is the same as Field or has none.
+	// Wire is the field's name on the wire ("items[1].price"), empty when
+	// it has none. Error shows it unless it is Field with a lower-case
+	// first letter ("price" for Price).
 	Wire string
 	// Rule is what the value broke; "required" when it was missing.
 	Rule string
 }
 
 func (e *ValidationError) Error() string {
-	if e.Wire != "" && e.Wire != e.Field {
+	if e.Wire != "" && !sameBarFirstLetter(e.Wire, e.Field) {
 		return e.Provider + ": " + e.Field + " (" + e.Wire + "): " + e.Rule
 	}
 	return e.Provider + ": " + e.Field + ": " + e.Rule
+}
+
+// sameBarFirstLetter reports whether a and b differ at most in the case of
+// their first letter.
+func sameBarFirstLetter(a, b string) bool {
+	return len(a) == len(b) && a != "" && strings.EqualFold(a[:1], b[:1]) && a[1:] == b[1:]
 }
 
 // Unwrap lets errors.Is(err, ErrInvalidRequest) hold.

@@ -102,7 +102,8 @@ func GoPath(t reflect.Type, wire string) string {
 }
 
 // fieldByWire finds the field of struct t whose json name is wire, looking
-// into embedded structs, and falls back to a Go field named wire.
+// into embedded structs, and falls back to a Go field named wire in any
+// letter case.
 func fieldByWire(t reflect.Type, wire string) (reflect.StructField, bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -125,8 +126,8 @@ func fieldByWire(t reflect.Type, wire string) (reflect.StructField, bool) {
 			}
 		}
 	}
-	if f, ok := t.FieldByName(wire); ok && f.IsExported() {
-		return f, true
+	if f, ok := t.FieldByNameFunc(func(n string) bool { return strings.EqualFold(n, wire) }); ok && f.IsExported() {
+		return f, true // query parameters and the like: no json tag, same name
 	}
 	return reflect.StructField{}, false
 }
