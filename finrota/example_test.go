@@ -21,7 +21,8 @@ func Example_widgetPayment() {
 		fmt.Println(err)
 		return
 	}
-	snippet, _ := finrota.Widget{Token: w, Amount: finrota.MustParseAmount("2750.00"), CompleteURL: "/finrota/complete"}.Snippet()
+	snippet, _ := finrota.Widget{Token: w, Amount: finrota.MustParseAmount("2750.00"), CompleteURL: "/finrota/complete",
+		CSRFToken: "the-session-csrf-token"}.Snippet()
 	fmt.Println(len(snippet) > 0)
 
 	// … the shopper pays in the widget; onSuccess posts the prepare token …

@@ -38,6 +38,12 @@ func (v *Violations) Add(wire, rule string) {
 	v.errs = append(v.errs, &ValidationError{Provider: v.provider, Field: GoPath(v.typ, wire), Wire: wire, Rule: rule})
 }
 
+// AddField records a violation whose Go field the json tags do not give
+// (a request without tags, or a Go name unlike the wire name).
+func (v *Violations) AddField(field, wire, rule string) {
+	v.errs = append(v.errs, &ValidationError{Provider: v.provider, Field: field, Wire: wire, Rule: rule})
+}
+
 // AddErr records err when it is not nil: a *ValidationError from a helper keeps
 // its fields (its Go name resolved here when the helper named only the wire
 // field); anything else is kept as it is.
