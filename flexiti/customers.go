@@ -106,7 +106,9 @@ func (c *Client) CustomersSearch(ctx context.Context, p PersonalInformation) ([]
 	if pc == "" {
 		p.PostalCode = "A1A1A1" // postal code is optional here
 	}
-	if err := p.validate(); err != nil {
+	v := httpx.NewViolations(provider, &p)
+	p.validate(v, "")
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	q := url.Values{"first_name": {p.FirstName}, "last_name": {p.LastName}, "dob": {p.DOB}}
