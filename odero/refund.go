@@ -17,7 +17,8 @@ type RefundRequest struct {
 	Destination    RefundDestination `json:"refundDestinationType,omitempty"`
 }
 
-// Validate checks the documented rules.
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *RefundRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
@@ -95,7 +96,8 @@ type RefundTransactionRequest struct {
 	Destination          RefundDestination `json:"refundDestinationType,omitempty"`
 }
 
-// Validate checks the documented rules.
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *RefundTransactionRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
