@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
@@ -56,10 +58,24 @@ type APIError struct {
 	// Messages are the texts of error.messages (a map or a list on the wire).
 	Messages []string
 	Hint     string
+	// RetryAfter is KTPay's Retry-After hint on a 429, zero when it sent
+	// none.
+	RetryAfter time.Duration
 }
 
 func (e *APIError) Error() string {
-	s := "ktwidget: " + strconv.Itoa(e.HTTPStatus) + " error " + strconv.Itoa(e.Code)
+	var s string
+	switch {
+	case e.HTTPStatus == http.StatusTooManyRequests && e.RetryAfter > 0:
+		s = "ktwidget: rate limited (HTTP 429): try again in " + e.RetryAfter.String()
+	case e.HTTPStatus == http.StatusTooManyRequests:
+		s = "ktwidget: rate limited (HTTP 429): try again later, after a pause (KTPay gave no Retry-After)"
+	default:
+		s = "ktwidget: " + strconv.Itoa(e.HTTPStatus) + " error " + strconv.Itoa(e.Code)
+	}
+	if e.HTTPStatus == http.StatusTooManyRequests && e.Code != 0 {
+		s += " (error " + strconv.Itoa(e.Code) + ")"
+	}
 	if len(e.Messages) > 0 {
 		m := strings.Join(e.Messages, "; ")
 		if len(m) > 200 {
@@ -108,8 +124,15 @@ type errorBody struct {
 
 // decodeError finds KTPay's error in a reply of any HTTP status.
 func decodeError(r *httpx.Response) error {
+	var wait time.Duration
+	if r.StatusCode == http.StatusTooManyRequests {
+		wait, _ = r.RetryAfter()
+	}
 	var rep reply
 	if err := json.Unmarshal(r.Body, &rep); err != nil {
+		if r.StatusCode == http.StatusTooManyRequests {
+			return &APIError{HTTPStatus: r.StatusCode, RetryAfter: wait}
+		}
 		if r.StatusCode < 200 || r.StatusCode > 299 {
 			return &httpx.StatusError{Provider: provider, StatusCode: r.StatusCode, RequestID: r.RequestID}
 		}
@@ -120,10 +143,10 @@ func decodeError(r *httpx.Response) error {
 		success = rep.Response.Success
 	}
 	if e := errorObject(rep.Error); e != nil {
-		return &APIError{HTTPStatus: r.StatusCode, Code: int(e.Code), Messages: messages(e), Hint: e.Hint}
+		return &APIError{HTTPStatus: r.StatusCode, Code: int(e.Code), Messages: messages(e), Hint: e.Hint, RetryAfter: wait}
 	}
 	if success != nil && !*success || r.StatusCode < 200 || r.StatusCode > 299 {
-		return &APIError{HTTPStatus: r.StatusCode}
+		return &APIError{HTTPStatus: r.StatusCode, RetryAfter: wait}
 	}
 	return nil
 }

@@ -217,6 +217,10 @@ type Response struct {
 	RequestID string
 }
 
+// RetryAfter is the reply's Retry-After hint (seconds or an HTTP date, at
+// most 24 hours), and whether it had a usable one.
+func (r *Response) RetryAfter() (time.Duration, bool) { return parseRetryAfter(r.Header, time.Now()) }
+
 // Meta returns the metadata of the reply without its body.
 func (r *Response) Meta() Meta {
 	return Meta{StatusCode: r.StatusCode, Attempts: r.Attempts, Duration: r.Duration, RequestID: r.RequestID}
