@@ -130,11 +130,8 @@ func decodeError(r *httpx.Response) error {
 	}
 	var rep reply
 	if err := json.Unmarshal(r.Body, &rep); err != nil {
-		if r.StatusCode == http.StatusTooManyRequests {
-			return &APIError{HTTPStatus: r.StatusCode, RetryAfter: wait}
-		}
 		if r.StatusCode < 200 || r.StatusCode > 299 {
-			return &httpx.StatusError{Provider: provider, StatusCode: r.StatusCode, RequestID: r.RequestID}
+			return &APIError{HTTPStatus: r.StatusCode, RetryAfter: wait} // one error type for every refusal
 		}
 		return nil // decoded (and refused) by the caller
 	}
