@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -34,10 +35,27 @@ type listed struct {
 	GoFiles    []string
 }
 
-// load type-checks nothing itself: it imports the packages from the export
-// data the go command builds, which is what go/types sees of a dependency.
+var (
+	loadOnce   sync.Once
+	loadedPkgs map[string]*types.Package
+	loadedInfo map[string]listed
+	loadErr    error
+)
+
+// load imports the ten packages once per test binary.
 func load(t *testing.T) (map[string]*types.Package, map[string]listed) {
 	t.Helper()
+	loadOnce.Do(func() { loadedPkgs, loadedInfo, loadErr = loadPackages() })
+	if loadErr != nil {
+		t.Fatal(loadErr)
+	}
+	return loadedPkgs, loadedInfo
+}
+
+// loadPackages type-checks nothing itself: it imports the packages from the
+// export data the go command builds, which is what go/types sees of a
+// dependency, with every exported declaration.
+func loadPackages() (map[string]*types.Package, map[string]listed, error) {
 	var paths []string
 	for _, p := range providers {
 		paths = append(paths, module+"/"+p, module+"/"+p+"/"+p+"test")
@@ -49,7 +67,7 @@ func load(t *testing.T) (map[string]*types.Package, map[string]listed) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, stderr.String())
+		return nil, nil, fmt.Errorf("go list: %v\n%s", err, stderr.String())
 	}
 	info := map[string]listed{}
 	dec := json.NewDecoder(bytes.NewReader(out))
@@ -58,7 +76,7 @@ func load(t *testing.T) (map[string]*types.Package, map[string]listed) {
 		if err := dec.Decode(&l); err == io.EOF {
 			break
 		} else if err != nil {
-			t.Fatal(err)
+			return nil, nil, err
 		}
 		info[l.ImportPath] = l
 	}
@@ -74,11 +92,11 @@ func load(t *testing.T) (map[string]*types.Package, map[string]listed) {
 	for _, p := range paths {
 		pkg, err := imp.Import(p)
 		if err != nil {
-			t.Fatalf("import %s: %v", p, err)
+			return nil, nil, fmt.Errorf("import %s: %v", p, err)
 		}
 		pkgs[p] = pkg
 	}
-	return pkgs, info
+	return pkgs, info, nil
 }
 
 // surface walks one provider's two packages.
@@ -200,6 +218,7 @@ func (s *surface) walkType(name string, t types.Type) {
 // alias in the two packages names, or an unexported type.
 func TestExportedAPINamesOnlyNameableTypes(t *testing.T) {
 	pkgs, _ := load(t)
+	var found []string
 	for _, p := range providers {
 		own := []*types.Package{pkgs[module+"/"+p], pkgs[module+"/"+p+"/"+p+"test"]}
 		s := &surface{own: map[*types.Package]bool{}, nameable: map[*types.TypeName]bool{}, walked: map[types.Type]bool{}, bad: map[string]bool{}}
@@ -236,15 +255,11 @@ func TestExportedAPINamesOnlyNameableTypes(t *testing.T) {
 				}
 			}
 		}
-		var bad []string
 		for b := range s.bad {
-			bad = append(bad, b)
-		}
-		sort.Strings(bad)
-		for _, b := range bad {
-			t.Errorf("%s", b)
+			found = append(found, b)
 		}
 	}
+	judge(t, found, false)
 }
 
 // TestAliasDocsListTheirMembers fails when an exported alias in a provider
@@ -254,6 +269,7 @@ func TestExportedAPINamesOnlyNameableTypes(t *testing.T) {
 // where the merchant reads them.
 func TestAliasDocsListTheirMembers(t *testing.T) {
 	pkgs, info := load(t)
+	var found []string
 	for _, p := range providers {
 		for _, path := range []string{module + "/" + p, module + "/" + p + "/" + p + "test"} {
 			docs := typeDocs(t, info[path])
@@ -286,9 +302,66 @@ func TestAliasDocsListTheirMembers(t *testing.T) {
 				}
 				for _, m := range members {
 					if !mentions(docs[n], m) {
-						t.Errorf("%s.%s = %s: doc comment does not mention %s", pkg.Name(), n, named.Obj().Name(), m)
+						found = append(found, fmt.Sprintf("%s.%s = %s: "+docOffence+" %s", pkg.Name(), n, named.Obj().Name(), m))
 					}
 				}
+			}
+		}
+	}
+	judge(t, found, true)
+}
+
+// pendingFakeSurface are the offences of the five fakes' fault-injection and
+// request-recording surface (the embedded internal server, its Fault and
+// Kind): that surface is being replaced by documented methods of each fake's
+// own Server (issue 15, the fakes' part). "<fake>" stands for each of
+// finrotatest, flexititest, iotpaytest, ktwidgettest and oderotest. The list
+// only shrinks: judge fails for an offence not listed here, and for a listed
+// one that no longer occurs in a fake, so that it is deleted as soon as it is
+// fixed.
+var pendingFakeSurface = map[string]bool{
+	"<fake>.DropAfter uses github.com/paywidget/paywidget-go/internal/fake.Kind":          true,
+	"<fake>.DropBefore uses github.com/paywidget/paywidget-go/internal/fake.Kind":         true,
+	"<fake>.Fault = Fault: doc comment does not mention Body":                             true,
+	"<fake>.Fault = Fault: doc comment does not mention Delay":                            true,
+	"<fake>.Fault = Fault: doc comment does not mention Header":                           true,
+	"<fake>.Fault = Fault: doc comment does not mention Kind":                             true,
+	"<fake>.Fault = Fault: doc comment does not mention Status":                           true,
+	"<fake>.Fault.Kind uses github.com/paywidget/paywidget-go/internal/fake.Kind":         true,
+	"<fake>.Hang uses github.com/paywidget/paywidget-go/internal/fake.Kind":               true,
+	"<fake>.Malformed uses github.com/paywidget/paywidget-go/internal/fake.Kind":          true,
+	"<fake>.Server.Requests uses github.com/paywidget/paywidget-go/internal/fake.Request": true,
+	"<fake>.Server.Server uses github.com/paywidget/paywidget-go/internal/fake.Server":    true,
+	"<fake>.Status uses github.com/paywidget/paywidget-go/internal/fake.Kind":             true,
+	"<fake>.Truncate uses github.com/paywidget/paywidget-go/internal/fake.Kind":           true,
+}
+
+const docOffence = "doc comment does not mention"
+
+// judge fails for every offence in found that pendingFakeSurface does not
+// excuse, and for every pending entry that some fake no longer commits.
+// docs says which test is judging: the alias-doc one or the nameable one.
+func judge(t *testing.T, found []string, docs bool) {
+	t.Helper()
+	sort.Strings(found)
+	seen := map[string]bool{}
+	for _, f := range found {
+		generic := f
+		for _, p := range providers {
+			if rest, ok := strings.CutPrefix(f, p+"test."); ok {
+				generic = "<fake>." + rest
+			}
+		}
+		if !pendingFakeSurface[generic] {
+			t.Errorf("%s", f)
+			continue
+		}
+		seen[f] = true
+	}
+	for g := range pendingFakeSurface {
+		for _, p := range providers {
+			if f := strings.Replace(g, "<fake>", p+"test", 1); !seen[f] && strings.Contains(g, docOffence) == docs {
+				t.Errorf("%s no longer occurs: delete it from pendingFakeSurface", f)
 			}
 		}
 	}

@@ -120,3 +120,13 @@ func TestNoProductionByDefault(t *testing.T) {
 		}
 	}
 }
+
+// Every client can drop its idle keep-alive connections, as http.Client can
+// (the mechanism and its test live in internal/httpx).
+var (
+	_ interface{ CloseIdleConnections() } = (*finrota.Client)(nil)
+	_ interface{ CloseIdleConnections() } = (*flexiti.Client)(nil)
+	_ interface{ CloseIdleConnections() } = (*iotpay.Client)(nil)
+	_ interface{ CloseIdleConnections() } = (*ktwidget.Client)(nil)
+	_ interface{ CloseIdleConnections() } = (*odero.Client)(nil)
+)
