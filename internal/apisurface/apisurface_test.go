@@ -259,7 +259,7 @@ func TestExportedAPINamesOnlyNameableTypes(t *testing.T) {
 			found = append(found, b)
 		}
 	}
-	judge(t, found, false)
+	judge(t, found)
 }
 
 // TestAliasDocsListTheirMembers fails when an exported alias in a provider
@@ -308,62 +308,17 @@ func TestAliasDocsListTheirMembers(t *testing.T) {
 			}
 		}
 	}
-	judge(t, found, true)
-}
-
-// pendingFakeSurface are the offences of the five fakes' fault-injection and
-// request-recording surface (the embedded internal server, its Fault and
-// Kind): that surface is being replaced by documented methods of each fake's
-// own Server (issue 15, the fakes' part). "<fake>" stands for each of
-// finrotatest, flexititest, iotpaytest, ktwidgettest and oderotest. The list
-// only shrinks: judge fails for an offence not listed here, and for a listed
-// one that no longer occurs in a fake, so that it is deleted as soon as it is
-// fixed.
-var pendingFakeSurface = map[string]bool{
-	"<fake>.DropAfter uses github.com/paywidget/paywidget-go/internal/fake.Kind":          true,
-	"<fake>.DropBefore uses github.com/paywidget/paywidget-go/internal/fake.Kind":         true,
-	"<fake>.Fault = Fault: doc comment does not mention Body":                             true,
-	"<fake>.Fault = Fault: doc comment does not mention Delay":                            true,
-	"<fake>.Fault = Fault: doc comment does not mention Header":                           true,
-	"<fake>.Fault = Fault: doc comment does not mention Kind":                             true,
-	"<fake>.Fault = Fault: doc comment does not mention Status":                           true,
-	"<fake>.Fault.Kind uses github.com/paywidget/paywidget-go/internal/fake.Kind":         true,
-	"<fake>.Hang uses github.com/paywidget/paywidget-go/internal/fake.Kind":               true,
-	"<fake>.Malformed uses github.com/paywidget/paywidget-go/internal/fake.Kind":          true,
-	"<fake>.Server.Requests uses github.com/paywidget/paywidget-go/internal/fake.Request": true,
-	"<fake>.Server.Server uses github.com/paywidget/paywidget-go/internal/fake.Server":    true,
-	"<fake>.Status uses github.com/paywidget/paywidget-go/internal/fake.Kind":             true,
-	"<fake>.Truncate uses github.com/paywidget/paywidget-go/internal/fake.Kind":           true,
+	judge(t, found)
 }
 
 const docOffence = "doc comment does not mention"
 
-// judge fails for every offence in found that pendingFakeSurface does not
-// excuse, and for every pending entry that some fake no longer commits.
-// docs says which test is judging: the alias-doc one or the nameable one.
-func judge(t *testing.T, found []string, docs bool) {
+// judge fails once for every offence found, in a stable order.
+func judge(t *testing.T, found []string) {
 	t.Helper()
 	sort.Strings(found)
-	seen := map[string]bool{}
 	for _, f := range found {
-		generic := f
-		for _, p := range providers {
-			if rest, ok := strings.CutPrefix(f, p+"test."); ok {
-				generic = "<fake>." + rest
-			}
-		}
-		if !pendingFakeSurface[generic] {
-			t.Errorf("%s", f)
-			continue
-		}
-		seen[f] = true
-	}
-	for g := range pendingFakeSurface {
-		for _, p := range providers {
-			if f := strings.Replace(g, "<fake>", p+"test", 1); !seen[f] && strings.Contains(g, docOffence) == docs {
-				t.Errorf("%s no longer occurs: delete it from pendingFakeSurface", f)
-			}
-		}
+		t.Errorf("%s", f)
 	}
 }
 
