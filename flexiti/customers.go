@@ -70,7 +70,7 @@ type InterestOptions struct {
 // CalculateInterest returns the plans and terms for amount (the source of
 // plan_id and term for a promotional Authorize). Safe to retry.
 func (c *Client) CalculateInterest(ctx context.Context, accountNumber ID, amount Amount) (*InterestOptions, error) {
-	if err := firstErr(checkID("account_number", accountNumber), checkAmount("amount", amount)); err != nil {
+	if err := allErrs(nil, checkID("account_number", accountNumber), checkAmount("amount", amount)); err != nil {
 		return nil, err
 	}
 	var out InterestOptions

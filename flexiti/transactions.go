@@ -199,7 +199,7 @@ func (c *Client) Capture(ctx context.Context, authorizationID ID, r *CaptureRequ
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
-	if err := firstErr(checkID("authorizationId", authorizationID), checkAmount("amount", r.Amount), checkRef(r.Reference)); err != nil {
+	if err := allErrs(r, checkID("authorizationId", authorizationID), checkAmount("amount", r.Amount), checkRef(r.Reference)); err != nil {
 		return nil, err
 	}
 	var out Capture
@@ -223,7 +223,7 @@ func (c *Client) Release(ctx context.Context, authorizationID ID, r *ReleaseRequ
 	if r == nil {
 		r = &ReleaseRequest{}
 	}
-	if err := firstErr(checkID("authorizationId", authorizationID), checkRef(r.Reference)); err != nil {
+	if err := allErrs(r, checkID("authorizationId", authorizationID), checkRef(r.Reference)); err != nil {
 		return nil, err
 	}
 	if r.Amount != nil {
@@ -262,7 +262,7 @@ func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *R
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
-	if err := firstErr(checkID("authorizationId", authorizationID), checkID("captureId", captureID), checkRef(r.Reference)); err != nil {
+	if err := allErrs(r, checkID("authorizationId", authorizationID), checkID("captureId", captureID), checkRef(r.Reference)); err != nil {
 		return nil, err
 	}
 	if r.FullReturn == (r.Amount != nil) {
@@ -298,7 +298,7 @@ func (c *Client) Refund(ctx context.Context, accountNumber ID, r *RefundRequest)
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
-	if err := firstErr(checkID("account_number", accountNumber), checkAmount("amount", r.Amount), checkRef(r.Reference)); err != nil {
+	if err := allErrs(r, checkID("account_number", accountNumber), checkAmount("amount", r.Amount), checkRef(r.Reference)); err != nil {
 		return nil, err
 	}
 	var out json.RawMessage
@@ -423,11 +423,7 @@ func checkRef(ref string) error {
 	return nil
 }
 
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
-}
+// allErrs reports every rule broken at once (one *ValidationError each,
+// joined; errors.As finds the first).
+// req, when not nil, gives the Go names of its wire fields.
+func allErrs(req any, errs ...error) error { return httpx.Collect(provider, req, errs...) }

@@ -175,10 +175,4 @@ func checkChannel(ch string) error {
 
 // violations reports every error of errs at once: one *ValidationError per
 // broken rule, joined, with the Go field of req named beside the wire field.
-func violations(req any, errs ...error) error {
-	v := httpx.NewViolations(provider, req)
-	for _, err := range errs {
-		v.AddErr(err)
-	}
-	return v.Err()
-}
+func violations(req any, errs ...error) error { return httpx.Collect(provider, req, errs...) }

@@ -137,3 +137,14 @@ func fieldByWire(t reflect.Type, wire string) (reflect.StructField, bool) {
 	}
 	return reflect.StructField{}, false
 }
+
+// Collect reports every non-nil error of errs at once, as Violations.Err
+// does: for helpers that each check one rule and return a *ValidationError.
+// req, when not nil, gives the Go names of wire fields (see NewViolations).
+func Collect(provider string, req any, errs ...error) error {
+	v := NewViolations(provider, req)
+	for _, err := range errs {
+		v.AddErr(err)
+	}
+	return v.Err()
+}
