@@ -78,7 +78,7 @@ func (r *QueryRequest) Validate() error {
 		return httpx.Invalid(provider, "request", "required")
 	}
 	if (r.PayOrderID == "") == (r.MchOrderNo == "") {
-		return httpx.Invalid(provider, "payOrderId", "exactly one of payOrderId and mchOrderNo is required")
+		return violations(r, httpx.Invalid(provider, "payOrderId", "exactly one of payOrderId and mchOrderNo is required"))
 	}
 	return violations(r, checkLen("payOrderId", r.PayOrderID, 64, false), checkLen("mchOrderNo", r.MchOrderNo, 30, false))
 }
