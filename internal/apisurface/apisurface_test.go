@@ -103,14 +103,14 @@ func loadPackages() (map[string]*types.Package, map[string]listed, error) {
 type surface struct {
 	own      map[*types.Package]bool
 	nameable map[*types.TypeName]bool // declared in, or aliased by, the two packages
-	aliased  map[*types.TypeName]string
 	walked   map[types.Type]bool
 	bad      map[string]bool
 }
 
 // allowedModule reports whether a package of this module other than the
-// provider's own two may appear in its API: none may. A public shared
-// package would be named here, with the reason it is importable.
+// provider's own two may appear in its API: none may today. A public shared
+// package (a SQL claim store, say) would be named here, with the reason a
+// merchant can import it; an alias in the provider package is the other way.
 func allowedModule(path string) bool { return false }
 
 func (s *surface) foreign(obj *types.TypeName) bool {
@@ -129,10 +129,7 @@ func (s *surface) foreign(obj *types.TypeName) bool {
 func (s *surface) check(where string, t types.Type) {
 	switch t := t.(type) {
 	case *types.Alias:
-		if obj := t.Obj(); s.own[obj.Pkg()] || obj.Pkg() == nil || !strings.HasPrefix(obj.Pkg().Path(), module) {
-			s.check(where, types.Unalias(t))
-			return
-		}
+		// An alias names its target: judge the target.
 		s.check(where, types.Unalias(t))
 	case *types.Named:
 		obj := t.Origin().Obj()
