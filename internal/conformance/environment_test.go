@@ -130,3 +130,27 @@ var (
 	_ interface{ CloseIdleConnections() } = (*ktwidget.Client)(nil)
 	_ interface{ CloseIdleConnections() } = (*odero.Client)(nil)
 )
+
+// TestOutcomeUnknownSaysWhatToDo: each provider's ErrOutcomeUnknown names
+// the provider and what its merchant can do, which differs: KTPay has no
+// query call at all.
+func TestOutcomeUnknownSaysWhatToDo(t *testing.T) {
+	for name, c := range map[string]struct {
+		err  error
+		want string
+	}{
+		"finrota":  {finrota.ErrOutcomeUnknown, "ListPayments"},
+		"flexiti":  {flexiti.ErrOutcomeUnknown, "FindAuthorization"},
+		"iotpay":   {iotpay.ErrOutcomeUnknown, "Query"},
+		"ktwidget": {ktwidget.ErrOutcomeUnknown, "wait for the notification"},
+		"odero":    {odero.ErrOutcomeUnknown, "GetRefund"},
+	} {
+		msg := c.err.Error()
+		if !strings.HasPrefix(msg, name+": outcome unknown — ") || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: ErrOutcomeUnknown reads %q; want the provider, then advice naming %q", name, msg, c.want)
+		}
+	}
+	if !strings.Contains(ktwidget.ErrOutcomeUnknown.Error(), "no status query") {
+		t.Errorf("KTPay's advice must not suggest a query: %q", ktwidget.ErrOutcomeUnknown)
+	}
+}
