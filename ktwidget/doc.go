@@ -15,9 +15,9 @@
 //	// record p.TransactionHash and the amount with the order; render client.Snippet(p.WidgetURL, nonce)
 //	http.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Orders: orders, Report: settle})
 //
-// The package's Example (createPayment) runs the server-side steps against
-// ktwidgettest and checks their output; the NotificationHandler example
-// shows the endpoint.
+// The package's Example (flow) runs this flow against ktwidgettest (the
+// shopper pays in the widget, KTPay notifies, and delivers again) and
+// checks its output.
 //
 // New refuses a Config without an Environment unless WithBaseURL is given:
 // a client never talks to Production by default.
