@@ -98,10 +98,11 @@ func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 //
 //	Provider string // "finrota"
 //	Field    string // the Go field, with its path ("Items[1].Price")
-//	Wire     string // the field's name on the wire, when it differs ("items[1].price")
+//	Wire     string // the field's name on the wire ("items[1].price"), when it has one
 //	Rule     string // what the value broke; "required" when it is missing
 //
-// Error gives "finrota: Field (Wire): Rule"; Unwrap returns ErrInvalidRequest.
+// Error gives "finrota: Field (Wire): Rule", without "(Wire)" when Wire is Field
+// with a lower-case first letter; Unwrap returns ErrInvalidRequest.
 type ValidationError = httpx.ValidationError
 
 // TransportError is a failure below HTTP: DNS, dial, TLS, a reset, a
