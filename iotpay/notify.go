@@ -2,12 +2,15 @@ package iotpay
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/internal/dedup"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
@@ -44,29 +47,86 @@ func (c *Client) VerifyNotification(body []byte) (*Order, error) {
 	return &o, nil
 }
 
-// Store remembers which notifications were already reported, so that the
-// same one twice is reported once. Share one between replicas (SQL, Redis);
-// internal/dedup's documentation shows a database/sql version.
-type Store = dedup.Store
+// Store keeps, for each of the notifications to report, whether it is new, being
+// reported (claimed by one replica for a lease) or reported; only reported
+// ones are acknowledged. Replicas share one: NewSQLStore over the merchant's
+// database. Its methods, which an implementation must provide (package
+// claims states the whole contract):
+//
+//	Claim(ctx context.Context, key string, lease time.Duration) (Claim, error)
+//		takes key for lease when it is new, released or its lease ran out;
+//		otherwise answers Busy (held by another until Claim.Until) or Done
+//	Complete(ctx context.Context, key, token string) error
+//		marks key reported if token still holds it (else claims.ErrLeaseLost)
+//	Release(ctx context.Context, key, token string) error
+//		gives key up, so that the next delivery reports it
+type Store = claims.Store
 
-// NewMemoryStore keeps up to max keys for ttl in this process.
-var NewMemoryStore = dedup.NewMemory
+// Claim is a Store's answer: State (claims.Claimed, Busy or Done), the
+// holder's Token when claimed, and Until, when the lease runs out.
+type Claim = claims.Claim
+
+// ClaimState is where a key stands: claims.Claimed (this caller holds it),
+// claims.Busy (another holder is reporting it) or claims.Done (reported).
+type ClaimState = claims.State
+
+// SQLStore is the Store in the merchant's database that NewSQLStore makes;
+// its Schema and CreateTable give the table, Prune drops old reported keys.
+type SQLStore = claims.SQL
+
+// SQLStoreOption adjusts NewSQLStore: claims.WithTable, claims.WithWorkInTx.
+type SQLStoreOption = claims.SQLOption
+
+// ClaimOptions bound one claims.Run or SQLStore.RunTx: Lease, how long a
+// holder keeps a key, and Wait, how long a caller waits for a busy key.
+type ClaimOptions = claims.Options
+
+// ClaimResult says how claims.Run or SQLStore.RunTx ended: Ran (this call
+// did the work) and State.
+type ClaimResult = claims.Result
+
+// NewMemoryStore keeps up to max keys for ttl in this process (zero or
+// negative values select 100 000 keys and 72 hours): right for one replica.
+func NewMemoryStore(max int, ttl time.Duration) Store { return claims.NewMemory(max, ttl) }
+
+// NewSQLStore keeps claims in a table of the merchant's own database,
+// shared by every replica (PostgreSQL; claims.WithTable names the table,
+// claims.WithWorkInTx runs Report inside the transaction that marks the
+// notification reported, reachable with claims.TxFrom). Schema and
+// CreateTable give the table's CREATE TABLE.
+func NewSQLStore(db *sql.DB, opts ...SQLStoreOption) (*SQLStore, error) {
+	return claims.NewSQL(db, opts...)
+}
 
 // NotifyHandler is the http.Handler for notifyUrl: it bounds the body,
 // verifies the sign, hands the order to Report once per payOrderId and
-// status, and answers IOTPay: Reply ("SUCCESS") when handled, "FAIL" with a
-// non-200 status otherwise, so that IOTPay sends it again.
+// outcome (statuses 2 and 3 are both "paid", reported once), and answers
+// IOTPay: Reply ("SUCCESS") only once Report has taken the order (now or on
+// an earlier delivery), "FAIL" with a non-200 status otherwise, so that
+// IOTPay sends it again. A delivery that arrives while another delivery of
+// the same notification is being reported waits up to Wait for it and is
+// otherwise answered 503 "FAIL" with Retry-After: it is never acknowledged
+// before Report succeeded.
 type NotifyHandler struct {
 	// Client holds the merchant key. Required.
 	Client *Client
 	// Report receives each verified order once. Check the amount against your
-	// own order and act on Order.Status. An error makes IOTPay retry.
+	// own order and act on Order.Status. An error makes IOTPay retry. Its
+	// context ends with the Lease.
 	Report func(ctx context.Context, o *Order) error
 	// Reply is the body of a successful answer (default "SUCCESS").
 	Reply string
 	// Store deduplicates reports (default: 100 000 keys for 72 hours in
-	// memory).
+	// memory). Several replicas need a shared one: NewSQLStore.
 	Store Store
+	// Lease is how long a delivery holds its notification while Report
+	// runs (default 30 s). When a replica dies mid-report, the next
+	// delivery after the lease reports it. Make it longer than Report takes.
+	Lease time.Duration
+	// Wait is how long a delivery that finds its notification being
+	// reported by another waits for that one to finish (default 2 s;
+	// negative: not at all).
+	Wait time.Duration
 
 	fallback dedup.Fallback
 }
@@ -92,7 +152,12 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.reportOnce(r.Context(), o); err != nil {
-		w.WriteHeader(http.StatusInternalServerError)
+		status := http.StatusInternalServerError
+		if errors.Is(err, claims.ErrBusy) {
+			w.Header().Set("Retry-After", dedup.RetryAfter(err))
+			status = http.StatusServiceUnavailable
+		}
+		w.WriteHeader(status)
 		_, _ = io.WriteString(w, "FAIL")
 		return
 	}
@@ -104,8 +169,10 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *NotifyHandler) reportOnce(ctx context.Context, o *Order) error {
-	key := "iotpay:" + o.PayOrderID + ":" + strconv.Itoa(int(o.Status))
-	return dedup.Once(ctx, h.fallback.Or(h.Store), key, func(ctx context.Context) error { return h.Report(ctx, o) })
+	// The merchant's fact, not IOTPay's raw status: 2 (success) and 3
+	// (success, acknowledged) are both "paid" and reported once.
+	key := "iotpay:" + o.PayOrderID + ":" + o.Status.Outcome()
+	return dedup.Report(ctx, h.fallback.Or(h.Store), key, h.Lease, h.Wait, func(ctx context.Context) error { return h.Report(ctx, o) })
 }
 
 // Return is what IOTPay appends to returnUrl when it sends the shopper's

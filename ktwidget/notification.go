@@ -4,14 +4,15 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/internal/dedup"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 	"github.com/paywidget/paywidget-go/internal/secret"
@@ -148,12 +149,56 @@ type Orders interface {
 	Lookup(ctx context.Context, orderID string) (Recorded, error)
 }
 
-// Store remembers which notifications were already reported; share one
-// between replicas (internal/dedup documents a database/sql version).
-type Store = dedup.Store
+// Store keeps, for each of the notifications to report, whether it is new, being
+// reported (claimed by one replica for a lease) or reported; only reported
+// ones are acknowledged. Replicas share one: NewSQLStore over the merchant's
+// database. Its methods, which an implementation must provide (package
+// claims states the whole contract):
+//
+//	Claim(ctx context.Context, key string, lease time.Duration) (Claim, error)
+//		takes key for lease when it is new, released or its lease ran out;
+//		otherwise answers Busy (held by another until Claim.Until) or Done
+//	Complete(ctx context.Context, key, token string) error
+//		marks key reported if token still holds it (else claims.ErrLeaseLost)
+//	Release(ctx context.Context, key, token string) error
+//		gives key up, so that the next delivery reports it
+type Store = claims.Store
 
-// NewMemoryStore keeps up to max keys for ttl in this process.
-var NewMemoryStore = dedup.NewMemory
+// Claim is a Store's answer: State (claims.Claimed, Busy or Done), the
+// holder's Token when claimed, and Until, when the lease runs out.
+type Claim = claims.Claim
+
+// ClaimState is where a key stands: claims.Claimed (this caller holds it),
+// claims.Busy (another holder is reporting it) or claims.Done (reported).
+type ClaimState = claims.State
+
+// SQLStore is the Store in the merchant's database that NewSQLStore makes;
+// its Schema and CreateTable give the table, Prune drops old reported keys.
+type SQLStore = claims.SQL
+
+// SQLStoreOption adjusts NewSQLStore: claims.WithTable, claims.WithWorkInTx.
+type SQLStoreOption = claims.SQLOption
+
+// ClaimOptions bound one claims.Run or SQLStore.RunTx: Lease, how long a
+// holder keeps a key, and Wait, how long a caller waits for a busy key.
+type ClaimOptions = claims.Options
+
+// ClaimResult says how claims.Run or SQLStore.RunTx ended: Ran (this call
+// did the work) and State.
+type ClaimResult = claims.Result
+
+// NewMemoryStore keeps up to max keys for ttl in this process (zero or
+// negative values select 100 000 keys and 72 hours): right for one replica.
+func NewMemoryStore(max int, ttl time.Duration) Store { return claims.NewMemory(max, ttl) }
+
+// NewSQLStore keeps claims in a table of the merchant's own database,
+// shared by every replica (PostgreSQL; claims.WithTable names the table,
+// claims.WithWorkInTx runs Report inside the transaction that marks the
+// notification reported, reachable with claims.TxFrom). Schema and
+// CreateTable give the table's CREATE TABLE.
+func NewSQLStore(db *sql.DB, opts ...SQLStoreOption) (*SQLStore, error) {
+	return claims.NewSQL(db, opts...)
+}
 
 // Ack is the exact answer KTPay expects.
 const Ack = `{"status":"ok"}`
@@ -172,14 +217,29 @@ func WriteAck(w http.ResponseWriter) {
 // status once (however often KTPay retries), and answers {"status":"ok"}
 // to every notification it accepts, final or not. A forged token, an unknown
 // order or a mismatch is refused (403, 404, 409) and reported to nobody.
+// What is reported once is the final verdict of a transaction (paid, or
+// failed for error and denied alike). A final notification is acknowledged
+// only once Report has taken it (now or on an earlier delivery); a delivery
+// that arrives while another delivery of it is being reported waits up to
+// Wait and is otherwise answered 503 with Retry-After, so that KTPay
+// delivers it again.
 type NotificationHandler struct {
 	Client *Client
 	Orders Orders
 	// Report receives each final notification once; an error makes KTPay
-	// deliver it again.
+	// deliver it again. Its context ends with the Lease.
 	Report func(ctx context.Context, n *Notification) error
 	// Store deduplicates reports (default: in memory, 100 000 keys, 72 h).
+	// Several replicas need a shared one: NewSQLStore.
 	Store Store
+	// Lease is how long a delivery holds its notification while Report
+	// runs (default 30 s). When a replica dies mid-report, the next
+	// delivery after the lease reports it. Make it longer than Report takes.
+	Lease time.Duration
+	// Wait is how long a delivery that finds its notification being
+	// reported by another waits for that one to finish (default 2 s;
+	// negative: not at all).
+	Wait time.Duration
 
 	fallback dedup.Fallback
 }
@@ -216,6 +276,11 @@ func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	}
 	if n.Final() {
 		if err := h.reportOnce(r.Context(), n); err != nil {
+			if errors.Is(err, claims.ErrBusy) {
+				w.Header().Set("Retry-After", dedup.RetryAfter(err))
+				http.Error(w, "being recorded; deliver again", http.StatusServiceUnavailable)
+				return
+			}
 			http.Error(w, "not recorded", http.StatusInternalServerError)
 			return
 		}
@@ -224,8 +289,13 @@ func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *NotificationHandler) reportOnce(ctx context.Context, n *Notification) error {
-	key := "ktwidget:" + n.TransactionHash + ":" + strings.ToLower(n.Status.Status)
-	return dedup.Once(ctx, h.fallback.Or(h.Store), key, func(ctx context.Context) error { return h.Report(ctx, n) })
+	// The merchant's fact: paid, or failed (error and denied alike).
+	verdict := "failed"
+	if n.Paid() {
+		verdict = "paid"
+	}
+	key := "ktwidget:" + n.TransactionHash + ":" + verdict
+	return dedup.Report(ctx, h.fallback.Or(h.Store), key, h.Lease, h.Wait, func(ctx context.Context) error { return h.Report(ctx, n) })
 }
 
 func isInvalid(err error) bool { return errors.Is(err, ErrInvalidCallback) }

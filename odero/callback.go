@@ -2,6 +2,7 @@ package odero
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -9,7 +10,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/internal/dedup"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
@@ -250,17 +253,67 @@ func mismatches(p *Payment, want Expectation) []string {
 	return m
 }
 
-// Store remembers which callbacks were already reported, so that the same
-// callback twice is reported once. Share one (SQL, Redis) between replicas;
-// see internal/dedup's documentation for a database/sql version.
-type Store = dedup.Store
+// Store keeps, for each of the verdicts to report, whether it is new, being
+// reported (claimed by one replica for a lease) or reported; only reported
+// ones are acknowledged. Replicas share one: NewSQLStore over the merchant's
+// database. Its methods, which an implementation must provide (package
+// claims states the whole contract):
+//
+//	Claim(ctx context.Context, key string, lease time.Duration) (Claim, error)
+//		takes key for lease when it is new, released or its lease ran out;
+//		otherwise answers Busy (held by another until Claim.Until) or Done
+//	Complete(ctx context.Context, key, token string) error
+//		marks key reported if token still holds it (else claims.ErrLeaseLost)
+//	Release(ctx context.Context, key, token string) error
+//		gives key up, so that the next delivery reports it
+type Store = claims.Store
 
-// NewMemoryStore keeps up to max keys for ttl in this process.
-var NewMemoryStore = dedup.NewMemory
+// Claim is a Store's answer: State (claims.Claimed, Busy or Done), the
+// holder's Token when claimed, and Until, when the lease runs out.
+type Claim = claims.Claim
+
+// ClaimState is where a key stands: claims.Claimed (this caller holds it),
+// claims.Busy (another holder is reporting it) or claims.Done (reported).
+type ClaimState = claims.State
+
+// SQLStore is the Store in the merchant's database that NewSQLStore makes;
+// its Schema and CreateTable give the table, Prune drops old reported keys.
+type SQLStore = claims.SQL
+
+// SQLStoreOption adjusts NewSQLStore: claims.WithTable, claims.WithWorkInTx.
+type SQLStoreOption = claims.SQLOption
+
+// ClaimOptions bound one claims.Run or SQLStore.RunTx: Lease, how long a
+// holder keeps a key, and Wait, how long a caller waits for a busy key.
+type ClaimOptions = claims.Options
+
+// ClaimResult says how claims.Run or SQLStore.RunTx ended: Ran (this call
+// did the work) and State.
+type ClaimResult = claims.Result
+
+// NewMemoryStore keeps up to max keys for ttl in this process (zero or
+// negative values select 100 000 keys and 72 hours): right for one replica.
+func NewMemoryStore(max int, ttl time.Duration) Store { return claims.NewMemory(max, ttl) }
+
+// NewSQLStore keeps claims in a table of the merchant's own database,
+// shared by every replica (PostgreSQL; claims.WithTable names the table,
+// claims.WithWorkInTx runs Report inside the transaction that marks the
+// verdict reported, reachable with claims.TxFrom). Schema and
+// CreateTable give the table's CREATE TABLE.
+func NewSQLStore(db *sql.DB, opts ...SQLStoreOption) (*SQLStore, error) {
+	return claims.NewSQL(db, opts...)
+}
 
 // CallbackHandler is the http.Handler for callbackUrl: it parses the
 // browser's form, verifies the checkout with a signed query, hands the
-// verdict to Report once per checkout, and answers the browser.
+// verdict to Report once per checkout and outcome, and answers the browser.
+// The outcome is part of what is reported once: a checkout reported failed
+// and later verified paid is reported again, as paid. The browser is shown
+// the result only once Report has taken the verdict (now or on an earlier
+// callback); a callback that arrives while another callback of the same
+// checkout is being reported waits up to Wait and otherwise gets a 503 "still
+// processing" page with Retry-After and a button that posts the callback
+// again.
 type CallbackHandler struct {
 	// Client makes the signed query. Required.
 	Client *Client
@@ -269,20 +322,52 @@ type CallbackHandler struct {
 	// incomplete Expectation answers 500 and reports nothing. Required.
 	Expect func(ctx context.Context, cb *Callback) (Expectation, error)
 	// Report receives each final verdict (paid, failed, mismatch) once.
-	// When it fails the callback can be delivered again. Required.
+	// When it fails the callback can be delivered again. Its context ends
+	// with the Lease. Required.
 	Report func(ctx context.Context, v *Verdict) error
 	// Respond answers the shopper's browser, typically with a redirect to
 	// the order page. The default writes a short page with the outcome.
 	Respond func(w http.ResponseWriter, r *http.Request, v *Verdict)
 	// Store deduplicates reports; the default remembers 100 000 tokens for
-	// 72 hours in this process.
+	// 72 hours in this process. Several replicas need a shared one:
+	// NewSQLStore.
 	Store Store
+	// Lease is how long a callback holds its verdict while Report runs
+	// (default 30 s). When a replica dies mid-report, the next callback
+	// after the lease reports it. Make it longer than Report takes.
+	Lease time.Duration
+	// Wait is how long a callback that finds its verdict being reported by
+	// another waits for that one to finish (default 2 s; negative: not at
+	// all).
+	Wait time.Duration
 
 	fallback dedup.Fallback
 }
 
 var resultPage = template.Must(template.New("result").Parse(
 	`<!doctype html><meta charset="utf-8"><title>Payment {{.}}</title><p>Payment {{.}}.</p>`))
+
+// processingPage re-posts the callback's own documented fields to the same
+// URL when the shopper presses the button.
+var processingPage = template.Must(template.New("processing").Parse(
+	`<!doctype html><meta charset="utf-8"><title>Payment still processing</title>` +
+		`<p>Your payment is still being recorded. Please wait a moment, then check again.</p>` +
+		`<form method="post">{{range $k, $v := .}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}` +
+		`<button type="submit">Check again</button></form>`))
+
+func writeProcessing(w http.ResponseWriter, r *http.Request, err error) {
+	fields := map[string]string{}
+	for _, k := range []string{"token", "multiPayment", "paymentIdList", "subscriptionId"} {
+		if v := r.PostForm[k]; len(v) == 1 {
+			fields[k] = v[0]
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Retry-After", dedup.RetryAfter(err))
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_ = processingPage.Execute(w, fields)
+}
 
 // ServeHTTP implements http.Handler.
 func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -312,6 +397,10 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	v.Callback = cb
 	if v.Outcome != OutcomePending {
 		if err := h.reportOnce(r.Context(), v); err != nil {
+			if errors.Is(err, claims.ErrBusy) {
+				writeProcessing(w, r, err)
+				return
+			}
 			http.Error(w, "payment could not be recorded; reload to try again", http.StatusInternalServerError)
 			return
 		}
@@ -325,6 +414,8 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *CallbackHandler) reportOnce(ctx context.Context, v *Verdict) error {
-	key := "odero:" + v.Token
-	return dedup.Once(ctx, h.fallback.Or(h.Store), key, func(ctx context.Context) error { return h.Report(ctx, v) })
+	// The verdict is part of the key: failed, then later verified paid, is
+	// news the merchant must hear.
+	key := "odero:" + v.Token + ":" + string(v.Outcome)
+	return dedup.Report(ctx, h.fallback.Or(h.Store), key, h.Lease, h.Wait, func(ctx context.Context) error { return h.Report(ctx, v) })
 }
