@@ -27,6 +27,8 @@ type Request struct {
 	Header   http.Header
 	Body     []byte
 	At       time.Time
+	// Proto is the protocol the request came in ("HTTP/1.1", "HTTP/2.0").
+	Proto string
 }
 
 // Kind says where in the exchange a fault strikes.
@@ -145,7 +147,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{
 		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: body, At: time.Now(),
+		Header: r.Header.Clone(), Body: body, At: time.Now(), Proto: r.Proto,
 	})
 	s.mu.Unlock()
 

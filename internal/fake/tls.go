@@ -2,6 +2,7 @@ package fake
 
 import (
 	"bufio"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -164,7 +165,23 @@ func (s *Server) startTLS() {
 	s.backend = newPipeListener()
 	var p http.Protocols
 	p.SetUnencryptedHTTP2(true)
-	s.h2srv = &http.Server{Handler: http.HandlerFunc(s.serve), Protocols: &p, ReadHeaderTimeout: 10 * time.Second}
+	s.h2srv = &http.Server{
+		// Handlers see the client's TLS state, as they would without the relay.
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if st, ok := r.Context().Value(tlsStateKey{}).(*tls.ConnectionState); ok {
+				r.TLS = st
+			}
+			s.serve(w, r)
+		}),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if pc, ok := c.(*pipeConn); ok {
+				return context.WithValue(ctx, tlsStateKey{}, pc.state)
+			}
+			return ctx
+		},
+		Protocols:         &p,
+		ReadHeaderTimeout: 10 * time.Second,
+	}
 	go func() { _ = s.h2srv.Serve(s.backend) }()
 	ts.Config.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){
 		"h2": func(_ *http.Server, c *tls.Conn, _ http.Handler) { s.relay(c) },
@@ -228,7 +245,8 @@ func (s *Server) relay(c *tls.Conn) {
 		_ = a.Close()
 		_ = c.Close()
 	}()
-	if !s.backend.push(b) {
+	st := c.ConnectionState()
+	if !s.backend.push(&pipeConn{Conn: b, state: &st}) {
 		return
 	}
 	go func() {
@@ -286,6 +304,15 @@ func goAway(last uint32) []byte {
 	binary.BigEndian.PutUint32(f[9:], last)
 	binary.BigEndian.PutUint32(f[13:], codeNo)
 	return f
+}
+
+type tlsStateKey struct{}
+
+// pipeConn is the h2c server's end of a relayed connection, with the TLS
+// state of the client's connection.
+type pipeConn struct {
+	net.Conn
+	state *tls.ConnectionState
 }
 
 // pipeListener hands relayed connections to the h2c server.

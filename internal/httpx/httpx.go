@@ -453,8 +453,27 @@ func notSent(err error) bool {
 	if errors.As(err, &dnsErr) {
 		return true
 	}
-	var opErr *net.OpError
-	return errors.As(err, &opErr) && opErr.Op == "dial"
+	// A failed dial of a proxy comes wrapped in a "proxyconnect" OpError.
+	return dialFailed(err)
+}
+
+func dialFailed(err error) bool {
+	switch e := err.(type) {
+	case nil:
+		return false
+	case *net.OpError:
+		if e.Op == "dial" {
+			return true
+		}
+	case interface{ Unwrap() []error }:
+		for _, inner := range e.Unwrap() {
+			if dialFailed(inner) {
+				return true
+			}
+		}
+		return false
+	}
+	return dialFailed(errors.Unwrap(err))
 }
 
 func stateOf(ctx context.Context) *callState {

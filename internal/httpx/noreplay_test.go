@@ -1,11 +1,9 @@
 package httpx_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"sync/atomic"
@@ -246,48 +244,14 @@ func protoOf(t *testing.T, hc *http.Client, base string) string {
 	return resp.Proto
 }
 
-// connectProxy starts a forward proxy that only tunnels (CONNECT), as an
-// HTTPS_PROXY does, and returns its URL.
+// connectProxy starts a CONNECT proxy for the test and returns its URL.
 func connectProxy(t *testing.T) *url.URL {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := fake.NewProxy()
 	require.NoError(t, err)
-	var tunnels atomic.Int32
-	done := make(chan struct{})
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				close(done)
-				return
-			}
-			go tunnel(c, &tunnels)
-		}
-	}()
 	t.Cleanup(func() {
-		_ = l.Close()
-		<-done
-		assert.Positive(t, tunnels.Load(), "the proxy was never used")
+		p.Close()
+		assert.Positive(t, p.Tunnels(), "the proxy was never used")
 	})
-	return &url.URL{Scheme: "http", Host: l.Addr().String()}
-}
-
-func tunnel(c net.Conn, n *atomic.Int32) {
-	defer c.Close()
-	br := bufio.NewReader(c)
-	req, err := http.ReadRequest(br)
-	if err != nil || req.Method != http.MethodConnect {
-		_, _ = c.Write([]byte("HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n"))
-		return
-	}
-	up, err := net.Dial("tcp", req.Host)
-	if err != nil {
-		_, _ = c.Write([]byte("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n"))
-		return
-	}
-	defer up.Close()
-	n.Add(1)
-	_, _ = c.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
-	go func() { _, _ = io.Copy(up, br); _ = up.(*net.TCPConn).CloseWrite() }()
-	_, _ = io.Copy(c, up)
+	return p.URL()
 }

@@ -203,7 +203,11 @@ func (s *Server) signed(h func(w http.ResponseWriter, r *http.Request, body []by
 			writeError(w, http.StatusBadRequest, "10000", "", "unreadable body")
 			return
 		}
-		u := &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		u := &url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
 		decoded, err := odero.DecodeURL(u)
 		rnd := r.Header.Get("x-rnd-key")
 		if err != nil || r.Header.Get("x-api-key") != APIKey || rnd == "" || r.Header.Get("x-auth-version") == "" {
