@@ -2,6 +2,7 @@ package fake
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -12,13 +13,16 @@ import (
 
 // Proxy is a forward proxy on loopback that only tunnels (CONNECT), as the
 // HTTPS_PROXY a merchant's egress goes through does: TLS, and HTTP/2 inside
-// it, run end to end between the client and the fake.
+// it, run end to end between the client and the fake. It tunnels only to
+// loopback IP addresses and answers 502 for any other target, unresolved.
 type Proxy struct {
 	l       net.Listener
 	tunnels atomic.Int32
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
+	closed  bool
+	targets []string
 }
 
 // NewProxy starts a CONNECT proxy; Close it when done.
@@ -39,10 +43,19 @@ func (p *Proxy) URL() *url.URL { return &url.URL{Scheme: "http", Host: p.l.Addr(
 // Tunnels returns how many tunnels the proxy opened.
 func (p *Proxy) Tunnels() int { return int(p.tunnels.Load()) }
 
+// Connects returns the targets of the CONNECT requests received, in order,
+// including the ones that could not be reached.
+func (p *Proxy) Connects() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.targets...)
+}
+
 // Close stops the proxy and cuts its tunnels.
 func (p *Proxy) Close() {
 	_ = p.l.Close()
 	p.mu.Lock()
+	p.closed = true
 	for c := range p.conns {
 		_ = c.Close()
 	}
@@ -57,7 +70,7 @@ func (p *Proxy) track(c net.Conn, add bool) bool {
 		delete(p.conns, c)
 		return true
 	}
-	if p.conns == nil {
+	if p.closed {
 		return false
 	}
 	p.conns[c] = struct{}{}
@@ -69,9 +82,6 @@ func (p *Proxy) accept() {
 	for {
 		c, err := p.l.Accept()
 		if err != nil {
-			p.mu.Lock()
-			p.conns = nil
-			p.mu.Unlock()
 			return
 		}
 		p.wg.Add(1)
@@ -92,7 +102,18 @@ func (p *Proxy) tunnel(c net.Conn) {
 		_, _ = io.WriteString(c, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 		return
 	}
-	up, err := net.Dial("tcp", req.Host)
+	p.mu.Lock()
+	p.targets = append(p.targets, req.Host)
+	p.mu.Unlock()
+	// Tests stay offline: only loopback addresses are dialled.
+	host, _, err := net.SplitHostPort(req.Host)
+	if ip := net.ParseIP(host); err == nil && (ip == nil || !ip.IsLoopback()) {
+		err = errors.New("not a loopback address")
+	}
+	var up net.Conn
+	if err == nil {
+		up, err = net.Dial("tcp", req.Host)
+	}
 	if err != nil {
 		_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 		return

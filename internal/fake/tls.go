@@ -328,6 +328,12 @@ func newPipeListener() *pipeListener {
 
 func (l *pipeListener) push(c net.Conn) bool {
 	select {
+	case <-l.done:
+		_ = c.Close()
+		return false
+	default:
+	}
+	select {
 	case l.ch <- c:
 		return true
 	case <-l.done:
@@ -337,6 +343,11 @@ func (l *pipeListener) push(c net.Conn) bool {
 }
 
 func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case <-l.done:
+		return nil, net.ErrClosed
+	default:
+	}
 	select {
 	case c := <-l.ch:
 		return c, nil
