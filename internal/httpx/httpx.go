@@ -279,6 +279,12 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if err != nil {
 		return nil, Invalid(c.provider, "request", "cannot be built")
 	}
+	if st.class == RetryIfNotSent {
+		// Nothing below httpx may rewind a money call's body: no transport
+		// replay, no redirect resend (see noreplay.go). retryablehttp makes
+		// each attempt's body afresh without it.
+		req.Request.GetBody = nil
+	}
 	// One map for the client's and the call's headers. Value slices are
 	// shared, never appended to: the signer replaces values with Set, and
 	// a retry re-signs a clone (prepareRetry).
@@ -576,15 +582,17 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	n := st.attempts.Add(1)
 	start := time.Now()
 	var g *attemptGuard
-	if st.class == RetryIfNotSent {
+	if st.class == RetryIfNotSent && needsGuard(req) {
 		g, req = guard(req, st.body) // see noreplay.go
 	}
 	resp, err := t.base.RoundTrip(req)
-	if g != nil && err != nil {
+	if st.class == RetryIfNotSent && err != nil {
 		if unprocessed(err) {
 			err = &unsentError{err: err}
 		}
-		err = g.finish(err)
+		if g != nil {
+			err = g.finish(err)
+		}
 	}
 	if err == nil || !notSent(err) {
 		st.sent.Store(true)

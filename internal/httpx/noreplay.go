@@ -23,19 +23,19 @@ import (
 //     for requests that are idempotent or carry Idempotency-Key or
 //     X-Idempotency-Key, again through GetBody once the body was read.
 //
-// go-retryablehttp always sets GetBody. So each attempt of a money call goes
-// to the transport as a copy of the request without GetBody and with a body
-// that can be read once: HTTP/1.1 then never counts the request as
-// replayable, and HTTP/2 gives up with "cannot retry err [...] after
-// Request.Body was written" (it may still reuse the request when the
-// connection was unusable before the stream was opened, when the body was
-// not read and nothing was sent). A request without a body cannot be
-// stopped that way, so it gets Connection: close (HTTP/1.1 resends only on
-// a reused connection), and should the transport take a second connection
-// after it wrote anything of the attempt, the attempt's context is
-// cancelled: the HTTP/2 client checks it before it writes the headers
-// again. The caller's client and transport are never touched: the guard
-// travels in the request.
+// go-retryablehttp always sets GetBody. So Do clears it for a money call,
+// and each attempt reaches the transport without GetBody and with a body
+// that reads empty after one pass (retryablehttp makes a fresh one per
+// attempt): HTTP/1.1 then never counts the request as replayable, and
+// HTTP/2 gives up with "cannot retry err [...] after Request.Body was
+// written" (it may still reuse the request when the connection was unusable
+// before the stream was opened, when nothing was sent). A request without a
+// body cannot be stopped that way, so guard gives it Connection: close
+// (HTTP/1.1 resends only on a reused connection), and should the transport
+// take a second connection after it wrote the headers, the attempt's
+// context is cancelled: the HTTP/2 client checks it before it writes the
+// headers again. The caller's client and transport are never touched: the
+// guard travels in the request.
 
 // errReplayRefused is the cause of a money call's failure when the
 // transport tried to send the request a second time.
@@ -43,17 +43,21 @@ var errReplayRefused = errors.New("the HTTP transport tried to send the request 
 
 // attemptGuard watches one attempt of a money call.
 type attemptGuard struct {
-	body   []byte
-	wrote  atomic.Bool  // the transport wrote headers or the request
-	read   atomic.Bool  // the transport read the body
-	replay atomic.Bool  // the transport took a new connection after wrote/read
+	wrote  atomic.Bool  // the transport wrote headers (always before the body)
+	replay atomic.Bool  // the transport took a new connection after wrote
 	conns  atomic.Int32 // connections the transport took for the attempt
 	cancel context.CancelCauseFunc
 }
 
+// needsGuard reports whether a money call's attempt must go through guard:
+// it has no body, or a GetBody that something set after Do.
+func needsGuard(req *http.Request) bool {
+	return req.GetBody != nil || req.Body == nil || req.Body == http.NoBody || req.ContentLength <= 0
+}
+
 // guard returns the copy of req that one attempt of a money call sends.
 func guard(req *http.Request, body []byte) (*attemptGuard, *http.Request) {
-	g := &attemptGuard{body: body}
+	g := &attemptGuard{}
 	ctx, cancel := context.WithCancelCause(req.Context())
 	g.cancel = cancel
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -63,7 +67,9 @@ func guard(req *http.Request, body []byte) (*attemptGuard, *http.Request) {
 	})
 	r := req.WithContext(ctx) // a shallow copy; req itself is not changed
 	if len(body) > 0 {
-		r.Body = g.newBody()
+		// A bytes.Reader read once stays empty; net/http knows it for an
+		// in-memory body and sends headers and body in one write.
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
 	} else {
 		r.Close = true
@@ -72,18 +78,11 @@ func guard(req *http.Request, body []byte) (*attemptGuard, *http.Request) {
 	return g, r
 }
 
-// sentSomething reports whether any of the attempt may have left.
-func (g *attemptGuard) sentSomething() bool { return g.wrote.Load() || g.read.Load() }
-
 func (g *attemptGuard) gotConn(httptrace.GotConnInfo) {
-	if g.conns.Add(1) > 1 && g.sentSomething() {
+	if g.conns.Add(1) > 1 && g.wrote.Load() {
 		g.replay.Store(true)
 		g.cancel(errReplayRefused)
 	}
-}
-
-func (g *attemptGuard) newBody() io.ReadCloser {
-	return &onceBody{r: bytes.NewReader(g.body), g: g}
 }
 
 // finish ends the attempt (its context is released) and says what to make
@@ -107,21 +106,6 @@ func (e *replayError) Error() string {
 }
 
 func (e *replayError) Unwrap() []error { return []error{errReplayRefused, e.err} }
-
-// onceBody is a request body that can be read once: a transport that tried
-// to send it again would find it empty and fail on the Content-Length
-// instead of sending anything.
-type onceBody struct {
-	r *bytes.Reader
-	g *attemptGuard
-}
-
-func (b *onceBody) Read(p []byte) (int, error) {
-	b.g.read.Store(true)
-	return b.r.Read(p)
-}
-
-func (b *onceBody) Close() error { return nil }
 
 // unprocessed reports whether err is one of HTTP/2's two promises that the
 // server did not process the stream (RFC 9113 §8.7): RST_STREAM with
