@@ -33,9 +33,17 @@ type Subject struct {
 	New func(t *testing.T, https bool, opts ...httpx.Option) *Session
 }
 
+// Fake is what the suite needs of a provider's fake: its fault script and
+// request log (every <provider>test.Server has them).
+type Fake interface {
+	Fail(method, path string, faults ...fake.Fault)
+	Count(method, path string) int
+	Requests() []fake.Request
+}
+
 // Session is a client bound to a fresh fake.
 type Session struct {
-	Fake *fake.Server
+	Fake Fake
 	// Money lists every call that moves money or creates something.
 	Money []Call
 	// Reads lists calls that are safe to retry (queries, token exchanges).
@@ -573,7 +581,7 @@ func concurrent(t *testing.T, s Subject, l *link) {
 	count(s.Name, func(c *Counts) { c.ConcurrentCalls += n })
 }
 
-func failOn(f *fake.Server, c Call, fl fake.Fault) {
+func failOn(f Fake, c Call, fl fake.Fault) {
 	path := c.Path
 	if path == "" {
 		path = "*"
@@ -581,7 +589,7 @@ func failOn(f *fake.Server, c Call, fl fake.Fault) {
 	f.Fail(c.Method, path, fl)
 }
 
-func countOf(f *fake.Server, c Call) int {
+func countOf(f Fake, c Call) int {
 	if c.Path != "" {
 		return f.Count(c.Method, c.Path)
 	}

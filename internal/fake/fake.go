@@ -71,6 +71,7 @@ type Server struct {
 	requests []Request
 	faults   map[string][]Fault // "METHOD /path" → queue
 	handler  http.Handler
+	mem      *memory // set when the server lives in memory (NewMemory)
 
 	// HTTPS (see tls.go): the h2c server behind the frame relays, the
 	// relayed connections, and the frame faults waiting for their stream.
@@ -137,6 +138,15 @@ func (s *Server) take(method, path string) (Fault, bool) {
 	return Fault{}, false
 }
 
+func (s *Server) record(r *http.Request, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, Request{
+		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+		Header: r.Header.Clone(), Body: body, At: time.Now(), Proto: r.Proto,
+	})
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	if err != nil || len(body) > MaxBody {
@@ -144,12 +154,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{
-		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: body, At: time.Now(), Proto: r.Proto,
-	})
-	s.mu.Unlock()
+	s.record(r, body)
 
 	f, ok := s.take(r.Method, r.URL.Path)
 	if !ok {

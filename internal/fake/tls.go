@@ -190,19 +190,19 @@ func (s *Server) startTLS() {
 	s.Server = ts
 }
 
-// Close stops the server, its HTTP/2 relays included, and waits for the
-// requests in flight.
-func (s *Server) Close() {
-	if s.h2srv != nil {
-		s.backend.Close()
-		s.mu.Lock()
-		for c := range s.relays {
-			_ = c.Close()
-		}
-		s.mu.Unlock()
-		_ = s.h2srv.Close()
+// closeRelays stops the h2c server and cuts the HTTP/2 relays, so that the
+// TLS listener's Close does not wait for them.
+func (s *Server) closeRelays() {
+	if s.h2srv == nil {
+		return
 	}
-	s.Server.Close()
+	s.backend.Close()
+	s.mu.Lock()
+	for c := range s.relays {
+		_ = c.Close()
+	}
+	s.mu.Unlock()
+	_ = s.h2srv.Close()
 }
 
 // h2Fail aborts the handler of an HTTP/2 request and tells the relay what
