@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -149,19 +151,40 @@ func TestHTTP2RefusedEveryTimeIsNotSent(t *testing.T) {
 	assert.Zero(t, processed.Load())
 }
 
-// TestStockClientReplaysOnHTTP2Reset shows that the fault is real: the same
-// reset makes net/http's HTTP/2 client send a POST with GetBody twice.
-func TestStockClientReplaysOnHTTP2Reset(t *testing.T) {
-	srv, processed := payServer(t)
-	srv.Fail(http.MethodPost, "/pay", fake.Fault{Kind: fake.ResetProtocol})
-	body := []byte(`{"amount":"10.00"}`)
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/pay", bytes.NewReader(body))
-	require.NoError(t, err)
-	resp, err := srv.Client().Do(req) // NewRequest sets GetBody for a bytes.Reader
-	require.NoError(t, err)
-	_ = resp.Body.Close()
-	assert.Equal(t, 2, srv.Count(http.MethodPost, "/pay"))
-	assert.Equal(t, int32(2), processed.Load())
+// TestStockClientResendsOnHTTP2 shows that the faults are real: net/http's
+// HTTP/2 client sends a POST with GetBody again by itself — after
+// REFUSED_STREAM on every Go version, and after RST_STREAM(PROTOCOL_ERROR),
+// a stream the server processed, up to Go 1.26 (Go 1.27 stopped that one).
+func TestStockClientResendsOnHTTP2(t *testing.T) {
+	post := func(t *testing.T, kind fake.Kind) (*fake.Server, *atomic.Int32, error) {
+		srv, processed := payServer(t)
+		srv.Fail(http.MethodPost, "/pay", fake.Fault{Kind: kind})
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/pay", bytes.NewReader([]byte(`{"amount":"10.00"}`)))
+		require.NoError(t, err)
+		require.NotNil(t, req.GetBody, "NewRequest sets GetBody for a bytes.Reader")
+		resp, err := srv.Client().Do(req)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		return srv, processed, err
+	}
+	t.Run("REFUSED_STREAM", func(t *testing.T) {
+		srv, processed, err := post(t, fake.RefusedStream)
+		require.NoError(t, err)
+		assert.Equal(t, 2, srv.Count(http.MethodPost, "/pay"), "the transport sent it again")
+		assert.Equal(t, int32(1), processed.Load())
+	})
+	t.Run("RST_STREAM PROTOCOL_ERROR", func(t *testing.T) {
+		srv, processed, err := post(t, fake.ResetProtocol)
+		if strings.HasPrefix(runtime.Version(), "go1.26") {
+			require.NoError(t, err)
+			assert.Equal(t, 2, srv.Count(http.MethodPost, "/pay"), "the transport sent it again")
+			assert.Equal(t, int32(2), processed.Load(), "and the server processed it twice")
+		} else {
+			require.Error(t, err)
+			assert.Equal(t, 1, srv.Count(http.MethodPost, "/pay"))
+		}
+	})
 }
 
 func TestSafeCallsStillRecoverFromHTTP2Resets(t *testing.T) {
