@@ -148,6 +148,9 @@ func NewTLS(h http.Handler) *Server {
 // negotiates HTTP/2. Recorded requests and queued faults are kept. Call it
 // before handing URL to anyone.
 func (s *Server) StartTLS() {
+	if s.mem != nil {
+		panic("fake: StartTLS on a server in memory")
+	}
 	old := s.Server
 	s.startTLS()
 	if old != nil {
