@@ -15,7 +15,7 @@ import (
 // The embedded purchase: cc_purchase on the server, the widget in the page,
 // the signed notification settles the order.
 func Example_purchase() {
-	gateway := iotpaytest.Start() // in production: iotpay.New(iotpay.Config{MerchantID: …, Key: …, LoginName: …})
+	gateway := iotpaytest.Start() // in production: iotpay.New(iotpay.Config{MerchantID: …, Key: …, LoginName: …, Environment: iotpay.Production})
 	defer gateway.Close()
 	client, _ := gateway.NewClient()
 

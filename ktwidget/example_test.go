@@ -12,7 +12,7 @@ import (
 
 // Create a payment server-side and hand the widget to the page.
 func Example_createPayment() {
-	ktpay := ktwidgettest.Start() // in production: ktwidget.New(ktwidget.Config{AppID: …, PublicKey: …, CallbackSecret: …})
+	ktpay := ktwidgettest.Start() // in production: ktwidget.New(ktwidget.Config{AppID: …, PublicKey: …, CallbackSecret: …, Environment: ktwidget.Production})
 	defer ktpay.Close()
 	client, _ := ktpay.NewClient()
 

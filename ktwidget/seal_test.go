@@ -22,7 +22,7 @@ func keyPair(t testing.TB) (*[32]byte, *[32]byte) {
 
 func clientFor(t testing.TB, pub *[32]byte) *ktwidget.Client {
 	c, err := ktwidget.New(ktwidget.Config{AppID: "e2d3d70d53c67bcd377266f74e98587c", PublicKey: base64.StdEncoding.EncodeToString(pub[:]),
-		CallbackSecret: "0123456789abcdef0123456789abcdef"})
+		CallbackSecret: "0123456789abcdef0123456789abcdef", Environment: ktwidget.Test})
 	require.NoError(t, err)
 	return c
 }
