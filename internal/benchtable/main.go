@@ -47,6 +47,7 @@ func exact(parts ...string) string {
 
 var pairs = []pair{
 	{label: "httpx: one JSON POST (loopback)", pkg: "./internal/httpx", sdk: exact("BenchmarkRoundTrip", "httpx"), plain: exact("BenchmarkRoundTrip", "plain"), target: 1.10},
+	{label: "httpx: the same POST over an in-memory transport (SDK layers only)", pkg: "./internal/httpx", sdk: exact("BenchmarkLayer", "httpx"), plain: exact("BenchmarkLayer", "plain"), target: 1.10},
 	{label: "odero: RetrieveCheckout (signed GET)", pkg: "./internal/conformance", sdk: exact("BenchmarkRoundTrip", "odero", "sdk"), plain: exact("BenchmarkRoundTrip", "odero", "plain"), target: 1.15},
 	{label: "iotpay: Query (signed POST cc_query)", pkg: "./internal/conformance", sdk: exact("BenchmarkRoundTrip", "iotpay", "sdk"), plain: exact("BenchmarkRoundTrip", "iotpay", "plain"), target: 1.15},
 	{label: "ktwidget: CreatePayment (seal + POST)", pkg: "./internal/conformance", sdk: exact("BenchmarkRoundTrip", "ktwidget", "sdk"), plain: exact("BenchmarkRoundTrip", "ktwidget", "plain"), target: 1.15},
