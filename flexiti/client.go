@@ -40,6 +40,14 @@ type Config struct {
 	Environment Environment
 	// Lang is "en" (default) or "fr"; it also sets the language of errors.
 	Lang string
+	// Claims serialises Flow.AuthorizeOnce per reference. Nil: an
+	// in-process MemoryClaims, right for one replica only; replicas behind
+	// a load balancer must share one store (the same one that makes
+	// notifications exactly-once).
+	Claims ClaimStore
+	// ClaimLease bounds how long one AuthorizeOnce holds its reference
+	// (default DefaultClaimLease); it must exceed the HTTP client's timeout.
+	ClaimLease time.Duration
 }
 
 // Option configures a Client: HTTP client, logger, retries, user agent,
@@ -78,6 +86,8 @@ type Client struct {
 	merchant *token.Cache
 	langOnly url.Values
 	refs     *refSource
+	claims   ClaimStore
+	lease    time.Duration
 }
 
 // New validates cfg and opts and returns a Client. It sends nothing.
@@ -98,6 +108,15 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if cfg.Environment == "" {
 		cfg.Environment = Production
 	}
+	if cfg.ClaimLease < 0 {
+		return nil, httpx.Invalid(provider, "ClaimLease", "must not be negative")
+	}
+	if cfg.ClaimLease == 0 {
+		cfg.ClaimLease = DefaultClaimLease
+	}
+	if cfg.Claims == nil {
+		cfg.Claims = NewMemoryClaims(0, 0)
+	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
 		return nil, err
@@ -106,7 +125,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, cfg: cfg, langOnly: url.Values{"lang": {cfg.Lang}}, refs: newRefSource()}
+	c := &Client{http: hc, cfg: cfg, langOnly: url.Values{"lang": {cfg.Lang}}, refs: newRefSource(), claims: cfg.Claims, lease: cfg.ClaimLease}
 	ref := NewReferenceID()
 	c.merchant = token.New(func(ctx context.Context, prev token.Token) (token.Token, error) {
 		return c.fetchToken(ctx, ScopeMerchant, ref, prev)
