@@ -25,7 +25,7 @@ func Example_createPayment() {
 	// notification goes to https://shop.example/ktpay/notify?o=order-1001&t=….
 	p, err := client.CreatePayment(context.Background(), &ktwidget.Order{
 		OrderID: "order-1001", Amount: ktwidget.MustParseAmount("2750.00"), Type: ktwidget.TypeEcom,
-		Description: "Copper kettle",
+		Description:        "Copper kettle",
 		CallbackSuccessURL: "https://shop.example/orders/1001",
 	}, nil)
 	if err != nil {
