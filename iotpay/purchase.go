@@ -2,6 +2,7 @@ package iotpay
 
 import (
 	"context"
+	"errors"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
@@ -93,6 +94,9 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 	if out.SecureID == "" && out.RedirectURL == "" {
 		return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
 	}
+	if err := out.checkRedirect(); err != nil {
+		return nil, err
+	}
 	out.Meta = meta
 	return &out, nil
 }
@@ -173,6 +177,15 @@ func firstError(errs ...error) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkRedirect refuses a redirectUrl a browser must not be sent to
+// (javascript:, data:, relative…).
+func (co *Checkout) checkRedirect() error {
+	if co.RedirectURL != "" && !httpx.WebURL(co.RedirectURL) {
+		return &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errors.New("redirectUrl is not an absolute http(s) URL")}
 	}
 	return nil
 }

@@ -217,6 +217,8 @@ func TestSnippetChecksOrigin(t *testing.T) {
 	assert.Contains(t, s, `event.origin !== widgetOrigin`)
 	assert.Contains(t, s, `nonce="n0nce"`)
 	assert.Contains(t, s, `src="https://widget.nplus.tech/payment-card?hash=abc&amp;show_close_button=true"`)
-	_, err = c.Snippet("javascript:alert(1)", "")
-	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest)
+	for _, bad := range []string{"javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:x", "//widget.nplus.tech/p", "/payment-card"} {
+		_, err = c.Snippet(bad, "")
+		require.ErrorIs(t, err, ktwidget.ErrInvalidRequest, bad)
+	}
 }

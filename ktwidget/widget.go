@@ -40,7 +40,7 @@ var snippetTemplate = template.Must(template.New("snippet").Parse(`<div id="ktpa
 // the page there. nonce is the page's CSP nonce, if it uses one.
 func (c *Client) Snippet(widgetURL, nonce string) (template.HTML, error) {
 	u, err := url.Parse(widgetURL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+	if err != nil || !httpx.WebURL(widgetURL) {
 		return "", httpx.Invalid(provider, "widgetURL", "must be an absolute http(s) URL")
 	}
 	var b bytes.Buffer

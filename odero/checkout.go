@@ -2,6 +2,7 @@ package odero
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -172,10 +173,12 @@ type Checkout struct {
 func (c *Checkout) IframeURL() (string, error) { return IframeURL(c.PageURL) }
 
 // IframeURL adds iframe=True to a hosted page URL without losing its query.
+// Only an absolute http(s) URL is accepted: javascript:, data: and the like
+// are an error, never a frame source.
 func IframeURL(pageURL string) (string, error) {
 	u, err := url.Parse(pageURL)
-	if err != nil || !u.IsAbs() {
-		return "", httpx.Invalid(provider, "pageUrl", "must be an absolute URL")
+	if err != nil || !httpx.WebURL(pageURL) {
+		return "", httpx.Invalid(provider, "pageUrl", "must be an absolute http(s) URL")
 	}
 	q := u.Query()
 	q.Set("iframe", "True")
@@ -197,6 +200,9 @@ func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*C
 	}
 	if out.Token == "" || out.PageURL == "" {
 		return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("token and pageUrl")})
+	}
+	if !httpx.WebURL(out.PageURL) {
+		return nil, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errors.New("pageUrl is not an absolute http(s) URL")}
 	}
 	out.Meta = meta
 	return &out, nil
