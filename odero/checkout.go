@@ -12,7 +12,8 @@ import (
 )
 
 // NoCallbackURL is the callbackUrl OderoPay's own examples send for
-// subscriptions that have no page to return to.
+// subscriptions that have no page to return to; InitCheckout sends it for a
+// SUBSCRIPTION checkout when Config.CallbackURL is empty.
 const NoCallbackURL = "NO_CALLBACK_URL"
 
 // Item is one line of the basket (PaymentItem). The items' prices must add up
@@ -56,9 +57,8 @@ type InitCheckoutRequest struct {
 	CardUserKey string       `json:"cardUserKey,omitempty"`
 	Currency    Currency     `json:"currency"`
 	Group       PaymentGroup `json:"paymentGroup"`
-	// CallbackURL receives the browser's form POST after payment; an
-	// absolute URL (or NoCallbackURL for subscriptions).
-	CallbackURL string `json:"callbackUrl"`
+	// The callbackUrl is not a field: the Client sends Config.CallbackURL.
+
 	// ConversationID is echoed back; use the merchant's order number.
 	ConversationID string `json:"conversationId,omitempty"`
 	Items          []Item `json:"items"`
@@ -90,9 +90,6 @@ func (r *InitCheckoutRequest) Validate() error {
 	}
 	if r.Group == "" {
 		return httpx.Invalid(provider, "paymentGroup", "required")
-	}
-	if err := validateCallbackURL(r.CallbackURL, r.Group); err != nil {
-		return err
 	}
 	if len(r.Items) == 0 {
 		return httpx.Invalid(provider, "items", "at least one item is required")
@@ -145,15 +142,37 @@ func (r *InitCheckoutRequest) Validate() error {
 	return nil
 }
 
-func validateCallbackURL(s string, g PaymentGroup) error {
-	if s == NoCallbackURL && g == PaymentGroupSubscription {
-		return nil
+// initWire is InitCheckoutRequest as it travels, with callbackUrl in its
+// place after paymentGroup, as in OderoPay's own examples.
+type initWire struct {
+	Price              Amount       `json:"price"`
+	PaidPrice          Amount       `json:"paidPrice"`
+	WalletPrice        *Amount      `json:"walletPrice,omitempty"`
+	BuyerID            int64        `json:"buyerId,omitempty"`
+	CardUserKey        string       `json:"cardUserKey,omitempty"`
+	Currency           Currency     `json:"currency"`
+	Group              PaymentGroup `json:"paymentGroup"`
+	CallbackURL        string       `json:"callbackUrl"`
+	ConversationID     string       `json:"conversationId,omitempty"`
+	Items              []Item       `json:"items"`
+	Plan               *Plan        `json:"plan,omitempty"`
+	Installment        int          `json:"installment,omitempty"`
+	Phase              PaymentPhase `json:"paymentPhase,omitempty"`
+	ExpireAfterMinutes int          `json:"expireAfterMinutes,omitempty"`
+}
+
+// wire adds the client's configured callbackUrl to r.
+func (c *Client) wire(r *InitCheckoutRequest) (*initWire, error) {
+	cb := c.callback
+	if cb == "" {
+		if r.Group != PaymentGroupSubscription {
+			return nil, httpx.Invalid(provider, "CallbackURL", "not configured (required unless paymentGroup is SUBSCRIPTION)")
+		}
+		cb = NoCallbackURL
 	}
-	u, err := url.Parse(s)
-	if s == "" || err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return httpx.Invalid(provider, "callbackUrl", "must be an absolute http(s) URL")
-	}
-	return nil
+	return &initWire{Price: r.Price, PaidPrice: r.PaidPrice, WalletPrice: r.WalletPrice, BuyerID: r.BuyerID, CardUserKey: r.CardUserKey,
+		Currency: r.Currency, Group: r.Group, CallbackURL: cb, ConversationID: r.ConversationID, Items: r.Items, Plan: r.Plan,
+		Installment: r.Installment, Phase: r.Phase, ExpireAfterMinutes: r.ExpireAfterMinutes}, nil
 }
 
 // Checkout is an initialised hosted checkout.
@@ -193,8 +212,12 @@ func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*C
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	body, err := c.wire(req)
+	if err != nil {
+		return nil, err
+	}
 	var out Checkout
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/checkout-payments/init", nil, req, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/checkout-payments/init", nil, body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}

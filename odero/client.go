@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 	"github.com/paywidget/paywidget-go/internal/secret"
@@ -40,6 +41,14 @@ type Config struct {
 	Environment Environment
 	// AuthVersion is sent as x-auth-version (default "v1").
 	AuthVersion string
+	// CallbackURL is the absolute http(s) URL InitCheckout sends as
+	// callbackUrl: where the shopper's browser form-POSTs the checkout token
+	// after payment (where CallbackHandler is mounted), for example
+	// "https://shop.example/odero/callback". Set it once from the merchant's
+	// configuration, never from a request's Host or X-Forwarded-* headers,
+	// which the shopper controls. Empty: only SUBSCRIPTION checkouts can be
+	// opened, with NoCallbackURL.
+	CallbackURL string
 }
 
 // Option configures a Client: HTTP client, logger, retries, user agent,
@@ -67,8 +76,9 @@ type Meta = httpx.Meta
 // Client calls the OderoPay API. It is safe for concurrent use by many
 // goroutines.
 type Client struct {
-	http   *httpx.Client
-	signer signer
+	http     *httpx.Client
+	signer   signer
+	callback string
 }
 
 // New validates cfg and opts and returns a Client. It sends nothing.
@@ -94,7 +104,10 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 			return nil, httpx.Invalid(provider, "Environment", "must be an absolute http(s) URL")
 		}
 	}
-	c := &Client{signer: signer{apiKey: cfg.APIKey, secretKey: cfg.SecretKey, version: cfg.AuthVersion}}
+	if cfg.CallbackURL != "" && (!httpx.WebURL(cfg.CallbackURL) || strings.Contains(cfg.CallbackURL, "#")) {
+		return nil, httpx.Invalid(provider, "CallbackURL", "must be an absolute http(s) URL without user info or fragment")
+	}
+	c := &Client{signer: signer{apiKey: cfg.APIKey, secretKey: cfg.SecretKey, version: cfg.AuthVersion}, callback: cfg.CallbackURL}
 	hc, err := httpx.New(httpx.Config{
 		Provider:        provider,
 		BaseURL:         string(cfg.Environment),

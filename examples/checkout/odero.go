@@ -113,7 +113,6 @@ func (o *oderoCheckout) pageFor(r *http.Request, a *app, ord Order) (string, err
 		PaidPrice:      ord.Amount,
 		Currency:       odero.Currency(ord.Currency),
 		Group:          odero.PaymentGroupProduct,
-		CallbackURL:    a.url("/odero/callback"),
 		Items:          []odero.Item{{Name: ord.Product.Name, Price: ord.Amount, ExternalID: ord.Product.ID}},
 	})
 	if err != nil {

@@ -41,14 +41,17 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 
 	var oc *odero.Client
 	var err error
-	if base := getenv("ODERO_BASE_URL"); base != "" {
-		oc, err = odero.New(odero.Config{APIKey: odero.Secret(getenv("ODERO_API_KEY")), SecretKey: odero.Secret(getenv("ODERO_SECRET_KEY"))},
-			odero.WithBaseURL(base), odero.WithLogger(log))
+	if api := getenv("ODERO_BASE_URL"); api != "" {
+		oc, err = odero.New(odero.Config{APIKey: odero.Secret(getenv("ODERO_API_KEY")), SecretKey: odero.Secret(getenv("ODERO_SECRET_KEY")),
+			CallbackURL: base + "/odero/callback"},
+			odero.WithBaseURL(api), odero.WithLogger(log))
 	} else {
 		gw := oderotest.Start()
 		closers = append(closers, gw.Close)
 		fk.odero = gw
-		oc, err = gw.NewClient(odero.WithLogger(log))
+		cfg := gw.Config()
+		cfg.CallbackURL = base + "/odero/callback"
+		oc, err = odero.New(cfg, odero.WithBaseURL(gw.URL), odero.WithHTTPClient(gw.Client()), odero.WithLogger(log))
 	}
 	if err != nil {
 		return fail(err)
