@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
+	"strings"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 	"github.com/paywidget/paywidget-go/internal/secret"
@@ -35,6 +35,13 @@ type Config struct {
 	LoginName string
 	// Environment selects the host (default Production).
 	Environment Environment
+	// NotifyURL is the notifyUrl of every purchase: where IOTPay posts its
+	// signed notification (where NotifyHandler is mounted), absolute
+	// http(s), at most 200 characters, for example
+	// "https://shop.example/iotpay/notify". Required for Purchase, sent by
+	// PurchaseWithToken when set. Set it once from the merchant's
+	// configuration, never from a request's Host or X-Forwarded-* headers.
+	NotifyURL string
 }
 
 // Option configures a Client: HTTP client, logger, retries, user agent,
@@ -77,6 +84,9 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	if cfg.Environment == "" {
 		cfg.Environment = Production
+	}
+	if err := checkURL("NotifyURL", cfg.NotifyURL, false); err != nil {
+		return nil, err
 	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
@@ -188,9 +198,8 @@ func checkURL(field, v string, required bool) error {
 	if err := checkLen(field, v, 200, required); err != nil || v == "" {
 		return err
 	}
-	u, err := url.Parse(v)
-	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return httpx.Invalid(provider, field, "must be an absolute http(s) URL")
+	if !httpx.WebURL(v) || strings.Contains(v, "#") {
+		return httpx.Invalid(provider, field, "must be an absolute http(s) URL without user info or fragment")
 	}
 	return nil
 }

@@ -29,8 +29,8 @@ type PurchaseRequest struct {
 	Channel string
 	// Subject (64) and Body (250) describe the purchase.
 	Subject, Body string
-	// NotifyURL receives IOTPay's signed notification (absolute, 200).
-	NotifyURL string
+	// The notifyUrl is not a field: the Client sends Config.NotifyURL.
+
 	// ReturnURL is where the shopper's browser goes afterwards (absolute, 200).
 	ReturnURL string
 	// MchUserID is the merchant's id of the buyer (at most 30), sent when set.
@@ -55,7 +55,6 @@ func (r *PurchaseRequest) Validate() error {
 		checkChannel(r.channel()),
 		checkLen("subject", r.Subject, 64, false),
 		checkLen("body", r.Body, 250, false),
-		checkURL("notifyUrl", r.NotifyURL, true),
 		checkURL("returnUrl", r.ReturnURL, true),
 		checkLen("mchUserId", r.MchUserID, 30, false),
 	)
@@ -80,10 +79,13 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if c.cfg.NotifyURL == "" {
+		return nil, httpx.Invalid(provider, "NotifyURL", "not configured (required for a purchase)")
+	}
 	p := Params{
 		"mchOrderNo": req.MchOrderNo, "amount": req.Amount, "currency": Currency,
 		"loginName": c.cfg.LoginName, "subject": req.Subject, "body": req.Body,
-		"channel": req.channel(), "notifyUrl": req.NotifyURL, "returnUrl": req.ReturnURL,
+		"channel": req.channel(), "notifyUrl": c.cfg.NotifyURL, "returnUrl": req.ReturnURL,
 		"mchUserId": req.MchUserID,
 	}
 	var out Checkout
@@ -112,8 +114,7 @@ type PurchaseWithTokenRequest struct {
 	Subject, Body string
 	// ClientIP is the buyer's IP (at most 50), for tracing.
 	ClientIP string
-	// NotifyURL is optional (IOTPay's SDK sends it; UnionPay needs it).
-	NotifyURL string
+	// The notifyUrl is Config.NotifyURL, sent when set (UnionPay needs it).
 	MchUserID string
 }
 
@@ -129,7 +130,6 @@ func (r *PurchaseWithTokenRequest) Validate() error {
 		checkLen("subject", r.Subject, 64, false),
 		checkLen("body", r.Body, 250, false),
 		checkLen("clientIp", r.ClientIP, 50, false),
-		checkURL("notifyUrl", r.NotifyURL, false),
 		checkLen("mchUserId", r.MchUserID, 30, false),
 	)
 }
@@ -143,7 +143,7 @@ func (c *Client) PurchaseWithToken(ctx context.Context, req *PurchaseWithTokenRe
 	p := Params{
 		"mchOrderNo": req.MchOrderNo, "cardId": req.CardID, "amount": req.Amount, "currency": Currency,
 		"loginName": c.cfg.LoginName, "subject": req.Subject, "body": req.Body, "clientIp": req.ClientIP,
-		"notifyUrl": req.NotifyURL, "mchUserId": req.MchUserID,
+		"notifyUrl": c.cfg.NotifyURL, "mchUserId": req.MchUserID,
 	}
 	return c.order(ctx, "cc_purchasewithtoken", p, httpx.RetryIfNotSent)
 }

@@ -19,7 +19,7 @@ func TestPurchaseRefusesHostileRedirectURL(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			_, _ = w.Write([]byte(`{"retCode":"SUCCESS","retMsg":"","retData":{"secureId":"` + strings.Repeat("a", 64) + `","redirectUrl":"` + u + `"}}`))
 		}))
-		c, err := iotpay.New(iotpay.Config{MerchantID: "10000701", Key: "0123456789ABCDEF0123456789ABCDEF", LoginName: "jack123"}, iotpay.WithBaseURL(srv.URL))
+		c, err := iotpay.New(iotpay.Config{MerchantID: "10000701", Key: "0123456789ABCDEF0123456789ABCDEF", LoginName: "jack123", NotifyURL: "https://shop.example/n"}, iotpay.WithBaseURL(srv.URL))
 		require.NoError(t, err)
 		co, err := c.Purchase(context.Background(), purchaseReq("o-1"))
 		srv.Close()

@@ -88,8 +88,9 @@ func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 }
 
 // purchaseFor creates the order's IOTPay purchase once; a reload of the
-// checkout page embeds the same one again. Its notify and return addresses
-// come from the shop's configured base URL, never from the request.
+// checkout page embeds the same one again. Its notifyUrl is the client's
+// configured one and its returnUrl comes from the shop's configured base
+// URL, never from the request.
 func (p *iotpayCheckout) purchaseFor(r *http.Request, a *app, ord Order) (*iotpay.Checkout, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -103,7 +104,7 @@ func (p *iotpayCheckout) purchaseFor(r *http.Request, a *app, ord Order) (*iotpa
 	no := clean(ord.ID)
 	co, err := p.client.Purchase(r.Context(), &iotpay.PurchaseRequest{
 		MchOrderNo: no, Amount: cents, Subject: ord.Product.Name,
-		NotifyURL: a.url("/iotpay/notify"), ReturnURL: a.url("/orders/" + ord.ID),
+		ReturnURL: a.url("/orders/" + ord.ID),
 	})
 	if err != nil {
 		return nil, err

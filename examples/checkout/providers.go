@@ -58,14 +58,17 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 	}
 
 	var ic *iotpay.Client
-	if base := getenv("IOTPAY_BASE_URL"); base != "" {
-		ic, err = iotpay.New(iotpay.Config{MerchantID: getenv("IOTPAY_MCH_ID"), Key: iotpay.Secret(getenv("IOTPAY_KEY")), LoginName: getenv("IOTPAY_LOGIN_NAME")},
-			iotpay.WithBaseURL(base), iotpay.WithLogger(log))
+	if api := getenv("IOTPAY_BASE_URL"); api != "" {
+		ic, err = iotpay.New(iotpay.Config{MerchantID: getenv("IOTPAY_MCH_ID"), Key: iotpay.Secret(getenv("IOTPAY_KEY")), LoginName: getenv("IOTPAY_LOGIN_NAME"),
+			NotifyURL: base + "/iotpay/notify"},
+			iotpay.WithBaseURL(api), iotpay.WithLogger(log))
 	} else {
 		gw := iotpaytest.Start()
 		closers = append(closers, gw.Close)
 		fk.iotpay = gw
-		ic, err = gw.NewClient(iotpay.WithLogger(log))
+		cfg := gw.Config()
+		cfg.NotifyURL = base + "/iotpay/notify"
+		ic, err = iotpay.New(cfg, iotpay.WithBaseURL(gw.URL), iotpay.WithHTTPClient(gw.Client()), iotpay.WithLogger(log))
 	}
 	if err != nil {
 		return fail(err)
