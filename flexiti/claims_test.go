@@ -21,31 +21,39 @@ func TestMemoryClaimsStates(t *testing.T) {
 	}
 
 	a := claim("a")
-	assert.Equal(t, ClaimNew, a.State)
-	assert.Equal(t, ClaimBusy, claim("a").State, "lease live")
-	require.NoError(t, m.Release(ctx, Claim{Key: "a", Owner: "someone else"}))
+	assert.Equal(t, ClaimHeld, a.State)
+	assert.Equal(t, now.Add(time.Minute), a.Until)
+	busy := claim("a")
+	assert.Equal(t, ClaimBusy, busy.State, "lease live")
+	assert.Equal(t, a.Until, busy.Until)
+	require.NoError(t, m.Release(ctx, "a", "someone else"))
 	assert.Equal(t, ClaimBusy, claim("a").State, "only the holder releases")
-	require.NoError(t, m.Release(ctx, a))
+	require.NoError(t, m.Release(ctx, "a", a.Token))
 	a = claim("a")
-	assert.Equal(t, ClaimNew, a.State, "released: new again")
+	assert.Equal(t, ClaimHeld, a.State, "released: taken at once")
 
 	now = now.Add(2 * time.Minute)
 	b := claim("a")
-	assert.Equal(t, ClaimTakenOver, b.State, "lease expired")
-	require.NoError(t, m.Complete(ctx, a))
-	assert.Equal(t, ClaimBusy, claim("a").State, "the old holder cannot complete a taken-over claim")
-	require.NoError(t, m.Complete(ctx, b))
+	assert.Equal(t, ClaimHeld, b.State, "lease ran out: taken over")
+	assert.NotEqual(t, a.Token, b.Token)
+	require.Error(t, m.Complete(ctx, "a", a.Token), "the old holder cannot complete a taken-over claim")
+	assert.Equal(t, ClaimBusy, claim("a").State)
+	require.NoError(t, m.Complete(ctx, "a", b.Token))
 	assert.Equal(t, ClaimDone, claim("a").State)
-	require.NoError(t, m.Release(ctx, b))
+	require.NoError(t, m.Release(ctx, "a", b.Token))
 	assert.Equal(t, ClaimDone, claim("a").State, "done is not released")
 
-	// Finished keys are bounded and expire; keys in progress stay.
+	// Done keys are bounded and expire; keys in progress stay.
 	for _, k := range []string{"b", "c"} {
 		c := claim(k)
-		require.NoError(t, m.Complete(ctx, c))
+		require.NoError(t, m.Complete(ctx, k, c.Token))
 	}
-	assert.Equal(t, ClaimNew, claim("a").State, "the oldest finished key was forgotten at the bound")
+	assert.Equal(t, ClaimHeld, claim("a").State, "the oldest done key was forgotten at the bound")
 	now = now.Add(2 * time.Hour)
-	assert.Equal(t, ClaimNew, claim("b").State, "expired")
-	assert.Equal(t, ClaimTakenOver, claim("a").State, "in progress is kept, its lease long gone")
+	assert.Equal(t, ClaimHeld, claim("b").State, "expired")
+
+	_, err := m.Claim(ctx, "", time.Minute)
+	require.Error(t, err)
+	_, err = m.Claim(ctx, "k", 0)
+	require.Error(t, err)
 }

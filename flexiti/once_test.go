@@ -3,6 +3,7 @@ package flexiti_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -133,8 +134,9 @@ func TestAuthorizeOnceOutcomeUnknownLeavesClaimForReconcile(t *testing.T) {
 	f := passedFlow(t, srv, c)
 	list := flexititest.Base + "/v2.5.1/client-id/" + flexititest.ClientID + "/authorizations"
 	down := flexititest.Fault{Kind: flexititest.Status, Status: 503}
+	none := flexititest.Fault{Kind: flexititest.Status, Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`[]`)}
 	srv.Fail("POST", authorizationPath, flexititest.Fault{Kind: flexititest.DropAfter})
-	srv.Fail("GET", list, down, down, down)
+	srv.Fail("GET", list, none, down, down, down) // the look before, then the look after the lost answer
 	_, err := f.AuthorizeOnce(context.Background(), saleReq("order-10"))
 	require.ErrorIs(t, err, flexiti.ErrOutcomeUnknown)
 	_, err = f.AuthorizeOnce(context.Background(), saleReq("order-10"))
