@@ -47,7 +47,13 @@ func checkAmount(a Amount) error {
 type CompleteRequest struct {
 	Amount       Amount
 	PrepareToken PrepareToken
-	// ReturnURL is where the bank sends the shopper after 3-D Secure.
+	// ReturnURL is where the bank sends the shopper after 3-D Secure
+	// (absolute http(s)). Finrota documents nothing in the return that
+	// identifies the payment, so the URL itself must (a path per order); it
+	// stays a per-request field for that reason. Build it from the shop's
+	// configured public address, never from the request's Host or
+	// X-Forwarded-* headers, and treat the return only as a cue to ask
+	// Finrota (ListPayments), never as an outcome.
 	ReturnURL string
 	// ClientReferenceCode is your order reference; use a new one per attempt.
 	ClientReferenceCode string

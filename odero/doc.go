@@ -7,10 +7,11 @@
 //
 // # The flow
 //
-//	client, err := odero.New(odero.Config{APIKey: key, SecretKey: secret, Environment: odero.SandboxTR})
+//	client, err := odero.New(odero.Config{APIKey: key, SecretKey: secret, Environment: odero.SandboxTR,
+//		CallbackURL: "https://shop.example/odero/callback"}) // from configuration, never a request's Host
 //	init, err := client.InitCheckout(ctx, &odero.InitCheckoutRequest{...})
 //	// send the browser to init.PageURL (or init.IframeURL() in an iframe)
-//	// ... the browser form-POSTs the token to your callbackUrl:
+//	// ... the browser form-POSTs the token to Config.CallbackURL:
 //	http.Handle("/odero/callback", client.CallbackHandler(expectFor, report))
 //
 // # Signing
