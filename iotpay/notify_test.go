@@ -207,7 +207,6 @@ func TestRedirectFlowWithNotify(t *testing.T) {
 
 func TestNotifyRetriedUntilSuccess(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
-	c := newClient(t, srv)
 	var mu sync.Mutex
 	answers := 0
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -222,7 +221,7 @@ func TestNotifyRetriedUntilSuccess(t *testing.T) {
 	}))
 	defer shop.Close()
 	srv.BindCard("c-1")
-	c = newClientNotify(t, srv, shop.URL)
+	c := newClientNotify(t, srv, shop.URL)
 	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: 100})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

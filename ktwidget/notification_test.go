@@ -160,7 +160,6 @@ func TestCallbackBaseIsValidatedAtNew(t *testing.T) {
 // delivered with retries until acknowledged.
 func TestNotificationFromFake(t *testing.T) {
 	srv := ktwidgettest.NewServer(t)
-	c := fakeClient(t, srv)
 	b := &book{orders: map[string]ktwidget.Recorded{}}
 	fails := 2
 	var mu sync.Mutex
