@@ -180,9 +180,8 @@ func (c *Client) pay(ctx context.Context, path string, body []byte, ref string) 
 	}
 	switch r.PaymentType {
 	case PaymentTypeRedirect:
-		u, perr := url.Parse(r.RedirectTo)
-		if perr != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
-			return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Redirect", Err: errors.New("redirectTo is not an absolute URL")})
+		if !httpx.WebURL(r.RedirectTo) {
+			return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Redirect", Err: errors.New("redirectTo is not an absolute http(s) URL")})
 		}
 		return &Redirect{URL: r.RedirectTo, OrderID: r.OrderID, ClientReferenceCode: r.ClientReferenceCode, Meta: meta}, nil
 	case PaymentTypeDirectSale:
