@@ -8,7 +8,6 @@ import (
 
 	"github.com/paywidget/paywidget-go/flexiti"
 	"github.com/paywidget/paywidget-go/flexiti/flexititest"
-	"github.com/paywidget/paywidget-go/internal/decimal"
 )
 
 func BenchmarkParseWidgetEvent(b *testing.B) {
@@ -58,7 +57,7 @@ func BenchmarkAuthorize(b *testing.B) {
 	if _, ok := srv.PassWidget(ws.WidgetSessionID, flexititest.PIN); !ok {
 		b.Fatal("widget not passed")
 	}
-	srv.SetCreditLimit(decimal.MustParse("1000000000"))
+	srv.SetCreditLimit(flexiti.MustDollars("1000000000"))
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {

@@ -2,16 +2,13 @@ package flexiti
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"time"
 
+	"github.com/paywidget/paywidget-go/internal/guid"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 	"github.com/paywidget/paywidget-go/internal/secret"
 	"github.com/paywidget/paywidget-go/internal/token"
@@ -85,7 +82,6 @@ type Client struct {
 	cfg      Config
 	merchant *token.Cache
 	langOnly url.Values
-	refs     *refSource
 	claims   ClaimStore
 	lease    time.Duration
 }
@@ -125,10 +121,9 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, cfg: cfg, langOnly: url.Values{"lang": {cfg.Lang}}, refs: newRefSource(), claims: cfg.Claims, lease: cfg.ClaimLease}
-	ref := NewReferenceID()
+	c := &Client{http: hc, cfg: cfg, langOnly: url.Values{"lang": {cfg.Lang}}, claims: cfg.Claims, lease: cfg.ClaimLease}
 	c.merchant = token.New(func(ctx context.Context, prev token.Token) (token.Token, error) {
-		return c.fetchToken(ctx, ScopeMerchant, ref, prev)
+		return c.fetchToken(ctx, ScopeMerchant, NewReferenceID(), prev)
 	}, token.WithSkew(60*time.Second))
 	return c, nil
 }
@@ -138,30 +133,10 @@ func (c *Client) String() string {
 	return "flexiti.Client{" + c.cfg.ClientID + " " + c.http.BaseURL() + "}"
 }
 
-// NewReferenceID makes an x-reference-id: a random UUID as 32 hex digits.
-func NewReferenceID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return hex.EncodeToString(b[:])
-}
-
-// refSource numbers back-office calls' x-reference-ids: a random
-// 16-digit prefix per client and a counter, 32 hex digits in all, unique
-// without a crypto/rand read per call.
-type refSource struct {
-	prefix string
-	n      atomic.Uint64
-}
-
-func newRefSource() *refSource { return &refSource{prefix: NewReferenceID()[:16]} }
-
-func (r *refSource) next() string {
-	var b [16]byte
-	hex.Encode(b[:], binary.BigEndian.AppendUint64(nil, r.n.Add(1)))
-	return r.prefix + string(b[:])
-}
+// NewReferenceID makes an x-reference-id: a random version-4 GUID as 32
+// hex digits without hyphens (the specification's GUID in ASCII(32)). Every
+// back-office call and every Flow gets its own.
+func NewReferenceID() string { return guid.Hex() }
 
 type tokenReply struct {
 	TokenType    string  `json:"token_type"`
@@ -254,5 +229,5 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 
 // backOffice is call with the shared merchant-scope token.
 func (c *Client) backOffice(ctx context.Context, method string, ep endpoint, args []string, q url.Values, in, out any, class httpx.RetryClass) (Meta, error) {
-	return c.call(ctx, c.merchant, c.refs.next(), method, ep, args, q, in, out, class)
+	return c.call(ctx, c.merchant, NewReferenceID(), method, ep, args, q, in, out, class)
 }

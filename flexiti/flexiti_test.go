@@ -211,6 +211,15 @@ func TestValidationSendsNothing(t *testing.T) {
 		"tos false":    apply(func(r *flexiti.WidgetInitRequest) { r.TOSAgreement = false }),
 		"email":        apply(func(r *flexiti.WidgetInitRequest) { r.Email = "jane@" }),
 		"phone":        apply(func(r *flexiti.WidgetInitRequest) { r.PhoneNumber = "555" }),
+		"phone 11":     apply(func(r *flexiti.WidgetInitRequest) { r.PhoneNumber = "15145550123" }),
+		"phone dashes": apply(func(r *flexiti.WidgetInitRequest) { r.PhoneNumber = "514-555-012" }),
+		"phone zero":   apply(func(r *flexiti.WidgetInitRequest) { r.PhoneNumber = "0145550123" }),
+		"phone purchase": func() error {
+			r := purchaseInit()
+			r.PhoneNumber = "+15145550123"
+			_, err := f.WidgetInit(ctx, r)
+			return err
+		}(),
 		"province":     apply(func(r *flexiti.WidgetInitRequest) { r.Province = "XX" }),
 		"city":         apply(func(r *flexiti.WidgetInitRequest) { r.City = "" }),
 		"address":      apply(func(r *flexiti.WidgetInitRequest) { r.Address1 = "" }),

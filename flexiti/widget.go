@@ -45,14 +45,48 @@ type WidgetInitRequest struct {
 	CustomerIdentification CustomerIdentification `json:"customer_identification"`
 	Lang                   string                 `json:"lang,omitempty"`
 	// The apply flow's fields.
-	TOSAgreement bool   `json:"tos_agreement,omitempty"`
-	Email        string `json:"email,omitempty"`
-	PhoneNumber  string `json:"phone_number,omitempty"`
-	Address1     string `json:"address_1,omitempty"`
-	Address2     string `json:"address_2,omitempty"`
-	City         string `json:"city,omitempty"`
-	Province     string `json:"province,omitempty"`
-	AccountType  string `json:"account_type,omitempty"`
+	TOSAgreement bool        `json:"tos_agreement,omitempty"`
+	Email        string      `json:"email,omitempty"`
+	PhoneNumber  PhoneNumber `json:"phone_number,omitempty"`
+	Address1     string      `json:"address_1,omitempty"`
+	Address2     string      `json:"address_2,omitempty"`
+	City         string      `json:"city,omitempty"`
+	Province     string      `json:"province,omitempty"`
+	AccountType  string      `json:"account_type,omitempty"`
+}
+
+// PhoneNumber is the shopper's mobile number for SMS verification: ten
+// digits, as "5145550123". Flexiti types it number(10), so it travels as a
+// JSON number (5145550123), never a string; the first digit cannot be 0,
+// which a number would lose (North American numbers start with 2–9 anyway).
+type PhoneNumber string
+
+func (p PhoneNumber) valid() bool {
+	return len(p) == 10 && p[0] != '0' && strings.Trim(string(p), "0123456789") == ""
+}
+
+// MarshalJSON writes the ten digits as a JSON number.
+func (p PhoneNumber) MarshalJSON() ([]byte, error) {
+	if !p.valid() {
+		return nil, httpx.Invalid(provider, "phone_number", "must be 10 digits, the first not 0")
+	}
+	return []byte(p), nil
+}
+
+// UnmarshalJSON reads a JSON number or a string of digits.
+func (p *PhoneNumber) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		return nil
+	}
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	if strings.Trim(s, "0123456789") != "" {
+		return errors.New("flexiti: phone_number is not a number of digits")
+	}
+	*p = PhoneNumber(s)
+	return nil
 }
 
 var (
@@ -82,6 +116,9 @@ func (r *WidgetInitRequest) Validate() error {
 	}
 	if r.Lang != "" && r.Lang != "en" && r.Lang != "fr" {
 		return httpx.Invalid(provider, "lang", "must be en or fr")
+	}
+	if r.PhoneNumber != "" && !r.PhoneNumber.valid() {
+		return httpx.Invalid(provider, "phone_number", "must be 10 digits, the first not 0")
 	}
 	id := r.CustomerIdentification
 	switch r.Flow {
@@ -120,8 +157,8 @@ func (r *WidgetInitRequest) Validate() error {
 			return httpx.Invalid(provider, "tos_agreement", "must be true")
 		case !emailRe.MatchString(r.Email) || len(r.Email) > 100:
 			return httpx.Invalid(provider, "email", "required, a valid address of at most 100 characters")
-		case len(r.PhoneNumber) != 10 || strings.Trim(r.PhoneNumber, "0123456789") != "":
-			return httpx.Invalid(provider, "phone_number", "must be 10 digits")
+		case !r.PhoneNumber.valid():
+			return httpx.Invalid(provider, "phone_number", "must be 10 digits, the first not 0")
 		case strings.TrimSpace(r.Address1) == "" || len(r.Address1) > 250:
 			return httpx.Invalid(provider, "address_1", "required, at most 250 characters")
 		case len(r.Address2) > 100:

@@ -12,9 +12,12 @@ import (
 // platform decides between a cancel and a refund and says which in
 // Refund.Type.
 type RefundRequest struct {
-	PaymentID      int64             `json:"paymentId"`
-	ConversationID string            `json:"conversationId,omitempty"`
-	Destination    RefundDestination `json:"refundDestinationType,omitempty"`
+	PaymentID      int64  `json:"paymentId"`
+	ConversationID string `json:"conversationId,omitempty"`
+	// Destination is refundDestinationType, which the specification lists
+	// as required with the default CARD: it is always sent, CARD unless
+	// set to RefundToWallet.
+	Destination RefundDestination `json:"refundDestinationType"`
 }
 
 // Validate checks the documented rules.
@@ -26,6 +29,14 @@ func (r *RefundRequest) Validate() error {
 		return httpx.Invalid(provider, "paymentId", "required")
 	}
 	return validateDestination(r.Destination)
+}
+
+// destination is what is sent for d: CARD when the merchant chose nothing.
+func destination(d RefundDestination) RefundDestination {
+	if d == "" {
+		return RefundToCard
+	}
+	return d
 }
 
 func validateDestination(d RefundDestination) error {
@@ -61,8 +72,10 @@ func (c *Client) Refund(ctx context.Context, req *RefundRequest) (*Refund, error
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	body := *req
+	body.Destination = destination(req.Destination)
 	var out Refund
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refunds", nil, req, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refunds", nil, &body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}
@@ -87,10 +100,12 @@ func (c *Client) GetRefund(ctx context.Context, id int64) (*Refund, error) {
 // RefundTransactionRequest refunds part or all of one item of a payment
 // (POST /payment/v1/refund-transactions).
 type RefundTransactionRequest struct {
-	PaymentTransactionID int64             `json:"paymentTransactionId"`
-	ConversationID       string            `json:"conversationId,omitempty"`
-	RefundPrice          Amount            `json:"refundPrice"`
-	Destination          RefundDestination `json:"refundDestinationType,omitempty"`
+	PaymentTransactionID int64  `json:"paymentTransactionId"`
+	ConversationID       string `json:"conversationId,omitempty"`
+	RefundPrice          Amount `json:"refundPrice"`
+	// Destination is refundDestinationType: always sent, CARD unless set
+	// to RefundToWallet (see RefundRequest).
+	Destination RefundDestination `json:"refundDestinationType"`
 }
 
 // Validate checks the documented rules.
@@ -132,8 +147,10 @@ func (c *Client) RefundTransaction(ctx context.Context, req *RefundTransactionRe
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	body := *req
+	body.Destination = destination(req.Destination)
 	var out RefundTransaction
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refund-transactions", nil, req, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refund-transactions", nil, &body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}

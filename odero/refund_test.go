@@ -149,3 +149,49 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	}
 	assert.Contains(t, logs.String(), "/payment/v1/checkout-payments/init", "the log does show what was called")
 }
+
+// lastRequest is the last request the fake received for path.
+func lastRequest(t *testing.T, srv *oderotest.Server, path string) fake.Request {
+	t.Helper()
+	reqs := srv.Requests()
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if reqs[i].Path == path {
+			return reqs[i]
+		}
+	}
+	t.Fatalf("no request to %s", path)
+	return fake.Request{}
+}
+
+// refundDestinationType is listed without "?" in both refund requests, with
+// the default CARD (odero.md §8): the SDK always sends it, CARD unless the
+// merchant chose WALLET. The bodies are compared byte for byte.
+func TestRefundDestinationTypeIsAlwaysSent(t *testing.T) {
+	srv := oderotest.NewServer(t)
+	c := newClient(t, srv)
+	ctx := context.Background()
+	p := paidCheckout(t, srv, c)
+	req := &odero.RefundRequest{PaymentID: p.ID, ConversationID: "refund-1"}
+	_, err := c.Refund(ctx, req)
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf(`{"paymentId":%d,"conversationId":"refund-1","refundDestinationType":"CARD"}`, p.ID),
+		string(lastRequest(t, srv, "/payment/v1/refunds").Body))
+	assert.Empty(t, req.Destination, "the caller's request is not changed")
+
+	p2 := paidCheckout(t, srv, c)
+	_, err = c.Refund(ctx, &odero.RefundRequest{PaymentID: p2.ID, Destination: odero.RefundToWallet})
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf(`{"paymentId":%d,"refundDestinationType":"WALLET"}`, p2.ID),
+		string(lastRequest(t, srv, "/payment/v1/refunds").Body))
+
+	p3 := paidCheckout(t, srv, c)
+	tx := p3.Transactions[0].ID
+	_, err = c.RefundTransaction(ctx, &odero.RefundTransactionRequest{PaymentTransactionID: tx, RefundPrice: amt("10.25")})
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf(`{"paymentTransactionId":%d,"refundPrice":10.25,"refundDestinationType":"CARD"}`, tx),
+		string(lastRequest(t, srv, "/payment/v1/refund-transactions").Body))
+	_, err = c.RefundTransaction(ctx, &odero.RefundTransactionRequest{PaymentTransactionID: tx, ConversationID: "r-2", RefundPrice: amt("1"), Destination: odero.RefundToWallet})
+	require.NoError(t, err)
+	assert.Equal(t, fmt.Sprintf(`{"paymentTransactionId":%d,"conversationId":"r-2","refundPrice":1,"refundDestinationType":"WALLET"}`, tx),
+		string(lastRequest(t, srv, "/payment/v1/refund-transactions").Body))
+}

@@ -9,6 +9,48 @@
 //
 // Test cards: use3D decides 3-D Secure; card 4000000000000002 is declined
 // (success false); the 3-D page's code "123456" passes.
+//
+// # Running it
+//
+// NewServer (or Start) serves it on a loopback port; NewMock (or StartMock)
+// mounts it in memory on a jarcoal/httpmock transport at finrota.Sandbox,
+// with no socket. Either way it records every request (Requests, Count) and
+// plays scripted faults (Fail).
+//
+// What it serves under URL: the API (/auth/api/token/connect, /b2c/...,
+// /erp/payments); the stand-in widget script at
+// /static/finrota-widget/v1.0.0/index.umd.js (the path of finrota.ScriptURL,
+// on the fake's host), which calls /b2c/widget/installments and
+// /b2c/widget/preparePayment with the widget token; and the stand-in bank
+// page /bank/3d?order={orderId} (Redirect.URL), whose form posts to
+// /bank/3d and answers with the form auto-posted to returnUrl.
+//
+// # Shopper steps
+//
+// The shopper's steps in Finrota's flow, each played over HTTP as the
+// browser would (no JavaScript engine), with the fake's own Client:
+//
+//   - the widget (the stand-in script at
+//     /static/finrota-widget/v1.0.0/index.umd.js): PassWidget reads the
+//     installments and calls preparePayment with the widget token, as the
+//     widget does on Pay, and returns the prepare token its onSuccess hands
+//     the page. Prepare makes one without HTTP;
+//   - a declined card: DeclinedCard, in PassWidget or Prepare. It is prepared
+//     all the same; CompletePayment then answers success false (a
+//     *finrota.PaymentError), or, with 3-D Secure, the bank page's return
+//     says success false;
+//   - the bank's 3-D page at Redirect.URL (/bank/3d): PassThreeD enters the
+//     SMS code ("123456" passes, anything else fails) and returns the form
+//     the page auto-posts to the merchant's returnUrl; BankReturn.Send posts
+//     it, as the browser does;
+//   - closing the widget: the widget's Close button calls onClose in the
+//     page and sends nothing to Finrota or the merchant, so there is no HTTP
+//     step to play; the widget token simply lapses after 20 minutes.
+//
+// Which notifications follow: none. Finrota documents no server-to-server
+// notification; the merchant learns a 3-D result from the shopper's return
+// to returnUrl (posted by the browser, so a test can send it again with
+// BankReturn.Send) and confirms it with Client.ListPayments.
 package finrotatest
 
 import (
@@ -33,22 +75,15 @@ const (
 	SecretKey = "finrota-test-secret-key"
 )
 
-// Fault is one scripted misbehaviour, queued with Server.Fail.
-type Fault = fake.Fault
-
-// Where a fault strikes.
-const (
-	Status     = fake.Status
-	DropBefore = fake.DropBefore
-	DropAfter  = fake.DropAfter
-	Truncate   = fake.Truncate
-	Malformed  = fake.Malformed
-	Hang       = fake.Hang
-)
-
 // Server is a fake Finrota.
 type Server struct {
-	*fake.Server
+	// URL is the fake's base URL: http://127.0.0.1:<port> for NewServer and
+	// Start, the provider's sandbox host for NewMock and StartMock. Its API,
+	// pages and scripts are all served under it.
+	URL string
+
+	srv *fake.Server
+	env finrota.Environment // the host mounted in memory (NewMock); zero on loopback
 
 	mu       sync.Mutex
 	ttl      time.Duration
@@ -72,7 +107,7 @@ type prepared struct {
 type Payment struct {
 	OrderID             string
 	ClientReferenceCode string
-	Amount              decimal.Decimal
+	Amount              finrota.Amount
 	ThreeD              bool
 	// Status is "pending" (3-D under way), "paid" or "failed".
 	Status    string
@@ -89,17 +124,26 @@ func NewServer(tb testing.TB) *Server {
 
 // Start starts a fake for a program; Close it when done.
 func Start() *Server {
+	s := newServer()
+	return s.attach(fake.New(s.routes()))
+}
+
+// newServer is a fake's state before it is served.
+func newServer() *Server {
 	s := &Server{ttl: 24 * time.Hour, access: map[string]time.Time{}, widget: map[string]time.Time{}, prepared: map[string]*prepared{}}
-	s.Server = fake.New(s.routes())
 	return s
 }
 
-// Config returns the fake's credentials; pair with finrota.WithBaseURL(s.URL).
-func (s *Server) Config() finrota.Config { return finrota.Config{APIKey: APIKey, SecretKey: SecretKey} }
+// Config returns the fake's credentials. On loopback pair it with
+// finrota.WithBaseURL(s.URL); in memory (NewMock) its Environment is the
+// mounted host already.
+func (s *Server) Config() finrota.Config {
+	return finrota.Config{APIKey: APIKey, SecretKey: SecretKey, Environment: s.env}
+}
 
 // NewClient returns a client of the fake; opts come after the fake's own.
 func (s *Server) NewClient(opts ...finrota.Option) (*finrota.Client, error) {
-	base := []finrota.Option{finrota.WithBaseURL(s.URL), finrota.WithHTTPClient(s.Server.Client())}
+	base := []finrota.Option{finrota.WithBaseURL(s.URL), finrota.WithHTTPClient(s.Client())}
 	return finrota.New(s.Config(), append(base, opts...)...)
 }
 
@@ -142,13 +186,23 @@ func (s *Server) PaymentCount() int {
 	return len(s.payments)
 }
 
-// Prepare makes a prepare token as the widget would, without a widget.
-func (s *Server) Prepare(amount decimal.Decimal, use3D bool) finrota.PrepareToken {
+// Prepare makes a prepare token for card, amount and use3D as the widget
+// would, without the widget or any HTTP: one call to a payment that
+// CompletePayment then pays, sends to the 3-D page (use3D) or, with
+// DeclinedCard, declines.
+func (s *Server) Prepare(amount finrota.Amount, use3D bool, card Card) finrota.PrepareToken {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tok := newToken("prep")
-	s.prepared[tok] = &prepared{amount: amount, use3D: use3D, last4: "6111"}
+	s.prepared[tok] = &prepared{amount: amount, use3D: use3D, decline: card.Number == declinedNumber, last4: last4(card.Number)}
 	return finrota.PrepareToken(tok)
+}
+
+func last4(n string) string {
+	if len(n) < 4 {
+		return n
+	}
+	return n[len(n)-4:]
 }
 
 func newToken(prefix string) string {
@@ -193,6 +247,9 @@ func cors(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
+	if checkWire(w, r) {
+		return
+	}
 	var in struct{ APIKey, SecretKey string }
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.APIKey != APIKey || in.SecretKey != SecretKey {
 		writeError(w, http.StatusUnauthorized, "Unauthorized", "invalid apiKey or secretKey")
@@ -220,6 +277,9 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 		s.mu.Unlock()
 		if !ok || time.Now().After(exp) {
 			writeError(w, http.StatusUnauthorized, "Unauthorized", "token missing, expired or invalid")
+			return
+		}
+		if checkWire(w, r) {
 			return
 		}
 		h(w, r)
@@ -281,6 +341,9 @@ func (s *Server) preparePayment(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "Unauthorized", "preparePayment needs the widget token")
 		return
 	}
+	if checkWire(w, r) {
+		return
+	}
 	var in struct {
 		Card struct {
 			CardNumber, CardHolderName, CVV string
@@ -298,7 +361,7 @@ func (s *Server) preparePayment(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	tok := newToken("prep")
 	n := in.Card.CardNumber
-	s.prepared[tok] = &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == "4000000000000002", last4: n[len(n)-4:]}
+	s.prepared[tok] = &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"prepareToken": tok})
 }
@@ -340,7 +403,7 @@ func (s *Server) directPayment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := in.Card.CardNumber
-	s.complete(w, r, in.payIn, &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == "4000000000000002", last4: n[len(n)-4:]})
+	s.complete(w, r, in.payIn, &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)})
 }
 
 func (s *Server) complete(w http.ResponseWriter, r *http.Request, in payIn, p *prepared) {
@@ -373,7 +436,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, in payIn, p *p
 	case "failed":
 		writeJSON(w, http.StatusOK, map[string]any{"paymentType": "DirectSale", "orderId": pay.OrderID, "clientReferenceCode": pay.ClientReferenceCode, "success": false, "error": "Insufficient funds"})
 	case "pending":
-		writeJSON(w, http.StatusOK, map[string]any{"paymentType": "RedirectUrl", "redirectTo": "http://" + r.Host + "/bank/3d?order=" + pay.OrderID, "orderId": pay.OrderID, "clientReferenceCode": pay.ClientReferenceCode})
+		writeJSON(w, http.StatusOK, map[string]any{"paymentType": "RedirectUrl", "redirectTo": fake.BaseURL(r) + "/bank/3d?order=" + pay.OrderID, "orderId": pay.OrderID, "clientReferenceCode": pay.ClientReferenceCode})
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"paymentType": "DirectSale", "orderId": pay.OrderID, "clientReferenceCode": pay.ClientReferenceCode, "success": true})
 	}

@@ -8,6 +8,39 @@
 //
 // Test account: 20009100 (Jane Doe, 1980-01-01, M1M1M1), credit 5000.00.
 // The widget's PIN is 2222 (as on Flexiti's Training and MI hosts).
+//
+// # Running it
+//
+// NewServer (or Start) serves it on a loopback port;
+// NewMock (or StartMock) mounts it in memory on a jarcoal/httpmock transport
+// at flexiti.Training, with no socket. Either way it records every request
+// (Requests, Count) and plays scripted faults (Fail).
+//
+// What it serves under URL: the POS API under /flexiti/pos-api (BaseURL),
+// and the stand-in widget page at /flexiti/pos-api/ (the redirection_url of
+// widget init, with the session in its fragment), whose script posts the PIN
+// to /flexiti/pos-api/widget/verify.
+//
+// # Shopper steps
+//
+// The shopper's steps in Flexiti's flow. The widget is the page at
+// WidgetSession.RedirectionURL (the stand-in served at /flexiti/pos-api/ on
+// the fake); it posts flx-success, flx-failure or flx-cancel to its parent
+// page, which forwards the event to the merchant's server
+// (flexiti.ParseWidgetEvent, flexiti.NextStep).
+//
+//   - entering the PIN: EnterPIN over HTTP as the widget's browser does, or
+//     PassWidget without HTTP. PIN passes; any other PIN gives flx-success
+//     with verified false, and an authorization under that token then fails
+//     with flexiti.ErrCustomerIdentityNotFound;
+//   - closing the widget: CancelWidget, the page's Cancel button (flx-cancel);
+//   - a declined purchase: Flexiti has no card; a purchase over the credit
+//     limit (SetCreditLimit, 5000.00 at the start) is declined at Authorize,
+//     and DeclineApplications declines the Apply flow.
+//
+// Which notifications follow: none. Flexiti calls no merchant URL; the widget's
+// events reach the merchant only through its own page, so a test "redelivers"
+// one by handing the returned event to the merchant's handler again.
 package flexititest
 
 import (
@@ -36,22 +69,15 @@ const (
 // Base is the path prefix of the POS API on the fake.
 const Base = "/flexiti/pos-api"
 
-// Fault is one scripted misbehaviour, queued with Server.Fail.
-type Fault = fake.Fault
-
-// Where a fault strikes.
-const (
-	Status     = fake.Status
-	DropBefore = fake.DropBefore
-	DropAfter  = fake.DropAfter
-	Truncate   = fake.Truncate
-	Malformed  = fake.Malformed
-	Hang       = fake.Hang
-)
-
 // Server is a fake Flexiti.
 type Server struct {
-	*fake.Server
+	// URL is the fake's base URL: http://127.0.0.1:<port> for NewServer and
+	// Start, the provider's sandbox host for NewMock and StartMock. Its API,
+	// pages and scripts are all served under it.
+	URL string
+
+	srv *fake.Server
+	env flexiti.Environment // the host mounted in memory (NewMock); zero on loopback
 
 	mu        sync.Mutex
 	ttl       time.Duration
@@ -97,23 +123,30 @@ func NewServer(tb testing.TB) *Server {
 
 // Start starts a fake for a program; Close it when done.
 func Start() *Server {
+	s := newServer()
+	return s.attach(fake.New(s.routes()))
+}
+
+// newServer is a fake's state before it is served.
+func newServer() *Server {
 	s := &Server{ttl: 20 * time.Minute, tokens: map[string]*tok{}, refreshes: map[string]string{}, sessions: map[string]*session{},
 		auths: map[int64]*auth{}, seq: 5000, fetches: map[string]int{}, scopes: map[string]int{}, limit: decimal.MustParse("5000.00")}
-	s.Server = fake.New(s.routes())
 	return s
 }
 
 // BaseURL is the POS API base on the fake (pass it to WithBaseURL).
 func (s *Server) BaseURL() string { return s.URL + Base }
 
-// Config returns the fake's credentials.
+// Config returns the fake's credentials. On loopback pair it with
+// flexiti.WithBaseURL(s.BaseURL()); in memory (NewMock) its Environment is
+// the mounted host already.
 func (s *Server) Config() flexiti.Config {
-	return flexiti.Config{ClientID: ClientID, ClientSecret: ClientSecret}
+	return flexiti.Config{ClientID: ClientID, ClientSecret: ClientSecret, Environment: s.env}
 }
 
 // NewClient returns a client of the fake; opts come after the fake's own.
 func (s *Server) NewClient(opts ...flexiti.Option) (*flexiti.Client, error) {
-	base := []flexiti.Option{flexiti.WithBaseURL(s.BaseURL()), flexiti.WithHTTPClient(s.Server.Client())}
+	base := []flexiti.Option{flexiti.WithBaseURL(s.BaseURL()), flexiti.WithHTTPClient(s.Client())}
 	return flexiti.New(s.Config(), append(base, opts...)...)
 }
 
@@ -133,11 +166,13 @@ func (s *Server) ExpireTokens() {
 	}
 }
 
-// SetCreditLimit changes the test account's available credit.
-func (s *Server) SetCreditLimit(d decimal.Decimal) {
+// SetCreditLimit changes the test account's credit limit (5000.00 at the
+// start). An authorization that would take the open authorizations above it
+// is declined, as Flexiti declines a purchase over the available credit.
+func (s *Server) SetCreditLimit(limit flexiti.Amount) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limit = d
+	s.limit = decimalOf(limit)
 }
 
 // DeclineApplications makes the next applications come back declined.
@@ -227,6 +262,9 @@ func (s *Server) routes() http.Handler {
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	if checkToken(w, r, readBody(r)) {
+		return
+	}
 	if r.URL.RawQuery != "" {
 		writeError(w, r, 400, "invalid_request", "parameters must be form-encoded in the body")
 		return
@@ -235,7 +273,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, 400, "invalid_client", "wrong or missing client_id/client_secret")
 		return
 	}
-	if len(r.Header.Get("x-reference-id")) != 32 {
+	if !guid32(r.Header.Get("x-reference-id")) {
 		writeError(w, r, 400, "wrong_inputs", "x-reference-id is required")
 		return
 	}
@@ -293,16 +331,20 @@ func (s *Server) authed(customerOK bool, h func(w http.ResponseWriter, r *http.R
 		case t.scope == flexiti.ScopeCustomer && !customerOK:
 			writeError(w, r, 403, "insufficient_scope", "Insufficient scope")
 			return
-		case len(r.Header.Get("x-reference-id")) != 32:
+		case !guid32(r.Header.Get("x-reference-id")):
 			writeError(w, r, 400, "wrong_inputs", "x-reference-id is required")
 			return
 		case r.PathValue("client") != ClientID:
 			writeError(w, r, 404, "not_found", "client id not found")
 			return
 		}
+		raw := readBody(r)
+		if checkWire(w, r, raw) {
+			return
+		}
 		c := &call{token: bearer, tok: t, body: map[string]json.RawMessage{}}
 		if r.Method == http.MethodPost {
-			if err := json.NewDecoder(r.Body).Decode(&c.body); err != nil {
+			if err := json.Unmarshal(raw, &c.body); err != nil {
 				writeError(w, r, 409, "wrong_inputs", "Some inputs are wrong!")
 				return
 			}

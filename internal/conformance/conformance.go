@@ -32,9 +32,17 @@ type Subject struct {
 	New func(t *testing.T, opts ...httpx.Option) *Session
 }
 
+// Fake is what the suite needs of a provider's fake: its fault script and
+// request log (every <provider>test.Server has them).
+type Fake interface {
+	Fail(method, path string, faults ...fake.Fault)
+	Count(method, path string) int
+	Requests() []fake.Request
+}
+
 // Session is a client bound to a fresh fake.
 type Session struct {
-	Fake *fake.Server
+	Fake Fake
 	// Money lists every call that moves money or creates something.
 	Money []Call
 	// Reads lists calls that are safe to retry (queries, token exchanges).
@@ -455,7 +463,7 @@ func concurrent(t *testing.T, s Subject) {
 	count(s.Name, func(c *Counts) { c.ConcurrentCalls += n })
 }
 
-func failOn(f *fake.Server, c Call, fl fake.Fault) {
+func failOn(f Fake, c Call, fl fake.Fault) {
 	path := c.Path
 	if path == "" {
 		path = "*"
@@ -463,7 +471,7 @@ func failOn(f *fake.Server, c Call, fl fake.Fault) {
 	f.Fail(c.Method, path, fl)
 }
 
-func countOf(f *fake.Server, c Call) int {
+func countOf(f Fake, c Call) int {
 	if c.Path != "" {
 		return f.Count(c.Method, c.Path)
 	}

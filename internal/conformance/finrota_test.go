@@ -29,7 +29,7 @@ var finrotaSubject = conformance.Subject{
 		prepare := func(ctx context.Context) error {
 			w, err := c.CreateWidgetToken(ctx) // the access token is cached before the call under test
 			widget = w
-			prep = srv.Prepare(amount, false)
+			prep = srv.Prepare(amount, false, finrotatest.TestCard)
 			return err
 		}
 		req := func() *finrota.CompleteRequest {
@@ -46,7 +46,7 @@ var finrotaSubject = conformance.Subject{
 			}}
 		}
 		return &conformance.Session{
-			Fake: srv.Server,
+			Fake: srv,
 			Money: []conformance.Call{{Name: "CompletePayment", Method: "POST", Path: "/b2c/widget/payment", Prepare: prepare, Created: srv.PaymentCount,
 				Do: func(ctx context.Context) error { _, err := c.CompletePayment(ctx, req()); return err }}},
 			Reads: []conformance.Call{

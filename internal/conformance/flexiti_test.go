@@ -77,7 +77,7 @@ var flexitiSubject = conformance.Subject{
 		}
 		half := flexiti.MustDollars("1.00")
 		return &conformance.Session{
-			Fake: srv.Server,
+			Fake: srv,
 			Money: []conformance.Call{
 				{Name: "Authorize", Method: "POST", Path: base + "/authorization", Prepare: passed, Created: srv.Authorizations,
 					Do: func(ctx context.Context) error { _, err := flow.Authorize(ctx, authReq()); return err }},

@@ -45,7 +45,7 @@ var iotpaySubject = conformance.Subject{
 			return conformance.Case{Name: name, Do: f}
 		}
 		return &conformance.Session{
-			Fake: srv.Server,
+			Fake: srv,
 			Money: []conformance.Call{
 				{Name: "Purchase", Method: "POST", Path: "/v3/cc_purchase", Created: srv.Orders,
 					Do: func(ctx context.Context) error { _, err := c.Purchase(ctx, purchase()); return err }},

@@ -48,7 +48,7 @@ var ktwidgetSubject = conformance.Subject{
 		}
 		amt := ktwidget.MustParseAmount
 		return &conformance.Session{
-			Fake: srv.Server,
+			Fake: srv,
 			Money: []conformance.Call{{Name: "CreatePayment", Method: "POST", Path: "/api/v1/merchant-widget/payment", Created: srv.Transactions,
 				Do: func(ctx context.Context) error { _, err := c.CreatePayment(ctx, ktOrder(), nil); return err }}},
 			Reads: []conformance.Call{{Name: "AcquirerOptions", Method: "GET", Prepare: created,

@@ -56,7 +56,7 @@ var oderoSubject = conformance.Subject{
 			}
 		}
 		return &conformance.Session{
-			Fake: srv.Server,
+			Fake: srv,
 			Money: []conformance.Call{
 				{Name: "InitCheckout", Method: "POST", Path: "/payment/v1/checkout-payments/init",
 					Do:      func(ctx context.Context) error { _, err := c.InitCheckout(ctx, oderoInit()); return err },

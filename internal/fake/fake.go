@@ -69,6 +69,7 @@ type Server struct {
 	requests []Request
 	faults   map[string][]Fault // "METHOD /path" → queue
 	handler  http.Handler
+	mem      *memory // set when the server lives in memory (NewMemory)
 }
 
 // New starts a Server that hands requests to h after recording them and
@@ -128,6 +129,15 @@ func (s *Server) take(method, path string) (Fault, bool) {
 	return Fault{}, false
 }
 
+func (s *Server) record(r *http.Request, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, Request{
+		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
+		Header: r.Header.Clone(), Body: body, At: time.Now(),
+	})
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	if err != nil || len(body) > MaxBody {
@@ -135,12 +145,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{
-		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: body, At: time.Now(),
-	})
-	s.mu.Unlock()
+	s.record(r, body)
 
 	f, ok := s.take(r.Method, r.URL.Path)
 	if !ok {

@@ -2,6 +2,7 @@ package iotpaytest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -33,6 +34,7 @@ func (s *Server) notify(o iotpay.Order, url string) {
 	}
 	p["sign"] = iotpay.Sign(p, Key)
 	body, _ := json.Marshal(map[string]any(p))
+	s.sent[o.PayOrderID] = sentNote{url: url, body: body}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -40,7 +42,7 @@ func (s *Server) notify(o iotpay.Order, url string) {
 			s.mu.Lock()
 			s.notified[o.PayOrderID]++
 			s.mu.Unlock()
-			if s.deliver(url, body) {
+			if s.deliver(context.Background(), url, body) {
 				s.mu.Lock()
 				s.answered[o.PayOrderID] = true
 				if stored, ok := s.orders[o.PayOrderID]; ok && stored.Status == iotpay.StatusSuccess {
@@ -54,8 +56,8 @@ func (s *Server) notify(o iotpay.Order, url string) {
 	}()
 }
 
-func (s *Server) deliver(url string, body []byte) bool {
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+func (s *Server) deliver(ctx context.Context, url string, body []byte) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return false
 	}

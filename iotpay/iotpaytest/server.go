@@ -12,6 +12,43 @@
 // Test cards: any number pays (status 2) except 4000000000000002 (declined,
 // status 9) and 4000000000000259 (left pending, status 1). Server.NextPayment
 // scripts the next outcome whatever the card.
+//
+// # Running it
+//
+// NewServer (or Start) serves it on a loopback port; NewMock (or StartMock)
+// mounts it in memory on a jarcoal/httpmock transport at iotpay.Sandbox,
+// with no socket. Either way it records every request (Requests, Count) and
+// plays scripted faults (Fail).
+//
+// What it serves under URL: the API under /v3/ (cc_purchase, cc_addcard,
+// cc_querycard, cc_purchasewithtoken, cc_void, cc_refund, cc_query); the
+// stand-in card pages at /cc/purchase?key={secureId} and
+// /cc/addcard?key={secureId} (the redirectUrl of Purchase and AddCard),
+// whose forms post to /cc/pay and /cc/bind; and the stand-in widget script
+// /cc/iotpaycc.js (Client.ScriptURL on the fake), which posts the card to
+// /cc/widget.
+//
+// # Shopper steps
+//
+// The shopper's steps in IOTPay's flow, each played over HTTP as a browser
+// would (no JavaScript engine), with the fake's own Client:
+//
+//   - the hosted card page at Checkout.RedirectURL: PayCardPage (Purchase)
+//     and AddCardPage (AddCard);
+//   - the embedded widget (iotpaycc.js): PayWidget and AddCardWidget;
+//   - a declined card: DeclinedCard in any of them;
+//   - closing: neither the page nor IOTPay's widget has a close or cancel
+//     step; a shopper who leaves sends nothing, the order stays pending
+//     (status 0) until its secureId lapses, and nothing is notified.
+//
+// Which notifications follow: only a successful payment (status 2) is
+// notified, in the background, to the purchase's notifyUrl, up to
+// NotifyRetries times until the merchant answers SUCCESS (then the order
+// reads status 3). A declined (9) or pending (1) payment is never notified:
+// IOTPay documents the notification for successful payments only, so a test
+// of a decline reads the return URL or calls Client.Query instead of waiting
+// for one. Adding a card notifies nothing either. Redeliver sends a
+// notification again.
 package iotpaytest
 
 import (
@@ -39,23 +76,15 @@ const (
 	LoginName  = "jack123"
 )
 
-// Fault is one scripted misbehaviour, queued with Server.Fail(method, path,
-// faults...) (path "*" matches every path).
-type Fault = fake.Fault
-
-// Where a fault strikes.
-const (
-	Status     = fake.Status
-	DropBefore = fake.DropBefore
-	DropAfter  = fake.DropAfter
-	Truncate   = fake.Truncate
-	Malformed  = fake.Malformed
-	Hang       = fake.Hang
-)
-
 // Server is a fake IOTPay.
 type Server struct {
-	*fake.Server
+	// URL is the fake's base URL: http://127.0.0.1:<port> for NewServer and
+	// Start, the provider's sandbox host for NewMock and StartMock. Its API,
+	// pages and scripts are all served under it.
+	URL string
+
+	srv *fake.Server
+	env iotpay.Environment // the host mounted in memory (NewMock); zero on loopback
 
 	mu        sync.Mutex
 	orders    map[string]*order // by payOrderId
@@ -68,6 +97,7 @@ type Server struct {
 	purchases int
 	notified  map[string]int // payOrderId → notify attempts
 	answered  map[string]bool
+	sent      map[string]sentNote // payOrderId → first notification, for Redeliver
 	hc        *http.Client
 	wg        sync.WaitGroup
 }
@@ -95,31 +125,37 @@ func NewServer(tb testing.TB) *Server {
 
 // Start starts a fake for a program; Close it when done.
 func Start() *Server {
+	s := newServer()
+	return s.attach(fake.New(s.routes()))
+}
+
+// newServer is a fake's state before it is served.
+func newServer() *Server {
 	s := &Server{
 		orders: map[string]*order{}, byMch: map[string]string{}, pending: map[string]*order{},
 		cards: map[string]*card{}, binding: map[string]*card{},
-		notified: map[string]int{}, answered: map[string]bool{},
+		notified: map[string]int{}, answered: map[string]bool{}, sent: map[string]sentNote{},
 		hc: &http.Client{Timeout: 5 * time.Second},
 	}
-	s.Server = fake.New(s.routes())
 	return s
 }
 
 // Close waits for notifications in flight, then stops the server.
 func (s *Server) Close() {
-	s.Server.Close()
+	s.srv.Close()
 	s.wg.Wait()
 }
 
-// Config returns an iotpay.Config with the fake's credentials. Pair it with
-// iotpay.WithBaseURL(s.URL).
+// Config returns an iotpay.Config with the fake's credentials. On loopback
+// pair it with iotpay.WithBaseURL(s.URL); in memory (NewMock) its
+// Environment is the mounted host already.
 func (s *Server) Config() iotpay.Config {
-	return iotpay.Config{MerchantID: MerchantID, Key: Key, LoginName: LoginName}
+	return iotpay.Config{MerchantID: MerchantID, Key: Key, LoginName: LoginName, Environment: s.env}
 }
 
 // NewClient returns a client of the fake; opts come after the fake's own.
 func (s *Server) NewClient(opts ...iotpay.Option) (*iotpay.Client, error) {
-	base := []iotpay.Option{iotpay.WithBaseURL(s.URL), iotpay.WithHTTPClient(s.Server.Client())}
+	base := []iotpay.Option{iotpay.WithBaseURL(s.URL), iotpay.WithHTTPClient(s.Client())}
 	return iotpay.New(s.Config(), append(base, opts...)...)
 }
 
@@ -242,6 +278,9 @@ func (s *Server) signed(h func(*http.Request, iotpay.Params) (any, string)) http
 			reply(w, nil, "sign error")
 			return
 		}
+		if checkWire(w, r, body) {
+			return
+		}
 		if str(p, "mchId") != MerchantID {
 			reply(w, nil, "mchId not exist")
 			return
@@ -291,7 +330,7 @@ func (s *Server) newID(prefix string) string {
 	return fmt.Sprintf("%s%s%06d", prefix, time.Now().UTC().Format("20060102150405"), s.seq)
 }
 
-func (s *Server) base(r *http.Request) string { return "http://" + r.Host }
+func (s *Server) base(r *http.Request) string { return fake.BaseURL(r) }
 
 func maskCard(n string) string {
 	if len(n) < 10 {

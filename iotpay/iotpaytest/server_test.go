@@ -19,7 +19,7 @@ import (
 
 func post(t *testing.T, srv *iotpaytest.Server, endpoint string, p iotpay.Params) map[string]any {
 	b, _ := json.Marshal(map[string]any(p))
-	resp, err := srv.Client().Post(srv.URL+"/v3/"+endpoint, "application/json", bytes.NewReader(b))
+	resp, err := srv.Client().Post(srv.URL+"/v3/"+endpoint, "application/json;charset=UTF-8", bytes.NewReader(b))
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	var out map[string]any

@@ -9,6 +9,42 @@
 //
 // Test cards on the widget page: any number completes, except
 // 4000000000000002 (denied by the acquirer).
+//
+// # Running it
+//
+// NewServer (or Start) serves API and widget on one loopback port; NewMock
+// (or StartMock) mounts them in memory on a jarcoal/httpmock transport at
+// ktwidget.Test's two hosts, with no socket. Either way it records every
+// request (Requests, Count) and plays scripted faults (Fail).
+//
+// What it serves: the API under /api/v1/merchant-widget/ (payment,
+// acquirer-options, pdf), and the stand-in widget card page at
+// /payment-card?hash={hash} (Payment.WidgetURL), whose form posts to
+// /payment-card/pay and answers with the receipt page. The merchant page's
+// script is the merchant's own (Client.Snippet); KTPay serves none.
+//
+// # Shopper steps
+//
+// The shopper's steps in KTPay's flow, each played over HTTP as the browser
+// in the widget's iframe would (no JavaScript engine), with the fake's own
+// Client:
+//
+//   - the card page at Payment.WidgetURL ({widget}/payment-card?hash=…):
+//     PayWidget, which submits the card to /payment-card/pay and reads the
+//     receipt page;
+//   - a declined card: DeclinedCard (status denied), or NextPayment to
+//     script denied or error whatever the card;
+//   - closing the widget: CloseWidget (the page's Close button, shown unless
+//     the order set show_close_button false);
+//   - the receipt's Continue button: Receipt.Next, the URL the widget posts
+//     to its parent for a top-level redirect.
+//
+// Which notifications follow: a final status (completed, denied, error) is
+// notified to the order's callback_post_url, if it has one, in the
+// background on RetrySchedule until the merchant answers {"status":"ok"}
+// (Deliveries counts them). Closing the widget leaves the transaction
+// pending and notifies nothing: KTPay notifies final statuses only.
+// Redeliver sends a notification again.
 package ktwidgettest
 
 import (
@@ -38,26 +74,19 @@ const (
 	CallbackSecret = "test-callback-secret-0123456789"
 )
 
-// Fault is one scripted misbehaviour, queued with Server.Fail.
-type Fault = fake.Fault
-
-// Where a fault strikes.
-const (
-	Status     = fake.Status
-	DropBefore = fake.DropBefore
-	DropAfter  = fake.DropAfter
-	Truncate   = fake.Truncate
-	Malformed  = fake.Malformed
-	Hang       = fake.Hang
-)
-
 // RetrySchedule is KTPay's notification schedule (15 s, 60 s, 3 min, 10 min,
 // 30 min, 60 min) divided by 1000.
 var RetrySchedule = []time.Duration{15 * time.Millisecond, 60 * time.Millisecond, 180 * time.Millisecond, 600 * time.Millisecond, 1800 * time.Millisecond, 3600 * time.Millisecond}
 
 // Server is a fake KTPay.
 type Server struct {
-	*fake.Server
+	// URL is the fake's base URL: http://127.0.0.1:<port> for NewServer and
+	// Start, the provider's sandbox host for NewMock and StartMock. Its API,
+	// pages and scripts are all served under it.
+	URL string
+
+	srv *fake.Server
+	env ktwidget.Environment // the host mounted in memory (NewMock); zero on loopback
 
 	pub, priv       *[32]byte
 	oldPub, oldPriv *[32]byte
@@ -69,6 +98,7 @@ type Server struct {
 	next     []string
 	deliv    map[string]int
 	acked    map[string]bool
+	sent     map[string]sentNote // hash → first notification, for Redeliver
 	hc       *http.Client
 	wg       sync.WaitGroup
 	closing  chan struct{}
@@ -102,11 +132,16 @@ func NewServer(tb testing.TB) *Server {
 
 // Start starts a fake for a program; Close it when done.
 func Start() *Server {
+	s := newServer()
+	return s.attach(fake.New(s.routes()))
+}
+
+// newServer is a fake's state before it is served.
+func newServer() *Server {
 	// crypto/rand does not fail (Go 1.24+), so neither does GenerateKey.
 	pub, priv, _ := box.GenerateKey(rand.Reader)
-	s := &Server{pub: pub, priv: priv, txs: map[string]*tx{}, orderIDs: map[string]bool{}, deliv: map[string]int{}, acked: map[string]bool{},
+	s := &Server{pub: pub, priv: priv, txs: map[string]*tx{}, orderIDs: map[string]bool{}, deliv: map[string]int{}, acked: map[string]bool{}, sent: map[string]sentNote{},
 		hc: &http.Client{Timeout: 5 * time.Second}, closing: make(chan struct{})}
-	s.Server = fake.New(s.routes())
 	return s
 }
 
@@ -114,7 +149,7 @@ func Start() *Server {
 func (s *Server) Close() {
 	close(s.closing)
 	s.wg.Wait()
-	s.Server.Close()
+	s.srv.Close()
 }
 
 // PublicKey is the fake's app_key (standard base64).
@@ -137,14 +172,19 @@ func (s *Server) ExpireKey() string {
 }
 
 // Config returns a ktwidget.Config for the fake: its app id and key, the
-// widget on the fake itself, and the test callback secret.
+// widget on the fake itself, and the test callback secret. On loopback pair
+// it with ktwidget.WithBaseURL(s.URL); in memory (NewMock) its Environment is
+// ktwidget.Test, whose API and widget hosts are both mounted.
 func (s *Server) Config() ktwidget.Config {
+	if s.env.API != "" {
+		return ktwidget.Config{AppID: AppID, PublicKey: s.PublicKey(), Environment: s.env, CallbackSecret: CallbackSecret}
+	}
 	return ktwidget.Config{AppID: AppID, PublicKey: s.PublicKey(), WidgetURL: s.URL, CallbackSecret: CallbackSecret}
 }
 
 // NewClient returns a client of the fake; opts come after the fake's own.
 func (s *Server) NewClient(opts ...ktwidget.Option) (*ktwidget.Client, error) {
-	base := []ktwidget.Option{ktwidget.WithBaseURL(s.URL), ktwidget.WithHTTPClient(s.Server.Client())}
+	base := []ktwidget.Option{ktwidget.WithBaseURL(s.URL), ktwidget.WithHTTPClient(s.Client())}
 	return ktwidget.New(s.Config(), append(base, opts...)...)
 }
 
@@ -215,6 +255,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, ktwidget.CodeUnknownApp, "Invalid or unknown merchant application id")
 		return
 	}
+	if checkContentType(w, r) {
+		return
+	}
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, fake.MaxBody))
 	sealed, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(raw)))
 	if err != nil {
@@ -233,6 +276,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		writeError(w, http.StatusUnprocessableEntity, ktwidget.CodeBadData, "Bad data format or content")
+		return
+	}
+	if checkPlaintext(w, plain) {
 		return
 	}
 	var d DecryptedOrder
@@ -288,7 +334,7 @@ func (s *Server) acquirer(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, 5000107, "Error getting merchant transaction info")
 		return
 	}
-	writeData(w, map[string]string{"payment_page": "http://" + r.Host + "/payment-card?hash=" + r.PathValue("hash")})
+	writeData(w, map[string]string{"payment_page": fake.BaseURL(r) + "/payment-card?hash=" + r.PathValue("hash")})
 }
 
 func (s *Server) pdf(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package ktwidgettest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"html/template"
 	"io"
@@ -29,7 +30,7 @@ document.getElementById("ktpay-close") && document.getElementById("ktpay-close")
 });
 </script></body></html>{{end}}
 {{define "receipt"}}<!doctype html><html><head><meta charset="utf-8"><title>KTPay receipt (fake)</title></head><body style="background:#fff;margin:0;padding:1rem;min-height:100vh">
-<p id="ktpay-result" data-status="{{.Status}}">Payment {{.Status}}</p>
+<p id="ktpay-result" data-status="{{.Status}}" data-next="{{.Next}}">Payment {{.Status}}</p>
 <button id="ktpay-continue" type="button">Continue</button>
 <script>
 document.getElementById("ktpay-continue").addEventListener("click", function () {
@@ -107,6 +108,9 @@ func (s *Server) notify(t *tx, url string) {
 		"created_at": t.created.In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second).Format(time.RFC3339),
 		"updated_at": now.Format(time.RFC3339), "status": st,
 	})
+	s.mu.Lock()
+	s.sent[t.hash] = sentNote{url: url, body: body}
+	s.mu.Unlock()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -114,7 +118,7 @@ func (s *Server) notify(t *tx, url string) {
 			s.mu.Lock()
 			s.deliv[t.hash]++
 			s.mu.Unlock()
-			if s.deliver(url, body) {
+			if s.deliver(context.Background(), url, body) {
 				s.mu.Lock()
 				s.acked[t.hash] = true
 				s.mu.Unlock()
@@ -132,8 +136,8 @@ func (s *Server) notify(t *tx, url string) {
 	}()
 }
 
-func (s *Server) deliver(url string, body []byte) bool {
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+func (s *Server) deliver(ctx context.Context, url string, body []byte) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return false
 	}

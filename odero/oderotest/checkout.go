@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"github.com/paywidget/paywidget-go/internal/decimal"
+	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/odero"
 )
 
@@ -56,7 +57,7 @@ func (s *Server) initCheckout(w http.ResponseWriter, r *http.Request, body []byt
 	s.mu.Unlock()
 	writeData(w, http.StatusOK, map[string]string{
 		"token":   c.token,
-		"pageUrl": "http://" + r.Host + "/checkout/" + c.token,
+		"pageUrl": fake.BaseURL(r) + "/checkout/" + c.token,
 	})
 }
 

@@ -15,6 +15,40 @@
 // reusing an x-rnd-key, is answered 401 with errorCode "1"; an unknown or unpaid checkout
 // is answered 200 with an errors envelope (errorCode "10101"); rule
 // violations are answered 400 with errorCode "10000".
+//
+// # Running it
+//
+// NewServer (or Start) serves it on a loopback port;
+// NewMock (or StartMock) mounts it in memory on a jarcoal/httpmock transport
+// at odero.SandboxTR, with no socket. Either way it records every request
+// (Requests, Count) and plays scripted faults (Fail).
+//
+// What it serves under URL: the API under /payment/v1/, the hosted page at
+// /checkout/{token} (the pageUrl of InitCheckout), its card form's POST
+// /checkout/{token}/pay and the 3-D Secure form's POST /checkout/{token}/3ds.
+// The page uses no script of its own besides the auto-submitted callback
+// form.
+//
+// # Shopper steps
+//
+// The shopper's steps in OderoPay's flow, each played over HTTP as a browser
+// would (no JavaScript engine):
+//
+//   - the hosted page at Checkout.PageURL (/checkout/{token} on the fake):
+//     PayHostedPage submits a card and follows what comes next;
+//   - the 3-D Secure page: a card that asks for it (ThreeDSCard) is answered
+//     with Card.ThreeDSCode ("123456" passes, anything else fails);
+//   - a declined card: DeclinedCard (DO_NOT_HONOUR) or
+//     InsufficientFundsCard (NOT_SUFFICIENT_FUNDS), or NextPayment to script
+//     any outcome;
+//   - closing the page: a shopper who leaves sends nothing; PayHostedPage with
+//     an empty ThreeDSCode leaves at the 3-D step. The checkout stays unpaid
+//     (CheckoutStatus "") or waiting for 3-D, and no callback is posted.
+//
+// Which notifications follow: OderoPay sends no server-to-server
+// notification. After a payment, approved or declined, the shopper's browser
+// form-POSTs token and paymentIdList to the checkout's callbackUrl;
+// PayHostedPage makes that POST, and Redeliver makes it again (a reload).
 package oderotest
 
 import (
@@ -51,10 +85,17 @@ type Outcome struct {
 	ThreeDS bool
 }
 
-// Server is a fake OderoPay. Its embedded *fake.Server records requests and
-// plays faults (Fail(method, path, fake.Fault{...})).
+// Server is a fake OderoPay. It records every request (Requests, Count) and
+// plays scripted faults (Fail); NewServer serves it on loopback, NewMock in
+// memory on an httpmock transport.
 type Server struct {
-	*fake.Server
+	// URL is the fake's base URL: http://127.0.0.1:<port> for NewServer and
+	// Start, the provider's sandbox host for NewMock and StartMock. Its API,
+	// pages and scripts are all served under it.
+	URL string
+
+	srv *fake.Server
+	env odero.Environment // the host mounted in memory (NewMock); zero on loopback
 
 	mu        sync.Mutex
 	checkouts map[string]*checkout
@@ -101,6 +142,12 @@ func NewServer(tb testing.TB) *Server {
 
 // Start starts a fake for a program; Close it when done.
 func Start() *Server {
+	s := newServer()
+	return s.attach(fake.New(s.routes()))
+}
+
+// newServer is a fake's state before it is served.
+func newServer() *Server {
 	s := &Server{
 		checkouts: map[string]*checkout{},
 		refunds:   map[int64]*refund{},
@@ -108,20 +155,20 @@ func Start() *Server {
 		rnds:      map[string]bool{},
 		seq:       1000,
 	}
-	s.Server = fake.New(s.routes())
 	return s
 }
 
-// Config returns an odero.Config with the fake's credentials. Pair it with
-// odero.WithBaseURL(s.URL).
+// Config returns an odero.Config with the fake's credentials. On loopback
+// pair it with odero.WithBaseURL(s.URL); in memory (NewMock) its Environment
+// is the mounted host already.
 func (s *Server) Config() odero.Config {
-	return odero.Config{APIKey: APIKey, SecretKey: SecretKey}
+	return odero.Config{APIKey: APIKey, SecretKey: SecretKey, Environment: s.env}
 }
 
 // NewClient returns an odero.Client of the fake (credentials, base URL and
 // the fake's HTTP client set); opts come after those.
 func (s *Server) NewClient(opts ...odero.Option) (*odero.Client, error) {
-	base := []odero.Option{odero.WithBaseURL(s.URL), odero.WithHTTPClient(s.Server.Client())}
+	base := []odero.Option{odero.WithBaseURL(s.URL), odero.WithHTTPClient(s.Client())}
 	return odero.New(s.Config(), append(base, opts...)...)
 }
 
@@ -203,7 +250,12 @@ func (s *Server) signed(h func(w http.ResponseWriter, r *http.Request, body []by
 			writeError(w, http.StatusBadRequest, "10000", "", "unreadable body")
 			return
 		}
-		u := &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+		u, err := url.Parse(fake.BaseURL(r)) // the scheme and host the client signed
+		if err != nil {
+			writeError(w, http.StatusUnauthorized, "1", "", "authentication failed")
+			return
+		}
+		u.Path, u.RawPath, u.RawQuery = r.URL.Path, r.URL.RawPath, r.URL.RawQuery
 		decoded, err := odero.DecodeURL(u)
 		rnd := r.Header.Get("x-rnd-key")
 		if err != nil || r.Header.Get("x-api-key") != APIKey || rnd == "" || r.Header.Get("x-auth-version") == "" {
@@ -224,6 +276,9 @@ func (s *Server) signed(h func(w http.ResponseWriter, r *http.Request, body []by
 		s.mu.Unlock()
 		if reused {
 			writeError(w, http.StatusUnauthorized, "1", "", "x-rnd-key reused")
+			return
+		}
+		if checkWire(w, r, body) {
 			return
 		}
 		h(w, r, body)

@@ -31,6 +31,7 @@ func signedPost(t *testing.T, srv *oderotest.Server, path, secret, rnd, body str
 	req.Header.Set("x-auth-version", "v1")
 	req.Header.Set("x-signature", odero.Signature(decoded, oderotest.APIKey, secret, rnd, []byte(body)))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
 	resp, err := srv.Client().Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()

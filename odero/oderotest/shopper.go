@@ -3,12 +3,12 @@ package oderotest
 import (
 	"context"
 	"errors"
-	"html"
-	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/paywidget/paywidget-go/internal/fake"
+	"github.com/paywidget/paywidget-go/odero"
 )
 
 // Card is what a shopper types into the hosted page. Use the test numbers in
@@ -22,12 +22,14 @@ type Card struct {
 	ThreeDSCode string
 }
 
-// TestCard is an approved card.
-var TestCard = Card{HolderName: "Test Shopper", Number: "4111111111111111", ExpireMonth: "12", ExpireYear: "2030", CVC: "123", ThreeDSCode: "123456"}
-
+// Test cards: TestCard is approved; DeclinedCard is declined DO_NOT_HONOUR;
+// InsufficientFundsCard is declined NOT_SUFFICIENT_FUNDS; ThreeDSCard asks
+// for a 3-D Secure code and carries the one that passes.
 var (
-	formRe   = regexp.MustCompile(`<form id="([a-z0-9-]+)" method="post" action="([^"]*)">`)
-	hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	TestCard              = Card{HolderName: "Test Shopper", Number: "4111111111111111", ExpireMonth: "12", ExpireYear: "2030", CVC: "123", ThreeDSCode: "123456"}
+	DeclinedCard          = Card{HolderName: "Test Shopper", Number: "4000000000000002", ExpireMonth: "12", ExpireYear: "2030", CVC: "123"}
+	InsufficientFundsCard = Card{HolderName: "Test Shopper", Number: "4000000000009995", ExpireMonth: "12", ExpireYear: "2030", CVC: "123"}
+	ThreeDSCard           = Card{HolderName: "Test Shopper", Number: "4000000000003220", ExpireMonth: "12", ExpireYear: "2030", CVC: "123", ThreeDSCode: "123456"}
 )
 
 // PayHostedPage plays the shopper's browser on the fake's hosted page: it
@@ -37,15 +39,11 @@ var (
 // that callback (the caller closes its body), or nil when the checkout had no
 // callback URL.
 func PayHostedPage(ctx context.Context, hc *http.Client, pageURL string, card Card) (*http.Response, error) {
-	page, err := url.Parse(pageURL)
+	page, err := fake.Fetch(ctx, hc, http.MethodGet, pageURL, nil)
 	if err != nil {
 		return nil, err
 	}
-	body, err := fetch(ctx, hc, http.MethodGet, page, nil)
-	if err != nil {
-		return nil, err
-	}
-	action, _, err := findForm(body, "odero-card-form", page)
+	action, _, err := fake.FindForm(page, "odero-card-form")
 	if err != nil {
 		return nil, err
 	}
@@ -56,27 +54,24 @@ func PayHostedPage(ctx context.Context, hc *http.Client, pageURL string, card Ca
 	if card.Save {
 		form.Set("saveCard", "true")
 	}
-	body, err = fetch(ctx, hc, http.MethodPost, action, form)
-	if err != nil {
+	if page, err = fake.Fetch(ctx, hc, http.MethodPost, action.String(), form); err != nil {
 		return nil, err
 	}
-	if strings.Contains(body, `id="odero-3ds-form"`) {
+	if page.Has("odero-3ds-form") {
 		if card.ThreeDSCode == "" {
 			return nil, nil
 		}
-		action, _, err = findForm(body, "odero-3ds-form", page)
-		if err != nil {
+		if action, _, err = fake.FindForm(page, "odero-3ds-form"); err != nil {
 			return nil, err
 		}
-		body, err = fetch(ctx, hc, http.MethodPost, action, url.Values{"code": {card.ThreeDSCode}})
-		if err != nil {
+		if page, err = fake.Fetch(ctx, hc, http.MethodPost, action.String(), url.Values{"code": {card.ThreeDSCode}}); err != nil {
 			return nil, err
 		}
 	}
-	if strings.Contains(body, `id="odero-done"`) {
+	if page.Has("odero-done") {
 		return nil, nil
 	}
-	action, fields, err := findForm(body, "odero-callback-form", page)
+	action, fields, err := fake.FindForm(page, "odero-callback-form")
 	if err != nil {
 		return nil, err
 	}
@@ -88,52 +83,33 @@ func PayHostedPage(ctx context.Context, hc *http.Client, pageURL string, card Ca
 	return hc.Do(req)
 }
 
-func fetch(ctx context.Context, hc *http.Client, method string, u *url.URL, form url.Values) (string, error) {
-	var rd io.Reader
-	if form != nil {
-		rd = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
-	if err != nil {
-		return "", err
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return "", err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", errors.New("oderotest: hosted page answered " + resp.Status)
-	}
-	return string(b), nil
-}
+// ErrNoCallback is Redeliver's answer for a checkout that is unknown, not yet
+// paid or failed, or has no callback URL (NO_CALLBACK_URL).
+var ErrNoCallback = errors.New("oderotest: no callback was posted for this checkout")
 
-// findForm returns the absolute action and hidden fields of the form id.
-func findForm(body, id string, base *url.URL) (*url.URL, url.Values, error) {
-	for _, m := range formRe.FindAllStringSubmatchIndex(body, -1) {
-		if body[m[2]:m[3]] != id {
-			continue
-		}
-		action, err := base.Parse(html.UnescapeString(body[m[4]:m[5]]))
-		if err != nil {
-			return nil, nil, err
-		}
-		rest := body[m[1]:]
-		if end := strings.Index(rest, "</form>"); end >= 0 {
-			rest = rest[:end]
-		}
-		fields := url.Values{}
-		for _, h := range hiddenRe.FindAllStringSubmatch(rest, -1) {
-			fields.Add(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
-		}
-		return action, fields, nil
+// Redeliver posts the callback of a finished checkout (token) to its
+// callbackUrl once more with hc, as a shopper's reload of the return page
+// would, and returns the merchant's response (the caller closes its body).
+// The merchant's callback handler must take the repeat.
+func (s *Server) Redeliver(ctx context.Context, hc *http.Client, token string) (*http.Response, error) {
+	s.mu.Lock()
+	c, ok := s.checkouts[token]
+	var d pageData
+	if ok && c.payment != nil && (c.payment.status == odero.PaymentStatusSuccess || c.payment.status == odero.PaymentStatusFailure) {
+		d = s.returnData(c)
 	}
-	return nil, nil, errors.New("oderotest: page has no form " + id)
+	s.mu.Unlock()
+	if d.CallbackURL == "" || d.CallbackURL == odero.NoCallbackURL {
+		return nil, ErrNoCallback
+	}
+	form := url.Values{"token": {d.Token}}
+	if d.PaymentID != "" {
+		form.Set("paymentIdList", d.PaymentID)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.CallbackURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return hc.Do(req)
 }

@@ -157,7 +157,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 
 	var refund *odero.Refund
 	err = rec.Step("refund payment", func() (any, any, error) {
-		req := &odero.RefundRequest{PaymentID: verdict.Payment.ID, ConversationID: order.ConversationID + "-refund"}
+		req := &odero.RefundRequest{PaymentID: verdict.Payment.ID, ConversationID: order.ConversationID + "-refund", Destination: odero.RefundToCard}
 		var err error
 		refund, err = client.Refund(ctx, req)
 		if err != nil {

@@ -1,0 +1,58 @@
+package flexititest_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/jarcoal/httpmock"
+
+	"github.com/paywidget/paywidget-go/flexiti"
+	"github.com/paywidget/paywidget-go/flexiti/flexititest"
+)
+
+// A whole Flexiti purchase in memory: customer token, widget, the shopper's
+// PIN and the authorization, all on one httpmock transport, with no socket.
+func ExampleStartMock() {
+	hc := &http.Client{}
+	httpmock.ActivateNonDefault(hc)
+	defer httpmock.DeactivateNonDefault(hc)
+	defer httpmock.Reset()
+
+	fx := flexititest.StartMock(httpmock.DefaultTransport) // at flexiti.Training
+	defer fx.Close()
+	client, err := flexiti.New(fx.Config(), flexiti.WithHTTPClient(hc))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	flow, err := client.NewFlow(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ws, err := flow.WidgetInit(ctx, &flexiti.WidgetInitRequest{Flow: flexiti.FlowPurchase,
+		CustomerIdentification: flexiti.CustomerIdentification{AccountNumber: flexititest.AccountNumber}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	raw, err := fx.EnterPIN(ctx, ws.RedirectionURL, flexititest.PIN)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ev, _ := flexiti.ParseWidgetEvent(raw)
+	fmt.Println("widget:", ev.Type, "verified", ev.Success.Verified)
+	auth, err := flow.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber,
+		Amount: flexiti.MustDollars("49.99"), FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("authorized:", auth.Amount)
+	// Output:
+	// widget: flx-success verified true
+	// authorized: 49.99
+}

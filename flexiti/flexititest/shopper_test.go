@@ -1,0 +1,86 @@
+package flexititest_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/paywidget/paywidget-go/flexiti"
+	"github.com/paywidget/paywidget-go/flexiti/flexititest"
+)
+
+func purchaseFlow(t *testing.T, c *flexiti.Client) (*flexiti.Flow, *flexiti.WidgetSession) {
+	t.Helper()
+	f, err := c.NewFlow(context.Background())
+	require.NoError(t, err)
+	ws, err := f.WidgetInit(context.Background(), &flexiti.WidgetInitRequest{Flow: flexiti.FlowPurchase,
+		CustomerIdentification: flexiti.CustomerIdentification{AccountNumber: flexititest.AccountNumber}})
+	require.NoError(t, err)
+	return f, ws
+}
+
+func authorize(f *flexiti.Flow, amount string) error {
+	_, err := f.Authorize(context.Background(), &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: flexiti.MustDollars(amount),
+		FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
+	return err
+}
+
+func TestEnterPINOverHTTP(t *testing.T) {
+	srv := flexititest.NewServer(t)
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	f, ws := purchaseFlow(t, c)
+	raw, err := srv.EnterPIN(ctx, ws.RedirectionURL, flexititest.PIN)
+	require.NoError(t, err)
+	ev, err := flexiti.ParseWidgetEvent(raw)
+	require.NoError(t, err)
+	assert.Equal(t, flexiti.EventSuccess, ev.Type)
+	require.NotNil(t, ev.Success)
+	assert.True(t, ev.Success.Verified)
+	assert.Equal(t, 1, srv.Count(http.MethodPost, flexititest.Base+"/widget/verify"))
+	require.NoError(t, authorize(f, "100.00"))
+
+	// Over the credit limit: declined at Authorize.
+	srv.SetCreditLimit(flexiti.MustDollars("150.00"))
+	f, ws = purchaseFlow(t, c)
+	_, err = srv.EnterPIN(ctx, ws.RedirectionURL, flexititest.PIN)
+	require.NoError(t, err)
+	assert.Error(t, authorize(f, "100.00"), "100.00 more than the 50.00 left")
+	assert.Equal(t, 1, srv.Authorizations())
+}
+
+func TestCancelWidget(t *testing.T) {
+	srv := flexititest.NewServer(t)
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	f, ws := purchaseFlow(t, c)
+	raw, err := srv.CancelWidget(context.Background(), ws.RedirectionURL)
+	require.NoError(t, err)
+	ev, err := flexiti.ParseWidgetEvent(raw)
+	require.NoError(t, err)
+	assert.Equal(t, flexiti.EventCancel, ev.Type)
+	assert.Equal(t, flexiti.StepCancelled, flexiti.NextStep(flexiti.FlowPurchase, ev))
+	require.ErrorIs(t, authorize(f, "10.00"), flexiti.ErrCustomerIdentityNotFound, "the shopper never passed the widget")
+}
+
+func TestMockRunsTheFlowInMemory(t *testing.T) {
+	mock := httpmock.NewMockTransport()
+	srv := flexititest.NewMock(t, mock)
+	assert.Equal(t, string(flexiti.Training), srv.BaseURL())
+	c, err := flexiti.New(srv.Config(), flexiti.WithHTTPClient(&http.Client{Transport: mock}))
+	require.NoError(t, err)
+	f, ws := purchaseFlow(t, c)
+	raw, err := srv.EnterPIN(context.Background(), ws.RedirectionURL, flexititest.PIN)
+	require.NoError(t, err)
+	ev, err := flexiti.ParseWidgetEvent(raw)
+	require.NoError(t, err)
+	assert.True(t, ev.Success.Verified)
+	require.NoError(t, authorize(f, "25.00"))
+	assert.Equal(t, 1, srv.Authorizations())
+}

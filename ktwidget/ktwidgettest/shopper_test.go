@@ -1,0 +1,156 @@
+package ktwidgettest_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/paywidget/paywidget-go/ktwidget"
+	"github.com/paywidget/paywidget-go/ktwidget/ktwidgettest"
+)
+
+// shop is a merchant: its orders and the notifications its handler reported.
+type shop struct {
+	mu       sync.Mutex
+	recorded map[string]ktwidget.Recorded
+	reported []string
+}
+
+func (s *shop) Lookup(_ context.Context, orderID string) (ktwidget.Recorded, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.recorded[orderID]
+	if !ok {
+		return r, errors.New("unknown order")
+	}
+	return r, nil
+}
+
+func (s *shop) handler(c *ktwidget.Client) http.Handler {
+	return &ktwidget.NotificationHandler{Client: c, Orders: s, Report: func(_ context.Context, n *ktwidget.Notification) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.reported = append(s.reported, n.OrderID+" "+n.Status.Status)
+		return nil
+	}}
+}
+
+func (s *shop) reports() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.reported...)
+}
+
+// create makes a payment, through srv and hc, whose notification goes to
+// notifyBase (the client's configured CallbackBase).
+func (s *shop) create(t *testing.T, srv *ktwidgettest.Server, hc *http.Client, orderID, notifyBase string, showClose bool) *ktwidget.Payment {
+	t.Helper()
+	cfg := srv.Config()
+	cfg.CallbackBase = notifyBase
+	c, err := ktwidget.New(cfg, ktwidget.WithBaseURL(srv.URL), ktwidget.WithHTTPClient(hc))
+	require.NoError(t, err)
+	amount := ktwidget.MustParseAmount("2750.00")
+	p, err := c.CreatePayment(context.Background(), &ktwidget.Order{OrderID: orderID, Amount: amount, Type: ktwidget.TypeEcom,
+		CallbackSuccessURL: "https://shop.example/ok/" + orderID, CallbackFailedURL: "https://shop.example/failed/" + orderID,
+		ShowCloseButton: &showClose}, nil)
+	require.NoError(t, err)
+	s.mu.Lock()
+	if s.recorded == nil {
+		s.recorded = map[string]ktwidget.Recorded{}
+	}
+	s.recorded[orderID] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: amount}
+	s.mu.Unlock()
+	return p
+}
+
+func waitAcked(t *testing.T, srv *ktwidgettest.Server, hash string) {
+	t.Helper()
+	require.Eventually(t, func() bool { _, ok := srv.Deliveries(hash); return ok }, 5*time.Second, 5*time.Millisecond)
+}
+
+func TestPayWidgetCompletesNotifiesAndRedelivers(t *testing.T) {
+	srv := ktwidgettest.NewServer(t)
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	var sh shop
+	site := httptest.NewServer(sh.handler(c))
+	defer site.Close()
+	ctx := context.Background()
+
+	p := sh.create(t, srv, srv.Client(), "kt-1", site.URL, true)
+	rc, err := srv.PayWidget(ctx, p.WidgetURL, ktwidgettest.TestCard)
+	require.NoError(t, err)
+	assert.Equal(t, &ktwidgettest.Receipt{Status: ktwidget.StatusCompleted, Next: "https://shop.example/ok/kt-1"}, rc)
+	assert.Equal(t, ktwidget.StatusCompleted, srv.Status(p.TransactionHash))
+	waitAcked(t, srv, p.TransactionHash)
+	assert.Equal(t, []string{"kt-1 completed"}, sh.reports())
+
+	acked, err := srv.Redeliver(ctx, p.TransactionHash)
+	require.NoError(t, err)
+	assert.True(t, acked, "a duplicate is acknowledged")
+	n, _ := srv.Deliveries(p.TransactionHash)
+	assert.Equal(t, 2, n)
+	assert.Equal(t, []string{"kt-1 completed"}, sh.reports(), "and reported once")
+
+	// A finished transaction cannot be paid again.
+	_, err = srv.PayWidget(ctx, p.WidgetURL, ktwidgettest.TestCard)
+	assert.ErrorContains(t, err, "409")
+}
+
+func TestDeclinedCardIsNotifiedAsDenied(t *testing.T) {
+	srv := ktwidgettest.NewServer(t)
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	var sh shop
+	site := httptest.NewServer(sh.handler(c))
+	defer site.Close()
+
+	p := sh.create(t, srv, srv.Client(), "kt-2", site.URL, true)
+	rc, err := srv.PayWidget(context.Background(), p.WidgetURL, ktwidgettest.DeclinedCard)
+	require.NoError(t, err)
+	assert.Equal(t, &ktwidgettest.Receipt{Status: ktwidget.StatusDenied, Next: "https://shop.example/failed/kt-2"}, rc)
+	waitAcked(t, srv, p.TransactionHash)
+	assert.Equal(t, []string{"kt-2 denied"}, sh.reports())
+}
+
+func TestCloseWidget(t *testing.T) {
+	srv := ktwidgettest.NewServer(t)
+	var sh shop
+	ctx := context.Background()
+
+	p := sh.create(t, srv, srv.Client(), "kt-3", "https://shop.example/n", true)
+	require.NoError(t, srv.CloseWidget(ctx, p.WidgetURL))
+	assert.Equal(t, ktwidget.StatusPending, srv.Status(p.TransactionHash))
+	_, err := srv.Redeliver(ctx, p.TransactionHash)
+	assert.ErrorContains(t, err, "no notification", "closing notifies nothing")
+
+	p = sh.create(t, srv, srv.Client(), "kt-4", "https://shop.example/n", false)
+	assert.ErrorIs(t, srv.CloseWidget(ctx, p.WidgetURL), ktwidgettest.ErrNoCloseButton)
+}
+
+func TestMockRunsTheFlowInMemory(t *testing.T) {
+	mock := httpmock.NewMockTransport()
+	srv := ktwidgettest.NewMock(t, mock)
+	hc := &http.Client{Transport: mock}
+	c, err := ktwidget.New(srv.Config(), ktwidget.WithHTTPClient(hc))
+	require.NoError(t, err)
+	var sh shop
+	mock.RegisterResponder(http.MethodPost, "https://shop.example/ktpay/notify", ktwidgettest.HandlerResponder(sh.handler(c)))
+
+	p := sh.create(t, srv, hc, "kt-mem", "https://shop.example/ktpay/notify", true)
+	assert.Contains(t, p.WidgetURL, ktwidget.Test.Widget+"/payment-card?hash=")
+	rc, err := srv.PayWidget(context.Background(), p.WidgetURL, ktwidgettest.TestCard)
+	require.NoError(t, err)
+	assert.Equal(t, ktwidget.StatusCompleted, rc.Status)
+	waitAcked(t, srv, p.TransactionHash)
+	assert.Equal(t, []string{"kt-mem completed"}, sh.reports())
+	assert.Equal(t, 1, srv.Count(http.MethodPost, "/api/v1/merchant-widget/payment"))
+}

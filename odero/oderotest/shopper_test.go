@@ -1,0 +1,114 @@
+package oderotest_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/paywidget/paywidget-go/odero"
+	"github.com/paywidget/paywidget-go/odero/oderotest"
+)
+
+// shop is a merchant's callback endpoint recording each verdict once.
+type shop struct {
+	mu       sync.Mutex
+	verdicts []string
+}
+
+func (s *shop) handler(c *odero.Client) http.Handler {
+	return &odero.CallbackHandler{
+		Client: c,
+		Expect: func(context.Context, *odero.Callback) (odero.Expectation, error) {
+			return odero.Expectation{ConversationID: "order-1", PaidPrice: odero.MustParseAmount("25.00"), Currency: odero.TRY}, nil
+		},
+		Report: func(_ context.Context, v *odero.Verdict) error {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.verdicts = append(s.verdicts, string(v.Outcome))
+			return nil
+		},
+	}
+}
+
+func (s *shop) seen() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.verdicts...)
+}
+
+// initCheckout opens a checkout, through srv and hc, whose callback is
+// callback (the client's configured CallbackURL).
+func initCheckout(t *testing.T, srv *oderotest.Server, hc *http.Client, callback string) *odero.Checkout {
+	t.Helper()
+	cfg := srv.Config()
+	cfg.CallbackURL = callback
+	c, err := odero.New(cfg, odero.WithBaseURL(srv.URL), odero.WithHTTPClient(hc))
+	require.NoError(t, err)
+	co, err := c.InitCheckout(context.Background(), &odero.InitCheckoutRequest{ConversationID: "order-1",
+		Price: odero.MustParseAmount("25.00"), PaidPrice: odero.MustParseAmount("25.00"), Currency: odero.TRY,
+		Group: odero.PaymentGroupProduct, Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("25.00")}}})
+	require.NoError(t, err)
+	return co
+}
+
+func TestShopperStepsAndRedelivery(t *testing.T) {
+	srv := oderotest.NewServer(t)
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	var sh shop
+	site := httptest.NewServer(sh.handler(c))
+	defer site.Close()
+	ctx := context.Background()
+
+	co := initCheckout(t, srv, srv.Client(), site.URL)
+	resp, err := oderotest.PayHostedPage(ctx, srv.Client(), co.PageURL, oderotest.ThreeDSCard)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, err = srv.Redeliver(ctx, srv.Client(), co.Token)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, []string{string(odero.OutcomePaid)}, sh.seen(), "the repeat is reported no second time")
+
+	co = initCheckout(t, srv, srv.Client(), site.URL)
+	resp, err = oderotest.PayHostedPage(ctx, srv.Client(), co.PageURL, oderotest.DeclinedCard)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, []string{string(odero.OutcomePaid), string(odero.OutcomeFailed)}, sh.seen())
+
+	// Leaving at the 3-D step posts nothing, and there is nothing to redeliver.
+	abandon := oderotest.ThreeDSCard
+	abandon.ThreeDSCode = ""
+	co = initCheckout(t, srv, srv.Client(), site.URL)
+	resp, err = oderotest.PayHostedPage(ctx, srv.Client(), co.PageURL, abandon)
+	require.NoError(t, err)
+	assert.Nil(t, resp)
+	_, err = srv.Redeliver(ctx, srv.Client(), co.Token)
+	assert.ErrorIs(t, err, oderotest.ErrNoCallback)
+	assert.Len(t, sh.seen(), 2)
+}
+
+func TestMockRunsTheFlowInMemory(t *testing.T) {
+	mock := httpmock.NewMockTransport()
+	srv := oderotest.NewMock(t, mock)
+	hc := &http.Client{Transport: mock}
+	c, err := odero.New(srv.Config(), odero.WithHTTPClient(hc))
+	require.NoError(t, err)
+	var sh shop
+	mock.RegisterResponder(http.MethodPost, "https://shop.example/odero/callback", oderotest.HandlerResponder(sh.handler(c)))
+
+	co := initCheckout(t, srv, hc, "https://shop.example/odero/callback")
+	assert.Contains(t, co.PageURL, string(odero.SandboxTR)+"/checkout/")
+	resp, err := oderotest.PayHostedPage(context.Background(), hc, co.PageURL, oderotest.TestCard)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, []string{string(odero.OutcomePaid)}, sh.seen())
+	assert.Equal(t, 1, srv.Count(http.MethodGet, "/payment/v1/checkout-payments/"+co.Token), "the callback handler queried once")
+}
