@@ -56,6 +56,7 @@ func (a *app) handler() http.Handler {
 	mux.HandleFunc("GET /{$}", a.products)
 	mux.HandleFunc("POST /orders", a.createOrder)
 	mux.HandleFunc("GET /orders/{id}", a.showOrder)
+	mux.Handle("GET /static/", staticFiles())
 	for _, in := range a.integrations {
 		in.register(mux, a)
 	}
@@ -72,33 +73,48 @@ func (a *app) handler() http.Handler {
 var pages = template.Must(template.New("pages").Parse(`
 {{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.}} · Paywidget tea shop</title>
-<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}
-iframe{width:100%;height:32rem;border:1px solid #ccc}.product{border-bottom:1px solid #eee;padding:.5rem 0}
-button{margin:.2rem}</style></head><body>{{end}}
+<link rel="stylesheet" href="/static/shop.css"></head><body>
+<header class="site-header"><div class="bar"><a class="brand" href="/"><span class="leaf"></span>Paywidget tea shop</a>
+<nav aria-label="Shop"><a href="/#product-tea">Tea</a><a href="/#product-kettle">Kettles</a></nav>
+<span class="test-mode" title="Payments go to test providers; no money moves">Test mode</span></div></header>
+<main>{{end}}
+{{define "foot"}}</main>
+<footer class="site-footer"><div class="bar"><p>A demo shop for paywidget-go: every payment is checked by the
+shop's server before an order is marked paid. Use test cards only.</p></div></footer></body></html>{{end}}
+{{define "summary"}}<aside class="summary" aria-label="Your order"><h2>Your order</h2>
+<img src="/static/{{.Product.ID}}.svg" alt="" width="240" height="120">
+<p class="item">{{.Product.Name}}</p>
+<dl><dt>Order</dt><dd class="id">{{.ID}}</dd><dt>Shipping</dt><dd>Free</dd>
+<dt class="total">Total</dt><dd class="total">{{.Amount}} {{.Currency}}</dd></dl>
+<p class="note">The amount is set by the shop's server; the payment page cannot change it.</p></aside>{{end}}
 {{define "order"}}{{template "head" "Order"}}<h1>Order {{.ID}}</h1>
-<p>{{.Product.Name}}: {{.Amount}} {{.Currency}} via {{.Provider}}</p>
-<p>Status: <strong id="order-status" data-status="{{.Status}}">{{.Status}}</strong></p>
+<div class="order-card"><p>{{.Product.Name}}: <strong>{{.Amount}} {{.Currency}}</strong> via {{.Provider}}</p>
+<p>Status: <strong class="status" id="order-status" data-status="{{.Status}}">{{.Status}}</strong></p>
 {{if .Detail}}<p id="order-detail">{{.Detail}}</p>{{end}}
-<p><a href="/">Back to the shop</a></p></body></html>{{end}}
+<p><a href="/">Back to the shop</a></p></div>{{template "foot"}}{{end}}
 `))
 
 var _ = template.Must(pages.Parse(`
-{{define "products"}}{{template "head" "Shop"}}<h1>Paywidget tea shop</h1>
-{{range $p := .Products}}<div class="product" id="product-{{$p.ID}}"><h2>{{$p.Name}}</h2><p>{{$p.Price}}</p>
-{{range $.Providers}}<form method="post" action="/orders" style="display:inline">
+{{define "products"}}{{template "head" "Shop"}}<h1>Tea and the things to make it with</h1>
+<p class="intro">Pick a product and a way to pay. Each button opens that provider's checkout widget; the
+order page shows what the shop's server verified with the provider.</p>
+<div class="products">{{range $p := .Products}}<section class="product" id="product-{{$p.ID}}">
+<img src="/static/{{$p.ID}}.svg" alt="" width="240" height="120"><div class="body"><h2>{{$p.Name}}</h2>
+<p class="blurb">{{$p.Blurb}}</p><p class="price">{{$p.Price}} <small>in the provider's currency</small></p>
+<div class="pay-with">{{range $.Providers}}<form method="post" action="/orders">
 <input type="hidden" name="product" value="{{$p.ID}}">
 <input type="hidden" name="provider" value="{{.ID}}">
-<button type="submit" id="buy-{{$p.ID}}-{{.ID}}">Pay with {{.Title}}</button></form>
-{{end}}</div>{{end}}</body></html>{{end}}
+<button type="submit" id="buy-{{$p.ID}}-{{.ID}}">Pay with {{.Title}} <span class="currency">{{.Currency}}</span></button></form>
+{{end}}</div></div></section>{{end}}</div>{{template "foot"}}{{end}}
 `))
 
-type providerLink struct{ ID, Title string }
+type providerLink struct{ ID, Title, Currency string }
 
 func (a *app) products(w http.ResponseWriter, r *http.Request) {
 	a.sessions.session(w, r)
 	var links []providerLink
 	for _, in := range a.integrations {
-		links = append(links, providerLink{in.id(), in.title()})
+		links = append(links, providerLink{in.id(), in.title(), in.currency()})
 	}
 	n := nonce()
 	secure(w, policy{}, n)

@@ -26,7 +26,9 @@ import (
 	"github.com/paywidget/paywidget-go/ktwidget"
 )
 
-func get(t *testing.T, hc *http.Client, target string, header http.Header) (*http.Response, string) {
+// getWith fetches target with extra header fields and returns the response
+// and its body.
+func getWith(t *testing.T, hc *http.Client, target string, header http.Header) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, target, nil)
 	require.NoError(t, err)
@@ -205,7 +207,7 @@ func TestAttackSpoofedFinrotaReturn(t *testing.T) {
 	ord, _ := shop.orders.get(id)
 	assert.Equal(t, StatusNew, ord.Status, "nothing was settled")
 	assert.Empty(t, ord.Detail, "nothing was stored")
-	_, page := get(t, hc, site.URL+"/orders/"+id, nil)
+	_, page := getWith(t, hc, site.URL+"/orders/"+id, nil)
 	assert.NotContains(t, page, "555")
 	assert.Contains(t, page, string(StatusNew))
 }
@@ -216,20 +218,20 @@ func TestAttackOrderOfAnotherSession(t *testing.T) {
 	_, site, owner := newShop(t)
 	visit(t, owner, site.URL)
 	id := order(t, owner, site.URL, "kettle", "odero")
-	resp, _ := get(t, owner, site.URL+"/orders/"+id, nil)
+	resp, _ := getWith(t, owner, site.URL+"/orders/"+id, nil)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
 	other := shopper()
 	visit(t, other, site.URL)
 	for _, c := range []*http.Client{other, {}} {
 		for _, p := range []string{"/orders/" + id, "/pay/odero/" + id} {
-			resp, body := get(t, c, site.URL+p, nil)
+			resp, body := getWith(t, c, site.URL+p, nil)
 			assert.Equal(t, http.StatusNotFound, resp.StatusCode, p)
 			assert.NotContains(t, body, id)
 		}
 	}
 	// Forging the cookie with another random value does not help either.
-	resp, _ = get(t, &http.Client{}, site.URL+"/orders/"+id, http.Header{"Cookie": {sessionCookie + "=" + strings.Repeat("A", 43)}})
+	resp, _ = getWith(t, &http.Client{}, site.URL+"/orders/"+id, http.Header{"Cookie": {sessionCookie + "=" + strings.Repeat("A", 43)}})
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 }
 
@@ -269,7 +271,7 @@ func TestAttackReloadDoesNotCreateAnotherPayment(t *testing.T) {
 	for _, p := range []string{"ktwidget", "iotpay", "odero"} {
 		ids[p] = order(t, hc, site.URL, "kettle", p)
 		for i := range 3 {
-			resp, body := get(t, hc, site.URL+"/pay/"+p+"/"+ids[p], nil)
+			resp, body := getWith(t, hc, site.URL+"/pay/"+p+"/"+ids[p], nil)
 			require.Equal(t, http.StatusOK, resp.StatusCode, "%s reload %d: %s", p, i, body)
 		}
 	}

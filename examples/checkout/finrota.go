@@ -29,7 +29,7 @@ func (*finrotaCheckout) id() string       { return "finrota" }
 func (*finrotaCheckout) title() string    { return "Finrota" }
 func (*finrotaCheckout) currency() string { return string(finrota.TRY) }
 
-var finrotaPage = template.Must(pages.New("finrota").Parse(`{{template "head" "Pay with Finrota"}}
+var finrotaPage = template.Must(pages.New("finrota").Parse(`{{template "head" "Pay with Finrota"}}{{template "summary" .Order}}
 <h1>Pay {{.Order.Amount}} TRY with Finrota</h1>
 <p id="finrota-message"></p>
 {{.Widget}}
@@ -38,7 +38,7 @@ document.addEventListener("finrota:ready", function () { document.getElementById
 document.addEventListener("finrota:close", function () { document.getElementById("finrota-message").textContent = "The payment window was closed."; });
 document.addEventListener("finrota:fail", function () { document.getElementById("finrota-message").textContent = "The card was not accepted."; });
 </script>
-<p><a id="cancel" href="/orders/{{.Order.ID}}">Back to the order</a></p></body></html>`))
+<p><a id="cancel" href="/orders/{{.Order.ID}}">Back to the order</a></p>{{template "foot"}}`))
 
 func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 	mux.HandleFunc("GET /pay/finrota/{order}", func(w http.ResponseWriter, r *http.Request) {

@@ -32,14 +32,14 @@ func (*flexitiCheckout) id() string       { return "flexiti" }
 func (*flexitiCheckout) title() string    { return "Flexiti" }
 func (*flexitiCheckout) currency() string { return "CAD" }
 
-var flexitiStart = template.Must(pages.New("flexiti-start").Parse(`{{template "head" "Pay with Flexiti"}}
+var flexitiStart = template.Must(pages.New("flexiti-start").Parse(`{{template "head" "Pay with Flexiti"}}{{template "summary" .Order}}
 <h1>Finance {{.Order.Amount}} CAD with Flexiti</h1>
 <form method="post" action="/flexiti/start/{{.Order.ID}}">
 <label>Flexiti account number <input id="flexiti-account" name="account" inputmode="numeric" required value="{{.Account}}"></label>
 <button id="flexiti-start" type="submit">Continue with Flexiti</button></form>
-<p><a id="cancel" href="/orders/{{.Order.ID}}">Back to the order</a></p></body></html>`))
+<p><a id="cancel" href="/orders/{{.Order.ID}}">Back to the order</a></p>{{template "foot"}}`))
 
-var flexitiPage = template.Must(pages.New("flexiti").Parse(`{{template "head" "Flexiti"}}
+var flexitiPage = template.Must(pages.New("flexiti").Parse(`{{template "head" "Flexiti"}}{{template "summary" .Order}}
 <h1>Finance {{.Order.Amount}} CAD with Flexiti</h1>
 <iframe id="flexiti-frame" title="Flexiti" src="{{.URL}}"></iframe>
 <script nonce="{{.Nonce}}">
@@ -50,7 +50,7 @@ window.addEventListener("message", function (event) {
     .then(function (r) { return r.json(); })
     .then(function (r) { if (r.redirect) { window.location.href = r.redirect; } });
 });
-</script></body></html>`))
+</script>{{template "foot"}}`))
 
 func (x *flexitiCheckout) register(mux *http.ServeMux, a *app) {
 	mux.HandleFunc("GET /pay/flexiti/{order}", func(w http.ResponseWriter, r *http.Request) {

@@ -27,7 +27,7 @@ func (*iotpayCheckout) id() string       { return "iotpay" }
 func (*iotpayCheckout) title() string    { return "IOTPay" }
 func (*iotpayCheckout) currency() string { return iotpay.Currency }
 
-var iotpayPage = template.Must(pages.New("iotpay").Parse(`{{template "head" "Pay with IOTPay"}}
+var iotpayPage = template.Must(pages.New("iotpay").Parse(`{{template "head" "Pay with IOTPay"}}{{template "summary" .Order}}
 <h1>Pay {{.Order.Amount}} {{.Order.Currency}} with IOTPay</h1>
 {{.Widget}}
 <p id="iotpay-message"></p>
@@ -39,7 +39,7 @@ window.onIotpay = function (event) {
   document.getElementById("iotpay-confirm").submit();
 };
 </script>
-<p><a id="cancel" href="/orders/{{.Order.ID}}">Back to the order</a></p></body></html>`))
+<p><a id="cancel" href="/orders/{{.Order.ID}}">Back to the order</a></p>{{template "foot"}}`))
 
 func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 	mux.HandleFunc("GET /pay/iotpay/{order}", func(w http.ResponseWriter, r *http.Request) {

@@ -42,7 +42,7 @@ func (k *ktwidgetCheckout) Lookup(_ context.Context, id string) (ktwidget.Record
 	return r, nil
 }
 
-var ktwidgetPage = template.Must(pages.New("ktwidget").Parse(`{{template "head" "Pay with KTPay"}}
+var ktwidgetPage = template.Must(pages.New("ktwidget").Parse(`{{template "head" "Pay with KTPay"}}{{template "summary" .Order}}
 <h1>Pay {{.Order.Amount}} ₸ with KTPay</h1>
 <p id="ktwidget-message">The payment window is open.</p>
 <p><a id="cancel" href="/orders/{{.Order.ID}}">Back to the order</a></p>
@@ -51,7 +51,7 @@ var ktwidgetPage = template.Must(pages.New("ktwidget").Parse(`{{template "head" 
 document.addEventListener("ktwidget:close", function () {
   document.getElementById("ktwidget-message").textContent = "The payment window was closed.";
 });
-</script></body></html>`))
+</script>{{template "foot"}}`))
 
 func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 	mux.HandleFunc("GET /pay/ktwidget/{order}", func(w http.ResponseWriter, r *http.Request) {

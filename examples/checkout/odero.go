@@ -27,10 +27,10 @@ func (*oderoCheckout) id() string       { return "odero" }
 func (*oderoCheckout) title() string    { return "OderoPay" }
 func (*oderoCheckout) currency() string { return string(odero.TRY) }
 
-var oderoPage = template.Must(pages.New("odero").Parse(`{{template "head" "Pay with OderoPay"}}
+var oderoPage = template.Must(pages.New("odero").Parse(`{{template "head" "Pay with OderoPay"}}{{template "summary" .Order}}
 <h1>Pay {{.Order.Amount}} {{.Order.Currency}} with OderoPay</h1>
 <iframe id="odero-frame" title="OderoPay checkout" src="{{.Frame}}"></iframe>
-<p><a id="cancel" href="/orders/{{.Order.ID}}">Back to the order</a></p></body></html>`))
+<p><a id="cancel" href="/orders/{{.Order.ID}}">Back to the order</a></p>{{template "foot"}}`))
 
 var oderoReturn = template.Must(pages.New("odero-return").Parse(`<!doctype html><meta charset="utf-8">
 <title>Payment {{.Outcome}}</title><p>Payment {{.Outcome}}. <a target="_top" href="/orders/{{.ID}}">Continue</a></p>

@@ -31,11 +31,15 @@ type Product struct {
 	Name     string
 	Price    decimal.Decimal
 	Currency string
+	// Blurb is the catalogue's line about the product.
+	Blurb string
 }
 
 var catalogue = []Product{
-	{ID: "kettle", Name: "Copper kettle", Price: decimal.MustParse("149.90")},
-	{ID: "tea", Name: "Loose-leaf tea, 250 g", Price: decimal.MustParse("29.90")},
+	{ID: "kettle", Name: "Copper kettle", Price: decimal.MustParse("149.90"),
+		Blurb: "Hand-hammered copper, 1.2 litres, whistles when the water is ready."},
+	{ID: "tea", Name: "Loose-leaf tea, 250 g", Price: decimal.MustParse("29.90"),
+		Blurb: "A bright first-flush black tea from the Black Sea hills, in a resealable bag."},
 }
 
 func productByID(id string) (Product, bool) {

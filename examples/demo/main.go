@@ -3,11 +3,15 @@
 // step (what was sent, what came back, how long it took) and a summary table,
 // and exits non-zero if any flow fails.
 //
-//	go run ./examples/demo
+//	go run ./examples/demo               # every provider
+//	go run ./examples/demo -h            # usage
+//	go run ./examples/demo -timeout 30s  # give up sooner
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -36,9 +40,46 @@ var flows = []flow{
 }
 
 func main() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage: go run ./examples/demo [-timeout duration]
+
+Runs the merchant flow of every provider (finrota, flexiti, ktwidget, iotpay,
+odero) end to end against the built-in fake providers: no credentials, no
+network. Prints each step (what was sent, what came back, how long it took)
+and a summary table; exits 1 if any flow fails.
+
+To try one provider against its real sandbox, use go run ./examples/<provider>
+-base-url URL instead.
+
+Flags:
+`
+
+// cli parses the command line and runs the demo, returning the exit code:
+// 0 after -h (usage only, nothing is run), 2 for a bad command line.
+func cli(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "demo: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	os.Exit(run(ctx, os.Stdout, flows))
+	return run(ctx, stdout, flows)
 }
 
 type summary struct {
@@ -76,7 +117,7 @@ func run(ctx context.Context, w io.Writer, flows []flow) int {
 		if r.err != nil || r.failed > 0 || r.steps == 0 {
 			result, code = "FAILED", 1
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t\n", r.provider, result, r.steps, r.took.Round(time.Millisecond))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t\n", r.provider, result, r.steps, steps.Duration(r.took))
 	}
 	_ = tw.Flush()
 	for _, r := range rows {

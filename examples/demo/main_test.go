@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,6 +25,46 @@ func TestDemoRunsEveryFlow(t *testing.T) {
 		assert.Regexp(t, regexp.MustCompile(`(?m)^`+f.provider+`\s+ok\s+\d+\s`), text, "summary row for %s", f.provider)
 	}
 	assert.NotContains(t, text, "FAIL")
+
+	// Every line fits in 120 columns; durations under a millisecond read in
+	// microseconds, not "0ms".
+	var stepLines int
+	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		assert.Less(t, utf8.RuneCountInString(line), 120, "%q", line)
+		if m := stepLine.FindStringSubmatch(line); m != nil {
+			stepLines++
+			assert.NotRegexp(t, `^0(\.0)?ms$`, m[1], line)
+		}
+	}
+	var summed int
+	for _, m := range summaryRow.FindAllStringSubmatch(text, -1) {
+		n, err := strconv.Atoi(m[1])
+		require.NoError(t, err)
+		summed += n
+	}
+	assert.Positive(t, summed)
+	assert.Equal(t, summed, stepLines, "one line per step, each with a duration:\n%s", text)
+	assert.NotContains(t, text, " 0ms")
+}
+
+var summaryRow = regexp.MustCompile(`(?m)^[a-z]+\s+ok\s+(\d+)\s+\S+\s*$`)
+
+var stepLine = regexp.MustCompile(`^[a-z]+\s+(?:ok|FAIL)\s+.+?\s+(\d+(?:\.\d+)?(?:µs|ms|s))$`)
+
+func TestDemoHelpPrintsUsageAndRunsNothing(t *testing.T) {
+	for _, arg := range []string{"-h", "-help", "--help"} {
+		var out, errOut bytes.Buffer
+		assert.Equal(t, 0, cli([]string{arg}, &out, &errOut), arg)
+		assert.Empty(t, out.String(), "%s runs no flow", arg)
+		assert.Contains(t, errOut.String(), "usage: go run ./examples/demo")
+		assert.Contains(t, errOut.String(), "-timeout")
+	}
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 2, cli([]string{"-nope"}, &out, &errOut))
+	assert.Empty(t, out.String())
+	assert.Equal(t, 2, cli([]string{"odero"}, &out, &errOut), "no positional arguments")
+	assert.Contains(t, errOut.String(), `unexpected argument "odero"`)
+	assert.Empty(t, out.String())
 }
 
 func TestDemoFailsWhenAFlowFails(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Target says which provider the flow talks to.
@@ -64,6 +65,9 @@ type Result struct {
 	Got      any    `json:"got,omitempty"`
 	Error    string `json:"error,omitempty"`
 	Millis   int64  `json:"ms"`
+	// Took is how long the step took, for the human format (which shows
+	// microseconds below a millisecond, where Millis reads 0).
+	Took time.Duration `json:"-"`
 	// Action is set when a person must do something (open a URL).
 	Action string `json:"action,omitempty"`
 }
@@ -88,7 +92,8 @@ func NewRecorder(w io.Writer, provider string, format Format) *Recorder {
 func (r *Recorder) Step(name string, fn func() (sent, got any, err error)) error {
 	start := time.Now()
 	sent, got, err := fn()
-	res := Result{Provider: r.Provider, Step: name, OK: err == nil, Sent: sent, Got: got, Millis: time.Since(start).Milliseconds()}
+	took := time.Since(start)
+	res := Result{Provider: r.Provider, Step: name, OK: err == nil, Sent: sent, Got: got, Millis: took.Milliseconds(), Took: took}
 	if err != nil {
 		res.Error = err.Error()
 	}
@@ -121,24 +126,9 @@ func (r *Recorder) write(res Result) {
 	}
 	switch r.format {
 	case Human:
-		status := "ok  "
-		if !res.OK {
-			status = "FAIL"
+		for _, line := range humanLines(res) {
+			fmt.Fprintln(r.w, line)
 		}
-		line := fmt.Sprintf("%-9s %s %-30s %6dms", res.Provider, status, res.Step, res.Millis)
-		if res.Action != "" {
-			line += "  action: " + res.Action
-		}
-		if res.Sent != nil {
-			line += "  sent " + compact(res.Sent)
-		}
-		if res.Got != nil {
-			line += "  got " + compact(res.Got)
-		}
-		if res.Error != "" {
-			line += "  error: " + res.Error
-		}
-		fmt.Fprintln(r.w, line)
 	default:
 		b, err := json.Marshal(res)
 		if err != nil {
@@ -148,14 +138,105 @@ func (r *Recorder) write(res Result) {
 	}
 }
 
-func compact(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
+// LineWidth is the longest line, in characters, the human format writes for
+// a step (the action line aside: a URL a person has to open is never cut).
+const LineWidth = 119
+
+// indent lines a step's details up under its name.
+const indent = "               " // len("provider  ok   ")
+
+// humanLines renders one step for people: a line with the provider, the
+// result, the step's name and its duration, then one line each for what was
+// sent, what came back and the error. Payloads longer than a line are
+// shortened with an ellipsis; an error is wrapped, never cut.
+func humanLines(res Result) []string {
+	status := "ok  "
+	if !res.OK {
+		status = "FAIL"
 	}
-	s := string(b)
-	if len(s) > 160 {
-		s = s[:157] + "..."
+	lines := []string{fmt.Sprintf("%-9s %s %-30s %7s", res.Provider, status, Shorten(res.Step, 30), Duration(res.Took))}
+	if res.Action != "" {
+		lines = append(lines, indent+"action "+res.Action)
+	}
+	const label = 7 // "sent   ", "got    "
+	if res.Sent != nil {
+		lines = append(lines, indent+"sent   "+Shorten(compact(res.Sent), LineWidth-len(indent)-label))
+	}
+	if res.Got != nil {
+		lines = append(lines, indent+"got    "+Shorten(compact(res.Got), LineWidth-len(indent)-label))
+	}
+	if res.Error != "" {
+		for i, l := range Wrap(res.Error, LineWidth-len(indent)-label) {
+			head := "error  "
+			if i > 0 {
+				head = "       "
+			}
+			lines = append(lines, indent+head+l)
+		}
+	}
+	return lines
+}
+
+// Duration formats a step's duration for people: microseconds below a
+// millisecond ("840µs"), milliseconds with one decimal below ten ("3.2ms"),
+// whole milliseconds below a second ("250ms"), then seconds ("1.25s").
+func Duration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < 10*time.Millisecond:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	default:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	}
+}
+
+// Shorten returns s cut to at most max characters, ending in "…" when cut.
+func Shorten(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	if max < 1 {
+		return ""
+	}
+	r := []rune(s)
+	return string(r[:max-1]) + "…"
+}
+
+// Wrap breaks s into lines of at most width characters, at spaces where it
+// can and inside a word only when a word is longer than a line. Nothing of s
+// is lost but the spaces it breaks at.
+func Wrap(s string, width int) []string {
+	s = strings.Join(strings.Fields(s), " ")
+	if width < 1 || s == "" {
+		return []string{s}
+	}
+	var lines []string
+	r := []rune(s)
+	for len(r) > width {
+		cut := width
+		for i := width; i > 0; i-- {
+			if r[i] == ' ' {
+				cut = i
+				break
+			}
+		}
+		lines = append(lines, string(r[:cut]))
+		r = r[cut:]
+		if len(r) > 0 && r[0] == ' ' {
+			r = r[1:]
+		}
+	}
+	return append(lines, string(r))
+}
+
+// compact is v as one line of JSON (or as fmt prints it, if it has none).
+func compact(v any) string {
+	s := fmt.Sprint(v)
+	if b, err := json.Marshal(v); err == nil {
+		s = string(b)
 	}
 	return strings.ReplaceAll(s, "\n", " ")
 }
