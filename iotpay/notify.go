@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/internal/dedup"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
@@ -44,29 +46,50 @@ func (c *Client) VerifyNotification(body []byte) (*Order, error) {
 	return &o, nil
 }
 
-// Store remembers which notifications were already reported, so that the
-// same one twice is reported once. Share one between replicas (SQL, Redis);
-// internal/dedup's documentation shows a database/sql version.
-type Store = dedup.Store
+// Store keeps which notifications are being reported (with a lease) and
+// which were reported (package claims). Replicas share one: NewSQLStore
+// over the merchant's database.
+type Store = claims.Store
 
-// NewMemoryStore keeps up to max keys for ttl in this process.
-var NewMemoryStore = dedup.NewMemory
+// NewMemoryStore keeps up to max keys for ttl in this process: right for
+// one replica.
+var NewMemoryStore = claims.NewMemory
+
+// NewSQLStore keeps claims in a table of the merchant's own database, shared
+// by every replica (claims.NewSQL: PostgreSQL; claims.WithTable names the
+// table, claims.WithWorkInTx runs Report inside the transaction that marks
+// the notification reported, reachable with claims.TxFrom).
+var NewSQLStore = claims.NewSQL
 
 // NotifyHandler is the http.Handler for notifyUrl: it bounds the body,
 // verifies the sign, hands the order to Report once per payOrderId and
-// status, and answers IOTPay: Reply ("SUCCESS") when handled, "FAIL" with a
-// non-200 status otherwise, so that IOTPay sends it again.
+// outcome (statuses 2 and 3 are both "paid", reported once), and answers
+// IOTPay: Reply ("SUCCESS") only once Report has taken the order (now or on
+// an earlier delivery), "FAIL" with a non-200 status otherwise, so that
+// IOTPay sends it again. A delivery that arrives while another delivery of
+// the same notification is being reported waits up to Wait for it and is
+// otherwise answered 503 "FAIL" with Retry-After: it is never acknowledged
+// before Report succeeded.
 type NotifyHandler struct {
 	// Client holds the merchant key. Required.
 	Client *Client
 	// Report receives each verified order once. Check the amount against your
-	// own order and act on Order.Status. An error makes IOTPay retry.
+	// own order and act on Order.Status. An error makes IOTPay retry. Its
+	// context ends with the Lease.
 	Report func(ctx context.Context, o *Order) error
 	// Reply is the body of a successful answer (default "SUCCESS").
 	Reply string
 	// Store deduplicates reports (default: 100 000 keys for 72 hours in
-	// memory).
+	// memory). Several replicas need a shared one: NewSQLStore.
 	Store Store
+	// Lease is how long a delivery holds its notification while Report
+	// runs (default 30 s). When a replica dies mid-report, the next
+	// delivery after the lease reports it. Make it longer than Report takes.
+	Lease time.Duration
+	// Wait is how long a delivery that finds its notification being
+	// reported by another waits for that one to finish (default 2 s;
+	// negative: not at all).
+	Wait time.Duration
 
 	fallback dedup.Fallback
 }
@@ -92,7 +115,12 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.reportOnce(r.Context(), o); err != nil {
-		w.WriteHeader(http.StatusInternalServerError)
+		status := http.StatusInternalServerError
+		if errors.Is(err, claims.ErrBusy) {
+			w.Header().Set("Retry-After", dedup.RetryAfter(err))
+			status = http.StatusServiceUnavailable
+		}
+		w.WriteHeader(status)
 		_, _ = io.WriteString(w, "FAIL")
 		return
 	}
@@ -104,8 +132,10 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *NotifyHandler) reportOnce(ctx context.Context, o *Order) error {
-	key := "iotpay:" + o.PayOrderID + ":" + strconv.Itoa(int(o.Status))
-	return dedup.Once(ctx, h.fallback.Or(h.Store), key, func(ctx context.Context) error { return h.Report(ctx, o) })
+	// The merchant's fact, not IOTPay's raw status: 2 (success) and 3
+	// (success, acknowledged) are both "paid" and reported once.
+	key := "iotpay:" + o.PayOrderID + ":" + o.Status.Outcome()
+	return dedup.Report(ctx, h.fallback.Or(h.Store), key, h.Lease, h.Wait, func(ctx context.Context) error { return h.Report(ctx, o) })
 }
 
 // Return is what IOTPay appends to returnUrl when it sends the shopper's

@@ -123,14 +123,20 @@ func TestNotifyHandlerReportsOnce(t *testing.T) {
 		assert.Equal(t, "SUCCESS", reply)
 	}
 	assert.Len(t, got, 1, "duplicates acknowledged, reported once")
-	// The same order at a new status is news.
+	// Status 3 (success, acknowledged) is the same fact as 2: paid.
 	p := notification()
 	p["status"] = int64(3)
-	code, _ := post(signedJSON(p, key))
+	code, reply := post(signedJSON(p, key))
+	assert.Equal(t, 200, code)
+	assert.Equal(t, "SUCCESS", reply)
+	assert.Len(t, got, 1, "statuses 2 and 3 are both paid, reported once")
+	// A different fact about the same order is news.
+	p["status"] = int64(9)
+	code, _ = post(signedJSON(p, key))
 	assert.Equal(t, 200, code)
 	assert.Len(t, got, 2)
 
-	code, reply := post(strings.Replace(body, "o-1", "o-2", 1))
+	code, reply = post(strings.Replace(body, "o-1", "o-2", 1))
 	assert.Equal(t, 400, code)
 	assert.Equal(t, "FAIL", reply)
 	code, _ = post(`{"pad":"` + strings.Repeat("x", iotpay.MaxNotifyBytes) + `"}`)

@@ -3,42 +3,35 @@ package iotpay_test
 import (
 	"context"
 	"database/sql"
+	"log"
 	"net/http"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/iotpay"
 )
 
-// sqlStore remembers reported notifications in a table every replica shares:
-//
-//	CREATE TABLE iotpay_notified (k VARCHAR(80) PRIMARY KEY)
-type sqlStore struct{ db *sql.DB }
-
-// Claim inserts the key; a conflict means another replica reported it.
-func (s sqlStore) Claim(ctx context.Context, key string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO iotpay_notified (k) VALUES ($1) ON CONFLICT DO NOTHING`, key)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
-// Release forgets the key so that IOTPay's next delivery is reported again.
-func (s sqlStore) Release(ctx context.Context, key string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM iotpay_notified WHERE k = $1`, key)
-	return err
-}
-
-// Several replicas behind a load balancer share one Store, so that IOTPay's
-// repeated notify is reported once whichever replica it reaches.
+// Several replicas behind a load balancer share one Store in the merchant's
+// PostgreSQL, so that IOTPay's repeated notify is reported once whichever
+// replica it reaches, and never acknowledged before Report took it. With
+// claims.WithWorkInTx, Report's writes through claims.TxFrom commit with the
+// "reported" mark.
 func ExampleNotifyHandler_sqlStore() {
 	var db *sql.DB // sql.Open("pgx", dsn) in your program
 	var client *iotpay.Client
+	store, err := iotpay.NewSQLStore(db, claims.WithWorkInTx())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := store.CreateTable(context.Background()); err != nil { // or run store.Schema() in a migration
+		log.Fatal(err)
+	}
 	http.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{
 		Client: client,
-		Store:  sqlStore{db: db},
+		Store:  store,
 		Report: func(ctx context.Context, o *iotpay.Order) error {
-			return nil // mark the order paid when o.Status.Paid() and o.Amount matches
+			tx, _ := claims.TxFrom(ctx)
+			_, err := tx.ExecContext(ctx, `UPDATE orders SET paid = true WHERE id = $1 AND amount = $2`, o.MchOrderNo, o.Amount)
+			return err
 		},
 	})
 }

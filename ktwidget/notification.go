@@ -9,9 +9,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/internal/dedup"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 	"github.com/paywidget/paywidget-go/internal/secret"
@@ -150,12 +150,20 @@ type Orders interface {
 	Lookup(ctx context.Context, orderID string) (Recorded, error)
 }
 
-// Store remembers which notifications were already reported; share one
-// between replicas (internal/dedup documents a database/sql version).
-type Store = dedup.Store
+// Store keeps which notifications are being reported (with a lease) and
+// which were reported (package claims). Replicas share one: NewSQLStore
+// over the merchant's database.
+type Store = claims.Store
 
-// NewMemoryStore keeps up to max keys for ttl in this process.
-var NewMemoryStore = dedup.NewMemory
+// NewMemoryStore keeps up to max keys for ttl in this process: right for
+// one replica.
+var NewMemoryStore = claims.NewMemory
+
+// NewSQLStore keeps claims in a table of the merchant's own database, shared
+// by every replica (claims.NewSQL: PostgreSQL; claims.WithTable names the
+// table, claims.WithWorkInTx runs Report inside the transaction that marks
+// the notification reported, reachable with claims.TxFrom).
+var NewSQLStore = claims.NewSQL
 
 // Ack is the exact answer KTPay expects.
 const Ack = `{"status":"ok"}`
@@ -174,14 +182,29 @@ func WriteAck(w http.ResponseWriter) {
 // status once (however often KTPay retries), and answers {"status":"ok"}
 // to every notification it accepts, final or not. A forged token, an unknown
 // order or a mismatch is refused (403, 404, 409) and reported to nobody.
+// What is reported once is the final verdict of a transaction (paid, or
+// failed for error and denied alike). A final notification is acknowledged
+// only once Report has taken it (now or on an earlier delivery); a delivery
+// that arrives while another delivery of it is being reported waits up to
+// Wait and is otherwise answered 503 with Retry-After, so that KTPay
+// delivers it again.
 type NotificationHandler struct {
 	Client *Client
 	Orders Orders
 	// Report receives each final notification once; an error makes KTPay
-	// deliver it again.
+	// deliver it again. Its context ends with the Lease.
 	Report func(ctx context.Context, n *Notification) error
 	// Store deduplicates reports (default: in memory, 100 000 keys, 72 h).
+	// Several replicas need a shared one: NewSQLStore.
 	Store Store
+	// Lease is how long a delivery holds its notification while Report
+	// runs (default 30 s). When a replica dies mid-report, the next
+	// delivery after the lease reports it. Make it longer than Report takes.
+	Lease time.Duration
+	// Wait is how long a delivery that finds its notification being
+	// reported by another waits for that one to finish (default 2 s;
+	// negative: not at all).
+	Wait time.Duration
 
 	fallback dedup.Fallback
 }
@@ -218,6 +241,11 @@ func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 	}
 	if n.Final() {
 		if err := h.reportOnce(r.Context(), n); err != nil {
+			if errors.Is(err, claims.ErrBusy) {
+				w.Header().Set("Retry-After", dedup.RetryAfter(err))
+				http.Error(w, "being recorded; deliver again", http.StatusServiceUnavailable)
+				return
+			}
 			http.Error(w, "not recorded", http.StatusInternalServerError)
 			return
 		}
@@ -226,8 +254,13 @@ func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 }
 
 func (h *NotificationHandler) reportOnce(ctx context.Context, n *Notification) error {
-	key := "ktwidget:" + n.TransactionHash + ":" + strings.ToLower(n.Status.Status)
-	return dedup.Once(ctx, h.fallback.Or(h.Store), key, func(ctx context.Context) error { return h.Report(ctx, n) })
+	// The merchant's fact: paid, or failed (error and denied alike).
+	verdict := "failed"
+	if n.Paid() {
+		verdict = "paid"
+	}
+	key := "ktwidget:" + n.TransactionHash + ":" + verdict
+	return dedup.Report(ctx, h.fallback.Or(h.Store), key, h.Lease, h.Wait, func(ctx context.Context) error { return h.Report(ctx, n) })
 }
 
 func isInvalid(err error) bool { return errors.Is(err, ErrInvalidCallback) }

@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/internal/dedup"
 )
 
@@ -222,17 +224,31 @@ func mismatches(p *Payment, want Expectation) []string {
 	return m
 }
 
-// Store remembers which callbacks were already reported, so that the same
-// callback twice is reported once. Share one (SQL, Redis) between replicas;
-// see internal/dedup's documentation for a database/sql version.
-type Store = dedup.Store
+// Store keeps which verdicts are being reported (with a lease) and which
+// were reported (package claims). Replicas share one: NewSQLStore over the
+// merchant's database.
+type Store = claims.Store
 
-// NewMemoryStore keeps up to max keys for ttl in this process.
-var NewMemoryStore = dedup.NewMemory
+// NewMemoryStore keeps up to max keys for ttl in this process: right for
+// one replica.
+var NewMemoryStore = claims.NewMemory
+
+// NewSQLStore keeps claims in a table of the merchant's own database, shared
+// by every replica (claims.NewSQL: PostgreSQL; claims.WithTable names the
+// table, claims.WithWorkInTx runs Report inside the transaction that marks
+// the verdict reported, reachable with claims.TxFrom).
+var NewSQLStore = claims.NewSQL
 
 // CallbackHandler is the http.Handler for callbackUrl: it parses the
 // browser's form, verifies the checkout with a signed query, hands the
-// verdict to Report once per checkout, and answers the browser.
+// verdict to Report once per checkout and outcome, and answers the browser.
+// The outcome is part of what is reported once: a checkout reported failed
+// and later verified paid is reported again, as paid. The browser is shown
+// the result only once Report has taken the verdict (now or on an earlier
+// callback); a callback that arrives while another callback of the same
+// checkout is being reported waits up to Wait and otherwise gets a 503 "still
+// processing" page with Retry-After and a button that posts the callback
+// again.
 type CallbackHandler struct {
 	// Client makes the signed query. Required.
 	Client *Client
@@ -240,20 +256,52 @@ type CallbackHandler struct {
 	// error (an unknown token) answers 404 and reports nothing. Required.
 	Expect func(ctx context.Context, cb *Callback) (Expectation, error)
 	// Report receives each final verdict (paid, failed, mismatch) once.
-	// When it fails the callback can be delivered again. Required.
+	// When it fails the callback can be delivered again. Its context ends
+	// with the Lease. Required.
 	Report func(ctx context.Context, v *Verdict) error
 	// Respond answers the shopper's browser, typically with a redirect to
 	// the order page. The default writes a short page with the outcome.
 	Respond func(w http.ResponseWriter, r *http.Request, v *Verdict)
 	// Store deduplicates reports; the default remembers 100 000 tokens for
-	// 72 hours in this process.
+	// 72 hours in this process. Several replicas need a shared one:
+	// NewSQLStore.
 	Store Store
+	// Lease is how long a callback holds its verdict while Report runs
+	// (default 30 s). When a replica dies mid-report, the next callback
+	// after the lease reports it. Make it longer than Report takes.
+	Lease time.Duration
+	// Wait is how long a callback that finds its verdict being reported by
+	// another waits for that one to finish (default 2 s; negative: not at
+	// all).
+	Wait time.Duration
 
 	fallback dedup.Fallback
 }
 
 var resultPage = template.Must(template.New("result").Parse(
 	`<!doctype html><meta charset="utf-8"><title>Payment {{.}}</title><p>Payment {{.}}.</p>`))
+
+// processingPage re-posts the callback's own documented fields to the same
+// URL when the shopper presses the button.
+var processingPage = template.Must(template.New("processing").Parse(
+	`<!doctype html><meta charset="utf-8"><title>Payment still processing</title>` +
+		`<p>Your payment is still being recorded. Please wait a moment, then check again.</p>` +
+		`<form method="post">{{range $k, $v := .}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}` +
+		`<button type="submit">Check again</button></form>`))
+
+func writeProcessing(w http.ResponseWriter, r *http.Request, err error) {
+	fields := map[string]string{}
+	for _, k := range []string{"token", "multiPayment", "paymentIdList", "subscriptionId"} {
+		if v := r.PostForm[k]; len(v) == 1 {
+			fields[k] = v[0]
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Retry-After", dedup.RetryAfter(err))
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_ = processingPage.Execute(w, fields)
+}
 
 // ServeHTTP implements http.Handler.
 func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -279,6 +327,10 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	v.Callback = cb
 	if v.Outcome != OutcomePending {
 		if err := h.reportOnce(r.Context(), v); err != nil {
+			if errors.Is(err, claims.ErrBusy) {
+				writeProcessing(w, r, err)
+				return
+			}
 			http.Error(w, "payment could not be recorded; reload to try again", http.StatusInternalServerError)
 			return
 		}
@@ -292,6 +344,8 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *CallbackHandler) reportOnce(ctx context.Context, v *Verdict) error {
-	key := "odero:" + v.Token
-	return dedup.Once(ctx, h.fallback.Or(h.Store), key, func(ctx context.Context) error { return h.Report(ctx, v) })
+	// The verdict is part of the key: failed, then later verified paid, is
+	// news the merchant must hear.
+	key := "odero:" + v.Token + ":" + string(v.Outcome)
+	return dedup.Report(ctx, h.fallback.Or(h.Store), key, h.Lease, h.Wait, func(ctx context.Context) error { return h.Report(ctx, v) })
 }

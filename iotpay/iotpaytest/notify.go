@@ -35,6 +35,7 @@ func (s *Server) notify(o iotpay.Order, url string) {
 	p["sign"] = iotpay.Sign(p, Key)
 	body, _ := json.Marshal(map[string]any(p))
 	s.sent[o.PayOrderID] = sentNote{url: url, body: body}
+	interval := s.notifyInterval()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -51,7 +52,7 @@ func (s *Server) notify(o iotpay.Order, url string) {
 				s.mu.Unlock()
 				return
 			}
-			time.Sleep(time.Duration(attempt) * 20 * time.Millisecond)
+			time.Sleep(time.Duration(attempt) * interval)
 		}
 	}()
 }

@@ -97,6 +97,7 @@ type Server struct {
 	purchases int
 	notified  map[string]int // payOrderId → notify attempts
 	answered  map[string]bool
+	interval  time.Duration       // notify retry unit; see SetNotifyInterval
 	sent      map[string]sentNote // payOrderId → first notification, for Redeliver
 	hc        *http.Client
 	wg        sync.WaitGroup

@@ -1,0 +1,48 @@
+package iotpaytest_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/paywidget/paywidget-go/iotpay"
+	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
+)
+
+// The n-th retry comes at least n intervals after the attempt before it,
+// and the fake gives up after NotifyRetries attempts.
+func TestNotifyIntervalStretchesTheRetrySchedule(t *testing.T) {
+	const interval = 30 * time.Millisecond
+	srv := iotpaytest.NewServer(t)
+	srv.SetNotifyInterval(interval)
+	var mu sync.Mutex
+	var at []time.Time
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		at = append(at, time.Now())
+		mu.Unlock()
+		http.Error(w, "FAIL", http.StatusInternalServerError)
+	}))
+	defer shop.Close()
+	srv.BindCard("c-1")
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: 100, NotifyURL: shop.URL})
+	require.NoError(t, err)
+	srv.Close() // waits for the notifier to give up
+	n, answered := srv.NotifyAttempts(o.PayOrderID)
+	assert.Equal(t, iotpaytest.NotifyRetries, n)
+	assert.False(t, answered)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, at, iotpaytest.NotifyRetries)
+	for i := 1; i < len(at); i++ {
+		assert.GreaterOrEqual(t, at[i].Sub(at[i-1]), time.Duration(i)*interval, "retry %d", i)
+	}
+}
