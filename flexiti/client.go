@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/internal/guid"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 	"github.com/paywidget/paywidget-go/internal/secret"
@@ -38,9 +39,9 @@ type Config struct {
 	// Lang is "en" (default) or "fr"; it also sets the language of errors.
 	Lang string
 	// Claims serialises Flow.AuthorizeOnce per reference. Nil: an
-	// in-process MemoryClaims, right for one replica only; replicas behind
+	// in-process claims.Memory, right for one replica only; replicas behind
 	// a load balancer must share one store (the same one that makes
-	// notifications exactly-once).
+	// notifications exactly-once, e.g. claims.NewSQL).
 	Claims ClaimStore
 	// ClaimLease bounds how long one AuthorizeOnce holds its reference
 	// (default DefaultClaimLease); it must exceed the HTTP client's timeout.
@@ -111,7 +112,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		cfg.ClaimLease = DefaultClaimLease
 	}
 	if cfg.Claims == nil {
-		cfg.Claims = NewMemoryClaims(0, 0)
+		cfg.Claims = claims.NewMemory(0, 0)
 	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {

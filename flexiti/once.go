@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
@@ -63,7 +64,7 @@ func (f *Flow) AuthorizeOnce(ctx context.Context, r *AuthorizeRequest) (*Authori
 		return nil, err
 	}
 	switch cl.State {
-	case ClaimDone:
+	case claims.Done:
 		a, err := c.FindAuthorization(ctx, r.AccountNumber, r.Reference)
 		if err != nil {
 			return nil, err
@@ -72,9 +73,9 @@ func (f *Flow) AuthorizeOnce(ctx context.Context, r *AuthorizeRequest) (*Authori
 			return nil, ErrReferenceUsed
 		}
 		return a, nil
-	case ClaimBusy:
+	case claims.Busy:
 		return nil, ErrAuthorizationInProgress
-	case ClaimHeld:
+	case claims.Claimed:
 	default:
 		return nil, errors.New("flexiti: claim store answered an unknown state")
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/flexiti"
 	"github.com/paywidget/paywidget-go/flexiti/flexititest"
 )
@@ -22,9 +23,9 @@ func saleReq(ref string) *flexiti.AuthorizeRequest {
 }
 
 // onceClient is a client of srv with its own claim store and lease.
-func onceClient(t *testing.T, srv *flexititest.Server, claims flexiti.ClaimStore, lease time.Duration) *flexiti.Client {
+func onceClient(t *testing.T, srv *flexititest.Server, store flexiti.ClaimStore, lease time.Duration) *flexiti.Client {
 	cfg := srv.Config()
-	cfg.Claims, cfg.ClaimLease = claims, lease
+	cfg.Claims, cfg.ClaimLease = store, lease
 	c, err := flexiti.New(cfg, flexiti.WithBaseURL(srv.BaseURL()), flexiti.WithHTTPClient(srv.Client()),
 		flexiti.WithRetry(flexiti.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
 	require.NoError(t, err)
@@ -61,8 +62,8 @@ func TestAuthorizeOnceReplayed(t *testing.T) {
 // share a claim store as two replicas would: one authorization.
 func TestAuthorizeOnceConcurrent(t *testing.T) {
 	srv := flexititest.NewServer(t)
-	claims := flexiti.NewMemoryClaims(0, 0)
-	replicas := []*flexiti.Client{onceClient(t, srv, claims, 0), onceClient(t, srv, claims, 0)}
+	store := claims.NewMemory(0, 0)
+	replicas := []*flexiti.Client{onceClient(t, srv, store, 0), onceClient(t, srv, store, 0)}
 	st := passedFlow(t, srv, replicas[0]).State()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -130,7 +131,7 @@ func TestAuthorizeOnceOutcomeUnknownReconcilesAtOnce(t *testing.T) {
 // finds the authorization, so nothing is sent again.
 func TestAuthorizeOnceOutcomeUnknownLeavesClaimForReconcile(t *testing.T) {
 	srv := flexititest.NewServer(t)
-	c := onceClient(t, srv, flexiti.NewMemoryClaims(0, 0), time.Second)
+	c := onceClient(t, srv, claims.NewMemory(0, 0), time.Second)
 	f := passedFlow(t, srv, c)
 	list := flexititest.Base + "/v2.5.1/client-id/" + flexititest.ClientID + "/authorizations"
 	down := flexititest.Fault{Kind: flexititest.Status, Status: 503}

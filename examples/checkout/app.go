@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/paywidget/paywidget-go/claims"
 )
 
 // integration is one provider's checkout on the merchant site.
@@ -32,6 +34,9 @@ type app struct {
 	integrations []integration
 	log          *slog.Logger
 	fakes        fakes
+	// claims is the one claim store behind the notification handlers and
+	// Flexiti's AuthorizeOnce.
+	claims claims.Store
 }
 
 func newApp(log *slog.Logger, base string, ints ...integration) *app {

@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/flexiti/flexititest"
 	"github.com/paywidget/paywidget-go/ktwidget"
 )
@@ -90,6 +91,7 @@ func TestAttackForgedHostCannotRedirectKTPayNotification(t *testing.T) {
 	ord = shop.orders.waitSettled(context.Background(), id, 5*time.Second)
 	require.Equal(t, StatusFailed, ord.Status, "the denied notification reached the shop")
 	assert.Zero(t, stolen.Load(), "the attacker's server received nothing")
+	assertDone(t, shop, "ktwidget:"+hash+":failed")
 
 	// Without the token the attacker can only guess: refused, still failed.
 	forged := `{"merchant_id":1,"order_id":"` + id + `","amount":` + ord.Amount.String() + `,"transaction_hash":"` + hash +
@@ -147,6 +149,16 @@ func TestAttackFlexitiSuccessReplayed(t *testing.T) {
 	assert.Equal(t, StatusPaid, ord.Status)
 	assert.Equal(t, 1, shop.fakes.flexiti.Authorizations(), "exactly one authorization")
 	assert.Equal(t, 1, shop.fakes.flexiti.Captured(), "exactly one capture")
+	assertDone(t, shop, "flexiti:authorization:"+id)
+}
+
+// assertDone checks that key is done in the shop's one claim store, the
+// store behind both the notification handlers and Flexiti's AuthorizeOnce.
+func assertDone(t *testing.T, shop *app, key string) {
+	t.Helper()
+	c, err := shop.claims.Claim(context.Background(), key, time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, claims.Done, c.State, key)
 }
 
 // Ten concurrent flx-success posts for one order: one authorization, one

@@ -79,7 +79,7 @@ func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
 	})
 
-	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: p.client, Report: func(_ context.Context, o *iotpay.Order) error {
+	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: p.client, Store: a.claims, Report: func(_ context.Context, o *iotpay.Order) error {
 		if ord, ok := a.orders.byReference("iotpay:" + o.MchOrderNo); ok {
 			settleIotpay(a, ord, o)
 		}

@@ -88,7 +88,7 @@ func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
 	})
 
-	mux.Handle("POST /ktwidget/notify", &ktwidget.NotificationHandler{Client: k.client, Orders: k, Report: func(_ context.Context, n *ktwidget.Notification) error {
+	mux.Handle("POST /ktwidget/notify", &ktwidget.NotificationHandler{Client: k.client, Orders: k, Store: a.claims, Report: func(_ context.Context, n *ktwidget.Notification) error {
 		if n.Paid() {
 			a.orders.settle(n.OrderID, StatusPaid, "")
 		} else {

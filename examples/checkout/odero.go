@@ -59,6 +59,7 @@ func (o *oderoCheckout) register(mux *http.ServeMux, a *app) {
 	})
 
 	cb := &odero.CallbackHandler{
+		Store:  a.claims,
 		Client: o.client,
 		Expect: func(_ context.Context, c *odero.Callback) (odero.Expectation, error) {
 			ord, ok := a.orders.byReference("odero:" + c.Token)

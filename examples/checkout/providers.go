@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/finrota"
 	"github.com/paywidget/paywidget-go/finrota/finrotatest"
 	"github.com/paywidget/paywidget-go/flexiti"
@@ -110,14 +111,15 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 		return fail(err)
 	}
 
-	// One authorization per order, however often the widget's success
-	// event arrives: AuthorizeOnce claims the order's reference here. Several
-	// replicas would share one store (a database table) instead.
-	claims := flexiti.NewMemoryClaims(0, 0)
+	// One claim store makes every provider notification exactly-once and
+	// every Flexiti authorization happen once per order (AuthorizeOnce
+	// claims the order's reference in it). Several replicas would share one
+	// in their database instead: claims.NewSQL.
+	store := claims.NewMemory(0, 0)
 	var xc *flexiti.Client
 	var widgetOrigin string
 	if api := getenv("FLEXITI_BASE_URL"); api != "" {
-		xc, err = flexiti.New(flexiti.Config{ClientID: getenv("FLEXITI_CLIENT_ID"), ClientSecret: flexiti.Secret(getenv("FLEXITI_CLIENT_SECRET")), Claims: claims},
+		xc, err = flexiti.New(flexiti.Config{ClientID: getenv("FLEXITI_CLIENT_ID"), ClientSecret: flexiti.Secret(getenv("FLEXITI_CLIENT_SECRET")), Claims: store},
 			flexiti.WithBaseURL(api), flexiti.WithLogger(log))
 		widgetOrigin = origin(api)
 	} else {
@@ -126,7 +128,7 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 		fk.flexiti = gw
 		widgetOrigin = gw.URL
 		cfg := gw.Config()
-		cfg.Claims = claims
+		cfg.Claims = store
 		xc, err = flexiti.New(cfg, flexiti.WithBaseURL(gw.BaseURL()), flexiti.WithHTTPClient(gw.Client()), flexiti.WithLogger(log))
 	}
 	if err != nil {
@@ -141,6 +143,7 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 		newFlexitiCheckout(xc, widgetOrigin),
 	)
 	shop.fakes = fk
+	shop.claims = store
 	return shop, closeAll, nil
 }
 
