@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
-	"github.com/paywidget/paywidget-go/internal/secret"
 	"github.com/paywidget/paywidget-go/internal/token"
 )
 
@@ -25,39 +24,16 @@ const (
 	Production Environment = "https://api.finrota.com"
 )
 
-// Secret holds a credential; it prints as [REDACTED] everywhere.
-type Secret = secret.Secret
-
 // Config is the application's credentials from the Finrota portal.
 type Config struct {
 	// APIKey is issued per application.
 	APIKey Secret
 	// SecretKey is the confidential key Finrota sends by e-mail.
 	SecretKey Secret
-	// Environment selects the gateway (default Production).
+	// Environment selects the gateway. Required unless WithBaseURL is given:
+	// a client never talks to Production by default.
 	Environment Environment
 }
-
-// Option configures a Client: HTTP client, logger, retries, user agent,
-// base URL, response bound.
-type Option = httpx.Option
-
-// RetryPolicy bounds the retries of calls that may be retried.
-type RetryPolicy = httpx.RetryPolicy
-
-// Meta is the HTTP metadata of a reply.
-type Meta = httpx.Meta
-
-// Options every paywidget-go client shares.
-var (
-	WithHTTPClient       = httpx.WithHTTPClient
-	WithLogger           = httpx.WithLogger
-	WithRetry            = httpx.WithRetry
-	WithoutRetries       = httpx.WithoutRetries
-	WithUserAgent        = httpx.WithUserAgent
-	WithBaseURL          = httpx.WithBaseURL
-	WithMaxResponseBytes = httpx.WithMaxResponseBytes
-)
 
 // Client calls Finrota's B2C API with a cached access token. It is safe for
 // concurrent use; many goroutines share one token fetch.
@@ -79,11 +55,11 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if cfg.SecretKey.IsZero() {
 		return nil, httpx.Invalid(provider, "SecretKey", "required")
 	}
-	if cfg.Environment == "" {
-		cfg.Environment = Production
-	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
+		return nil, err
+	}
+	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Sandbox or Production"); err != nil {
 		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment), DecodeError: decodeError}, s)
@@ -168,7 +144,7 @@ func (c *Client) send(ctx context.Context, r *httpx.Request, out any) (Meta, err
 		if err := httpx.DecodeJSON(provider, resp.Body, out); err != nil {
 			if req.Retry == httpx.RetryIfNotSent {
 				// The request was processed; its answer is unusable.
-				return httpx.OutcomeUnknown(err)
+				return httpx.OutcomeUnknown(provider, err)
 			}
 			return err
 		}

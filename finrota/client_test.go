@@ -165,8 +165,37 @@ func TestMostMistakes(t *testing.T) {
 	onSuccess := string(html)[strings.Index(string(html), "onSuccess"):strings.Index(string(html), "onFail")]
 	assert.Contains(t, onSuccess, `fetch("/finrota/complete"`)
 	assert.NotContains(t, strings.ToLower(onSuccess), "paid")
-	_, err = finrota.Widget{Token: w, Amount: amt("2750")}.Snippet()
+	_, err = finrota.Widget{Token: w, Amount: amt("2750"), CSRFToken: "t"}.Snippet()
 	require.ErrorIs(t, err, finrota.ErrInvalidRequest, "a widget without a backend completion is refused")
+	_, err = finrota.Widget{Token: w, Amount: amt("2750"), CompleteURL: "/finrota/complete", CSRFToken: " "}.Snippet()
+	require.ErrorIs(t, err, finrota.ErrInvalidRequest, "a blank CSRF token is a mistake, not a token")
+	var ve *finrota.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "CSRFToken", ve.Field)
+	assert.Contains(t, onSuccess, `"X-CSRF-Token": "t"`)
+	// Without a token (the page's server uses http.CrossOriginProtection) no
+	// header is sent.
+	html, err = finrota.Widget{Token: w, Amount: amt("2750"), CompleteURL: "/finrota/complete"}.Snippet()
+	require.NoError(t, err)
+	assert.NotContains(t, string(html), "X-CSRF-Token")
+}
+
+// TestCompleteRequestReportsEveryViolation: a request with several faults
+// names each, Go field and wire field, and says required for a missing one.
+func TestCompleteRequestReportsEveryViolation(t *testing.T) {
+	err := (&finrota.CompleteRequest{Amount: amt("1.001"), ReturnURL: "/return"}).Validate()
+	require.ErrorIs(t, err, finrota.ErrInvalidRequest)
+	assert.Equal(t, strings.Join([]string{
+		"finrota: PrepareToken: required",
+		"finrota: Amount: at most two decimal places (kuruş)",
+		"finrota: ReturnURL (returnUrl): must be an absolute http(s) URL",
+		"finrota: ClientReferenceCode: required",
+		"finrota: CustomerIP (customerIpAddress): required",
+	}, "\n"), err.Error())
+	var first *finrota.ValidationError
+	require.ErrorAs(t, err, &first)
+	assert.Equal(t, "PrepareToken", first.Field)
+	assert.Equal(t, "prepareToken", first.Wire)
 }
 
 func TestValidationSendsNothing(t *testing.T) {

@@ -9,13 +9,14 @@ import (
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is; the same values in every
+// Sentinels callers branch on with errors.Is. Except ErrOutcomeUnknown, whose
+// text says what to do with this provider, they are the same values in every
 // paywidget-go provider package.
 var (
 	// ErrOutcomeUnknown: a payment may or may not have been made. Look it up
 	// (ListPayments by clientReferenceCode, or Finrota's panel) before doing
 	// anything else; never simply send it again.
-	ErrOutcomeUnknown = httpx.ErrOutcomeUnknown
+	ErrOutcomeUnknown = httpx.OutcomeSentinel(provider, "look the payment up by its clientReferenceCode (ListPayments) or in the Finrota panel before anything else; never send it again")
 	// ErrUnauthorized: the token or keys were refused (401) even after one
 	// refresh.
 	ErrUnauthorized = httpx.ErrUnauthorized

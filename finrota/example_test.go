@@ -11,7 +11,7 @@ import (
 // The backend's half of the widget flow: a widget token for the page, then
 // the prepare token the widget's onSuccess posts back is completed here.
 func Example_widgetPayment() {
-	gateway := finrotatest.Start() // in production: finrota.New(finrota.Config{APIKey: …, SecretKey: …})
+	gateway := finrotatest.Start() // in production: finrota.New(finrota.Config{APIKey: …, SecretKey: …, Environment: finrota.Production})
 	defer gateway.Close()
 	client, _ := gateway.NewClient()
 	ctx := context.Background()
@@ -21,7 +21,8 @@ func Example_widgetPayment() {
 		fmt.Println(err)
 		return
 	}
-	snippet, _ := finrota.Widget{Token: w, Amount: finrota.MustParseAmount("2750.00"), CompleteURL: "/finrota/complete"}.Snippet()
+	snippet, _ := finrota.Widget{Token: w, Amount: finrota.MustParseAmount("2750.00"), CompleteURL: "/finrota/complete",
+		CSRFToken: "the-session-csrf-token"}.Snippet()
 	fmt.Println(len(snippet) > 0)
 
 	// … the shopper pays in the widget; onSuccess posts the prepare token …

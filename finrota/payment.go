@@ -14,6 +14,24 @@ import (
 
 // Amount is an exact amount in lira with kuruş (27.50), a bare JSON number
 // on the wire; never a float.
+//
+// Make one with ParseAmount or MustParseAmount ("100.50"); the zero value is
+// 0. Its methods (all exact, none passes through a float):
+//
+//	Add(e Amount) (Amount, error)         // a + e; fails on overflow
+//	Cmp(e Amount) int                     // -1, 0 or +1 as a <, ==, > e
+//	Equal(e Amount) bool                  // same number (10.5 equals 10.50)
+//	Sign() int                            // -1, 0 or +1
+//	IsZero() bool                         // a == 0
+//	Places() int                          // significant places after the point (10.50 has 1)
+//	Scale() int                           // places as written (10.50 has 2)
+//	Coef() int64                          // a = Coef × 10^-Scale (10.50 is 1050, 2)
+//	Rescale(scale int) (Amount, error)    // written with exactly scale places; fails rather than round
+//	MinorUnits(places int) (int64, error) // as integer units of 10^-places (kuruş for 2); fails rather than round
+//	String() string                       // "10.50", with the scale written
+//	Append(b []byte) []byte               // appends String() to b
+//	MarshalJSON, UnmarshalJSON            // a bare JSON number; decodes a number or a string
+//	MarshalText, UnmarshalText            // the String form
 type Amount = decimal.Decimal
 
 // ParseAmount parses "2750" or "27.50".
@@ -32,14 +50,16 @@ const (
 	EUR Currency = "EUR"
 )
 
-func checkAmount(a Amount) error {
-	if a.Sign() <= 0 {
-		return httpx.Invalid(provider, "amount", "must be greater than 0")
+// checkAmount adds the rules of an amount to v.
+func checkAmount(v *httpx.Violations, a Amount) {
+	switch {
+	case a.IsZero():
+		v.Add("amount", "required")
+	case a.Sign() < 0:
+		v.Add("amount", "must be greater than 0")
+	case a.Places() > 2:
+		v.Add("amount", "at most two decimal places (kuruş)")
 	}
-	if a.Places() > 2 {
-		return httpx.Invalid(provider, "amount", "at most two decimal places (kuruş)")
-	}
-	return nil
 }
 
 // CompleteRequest completes a prepared payment (POST /b2c/widget/payment).
@@ -101,35 +121,41 @@ const (
 	PaymentTypeDirectSale = "DirectSale"
 )
 
-// Validate checks the documented rules.
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *CompleteRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
-	if err := checkAmount(r.Amount); err != nil {
-		return err
-	}
+	v := httpx.NewViolations(provider, r)
 	if r.PrepareToken == "" {
-		return httpx.Invalid(provider, "prepareToken", "required")
+		v.Add("prepareToken", "required")
 	}
-	if err := checkReturnURL(r.ReturnURL); err != nil {
-		return err
-	}
-	if strings.TrimSpace(r.ClientReferenceCode) == "" || len(r.ClientReferenceCode) > 64 {
-		return httpx.Invalid(provider, "clientReferenceCode", "required, at most 64 characters")
-	}
-	if net.ParseIP(r.CustomerIP) == nil {
-		return httpx.Invalid(provider, "customerIpAddress", "must be an IP address")
-	}
-	return nil
+	r.validate(v)
+	return v.Err()
 }
 
-func checkReturnURL(s string) error {
-	u, err := url.Parse(s)
-	if s == "" || err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return httpx.Invalid(provider, "returnUrl", "must be an absolute http(s) URL")
+// validate adds the rules CompleteRequest shares with PayRequest.
+func (r *CompleteRequest) validate(v *httpx.Violations) {
+	checkAmount(v, r.Amount)
+	switch u, err := url.Parse(r.ReturnURL); {
+	case r.ReturnURL == "":
+		v.Add("returnUrl", "required")
+	case err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		v.Add("returnUrl", "must be an absolute http(s) URL")
 	}
-	return nil
+	switch {
+	case strings.TrimSpace(r.ClientReferenceCode) == "":
+		v.Add("clientReferenceCode", "required")
+	case len(r.ClientReferenceCode) > 64:
+		v.Add("clientReferenceCode", "at most 64 characters")
+	}
+	switch {
+	case r.CustomerIP == "":
+		v.AddField("CustomerIP", "customerIpAddress", "required")
+	case net.ParseIP(r.CustomerIP) == nil:
+		v.AddField("CustomerIP", "customerIpAddress", "must be an IP address")
+	}
 }
 
 type paymentReply struct {
@@ -181,16 +207,16 @@ func (c *Client) pay(ctx context.Context, path string, body []byte, ref string) 
 	switch r.PaymentType {
 	case PaymentTypeRedirect:
 		if !httpx.WebURL(r.RedirectTo) {
-			return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Redirect", Err: errors.New("redirectTo is not an absolute http(s) URL")})
+			return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Redirect", Err: errors.New("redirectTo is not an absolute http(s) URL")})
 		}
 		return &Redirect{URL: r.RedirectTo, OrderID: r.OrderID, ClientReferenceCode: r.ClientReferenceCode, Meta: meta}, nil
 	case PaymentTypeDirectSale:
 		if r.Success == nil || !*r.Success {
-			return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "DirectSale", Err: errors.New("success is not true")})
+			return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "DirectSale", Err: errors.New("success is not true")})
 		}
 		return &DirectSale{OrderID: r.OrderID, ClientReferenceCode: r.ClientReferenceCode, Meta: meta}, nil
 	}
-	return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Outcome", Err: errors.New("unknown paymentType " + truncate(r.PaymentType, 40))})
+	return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Outcome", Err: errors.New("unknown paymentType " + truncate(r.PaymentType, 40))})
 }
 
 // PayRequest is the direct API payment without the widget (POST
@@ -214,15 +240,15 @@ func (c *Client) Pay(ctx context.Context, r *PayRequest) (Outcome, error) {
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
-	if err := r.Card.validate(); err != nil {
-		return nil, err
-	}
-	cr := &CompleteRequest{Amount: r.Amount, PrepareToken: "-", ReturnURL: r.ReturnURL, ClientReferenceCode: r.ClientReferenceCode, CustomerIP: r.CustomerIP}
-	if err := cr.Validate(); err != nil {
-		return nil, err
-	}
+	v := httpx.NewViolations(provider, r)
+	r.Card.validate(v)
+	cr := &CompleteRequest{Amount: r.Amount, ReturnURL: r.ReturnURL, ClientReferenceCode: r.ClientReferenceCode, CustomerIP: r.CustomerIP}
+	cr.validate(v)
 	if r.InstallmentToken == "" {
-		return nil, httpx.Invalid(provider, "installmentToken", "required")
+		v.Add("installmentToken", "required")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	body, err := httpx.MarshalJSON(map[string]any{"card": r.Card.wire(), "use3D": r.Use3D, "currency": r.Currency, "amount": r.Amount,
 		"installmentToken": r.InstallmentToken, "returnUrl": r.ReturnURL, "clientReferenceCode": r.ClientReferenceCode, "customerIpAddress": r.CustomerIP})
@@ -259,14 +285,19 @@ type Installment struct {
 // (GET /b2c/paymentOptions; the access token goes in both Authorization and
 // Proxy-Authorization, as Finrota's page asks). Safe to retry.
 func (c *Client) PaymentOptions(ctx context.Context, bin string, amount Amount, currency Currency) ([]CardProgram, error) {
-	if len(bin) < 6 || len(bin) > 8 || strings.Trim(bin, "0123456789") != "" {
-		return nil, httpx.Invalid(provider, "binNumber", "must be the card's first 6 to 8 digits")
+	v := httpx.NewViolations(provider, nil)
+	switch {
+	case bin == "":
+		v.AddField("bin", "binNumber", "required")
+	case len(bin) < 6 || len(bin) > 8 || strings.Trim(bin, "0123456789") != "":
+		v.AddField("bin", "binNumber", "must be the card's first 6 to 8 digits")
 	}
-	if err := checkAmount(amount); err != nil {
-		return nil, err
-	}
+	checkAmount(v, amount)
 	if currency == "" {
-		return nil, httpx.Invalid(provider, "currency", "required")
+		v.Add("currency", "required")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	q := url.Values{"binNumber": {bin}, "amount": {amount.String()}, "currency": {string(currency)}}
 	var raw rawList

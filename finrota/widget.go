@@ -91,24 +91,29 @@ type Card struct {
 	ExpYear    int    `json:"expYear"`
 }
 
-func (c *Card) validate() error {
-	n := c.Number.Reveal()
-	if len(n) < 12 || len(n) > 19 || strings.Trim(n, "0123456789") != "" {
-		return httpx.Invalid(provider, "card.cardNumber", "must be 12 to 19 digits")
+// validate adds the card's rules to v.
+func (c *Card) validate(v *httpx.Violations) {
+	switch n := c.Number.Reveal(); {
+	case n == "":
+		v.Add("card.cardNumber", "required")
+	case len(n) < 12 || len(n) > 19 || strings.Trim(n, "0123456789") != "":
+		v.Add("card.cardNumber", "must be 12 to 19 digits")
 	}
 	if strings.TrimSpace(c.HolderName) == "" {
-		return httpx.Invalid(provider, "card.cardHolderName", "required")
+		v.Add("card.cardHolderName", "required")
 	}
-	if v := c.CVV.Reveal(); len(v) < 3 || len(v) > 4 || strings.Trim(v, "0123456789") != "" {
-		return httpx.Invalid(provider, "card.cvv", "must be 3 or 4 digits")
+	switch cvv := c.CVV.Reveal(); {
+	case cvv == "":
+		v.Add("card.cvv", "required")
+	case len(cvv) < 3 || len(cvv) > 4 || strings.Trim(cvv, "0123456789") != "":
+		v.Add("card.cvv", "must be 3 or 4 digits")
 	}
 	if c.ExpMonth < 1 || c.ExpMonth > 12 {
-		return httpx.Invalid(provider, "card.expMonth", "must be 1 to 12")
+		v.Add("card.expMonth", "must be 1 to 12")
 	}
 	if c.ExpYear < 2000 || c.ExpYear > 2100 {
-		return httpx.Invalid(provider, "card.expYear", "must have four digits")
+		v.Add("card.expYear", "must have four digits")
 	}
-	return nil
 }
 
 // cardJSON reveals the card for the request body only.
@@ -136,14 +141,17 @@ func (c *Client) PreparePayment(ctx context.Context, w WidgetToken, r *PrepareRe
 	if r == nil {
 		return "", httpx.Invalid(provider, "request", "required")
 	}
-	if err := r.Card.validate(); err != nil {
-		return "", err
+	v := httpx.NewViolations(provider, r)
+	r.Card.validate(v)
+	checkAmount(v, r.Amount)
+	if r.Currency == "" {
+		v.Add("currency", "required")
 	}
-	if err := checkAmount(r.Amount); err != nil {
-		return "", err
+	if r.InstallmentToken == "" {
+		v.Add("installmentToken", "required")
 	}
-	if r.Currency == "" || r.InstallmentToken == "" {
-		return "", httpx.Invalid(provider, "installmentToken", "currency and installmentToken are required")
+	if err := v.Err(); err != nil {
+		return "", err
 	}
 	body, err := httpx.MarshalJSON(map[string]any{"card": r.Card.wire(), "use3D": r.Use3D, "currency": r.Currency, "amount": r.Amount, "installmentToken": r.InstallmentToken})
 	if err != nil {
@@ -158,7 +166,7 @@ func (c *Client) PreparePayment(ctx context.Context, w WidgetToken, r *PrepareRe
 		PrepareToken string `json:"prepareToken"`
 	}
 	if err := httpx.DecodeJSON(provider, resp.Body, &out); err != nil || out.PrepareToken == "" {
-		return "", httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "PrepareToken", Err: errMissing("prepareToken")})
+		return "", httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "PrepareToken", Err: errMissing("prepareToken")})
 	}
 	return PrepareToken(out.PrepareToken), nil
 }
@@ -183,7 +191,12 @@ type Widget struct {
 	// CompleteURL is the merchant endpoint onSuccess posts the prepare
 	// token to; its JSON reply {"redirect": url} sends the browser on.
 	CompleteURL string
-	// CSRFToken is sent as X-CSRF-Token with that post.
+	// CSRFToken, when set, is sent as X-CSRF-Token with that post, for a
+	// merchant whose CSRF defence is a session token. CompleteURL moves
+	// money, so it needs one defence or the other: on Go 1.25+ wrap the
+	// handler in http.CrossOriginProtection, which refuses the cross-origin
+	// post a token would (the snippet's fetch is same-origin), and leave this
+	// empty; no header is sent then.
 	CSRFToken string
 	// Nonce is the page's CSP nonce for the inline script.
 	Nonce string
@@ -203,7 +216,7 @@ FinrotaPay.init({
   // onSuccess means PREPARED, not paid: the backend completes the payment.
   onSuccess: function (data) {
     fetch({{.CompleteURL}}, {method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": {{.CSRFToken}}},
+      headers: {"Content-Type": "application/json"{{if .CSRFToken}}, "X-CSRF-Token": {{.CSRFToken}}{{end}}},
       body: JSON.stringify({prepareToken: data && data.prepareToken})})
       .then(function (r) { return r.json(); })
       .then(function (r) { if (r && r.redirect) { window.location.href = r.redirect; } });
@@ -216,16 +229,22 @@ FinrotaPay.init({
 // Snippet renders the widget's container, Finrota's script and the
 // FinrotaPay.init call with every value escaped for JavaScript. Its
 // onSuccess posts the prepare token to CompleteURL; the payment is made
-// there, by CompletePayment, never by the browser.
+// there, by CompletePayment, never by the browser. Token, Amount and
+// CompleteURL are required; every missing one is reported at once.
 func (w Widget) Snippet() (template.HTML, error) {
+	v := httpx.NewViolations(provider, w)
 	if w.Token.value.IsZero() {
-		return "", httpx.Invalid(provider, "token", "a widget token is required")
+		v.AddField("Token", "token", "required: a widget token from CreateWidgetToken")
 	}
-	if err := checkAmount(w.Amount); err != nil {
-		return "", err
-	}
+	checkAmount(v, w.Amount)
 	if w.CompleteURL == "" {
-		return "", httpx.Invalid(provider, "completeUrl", "required: the backend completes the payment")
+		v.AddField("CompleteURL", "", "required: the backend completes the payment")
+	}
+	if w.CSRFToken != "" && strings.TrimSpace(w.CSRFToken) == "" {
+		v.AddField("CSRFToken", "X-CSRF-Token", "blank: set the session's token or leave it empty")
+	}
+	if err := v.Err(); err != nil {
+		return "", err
 	}
 	if w.Currency == "" {
 		w.Currency = TRY

@@ -11,7 +11,6 @@ import (
 	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/internal/guid"
 	"github.com/paywidget/paywidget-go/internal/httpx"
-	"github.com/paywidget/paywidget-go/internal/secret"
 	"github.com/paywidget/paywidget-go/internal/token"
 )
 
@@ -27,14 +26,12 @@ const (
 	Production          Environment = "https://posapi.flexiti.fi/flexiti/pos-api"
 )
 
-// Secret holds a credential; it prints as [REDACTED] everywhere.
-type Secret = secret.Secret
-
 // Config is the application's credentials from Flexiti's developer portal.
 type Config struct {
 	ClientID     string
 	ClientSecret Secret
-	// Environment selects the host (default Production).
+	// Environment selects the host. Required unless WithBaseURL is given:
+	// a client never talks to Production by default.
 	Environment Environment
 	// Lang is "en" (default) or "fr"; it also sets the language of errors.
 	Lang string
@@ -47,27 +44,6 @@ type Config struct {
 	// (default DefaultClaimLease); it must exceed the HTTP client's timeout.
 	ClaimLease time.Duration
 }
-
-// Option configures a Client: HTTP client, logger, retries, user agent,
-// base URL, response bound.
-type Option = httpx.Option
-
-// RetryPolicy bounds the retries of calls that may be retried.
-type RetryPolicy = httpx.RetryPolicy
-
-// Meta is the HTTP metadata of a reply.
-type Meta = httpx.Meta
-
-// Options every paywidget-go client shares.
-var (
-	WithHTTPClient       = httpx.WithHTTPClient
-	WithLogger           = httpx.WithLogger
-	WithRetry            = httpx.WithRetry
-	WithoutRetries       = httpx.WithoutRetries
-	WithUserAgent        = httpx.WithUserAgent
-	WithBaseURL          = httpx.WithBaseURL
-	WithMaxResponseBytes = httpx.WithMaxResponseBytes
-)
 
 // Scopes of a token.
 const (
@@ -102,9 +78,6 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	default:
 		return nil, httpx.Invalid(provider, "Lang", "must be en or fr")
 	}
-	if cfg.Environment == "" {
-		cfg.Environment = Production
-	}
 	if cfg.ClaimLease < 0 {
 		return nil, httpx.Invalid(provider, "ClaimLease", "must not be negative")
 	}
@@ -116,6 +89,9 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
+		return nil, err
+	}
+	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Training, MerchantIntegration or Production"); err != nil {
 		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment), DecodeError: decodeError}, s)
@@ -219,7 +195,7 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 		}
 		if err := httpx.DecodeJSON(provider, resp.Body, out); err != nil {
 			if class == httpx.RetryIfNotSent {
-				return httpx.OutcomeUnknown(err)
+				return httpx.OutcomeUnknown(provider, err)
 			}
 			return err
 		}

@@ -42,7 +42,7 @@ func (f *Flow) Apply(ctx context.Context, r *WidgetInitRequest) (*Application, e
 	}
 	var out Application
 	if err := httpx.DecodeJSON(provider, raw, &out); err != nil {
-		return nil, httpx.OutcomeUnknown(err)
+		return nil, httpx.OutcomeUnknown(provider, err)
 	}
 	out.Raw = raw
 	return &out, nil
@@ -70,7 +70,7 @@ type InterestOptions struct {
 // CalculateInterest returns the plans and terms for amount (the source of
 // plan_id and term for a promotional Authorize). Safe to retry.
 func (c *Client) CalculateInterest(ctx context.Context, accountNumber ID, amount Amount) (*InterestOptions, error) {
-	if err := firstErr(checkID("account_number", accountNumber), checkAmount("amount", amount)); err != nil {
+	if err := allErrs(nil, checkID("account_number", accountNumber), checkAmount("amount", amount)); err != nil {
 		return nil, err
 	}
 	var out InterestOptions
@@ -106,7 +106,9 @@ func (c *Client) CustomersSearch(ctx context.Context, p PersonalInformation) ([]
 	if pc == "" {
 		p.PostalCode = "A1A1A1" // postal code is optional here
 	}
-	if err := p.validate(); err != nil {
+	v := httpx.NewViolations(provider, &p)
+	p.validate(v, "")
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	q := url.Values{"first_name": {p.FirstName}, "last_name": {p.LastName}, "dob": {p.DOB}}

@@ -15,7 +15,7 @@ var (
 	// ErrOutcomeUnknown: an authorization, capture, release, return or
 	// refund may or may not have happened. Reconcile (FindAuthorization by
 	// reference, GetAuthorization) before doing anything else.
-	ErrOutcomeUnknown = httpx.ErrOutcomeUnknown
+	ErrOutcomeUnknown = httpx.OutcomeSentinel(provider, "reconcile with FindAuthorization (by reference) or GetAuthorization before anything else; never send it again")
 	// ErrInvalidToken: 401 invalid_token (after one refresh).
 	ErrInvalidToken = httpx.ErrUnauthorized
 	// ErrUnauthorized is ErrInvalidToken under its shared name.

@@ -11,7 +11,7 @@ import (
 // The purchase flow: a flow session per shopper, the widget, then the
 // authorization from the server.
 func Example_purchase() {
-	fx := flexititest.Start() // in production: flexiti.New(flexiti.Config{ClientID: …, ClientSecret: …})
+	fx := flexititest.Start() // in production: flexiti.New(flexiti.Config{ClientID: …, ClientSecret: …, Environment: flexiti.Production})
 	defer fx.Close()
 	client, _ := fx.NewClient()
 	ctx := context.Background()

@@ -352,3 +352,27 @@ func TestConcurrentBackOfficeSharesOneToken(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 1, srv.TokenFetches("client_credentials"))
 }
+
+// TestValidateReportsEveryViolation: every broken rule comes back at once,
+// each naming the Go field path and the wire field.
+func TestValidateReportsEveryViolation(t *testing.T) {
+	err := (&flexiti.AuthorizeRequest{Reference: strings.Repeat("r", 41)}).Validate()
+	require.ErrorIs(t, err, flexiti.ErrInvalidRequest)
+	assert.Equal(t, strings.Join([]string{
+		"flexiti: AccountNumber (account_number): required",
+		"flexiti: Reference: at most 40 characters",
+		"flexiti: Amount: required",
+		"flexiti: FinancingOption.TransactionType (financing_option.transaction_type): required",
+	}, "\n"), err.Error())
+
+	err = (&flexiti.WidgetInitRequest{Flow: flexiti.FlowApply, TOSAgreement: true, Email: "a@b.ca", PhoneNumber: "4165550100",
+		Address1: "1 Main", City: "Toronto", Province: "ON", AccountType: "consumer",
+		CustomerIdentification: flexiti.CustomerIdentification{PersonalInformation: &flexiti.PersonalInformation{
+			LastName: "Doe", PostalCode: "A1A1A1", DOB: "1990-13-01"}}}).Validate()
+	var first *flexiti.ValidationError
+	require.ErrorAs(t, err, &first)
+	assert.Equal(t, "CustomerIdentification.PersonalInformation.FirstName", first.Field)
+	assert.Equal(t, "customer_identification.personal_information.first_name", first.Wire)
+	assert.Equal(t, "required", first.Rule)
+	assert.Contains(t, err.Error(), "dob): must be a date YYYY-MM-DD")
+}

@@ -63,37 +63,50 @@ type AuthorizeRequest struct {
 	SKUData     *SKUData `json:"sku_data,omitempty"`
 }
 
-// Validate checks the documented rules.
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *AuthorizeRequest) Validate() error {
-	switch {
-	case r == nil:
+	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
-	case r.AccountNumber <= 0 || r.AccountNumber > 99999999999999:
-		return httpx.Invalid(provider, "account_number", "required, at most 14 digits")
-	case r.VCCNumber != "" && (len(r.VCCNumber) != 16 || strings.Trim(r.VCCNumber, "0123456789") != ""):
-		return httpx.Invalid(provider, "vcc_number", "must be 16 digits")
-	case len(r.Reference) > 40:
-		return httpx.Invalid(provider, "reference", "at most 40 characters")
 	}
-	if err := checkAmount("amount", r.Amount); err != nil {
-		return err
+	v := httpx.NewViolations(provider, r)
+	switch {
+	case r.AccountNumber == 0:
+		v.Add("account_number", "required")
+	case r.AccountNumber < 0 || r.AccountNumber > 99999999999999:
+		v.Add("account_number", "at most 14 digits")
 	}
+	if r.VCCNumber != "" && (len(r.VCCNumber) != 16 || strings.Trim(r.VCCNumber, "0123456789") != "") {
+		v.Add("vcc_number", "must be 16 digits")
+	}
+	if len(r.Reference) > 40 {
+		v.Add("reference", "at most 40 characters")
+	}
+	v.AddErr(checkAmount("amount", r.Amount))
 	switch r.FinancingOption.TransactionType {
 	case PromotionalPurchase:
-		if r.FinancingOption.PlanID <= 0 || r.FinancingOption.Term <= 0 {
-			return httpx.Invalid(provider, "financing_option", "plan_id and term are required for a promotional purchase")
+		if r.FinancingOption.PlanID <= 0 {
+			v.Add("financing_option.plan_id", "required for a promotional purchase")
+		}
+		if r.FinancingOption.Term <= 0 {
+			v.Add("financing_option.term", "required for a promotional purchase")
 		}
 	case RegularPurchase:
+	case "":
+		v.Add("financing_option.transaction_type", "required")
 	default:
-		return httpx.Invalid(provider, "financing_option.transaction_type", "must be promotional_purchase or regular_purchase")
+		v.Add("financing_option.transaction_type", "must be promotional_purchase or regular_purchase")
 	}
 	if r.SKUData != nil && len(r.SKUData.PurchaseOrder) > 10 {
-		return httpx.Invalid(provider, "sku_data.purchase_order", "at most 10 characters")
+		v.Add("sku_data.purchase_order", "at most 10 characters")
 	}
-	return nil
+	return v.Err()
 }
 
 func checkAmount(field string, a Amount) error {
+	if a.Cmp(Amount{}) == 0 {
+		return httpx.Invalid(provider, field, "required")
+	}
 	if !a.IsPositive() {
 		return httpx.Invalid(provider, field, "must be greater than 0")
 	}
@@ -188,7 +201,7 @@ func (c *Client) Capture(ctx context.Context, authorizationID ID, r *CaptureRequ
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
-	if err := firstErr(checkID("authorizationId", authorizationID), checkAmount("amount", r.Amount), checkRef(r.Reference)); err != nil {
+	if err := allErrs(r, checkID("authorizationId", authorizationID), checkAmount("amount", r.Amount), checkRef(r.Reference)); err != nil {
 		return nil, err
 	}
 	var out Capture
@@ -212,7 +225,7 @@ func (c *Client) Release(ctx context.Context, authorizationID ID, r *ReleaseRequ
 	if r == nil {
 		r = &ReleaseRequest{}
 	}
-	if err := firstErr(checkID("authorizationId", authorizationID), checkRef(r.Reference)); err != nil {
+	if err := allErrs(r, checkID("authorizationId", authorizationID), checkRef(r.Reference)); err != nil {
 		return nil, err
 	}
 	if r.Amount != nil {
@@ -251,7 +264,7 @@ func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *R
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
-	if err := firstErr(checkID("authorizationId", authorizationID), checkID("captureId", captureID), checkRef(r.Reference)); err != nil {
+	if err := allErrs(r, checkID("authorizationId", authorizationID), checkID("captureId", captureID), checkRef(r.Reference)); err != nil {
 		return nil, err
 	}
 	if r.FullReturn == (r.Amount != nil) {
@@ -268,7 +281,7 @@ func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *R
 	}
 	var out Return
 	if err := httpx.DecodeJSON(provider, raw, &out); err != nil {
-		return nil, httpx.OutcomeUnknown(err)
+		return nil, httpx.OutcomeUnknown(provider, err)
 	}
 	out.Raw = raw
 	return &out, nil
@@ -287,7 +300,7 @@ func (c *Client) Refund(ctx context.Context, accountNumber ID, r *RefundRequest)
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
-	if err := firstErr(checkID("account_number", accountNumber), checkAmount("amount", r.Amount), checkRef(r.Reference)); err != nil {
+	if err := allErrs(r, checkID("account_number", accountNumber), checkAmount("amount", r.Amount), checkRef(r.Reference)); err != nil {
 		return nil, err
 	}
 	var out json.RawMessage
@@ -412,11 +425,7 @@ func checkRef(ref string) error {
 	return nil
 }
 
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
-}
+// allErrs reports every rule broken at once (one *ValidationError each,
+// joined; errors.As finds the first).
+// req, when not nil, gives the Go names of its wire fields.
+func allErrs(req any, errs ...error) error { return httpx.Collect(provider, req, errs...) }

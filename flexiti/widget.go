@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -94,33 +95,52 @@ var (
 	emailRe  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
 
-func (p *PersonalInformation) validate() error {
+// validate adds the rules of personal information at path to v.
+func (p *PersonalInformation) validate(v *httpx.Violations, path string) {
+	if path != "" {
+		path += "."
+	}
+	lengthRule(v, path+"first_name", p.FirstName, 80)
+	lengthRule(v, path+"last_name", p.LastName, 80)
 	switch {
-	case strings.TrimSpace(p.FirstName) == "" || len(p.FirstName) > 80:
-		return httpx.Invalid(provider, "first_name", "required, at most 80 characters")
-	case strings.TrimSpace(p.LastName) == "" || len(p.LastName) > 80:
-		return httpx.Invalid(provider, "last_name", "required, at most 80 characters")
+	case p.PostalCode == "":
+		v.Add(path+"postal_code", "required")
 	case !postalRe.MatchString(p.PostalCode):
-		return httpx.Invalid(provider, "postal_code", "must be a Canadian postal code")
+		v.Add(path+"postal_code", "must be a Canadian postal code")
 	}
-	if _, err := time.Parse("2006-01-02", p.DOB); err != nil {
-		return httpx.Invalid(provider, "dob", "must be a date YYYY-MM-DD")
+	if p.DOB == "" {
+		v.Add(path+"dob", "required")
+	} else if _, err := time.Parse("2006-01-02", p.DOB); err != nil {
+		v.Add(path+"dob", "must be a date YYYY-MM-DD")
 	}
-	return nil
 }
 
-// Validate checks the documented rules.
+// lengthRule adds "required" for a blank s and "at most max characters" for
+// a longer one.
+func lengthRule(v *httpx.Violations, wire, s string, max int) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		v.Add(wire, "required")
+	case len(s) > max:
+		v.Add(wire, "at most "+strconv.Itoa(max)+" characters")
+	}
+}
+
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *WidgetInitRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
+	v := httpx.NewViolations(provider, r)
 	if r.Lang != "" && r.Lang != "en" && r.Lang != "fr" {
-		return httpx.Invalid(provider, "lang", "must be en or fr")
+		v.Add("lang", "must be en or fr")
 	}
 	if r.PhoneNumber != "" && !r.PhoneNumber.valid() {
-		return httpx.Invalid(provider, "phone_number", "must be 10 digits, the first not 0")
+		v.Add("phone_number", "must be 10 digits, the first not 0")
 	}
 	id := r.CustomerIdentification
+	const ci = "customer_identification"
 	switch r.Flow {
 	case FlowPurchase:
 		n := 0
@@ -130,50 +150,54 @@ func (r *WidgetInitRequest) Validate() error {
 		if id.VCCNumber != "" {
 			n++
 			if len(id.VCCNumber) != 16 || strings.Trim(id.VCCNumber, "0123456789") != "" {
-				return httpx.Invalid(provider, "vcc_number", "must be 16 digits")
+				v.Add(ci+".vcc_number", "must be 16 digits")
 			}
 		}
 		if id.PersonalInformation != nil {
 			n++
-			if err := id.PersonalInformation.validate(); err != nil {
-				return err
-			}
+			id.PersonalInformation.validate(v, ci+".personal_information")
 		}
 		if n != 1 {
-			return httpx.Invalid(provider, "customer_identification", "exactly one of account_number, vcc_number and personal_information for purchase")
+			v.Add(ci, "exactly one of account_number, vcc_number and personal_information for purchase")
 		}
 		if id.AccountNumber < 0 || id.AccountNumber > 99999999999999 {
-			return httpx.Invalid(provider, "account_number", "at most 14 digits")
+			v.Add(ci+".account_number", "at most 14 digits")
 		}
 	case FlowApply:
 		if id.PersonalInformation == nil {
-			return httpx.Invalid(provider, "personal_information", "required for apply")
+			v.Add(ci+".personal_information", "required for apply")
+		} else {
+			id.PersonalInformation.validate(v, ci+".personal_information")
 		}
-		if err := id.PersonalInformation.validate(); err != nil {
-			return err
+		if !r.TOSAgreement {
+			v.Add("tos_agreement", "must be true")
 		}
 		switch {
-		case !r.TOSAgreement:
-			return httpx.Invalid(provider, "tos_agreement", "must be true")
+		case r.Email == "":
+			v.Add("email", "required")
 		case !emailRe.MatchString(r.Email) || len(r.Email) > 100:
-			return httpx.Invalid(provider, "email", "required, a valid address of at most 100 characters")
-		case !r.PhoneNumber.valid():
-			return httpx.Invalid(provider, "phone_number", "must be 10 digits, the first not 0")
-		case strings.TrimSpace(r.Address1) == "" || len(r.Address1) > 250:
-			return httpx.Invalid(provider, "address_1", "required, at most 250 characters")
-		case len(r.Address2) > 100:
-			return httpx.Invalid(provider, "address_2", "at most 100 characters")
-		case strings.TrimSpace(r.City) == "" || len(r.City) > 100:
-			return httpx.Invalid(provider, "city", "required, at most 100 characters")
-		case !slices.Contains(Provinces, r.Province):
-			return httpx.Invalid(provider, "province", "must be a province code such as ON")
-		case r.AccountType != "consumer" && r.AccountType != "business":
-			return httpx.Invalid(provider, "account_type", "must be consumer or business")
+			v.Add("email", "must be a valid address of at most 100 characters")
 		}
+		if r.PhoneNumber == "" {
+			v.Add("phone_number", "required")
+		}
+		lengthRule(v, "address_1", r.Address1, 250)
+		if len(r.Address2) > 100 {
+			v.Add("address_2", "at most 100 characters")
+		}
+		lengthRule(v, "city", r.City, 100)
+		if !slices.Contains(Provinces, r.Province) {
+			v.Add("province", "must be a province code such as ON")
+		}
+		if r.AccountType != "consumer" && r.AccountType != "business" {
+			v.Add("account_type", "must be consumer or business")
+		}
+	case "":
+		v.Add("flow", "required")
 	default:
-		return httpx.Invalid(provider, "flow", "must be purchase or apply")
+		v.Add("flow", "must be purchase or apply")
 	}
-	return nil
+	return v.Err()
 }
 
 // WidgetSession is an opened widget.

@@ -17,7 +17,8 @@ type AddCardRequest struct {
 	ReturnURL string
 }
 
-// Validate checks the documented rules.
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *AddCardRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
@@ -26,7 +27,7 @@ func (r *AddCardRequest) Validate() error {
 	if ch == "" {
 		ch = ChannelCard
 	}
-	return firstError(checkLen("cardId", r.CardID, 30, true), checkChannel(ch), checkURL("returnUrl", r.ReturnURL, true))
+	return violations(r, checkLen("cardId", r.CardID, 30, true), checkChannel(ch), checkURL("returnUrl", r.ReturnURL, true))
 }
 
 // AddCard starts tokenizing a card and returns the SecureID for

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
-	"github.com/paywidget/paywidget-go/internal/secret"
 )
 
 const provider = "iotpay"
@@ -22,9 +21,6 @@ const (
 	Sandbox    Environment = "https://ccdev.iotpaycloud.com"
 )
 
-// Secret holds the merchant key; it prints as [REDACTED] everywhere.
-type Secret = secret.Secret
-
 // Config is what IOTPay issues with the merchant contract.
 type Config struct {
 	// MerchantID is mchId.
@@ -33,7 +29,8 @@ type Config struct {
 	Key Secret
 	// LoginName is loginName (IOTPay's jobNo), at most 12 characters.
 	LoginName string
-	// Environment selects the host (default Production).
+	// Environment selects the host. Required unless WithBaseURL is given:
+	// a client never talks to Production by default.
 	Environment Environment
 	// NotifyURL is the notifyUrl of every purchase: where IOTPay posts its
 	// signed notification (where NotifyHandler is mounted), absolute
@@ -43,27 +40,6 @@ type Config struct {
 	// configuration, never from a request's Host or X-Forwarded-* headers.
 	NotifyURL string
 }
-
-// Option configures a Client: HTTP client, logger, retries, user agent,
-// base URL, response bound.
-type Option = httpx.Option
-
-// RetryPolicy bounds the retries of calls that may be retried.
-type RetryPolicy = httpx.RetryPolicy
-
-// Meta is the HTTP metadata of a reply.
-type Meta = httpx.Meta
-
-// Options every paywidget-go client shares.
-var (
-	WithHTTPClient       = httpx.WithHTTPClient
-	WithLogger           = httpx.WithLogger
-	WithRetry            = httpx.WithRetry
-	WithoutRetries       = httpx.WithoutRetries
-	WithUserAgent        = httpx.WithUserAgent
-	WithBaseURL          = httpx.WithBaseURL
-	WithMaxResponseBytes = httpx.WithMaxResponseBytes
-)
 
 // Client calls IOTPay's v3 card API. It is safe for concurrent use.
 type Client struct {
@@ -82,14 +58,14 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := checkLen("loginName", cfg.LoginName, 12, true); err != nil {
 		return nil, err
 	}
-	if cfg.Environment == "" {
-		cfg.Environment = Production
-	}
 	if err := checkURL("NotifyURL", cfg.NotifyURL, false); err != nil {
 		return nil, err
 	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
+		return nil, err
+	}
+	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Sandbox or Production"); err != nil {
 		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment)}, s)
@@ -147,7 +123,7 @@ func (c *Client) call(ctx context.Context, endpoint string, p Params, out any, c
 		if class == httpx.RetryIfNotSent {
 			var api *APIError
 			if !asAPIError(err, &api) {
-				err = httpx.OutcomeUnknown(err)
+				err = httpx.OutcomeUnknown(provider, err)
 			}
 		}
 		return meta, err

@@ -101,7 +101,10 @@ func TestNewValidatesConfig(t *testing.T) {
 		_, err := iotpay.New(cfg)
 		require.ErrorIs(t, err, iotpay.ErrInvalidRequest, name)
 	}
-	c, err := iotpay.New(iotpay.Config{MerchantID: "1", Key: "k", LoginName: "l"})
+	_, err := iotpay.New(iotpay.Config{MerchantID: "1", Key: "k", LoginName: "l"})
+	require.ErrorIs(t, err, iotpay.ErrInvalidRequest, "no Environment and no base URL: never Production by default")
+	assert.Contains(t, err.Error(), "iotpay: Environment: required")
+	c, err := iotpay.New(iotpay.Config{MerchantID: "1", Key: "k", LoginName: "l", Environment: iotpay.Production})
 	require.NoError(t, err)
 	assert.Equal(t, string(iotpay.Production), c.BaseURL())
 }

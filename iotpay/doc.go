@@ -3,6 +3,11 @@
 // cc_purchasewithtoken, cc_void, cc_refund, cc_query, and the signed
 // notification IOTPay posts to notifyUrl.
 //
+// The package's Example (purchase) and Example (savedCardAndRefund) run the
+// flows against iotpaytest and check their output. New refuses a Config
+// without an Environment unless WithBaseURL is given: a client never talks
+// to Production by default.
+//
 // # Signing
 //
 // Every request is a flat JSON object whose sign is the uppercase hex MD5 of

@@ -77,11 +77,18 @@ func (c *Client) Embed(e Embed) (template.HTML, error) {
 	if e.Action == "" {
 		e.Action = ActionPay
 	}
+	v := httpx.NewViolations(provider, e)
 	if e.Action != ActionPay && e.Action != ActionAdd {
-		return "", httpx.Invalid(provider, "action", "must be Pay or Add")
+		v.Add("action", "must be Pay or Add")
 	}
-	if e.SecureID == "" || len(e.SecureID) > 128 {
-		return "", httpx.Invalid(provider, "secureId", "required, at most 128 characters")
+	switch {
+	case e.SecureID == "":
+		v.Add("secureId", "required")
+	case len(e.SecureID) > 128:
+		v.Add("secureId", "at most 128 characters")
+	}
+	if err := v.Err(); err != nil {
+		return "", err
 	}
 	if e.ElementID == "" {
 		e.ElementID = "iotpay-widget"

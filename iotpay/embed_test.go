@@ -15,7 +15,7 @@ func TestEmbedEscapesValues(t *testing.T) {
 		Nonce: "n0nce", Options: iotpay.WidgetOptions{DarkMode: true, Button: &iotpay.Button{Text: "Pay </script>"}}})
 	require.NoError(t, err)
 	s := string(html)
-	assert.Contains(t, s, `<script src="https://ccapi.iotpaycloud.com/cc/iotpaycc.js"></script>`)
+	assert.Contains(t, s, `<script src="https://ccdev.iotpaycloud.com/cc/iotpaycc.js"></script>`)
 	assert.Contains(t, s, `nonce="n0nce"`)
 	assert.Contains(t, s, `"Add"`)
 	assert.Contains(t, s, `"darkMode":true`)

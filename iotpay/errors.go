@@ -7,13 +7,14 @@ import (
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is; the same values in every
+// Sentinels callers branch on with errors.Is. Except ErrOutcomeUnknown, whose
+// text says what to do with this provider, they are the same values in every
 // paywidget-go provider package.
 var (
 	// ErrOutcomeUnknown: a purchase, refund or void may or may not have
 	// happened. Query it by mchOrderNo (or the refund's payOrderId) before
 	// doing anything else; never simply send it again.
-	ErrOutcomeUnknown = httpx.ErrOutcomeUnknown
+	ErrOutcomeUnknown = httpx.OutcomeSentinel(provider, "query it by mchOrderNo (Query) before anything else; never send it again")
 	// ErrUnauthorized: IOTPay answered 401.
 	ErrUnauthorized = httpx.ErrUnauthorized
 	// ErrRateLimited: IOTPay answered 429.

@@ -25,7 +25,7 @@ func Example_purchase() {
 	notify := httptest.NewServer(handler)
 	defer notify.Close()
 	// In production: iotpay.New(iotpay.Config{MerchantID: …, Key: …,
-	// LoginName: …, NotifyURL: …}); the notifyUrl comes from the shop's
+	// LoginName: …, Environment: iotpay.Production, NotifyURL: …}); the notifyUrl comes from the shop's
 	// configuration, never from a request's Host header.
 	cfg := gateway.Config()
 	cfg.NotifyURL = notify.URL

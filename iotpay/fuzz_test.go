@@ -9,7 +9,7 @@ import (
 // FuzzVerifyNotification: any body gives an order or a typed error, never a
 // panic, and an accepted body always carries a valid sign.
 func FuzzVerifyNotification(f *testing.F) {
-	c, err := New(Config{MerchantID: "10000701", Key: "k", LoginName: "l"})
+	c, err := New(Config{MerchantID: "10000701", Key: "k", LoginName: "l", Environment: Sandbox})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func notification() iotpay.Params {
 }
 
 func testClient(t *testing.T) *iotpay.Client {
-	c, err := iotpay.New(iotpay.Config{MerchantID: iotpaytest.MerchantID, Key: key, LoginName: iotpaytest.LoginName})
+	c, err := iotpay.New(iotpay.Config{MerchantID: iotpaytest.MerchantID, Key: key, LoginName: iotpaytest.LoginName, Environment: iotpay.Sandbox})
 	require.NoError(t, err)
 	return c
 }

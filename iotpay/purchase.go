@@ -44,12 +44,13 @@ func (r *PurchaseRequest) channel() string {
 	return r.Channel
 }
 
-// Validate checks the documented rules.
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *PurchaseRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
-	return firstError(
+	return violations(r,
 		checkLen("mchOrderNo", r.MchOrderNo, 30, true),
 		checkAmount("amount", r.Amount),
 		checkChannel(r.channel()),
@@ -94,7 +95,7 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 		return nil, err
 	}
 	if out.SecureID == "" && out.RedirectURL == "" {
-		return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
+		return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
 	}
 	if err := out.checkRedirect(); err != nil {
 		return nil, err
@@ -118,12 +119,13 @@ type PurchaseWithTokenRequest struct {
 	MchUserID string
 }
 
-// Validate checks the documented rules.
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *PurchaseWithTokenRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
-	return firstError(
+	return violations(r,
 		checkLen("mchOrderNo", r.MchOrderNo, 30, true),
 		checkLen("cardId", r.CardID, 30, true),
 		checkAmount("amount", r.Amount),
@@ -159,7 +161,10 @@ func (c *Client) order(ctx context.Context, endpoint string, p Params, class htt
 }
 
 func checkAmount(field string, cents int64) error {
-	if cents <= 0 {
+	if cents == 0 {
+		return httpx.Invalid(provider, field, "required")
+	}
+	if cents < 0 {
 		return httpx.Invalid(provider, field, "must be a positive number of cents")
 	}
 	return nil
@@ -172,14 +177,9 @@ func checkChannel(ch string) error {
 	return nil
 }
 
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// violations reports every error of errs at once: one *ValidationError per
+// broken rule, joined, with the Go field of req named beside the wire field.
+func violations(req any, errs ...error) error { return httpx.Collect(provider, req, errs...) }
 
 // checkRedirect refuses a redirectUrl a browser must not be sent to
 // (javascript:, data:, relative…).

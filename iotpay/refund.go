@@ -18,12 +18,13 @@ type VoidRequest struct {
 	NotifyURL string
 }
 
-// Validate checks the documented rules.
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *VoidRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
-	return firstError(checkLen("mchRefundNo", r.MchRefundNo, 30, true), checkLen("payOrderId", r.PayOrderID, 64, true), checkURL("notifyUrl", r.NotifyURL, false))
+	return violations(r, checkLen("mchRefundNo", r.MchRefundNo, 30, true), checkLen("payOrderId", r.PayOrderID, 64, true), checkURL("notifyUrl", r.NotifyURL, false))
 }
 
 // Void cancels an unsettled purchase and returns the void record. A money
@@ -46,12 +47,13 @@ type RefundRequest struct {
 	NotifyURL    string
 }
 
-// Validate checks the documented rules.
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *RefundRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
-	return firstError(checkLen("mchRefundNo", r.MchRefundNo, 30, true), checkLen("payOrderId", r.PayOrderID, 64, true),
+	return violations(r, checkLen("mchRefundNo", r.MchRefundNo, 30, true), checkLen("payOrderId", r.PayOrderID, 64, true),
 		checkAmount("refundAmount", r.RefundAmount), checkURL("notifyUrl", r.NotifyURL, false))
 }
 
@@ -78,9 +80,9 @@ func (r *QueryRequest) Validate() error {
 		return httpx.Invalid(provider, "request", "required")
 	}
 	if (r.PayOrderID == "") == (r.MchOrderNo == "") {
-		return httpx.Invalid(provider, "payOrderId", "exactly one of payOrderId and mchOrderNo is required")
+		return violations(r, httpx.Invalid(provider, "payOrderId", "exactly one of payOrderId and mchOrderNo is required"))
 	}
-	return firstError(checkLen("payOrderId", r.PayOrderID, 64, false), checkLen("mchOrderNo", r.MchOrderNo, 30, false))
+	return violations(r, checkLen("payOrderId", r.PayOrderID, 64, false), checkLen("mchOrderNo", r.MchOrderNo, 30, false))
 }
 
 // Query reads a transaction — v3/cc_query. Safe to retry.

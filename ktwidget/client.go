@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
-	"github.com/paywidget/paywidget-go/internal/secret"
 )
 
 const provider = "ktwidget"
@@ -27,9 +26,6 @@ var (
 	Production = Environment{API: "https://fintech.nplus.tech", Widget: "https://widget.nplus.tech"}
 )
 
-// Secret holds a credential; it prints as [REDACTED] everywhere.
-type Secret = secret.Secret
-
 // Config is what a KTPay manager hands over, plus the merchant's own secret
 // for callback URLs.
 type Config struct {
@@ -37,8 +33,10 @@ type Config struct {
 	AppID Secret
 	// PublicKey is app_key: KTPay's X25519 public key, base64 of 32 bytes.
 	PublicKey string
-	// Environment selects the hosts (default Production). WithBaseURL
-	// replaces the API host; WidgetURL replaces the widget host.
+	// Environment selects the hosts. Required unless WithBaseURL is given:
+	// a client never talks to Production by default. WithBaseURL replaces
+	// the API host; WidgetURL replaces the widget host (without either
+	// Environment or WidgetURL, the widget host is the base URL).
 	Environment Environment
 	// WidgetURL overrides the widget host.
 	WidgetURL string
@@ -57,27 +55,6 @@ type Config struct {
 	CallbackBase string
 }
 
-// Option configures a Client: HTTP client, logger, retries, user agent,
-// base URL (the API host), response bound.
-type Option = httpx.Option
-
-// RetryPolicy bounds the retries of calls that may be retried.
-type RetryPolicy = httpx.RetryPolicy
-
-// Meta is the HTTP metadata of a reply.
-type Meta = httpx.Meta
-
-// Options every paywidget-go client shares.
-var (
-	WithHTTPClient       = httpx.WithHTTPClient
-	WithLogger           = httpx.WithLogger
-	WithRetry            = httpx.WithRetry
-	WithoutRetries       = httpx.WithoutRetries
-	WithUserAgent        = httpx.WithUserAgent
-	WithBaseURL          = httpx.WithBaseURL
-	WithMaxResponseBytes = httpx.WithMaxResponseBytes
-)
-
 // Client talks to KTPay's merchant-widget API. It is safe for concurrent
 // use; SetPublicKey swaps KTPay's key while it runs.
 type Client struct {
@@ -95,16 +72,6 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if cfg.AppID.IsZero() || len(cfg.AppID.Reveal()) > 128 {
 		return nil, httpx.Invalid(provider, "AppID", "required, at most 128 characters")
 	}
-	if cfg.Environment == (Environment{}) {
-		cfg.Environment = Production
-	}
-	widget := cfg.Environment.Widget
-	if cfg.WidgetURL != "" {
-		widget = cfg.WidgetURL
-	}
-	if u, err := url.Parse(widget); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, httpx.Invalid(provider, "WidgetURL", "must be an absolute http(s) URL")
-	}
 	if !cfg.CallbackSecret.IsZero() && len(cfg.CallbackSecret.Reveal()) < 16 {
 		return nil, httpx.Invalid(provider, "CallbackSecret", "at least 16 bytes")
 	}
@@ -119,6 +86,21 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
 		return nil, err
+	}
+	if err := s.RequireEnvironment(provider, cfg.Environment != (Environment{}), "Test or Production"); err != nil {
+		return nil, err
+	}
+	// Without an Environment the widget host is WidgetURL or, failing that,
+	// the base URL: never a production host by default.
+	widget := cfg.Environment.Widget
+	if widget == "" {
+		widget = s.BaseURL
+	}
+	if cfg.WidgetURL != "" {
+		widget = cfg.WidgetURL
+	}
+	if u, err := url.Parse(widget); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return nil, httpx.Invalid(provider, "WidgetURL", "must be an absolute http(s) URL")
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: cfg.Environment.API, DecodeError: decodeError}, s)
 	if err != nil {

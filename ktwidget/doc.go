@@ -8,11 +8,18 @@
 // # The flow
 //
 //	client, _ := ktwidget.New(ktwidget.Config{AppID: appID, PublicKey: appKey, CallbackSecret: secret,
-//		CallbackBase: "https://shop.example/ktpay/notify"}) // from configuration, once
+//		Environment: ktwidget.Test, CallbackBase: "https://shop.example/ktpay/notify"}) // from configuration, once
 //	p, err := client.CreatePayment(ctx, &ktwidget.Order{OrderID: order.ID, Amount: amount,
 //		Type: ktwidget.TypeEcom}, nil) // callback_post_url derived from CallbackBase
 //	// record p.TransactionHash and the amount with the order; render client.Snippet(p.WidgetURL, nonce)
 //	http.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Orders: orders, Report: settle})
+//
+// The package's Example (flow) runs this flow against ktwidgettest (the
+// shopper pays in the widget, KTPay notifies, and delivers again) and
+// checks its output.
+//
+// New refuses a Config without an Environment unless WithBaseURL is given:
+// a client never talks to Production by default.
 //
 // # Trust
 //

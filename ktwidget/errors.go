@@ -4,20 +4,23 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is; the same values in every
+// Sentinels callers branch on with errors.Is. Except ErrOutcomeUnknown, whose
+// text says what to do with this provider, they are the same values in every
 // paywidget-go provider package.
 var (
 	// ErrOutcomeUnknown: the payment may or may not have been created. KTPay
 	// has no status query: wait for the notification for this order_id, and
 	// never create the same order_id again.
-	ErrOutcomeUnknown = httpx.ErrOutcomeUnknown
+	ErrOutcomeUnknown = httpx.OutcomeSentinel(provider, "KTPay has no status query: wait for the notification to this order's callback URL (or ask KTPay support); never create the same order_id again")
 	// ErrUnauthorized: the app id was refused (4010103) or HTTP 401.
 	ErrUnauthorized = httpx.ErrUnauthorized
 	// ErrRateLimited: KTPay answered 429.
@@ -55,10 +58,24 @@ type APIError struct {
 	// Messages are the texts of error.messages (a map or a list on the wire).
 	Messages []string
 	Hint     string
+	// RetryAfter is KTPay's Retry-After hint on a 429, zero when it sent
+	// none.
+	RetryAfter time.Duration
 }
 
 func (e *APIError) Error() string {
-	s := "ktwidget: " + strconv.Itoa(e.HTTPStatus) + " error " + strconv.Itoa(e.Code)
+	var s string
+	switch {
+	case e.HTTPStatus == http.StatusTooManyRequests && e.RetryAfter > 0:
+		s = "ktwidget: rate limited (HTTP 429): try again in " + e.RetryAfter.String()
+	case e.HTTPStatus == http.StatusTooManyRequests:
+		s = "ktwidget: rate limited (HTTP 429): try again later, after a pause (KTPay gave no Retry-After)"
+	default:
+		s = "ktwidget: " + strconv.Itoa(e.HTTPStatus) + " error " + strconv.Itoa(e.Code)
+	}
+	if e.HTTPStatus == http.StatusTooManyRequests && e.Code != 0 {
+		s += " (error " + strconv.Itoa(e.Code) + ")"
+	}
 	if len(e.Messages) > 0 {
 		m := strings.Join(e.Messages, "; ")
 		if len(m) > 200 {
@@ -107,10 +124,14 @@ type errorBody struct {
 
 // decodeError finds KTPay's error in a reply of any HTTP status.
 func decodeError(r *httpx.Response) error {
+	var wait time.Duration
+	if r.StatusCode == http.StatusTooManyRequests {
+		wait, _ = r.RetryAfter()
+	}
 	var rep reply
 	if err := json.Unmarshal(r.Body, &rep); err != nil {
 		if r.StatusCode < 200 || r.StatusCode > 299 {
-			return &httpx.StatusError{Provider: provider, StatusCode: r.StatusCode, RequestID: r.RequestID}
+			return &APIError{HTTPStatus: r.StatusCode, RetryAfter: wait} // one error type for every refusal
 		}
 		return nil // decoded (and refused) by the caller
 	}
@@ -119,10 +140,10 @@ func decodeError(r *httpx.Response) error {
 		success = rep.Response.Success
 	}
 	if e := errorObject(rep.Error); e != nil {
-		return &APIError{HTTPStatus: r.StatusCode, Code: int(e.Code), Messages: messages(e), Hint: e.Hint}
+		return &APIError{HTTPStatus: r.StatusCode, Code: int(e.Code), Messages: messages(e), Hint: e.Hint, RetryAfter: wait}
 	}
 	if success != nil && !*success || r.StatusCode < 200 || r.StatusCode > 299 {
-		return &APIError{HTTPStatus: r.StatusCode}
+		return &APIError{HTTPStatus: r.StatusCode, RetryAfter: wait}
 	}
 	return nil
 }

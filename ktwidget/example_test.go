@@ -15,7 +15,8 @@ func Example_createPayment() {
 	ktpay := ktwidgettest.Start()
 	defer ktpay.Close()
 	// In production: ktwidget.New(ktwidget.Config{AppID: …, PublicKey: …,
-	// CallbackSecret: …, CallbackBase: …}). CallbackBase comes from the
+	// CallbackSecret: …, Environment: ktwidget.Production, CallbackBase: …}).
+	// CallbackBase comes from the
 	// shop's configuration, never from a request's Host header.
 	cfg := ktpay.Config()
 	cfg.CallbackBase = "https://shop.example/ktpay/notify"

@@ -129,7 +129,7 @@ func TestNotificationHandler(t *testing.T) {
 
 func TestCallbackURLNeedsSecret(t *testing.T) {
 	pub, _ := keyPair(t)
-	c, err := ktwidget.New(ktwidget.Config{AppID: "a", PublicKey: b64(pub[:])})
+	c, err := ktwidget.New(ktwidget.Config{AppID: "a", PublicKey: b64(pub[:]), Environment: ktwidget.Test})
 	require.NoError(t, err)
 	_, err = c.CallbackURL("o")
 	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest, "no CallbackBase configured")

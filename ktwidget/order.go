@@ -10,6 +10,24 @@ import (
 
 // Amount is an exact amount in tenge (KZT, the only currency) with at most
 // two decimal places; it travels as a bare JSON number.
+//
+// Make one with ParseAmount or MustParseAmount ("100.50"); the zero value is
+// 0. Its methods (all exact, none passes through a float):
+//
+//	Add(e Amount) (Amount, error)         // a + e; fails on overflow
+//	Cmp(e Amount) int                     // -1, 0 or +1 as a <, ==, > e
+//	Equal(e Amount) bool                  // same number (10.5 equals 10.50)
+//	Sign() int                            // -1, 0 or +1
+//	IsZero() bool                         // a == 0
+//	Places() int                          // significant places after the point (10.50 has 1)
+//	Scale() int                           // places as written (10.50 has 2)
+//	Coef() int64                          // a = Coef × 10^-Scale (10.50 is 1050, 2)
+//	Rescale(scale int) (Amount, error)    // written with exactly scale places; fails rather than round
+//	MinorUnits(places int) (int64, error) // as integer units of 10^-places (tiyn for 2); fails rather than round
+//	String() string                       // "10.50", with the scale written
+//	Append(b []byte) []byte               // appends String() to b
+//	MarshalJSON, UnmarshalJSON            // a bare JSON number; decodes a number or a string
+//	MarshalText, UnmarshalText            // the String form
 type Amount = decimal.Decimal
 
 // ParseAmount parses "1500" or "1500.50".
@@ -69,53 +87,64 @@ type User struct {
 	Email          string `json:"email,omitempty"`
 }
 
-// Validate checks the documented rules; sealing calls it first.
+// Validate checks the documented rules; sealing calls it first. It reports
+// every rule broken at once: one *ValidationError per rule, joined
+// (errors.As finds the first).
 func (o *Order) Validate() error {
 	if o == nil {
 		return httpx.Invalid(provider, "order", "required")
 	}
-	if strings.TrimSpace(o.OrderID) == "" || len(o.OrderID) > 128 {
-		return httpx.Invalid(provider, "order_id", "required, at most 128 characters")
+	v := httpx.NewViolations(provider, o)
+	switch {
+	case strings.TrimSpace(o.OrderID) == "":
+		v.Add("order_id", "required")
+	case len(o.OrderID) > 128:
+		v.Add("order_id", "at most 128 characters")
 	}
-	if o.Amount.Sign() <= 0 {
-		return httpx.Invalid(provider, "amount", "must be greater than 0")
-	}
-	if o.Amount.Places() > 2 {
-		return httpx.Invalid(provider, "amount", "at most two decimal places")
+	switch {
+	case o.Amount.IsZero():
+		v.Add("amount", "required")
+	case o.Amount.Sign() < 0:
+		v.Add("amount", "must be greater than 0")
+	case o.Amount.Places() > 2:
+		v.Add("amount", "at most two decimal places")
 	}
 	switch o.Type {
 	case TypeEcom:
 		if o.Service != nil {
-			return httpx.Invalid(provider, "service", "only for type service")
+			v.Add("service", "only for type service")
 		}
 	case TypeService:
 		if o.Service == nil {
-			return httpx.Invalid(provider, "service", "required for type service")
+			v.Add("service", "required for type service")
+			break
 		}
 		if o.Service.ServiceID <= 0 {
-			return httpx.Invalid(provider, "service.service_id", "required")
+			v.Add("service.service_id", "required")
 		}
 		if strings.TrimSpace(o.Service.ContractValue) == "" {
-			return httpx.Invalid(provider, "service.contract_value", "required")
+			v.Add("service.contract_value", "required")
 		}
+	case "":
+		v.Add("type", "required")
 	default:
-		return httpx.Invalid(provider, "type", "must be ecom or service")
+		v.Add("type", "must be ecom or service")
 	}
-	for name, u := range map[string]string{
-		"callback_back_url": o.CallbackBackURL, "callback_success_url": o.CallbackSuccessURL,
-		"callback_failed_url":     o.CallbackFailedURL,
-		"callback_force_back_url": o.CallbackForceBackURL, "callback_force_success_url": o.CallbackForceSuccessURL,
-		"callback_force_failed_url": o.CallbackForceFailedURL,
+	for _, c := range []struct{ name, u string }{
+		{"callback_back_url", o.CallbackBackURL}, {"callback_success_url", o.CallbackSuccessURL},
+		{"callback_failed_url", o.CallbackFailedURL},
+		{"callback_force_back_url", o.CallbackForceBackURL}, {"callback_force_success_url", o.CallbackForceSuccessURL},
+		{"callback_force_failed_url", o.CallbackForceFailedURL},
 	} {
-		if u == "" {
+		if c.u == "" {
 			continue
 		}
-		p, err := url.Parse(u)
+		p, err := url.Parse(c.u)
 		if err != nil || !p.IsAbs() || p.Host == "" || (p.Scheme != "https" && p.Scheme != "http") {
-			return httpx.Invalid(provider, name, "must be an absolute http(s) URL")
+			v.Add(c.name, "must be an absolute http(s) URL")
 		}
 	}
-	return nil
+	return v.Err()
 }
 
 // wireOrder is Order as the official client writes it, with

@@ -53,7 +53,7 @@ func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*
 	if err != nil {
 		var api *APIError
 		if errors.As(err, &api) && api.serverSide() {
-			err = httpx.OutcomeUnknown(err)
+			err = httpx.OutcomeUnknown(provider, err)
 		}
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*
 		if err == nil {
 			err = &httpx.DecodeError{Provider: provider, Into: "Payment", Err: errors.New("reply lacks transaction_hash")}
 		}
-		return nil, httpx.OutcomeUnknown(err)
+		return nil, httpx.OutcomeUnknown(provider, err)
 	}
 	show := true
 	if d.ShowCloseButton != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,6 +103,33 @@ func TestServerErrorCodeIsOutcomeUnknown(t *testing.T) {
 	require.ErrorIs(t, err, ktwidget.ErrOutcomeUnknown)
 }
 
+// TestRateLimitSaysWhenToRetry: a 429 reads as rate limited and says when
+// to try again, from Retry-After when KTPay sends it.
+func TestRateLimitSaysWhenToRetry(t *testing.T) {
+	pub, _ := keyPair(t)
+	for _, tc := range []struct{ retryAfter, body, want string }{
+		{"30", `{"success":false,"error":{"code":0}}`, "ktwidget: rate limited (HTTP 429): try again in 30s"},
+		{"", `Too Many Requests`, "ktwidget: rate limited (HTTP 429): try again later, after a pause (KTPay gave no Retry-After)"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if tc.retryAfter != "" {
+				w.Header().Set("Retry-After", tc.retryAfter)
+			}
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(tc.body))
+		}))
+		c, err := ktwidget.New(ktwidget.Config{AppID: "a", PublicKey: b64(pub[:])}, ktwidget.WithBaseURL(srv.URL), ktwidget.WithoutRetries())
+		require.NoError(t, err)
+		_, err = c.CreatePayment(context.Background(), order("o"), nil)
+		srv.Close()
+		require.ErrorIs(t, err, ktwidget.ErrRateLimited)
+		require.NotErrorIs(t, err, ktwidget.ErrOutcomeUnknown, "a 429 was not processed")
+		var ae *ktwidget.APIError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, tc.want, err.Error())
+	}
+}
+
 func TestCreatePaymentAgainstFake(t *testing.T) {
 	srv := ktwidgettest.NewServer(t)
 	c := fakeClient(t, srv)
@@ -162,8 +190,22 @@ func TestInvalidOrderSendsNothing(t *testing.T) {
 	_, err := c.CreatePayment(context.Background(), &ktwidget.Order{OrderID: "o", Amount: ktwidget.MustParseAmount("1.001"), Type: ktwidget.TypeEcom}, nil)
 	var ve *httpx.ValidationError
 	require.ErrorAs(t, err, &ve)
-	assert.Equal(t, "amount", ve.Field)
+	assert.Equal(t, "Amount", ve.Field)
+	assert.Equal(t, "amount", ve.Wire)
 	_, err = c.AcquirerOptions(context.Background(), "")
 	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest)
 	assert.Empty(t, srv.Requests())
+}
+
+// TestOrderValidateReportsEveryViolation: every rule at once, Go and wire
+// field named, "required" for what is missing.
+func TestOrderValidateReportsEveryViolation(t *testing.T) {
+	err := (&ktwidget.Order{Type: ktwidget.TypeService, CallbackSuccessURL: "/n"}).Validate()
+	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest)
+	assert.Equal(t, strings.Join([]string{
+		"ktwidget: OrderID (order_id): required",
+		"ktwidget: Amount: required",
+		"ktwidget: Service: required for type service",
+		"ktwidget: CallbackSuccessURL (callback_success_url): must be an absolute http(s) URL",
+	}, "\n"), err.Error())
 }

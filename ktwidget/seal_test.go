@@ -27,7 +27,7 @@ func clientFor(t testing.TB, pub *[32]byte) *ktwidget.Client {
 // clientWithBase is clientFor with Config.CallbackBase set to base.
 func clientWithBase(t testing.TB, pub *[32]byte, base string) *ktwidget.Client {
 	c, err := ktwidget.New(ktwidget.Config{AppID: "e2d3d70d53c67bcd377266f74e98587c", PublicKey: base64.StdEncoding.EncodeToString(pub[:]),
-		CallbackSecret: "0123456789abcdef0123456789abcdef", CallbackBase: base})
+		CallbackSecret: "0123456789abcdef0123456789abcdef", Environment: ktwidget.Test, CallbackBase: base})
 	require.NoError(t, err)
 	return c
 }

@@ -46,13 +46,14 @@ func (r *SearchCardsRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
+	v := httpx.NewViolations(provider, r)
 	if r.Page < 0 {
-		return httpx.Invalid(provider, "page", "must not be negative")
+		v.Add("page", "must not be negative")
 	}
 	if r.Size < 0 || r.Size > 1000 {
-		return httpx.Invalid(provider, "size", "must be between 1 and 1000")
+		v.Add("size", "must be between 1 and 1000")
 	}
-	return nil
+	return v.Err()
 }
 
 func (r *SearchCardsRequest) query() url.Values {
@@ -133,15 +134,15 @@ func (r *DeleteCardRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
+	v := httpx.NewViolations(provider, r)
 	for _, f := range []struct{ name, v string }{{"cardUserKey", r.CardUserKey}, {"cardToken", r.CardToken}} {
 		if err := validateToken(f.name, f.v); err != nil {
-			return err
-		}
-		if len(f.v) != 36 {
-			return httpx.Invalid(provider, f.name, "must be 36 characters")
+			v.AddErr(err)
+		} else if len(f.v) != 36 {
+			v.Add(f.name, "must be 36 characters")
 		}
 	}
-	return nil
+	return v.Err()
 }
 
 // DeleteCard removes a stored card (DELETE /payment/v1/cards, answered 204).

@@ -71,75 +71,86 @@ type InitCheckoutRequest struct {
 	ExpireAfterMinutes int `json:"expireAfterMinutes,omitempty"`
 }
 
-// Validate checks the documented rules; InitCheckout calls it before sending.
+// Validate checks the documented rules; InitCheckout calls it before
+// sending. It reports every rule broken at once: one *ValidationError per
+// rule, joined (errors.As finds the first).
 func (r *InitCheckoutRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
-	if r.Price.Sign() <= 0 {
-		return httpx.Invalid(provider, "price", "must be greater than 0")
-	}
-	if r.PaidPrice.Sign() <= 0 {
-		return httpx.Invalid(provider, "paidPrice", "required and greater than 0")
-	}
+	v := httpx.NewViolations(provider, r)
+	positive(v, "price", r.Price)
+	positive(v, "paidPrice", r.PaidPrice)
 	if r.WalletPrice != nil && r.WalletPrice.Sign() < 0 {
-		return httpx.Invalid(provider, "walletPrice", "must not be negative")
+		v.Add("walletPrice", "must not be negative")
 	}
 	if r.Currency == "" {
-		return httpx.Invalid(provider, "currency", "required")
+		v.Add("currency", "required")
 	}
 	if r.Group == "" {
-		return httpx.Invalid(provider, "paymentGroup", "required")
+		v.Add("paymentGroup", "required")
 	}
 	if len(r.Items) == 0 {
-		return httpx.Invalid(provider, "items", "at least one item is required")
+		v.Add("items", "required: at least one item")
 	}
 	var sum Amount
+	overflow := false
 	for i, it := range r.Items {
 		field := "items[" + itoa(i) + "]"
 		if strings.TrimSpace(it.Name) == "" {
-			return httpx.Invalid(provider, field+".name", "required")
+			v.Add(field+".name", "required")
 		}
-		if it.Price.Sign() <= 0 {
-			return httpx.Invalid(provider, field+".price", "must be greater than 0")
-		}
+		positive(v, field+".price", it.Price)
 		if (it.SubMerchantID != 0) != (it.SubMerchantPrice != nil) {
-			return httpx.Invalid(provider, field+".subMerchantPrice", "subMerchantId and subMerchantPrice go together")
+			v.Add(field+".subMerchantPrice", "subMerchantId and subMerchantPrice go together")
 		}
 		var err error
 		if sum, err = sum.Add(it.Price); err != nil {
-			return httpx.Invalid(provider, "items", "prices overflow")
+			overflow = true
 		}
 	}
-	if !sum.Equal(r.Price) {
-		return httpx.Invalid(provider, "items", "prices must sum exactly to price")
+	switch {
+	case overflow:
+		v.Add("items", "prices overflow")
+	case len(r.Items) > 0 && !sum.Equal(r.Price):
+		v.Add("items", "prices must sum exactly to price (they sum to "+sum.String()+")")
 	}
 	if r.Group == PaymentGroupSubscription {
 		if r.Plan == nil {
-			return httpx.Invalid(provider, "plan", "required when paymentGroup is SUBSCRIPTION")
-		}
-		if r.Plan.Price.Sign() <= 0 {
-			return httpx.Invalid(provider, "plan.price", "must be greater than 0")
-		}
-		if !slices.Contains(SubscriptionPeriods, r.Plan.PeriodDays) {
-			return httpx.Invalid(provider, "plan.periodType", "must be 7, 30 or 360")
-		}
-		if r.Plan.TrialDays < 0 {
-			return httpx.Invalid(provider, "plan.nochargeDayCount", "must not be negative")
-		}
-		if strings.TrimSpace(r.Plan.Description) == "" {
-			return httpx.Invalid(provider, "plan.description", "required")
+			v.Add("plan", "required when paymentGroup is SUBSCRIPTION")
+		} else {
+			positive(v, "plan.price", r.Plan.Price)
+			if !slices.Contains(SubscriptionPeriods, r.Plan.PeriodDays) {
+				v.Add("plan.periodType", "must be 7, 30 or 360")
+			}
+			if r.Plan.TrialDays < 0 {
+				v.Add("plan.nochargeDayCount", "must not be negative")
+			}
+			if strings.TrimSpace(r.Plan.Description) == "" {
+				v.Add("plan.description", "required")
+			}
 		}
 	} else if r.Plan != nil {
-		return httpx.Invalid(provider, "plan", "only allowed when paymentGroup is SUBSCRIPTION")
+		v.Add("plan", "only allowed when paymentGroup is SUBSCRIPTION")
 	}
 	if r.Installment != 0 && !slices.Contains(Installments, r.Installment) {
-		return httpx.Invalid(provider, "installment", "must be 1, 2, 3, 6, 9 or 12")
+		v.Add("installment", "must be 1, 2, 3, 6, 9 or 12")
 	}
 	if r.ExpireAfterMinutes < 0 {
-		return httpx.Invalid(provider, "expireAfterMinutes", "must not be negative")
+		v.Add("expireAfterMinutes", "must not be negative")
 	}
-	return nil
+	return v.Err()
+}
+
+// positive adds "required" for a zero amount and "must be greater than 0"
+// for a negative one.
+func positive(v *httpx.Violations, wire string, a Amount) {
+	switch a.Sign() {
+	case 0:
+		v.Add(wire, "required")
+	case -1:
+		v.Add(wire, "must be greater than 0")
+	}
 }
 
 // initWire is InitCheckoutRequest as it travels, with callbackUrl in its
@@ -222,7 +233,7 @@ func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*C
 		return nil, err
 	}
 	if out.Token == "" || out.PageURL == "" {
-		return nil, httpx.OutcomeUnknown(&httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("token and pageUrl")})
+		return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("token and pageUrl")})
 	}
 	if !httpx.WebURL(out.PageURL) {
 		return nil, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errors.New("pageUrl is not an absolute http(s) URL")}

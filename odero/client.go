@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
-	"github.com/paywidget/paywidget-go/internal/secret"
 )
 
 const provider = "odero"
@@ -28,16 +27,14 @@ const (
 // DefaultAuthVersion is sent as x-auth-version unless Config says otherwise.
 const DefaultAuthVersion = "v1"
 
-// Secret holds an API credential; it prints as [REDACTED] everywhere.
-type Secret = secret.Secret
-
 // Config is what a merchant gets from the OderoPay dashboard's Profile page.
 type Config struct {
 	// APIKey is sent in x-api-key and signed.
 	APIKey Secret
 	// SecretKey is only ever signed, never sent.
 	SecretKey Secret
-	// Environment selects the API host. Required unless WithBaseURL is given.
+	// Environment selects the API host. Required unless WithBaseURL is given:
+	// a client never talks to a production host by default.
 	Environment Environment
 	// AuthVersion is sent as x-auth-version (default "v1").
 	AuthVersion string
@@ -50,28 +47,6 @@ type Config struct {
 	// opened, with NoCallbackURL.
 	CallbackURL string
 }
-
-// Option configures a Client: HTTP client, logger, retries, user agent,
-// base URL, response bound.
-type Option = httpx.Option
-
-// Options every paywidget-go client shares.
-var (
-	WithHTTPClient       = httpx.WithHTTPClient
-	WithLogger           = httpx.WithLogger
-	WithRetry            = httpx.WithRetry
-	WithoutRetries       = httpx.WithoutRetries
-	WithUserAgent        = httpx.WithUserAgent
-	WithBaseURL          = httpx.WithBaseURL
-	WithMaxResponseBytes = httpx.WithMaxResponseBytes
-)
-
-// RetryPolicy bounds the retries of calls that may be retried.
-type RetryPolicy = httpx.RetryPolicy
-
-// Meta is the HTTP metadata of a reply: status, attempts, duration and the
-// gateway's request id.
-type Meta = httpx.Meta
 
 // Client calls the OderoPay API. It is safe for concurrent use by many
 // goroutines.
@@ -96,8 +71,8 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := s.Apply(opts); err != nil {
 		return nil, err
 	}
-	if cfg.Environment == "" && s.BaseURL == "" {
-		return nil, httpx.Invalid(provider, "Environment", "required (or WithBaseURL)")
+	if err := s.RequireEnvironment(provider, cfg.Environment != "", "SandboxTR, SandboxAZ, ProductionTR or ProductionAZ"); err != nil {
+		return nil, err
 	}
 	if cfg.Environment != "" {
 		if u, err := url.Parse(string(cfg.Environment)); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
@@ -165,7 +140,7 @@ func (c *Client) call(ctx context.Context, method, path string, q url.Values, in
 	}
 	if err := decodeData(resp.Body, out); err != nil {
 		if class == httpx.RetryIfNotSent {
-			err = httpx.OutcomeUnknown(err)
+			err = httpx.OutcomeUnknown(provider, err)
 		}
 		return meta, err
 	}

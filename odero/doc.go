@@ -9,10 +9,19 @@
 //
 //	client, err := odero.New(odero.Config{APIKey: key, SecretKey: secret, Environment: odero.SandboxTR,
 //		CallbackURL: "https://shop.example/odero/callback"}) // from configuration, never a request's Host
-//	init, err := client.InitCheckout(ctx, &odero.InitCheckoutRequest{...})
-//	// send the browser to init.PageURL (or init.IframeURL() in an iframe)
-//	// ... the browser form-POSTs the token to Config.CallbackURL:
-//	http.Handle("/odero/callback", client.CallbackHandler(expectFor, report))
+//	co, err := client.InitCheckout(ctx, &odero.InitCheckoutRequest{ConversationID: order.ID,
+//		Price: total, PaidPrice: total, Currency: odero.TRY, Group: odero.PaymentGroupProduct, Items: items})
+//	// send the browser to co.PageURL (or co.IframeURL() in an iframe);
+//	// it form-POSTs the checkout token to Config.CallbackURL:
+//	http.Handle("POST /odero/callback", &odero.CallbackHandler{Client: client,
+//		Expect: expectFor, // the conversationId, paidPrice and currency you recorded for the token
+//		Report: settle})   // called once per verified verdict
+//
+// The package's Example (checkout) runs this flow against oderotest and
+// checks its output.
+//
+// New refuses a Config without an Environment unless WithBaseURL is given:
+// a client never talks to a production host by default.
 //
 // # Signing
 //

@@ -10,13 +10,14 @@ import (
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is. They are the same values in
-// every paywidget-go provider package.
+// Sentinels callers branch on with errors.Is. Except ErrOutcomeUnknown, whose
+// text says what to do with this provider, they are the same values in every
+// paywidget-go provider package.
 var (
 	// ErrOutcomeUnknown: a checkout init or refund may or may not have been
 	// created. Query it (RetrieveCheckout, GetRefund…) before doing anything
 	// else; never simply send it again.
-	ErrOutcomeUnknown = httpx.ErrOutcomeUnknown
+	ErrOutcomeUnknown = httpx.OutcomeSentinel(provider, "never resend it: a lost checkout init moves no money (start a new checkout); look a refund up first (GetRefund, GetRefundTransaction or the dashboard)")
 	// ErrUnauthorized: the API key or signature was refused.
 	ErrUnauthorized = httpx.ErrUnauthorized
 	// ErrRateLimited: the gateway answered 429.

@@ -99,11 +99,20 @@ func ExampleClient_InitCheckout_outcomeUnknown() {
 func ExampleInitCheckoutRequest_Validate() {
 	err := (&odero.InitCheckoutRequest{
 		Price: odero.MustParseAmount("100"), PaidPrice: odero.MustParseAmount("100"),
-		Currency: odero.TRY, Group: odero.PaymentGroupProduct,
+		Group: odero.PaymentGroupProduct, // no currency
 		Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("99.99")}},
 	}).Validate()
 	fmt.Println(err)
-	// Output: odero: items: prices must sum exactly to price
+	fmt.Println(errors.Is(err, odero.ErrInvalidRequest))
+	var first *odero.ValidationError
+	if errors.As(err, &first) {
+		fmt.Printf("first: Go field %s, wire field %s\n", first.Field, first.Wire)
+	}
+	// Output:
+	// odero: Currency: required
+	// odero: Items: prices must sum exactly to price (they sum to 99.99)
+	// true
+	// first: Go field Currency, wire field currency
 }
 
 // The signature of the specification's vector #8.

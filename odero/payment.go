@@ -1,6 +1,7 @@
 package odero
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
 )
@@ -73,10 +74,26 @@ type PaymentCard struct {
 
 // PaymentError is the error nested in a failed payment or refund.
 type PaymentError struct {
-	Code    flexString `json:"errorCode,omitempty"`
+	// Code is errorCode; the gateway sends it as a string or a number.
+	Code    string     `json:"errorCode,omitempty"`
 	Name    string     `json:"errorName,omitempty"`
 	Group   ErrorGroup `json:"errorGroup,omitempty"`
 	Message string     `json:"errorMessage,omitempty"`
+}
+
+// UnmarshalJSON reads errorCode as a string or a number.
+func (e *PaymentError) UnmarshalJSON(b []byte) error {
+	type plain PaymentError
+	var w struct {
+		plain
+		Code flexString `json:"errorCode"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*e = PaymentError(w.plain)
+	e.Code = string(w.Code)
+	return nil
 }
 
 // PaymentRefund is one full refund of a payment.

@@ -20,15 +20,18 @@ type RefundRequest struct {
 	Destination RefundDestination `json:"refundDestinationType"`
 }
 
-// Validate checks the documented rules.
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *RefundRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
+	v := httpx.NewViolations(provider, r)
 	if r.PaymentID <= 0 {
-		return httpx.Invalid(provider, "paymentId", "required")
+		v.Add("paymentId", "required")
 	}
-	return validateDestination(r.Destination)
+	v.AddErr(validateDestination(r.Destination))
+	return v.Err()
 }
 
 // destination is what is sent for d: CARD when the merchant chose nothing.
@@ -108,18 +111,19 @@ type RefundTransactionRequest struct {
 	Destination RefundDestination `json:"refundDestinationType"`
 }
 
-// Validate checks the documented rules.
+// Validate checks the documented rules. It reports every rule broken at
+// once: one *ValidationError per rule, joined (errors.As finds the first).
 func (r *RefundTransactionRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
+	v := httpx.NewViolations(provider, r)
 	if r.PaymentTransactionID <= 0 {
-		return httpx.Invalid(provider, "paymentTransactionId", "required")
+		v.Add("paymentTransactionId", "required")
 	}
-	if r.RefundPrice.Sign() <= 0 {
-		return httpx.Invalid(provider, "refundPrice", "must be greater than 0")
-	}
-	return validateDestination(r.Destination)
+	positive(v, "refundPrice", r.RefundPrice)
+	v.AddErr(validateDestination(r.Destination))
+	return v.Err()
 }
 
 // RefundTransaction is a refund of one payment item.

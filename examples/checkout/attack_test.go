@@ -323,6 +323,13 @@ func TestAttackCrossOriginPostsRefused(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 	// The shop's own page posting: accepted.
 	assert.Equal(t, http.StatusSeeOther, post("/orders", http.Header{"Sec-Fetch-Site": {"same-origin"}, "Origin": {site.URL}}, form))
+	// The money-moving posts of the checkout pages, forged from another
+	// site with the shopper's cookie: refused before any handler runs.
+	fin := order(t, hc, site.URL, "tea", "finrota")
+	flx := order(t, hc, site.URL, "tea", "flexiti")
+	for _, p := range []string{"/finrota/complete/" + fin, "/flexiti/event/" + flx, "/flexiti/start/" + flx, "/iotpay/confirm/" + fin} {
+		assert.Equal(t, http.StatusForbidden, post(p, http.Header{"Sec-Fetch-Site": {"cross-site"}}, `{"prepareToken":"x"}`), p)
+	}
 	// A provider's page posting its callback cross-site reaches the handler
 	// (which verifies it with the gateway), not the cross-origin wall.
 	code := post("/odero/callback", http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://sandbox-oos.odero.az"}}, "token=unknown")

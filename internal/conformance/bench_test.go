@@ -283,7 +283,7 @@ func BenchmarkSign(b *testing.B) {
 	})
 
 	pub, _, _ := box.GenerateKey(rand.Reader)
-	c, _ := ktwidget.New(ktwidget.Config{AppID: "a", PublicKey: base64.StdEncoding.EncodeToString(pub[:])})
+	c, _ := ktwidget.New(ktwidget.Config{AppID: "a", PublicKey: base64.StdEncoding.EncodeToString(pub[:]), Environment: ktwidget.Test})
 	order := &ktwidget.Order{OrderID: "order-42", Amount: ktwidget.MustParseAmount("1500.50"), Type: ktwidget.TypeEcom, Description: "Copper kettle"}
 	plain := []byte(`{"order":{"order_id":"order-42","amount":1500.50,"type":"ecom","description":"Copper kettle"}}`)
 	b.Run("ktwidget/sdk", func(b *testing.B) {

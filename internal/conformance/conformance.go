@@ -261,8 +261,8 @@ func moneyFaults(t *testing.T, s Subject) {
 					if !errors.Is(err, httpx.ErrOutcomeUnknown) {
 						t.Fatalf("want ErrOutcomeUnknown, got %v", err)
 					}
-					if !strings.Contains(err.Error(), "query before retrying") {
-						t.Fatalf("the message must tell the caller to query first: %q", err.Error())
+					if !strings.Contains(err.Error(), "outcome unknown — ") || strings.Contains(err.Error(), httpx.ErrOutcomeUnknown.Error()) {
+						t.Fatalf("the message must say what this provider's merchant can do: %q", err.Error())
 					}
 				}
 			})

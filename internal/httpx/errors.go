@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -13,7 +15,40 @@ import (
 // was written, a response timeout, a truncated or oversized reply, a 408 or a
 // 5xx. The payment may or may not exist. Query it by the merchant's own order
 // reference before doing anything else; never simply send it again.
+//
+// Each provider package declares its own sentinel with OutcomeSentinel, whose
+// text says what that provider's merchant can do; every provider's sentinel
+// also matches this one.
 var ErrOutcomeUnknown = errors.New("outcome unknown — query before retrying")
+
+// outcomeSentinel is one provider's ErrOutcomeUnknown.
+type outcomeSentinel struct{ msg string }
+
+func (e *outcomeSentinel) Error() string { return e.msg }
+
+// Is makes a provider's sentinel match the shared ErrOutcomeUnknown.
+func (e *outcomeSentinel) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+var sentinels sync.Map // provider name → error
+
+// OutcomeSentinel returns the ErrOutcomeUnknown of one provider: its text is
+// "<provider>: outcome unknown — " followed by advice, what that provider's
+// merchant can do (query by reference, wait for the notification, …). Errors
+// httpx builds for the provider match it, and it matches ErrOutcomeUnknown.
+// Call it once per provider, from a package-level var.
+func OutcomeSentinel(provider, advice string) error {
+	e := &outcomeSentinel{msg: provider + ": outcome unknown — " + advice}
+	sentinels.Store(provider, e)
+	return e
+}
+
+// sentinelFor is the provider's ErrOutcomeUnknown, or the shared one.
+func sentinelFor(provider string) error {
+	if e, ok := sentinels.Load(provider); ok {
+		return e.(error)
+	}
+	return ErrOutcomeUnknown
+}
 
 // ErrUnauthorized is matched by errors for HTTP 401 replies: the credentials or
 // bearer token were refused and nothing was processed.
@@ -54,7 +89,7 @@ type TransportError struct {
 func (e *TransportError) Error() string {
 	msg := fmt.Sprintf("%s: %s %s%s", e.Provider, e.Method, e.Host, e.Path)
 	if e.OutcomeUnknown {
-		msg += ": " + ErrOutcomeUnknown.Error()
+		msg += ": " + strings.TrimPrefix(sentinelFor(e.Provider).Error(), e.Provider+": ")
 	}
 	return msg + ": " + e.Err.Error()
 }
@@ -62,7 +97,7 @@ func (e *TransportError) Error() string {
 // Unwrap exposes the cause and, for an ambiguous money call, ErrOutcomeUnknown.
 func (e *TransportError) Unwrap() []error {
 	if e.OutcomeUnknown {
-		return []error{ErrOutcomeUnknown, e.Err}
+		return []error{sentinelFor(e.Provider), e.Err}
 	}
 	return []error{e.Err}
 }
@@ -106,35 +141,53 @@ func StatusSentinel(status int) error {
 // outcomeUnknownError wraps a provider's typed error for a money call that got
 // an ambiguous status (408 or 5xx): the typed error stays reachable with
 // errors.As and ErrOutcomeUnknown with errors.Is.
-type outcomeUnknownError struct{ err error }
+type outcomeUnknownError struct{ sentinel, err error }
 
 func (e *outcomeUnknownError) Error() string {
-	return ErrOutcomeUnknown.Error() + ": " + e.err.Error()
+	return e.sentinel.Error() + ": " + e.err.Error()
 }
 
-func (e *outcomeUnknownError) Unwrap() []error { return []error{ErrOutcomeUnknown, e.err} }
+func (e *outcomeUnknownError) Unwrap() []error { return []error{e.sentinel, e.err} }
 
 // OutcomeUnknown marks err as the failure of a money-moving call whose request
 // reached the provider: a 2xx reply that cannot be decoded, for example. The
 // result matches ErrOutcomeUnknown and still unwraps to err. A nil err stays
 // nil, and an err that already matches ErrOutcomeUnknown is returned as is.
-func OutcomeUnknown(err error) error {
+// The result also matches provider's own sentinel (see OutcomeSentinel).
+func OutcomeUnknown(provider string, err error) error {
 	if err == nil || errors.Is(err, ErrOutcomeUnknown) {
 		return err
 	}
-	return &outcomeUnknownError{err: err}
+	return &outcomeUnknownError{sentinel: sentinelFor(provider), err: err}
 }
 
 // ValidationError says which field of a request broke which rule. It is
 // returned before anything is sent and matches ErrInvalidRequest.
 type ValidationError struct {
+	// Provider is the provider package's name ("odero", "iotpay", …).
 	Provider string
-	Field    string
-	Rule     string
+	// Field is the Go field, with its path for nested values
+	// ("Items[1].Price"), or the argument's name.
+	Field string
+	// Wire is the field's name on the wire ("items[1].price"), empty when
+	// it has none. Error shows it unless it is Field with a lower-case
+	// first letter ("price" for Price).
+	Wire string
+	// Rule is what the value broke; "required" when it was missing.
+	Rule string
 }
 
 func (e *ValidationError) Error() string {
+	if e.Wire != "" && !sameBarFirstLetter(e.Wire, e.Field) {
+		return e.Provider + ": " + e.Field + " (" + e.Wire + "): " + e.Rule
+	}
 	return e.Provider + ": " + e.Field + ": " + e.Rule
+}
+
+// sameBarFirstLetter reports whether a and b differ at most in the case of
+// their first letter.
+func sameBarFirstLetter(a, b string) bool {
+	return len(a) == len(b) && a != "" && strings.EqualFold(a[:1], b[:1]) && a[1:] == b[1:]
 }
 
 // Unwrap lets errors.Is(err, ErrInvalidRequest) hold.

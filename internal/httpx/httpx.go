@@ -162,6 +162,13 @@ func New(cfg Config, s Settings) (*Client, error) {
 // BaseURL returns the host requests go to, without a trailing slash.
 func (c *Client) BaseURL() string { return c.baseURL }
 
+// CloseIdleConnections closes the keep-alive connections the client's
+// transport holds idle, as http.Client.CloseIdleConnections does; calls in
+// flight are not affected and later calls dial anew. With WithHTTPClient it
+// closes the idle connections of that client's transport, as
+// hc.CloseIdleConnections would.
+func (c *Client) CloseIdleConnections() { c.httpClient.CloseIdleConnections() }
+
 // Provider returns the provider name given in Config.
 func (c *Client) Provider() string { return c.provider }
 
@@ -209,6 +216,10 @@ type Response struct {
 	// RequestID is the provider's request id header, if it sent one.
 	RequestID string
 }
+
+// RetryAfter is the reply's Retry-After hint (seconds or an HTTP date, at
+// most 24 hours), and whether it had a usable one.
+func (r *Response) RetryAfter() (time.Duration, bool) { return parseRetryAfter(r.Header, time.Now()) }
 
 // Meta returns the metadata of the reply without its body.
 func (r *Response) Meta() Meta {
@@ -339,7 +350,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		derr = c.StatusError(out)
 	}
 	if derr != nil && st.class == RetryIfNotSent && ambiguousStatus(resp.StatusCode) {
-		derr = &outcomeUnknownError{err: derr}
+		derr = &outcomeUnknownError{sentinel: sentinelFor(c.provider), err: derr}
 	}
 	return out, derr
 }
@@ -541,6 +552,14 @@ func prepareRetry(req *http.Request) error {
 type attemptTransport struct {
 	base http.RoundTripper
 	c    *Client
+}
+
+// CloseIdleConnections passes on to the base transport, when it has the
+// method, so that http.Client.CloseIdleConnections reaches it.
+func (t *attemptTransport) CloseIdleConnections() {
+	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
 }
 
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {

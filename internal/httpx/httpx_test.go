@@ -532,14 +532,14 @@ func TestConcurrentUseIsSafe(t *testing.T) {
 }
 
 func TestOutcomeUnknownWraps(t *testing.T) {
-	require.NoError(t, httpx.OutcomeUnknown(nil))
+	require.NoError(t, httpx.OutcomeUnknown("p", nil))
 	base := &httpx.DecodeError{Provider: "p", Into: "x", Err: errors.New("bad")}
-	err := httpx.OutcomeUnknown(base)
+	err := httpx.OutcomeUnknown("p", base)
 	require.ErrorIs(t, err, httpx.ErrOutcomeUnknown)
 	require.ErrorIs(t, err, httpx.ErrMalformedResponse)
 	var de *httpx.DecodeError
 	require.ErrorAs(t, err, &de)
-	require.Equal(t, err, httpx.OutcomeUnknown(err), "wrapping twice must not nest")
+	require.Equal(t, err, httpx.OutcomeUnknown("p", err), "wrapping twice must not nest")
 	require.Contains(t, err.Error(), "query before retrying")
 }
 

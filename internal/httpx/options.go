@@ -140,3 +140,14 @@ func WithMaxResponseBytes(n int64) Option {
 		return nil
 	}
 }
+
+// RequireEnvironment enforces the rule every provider shares: a client with
+// no explicit environment and no base URL never talks to a production host.
+// set says whether the merchant chose an environment; choices names them for
+// the message ("Sandbox or Production").
+func (s *Settings) RequireEnvironment(provider string, set bool, choices string) error {
+	if set || s.BaseURL != "" {
+		return nil
+	}
+	return Invalid(provider, "Environment", "required: choose "+choices+", or give WithBaseURL")
+}
