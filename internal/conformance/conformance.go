@@ -27,9 +27,10 @@ import (
 // Subject is one provider as the suite sees it.
 type Subject struct {
 	Name string
-	// New starts a fresh fake and a client of it with opts applied after the
-	// provider's own (so a later WithBaseURL wins).
-	New func(t *testing.T, opts ...httpx.Option) *Session
+	// New starts a fresh fake (over HTTPS with HTTP/2 offered when https is
+	// set, the provider's NewTLSServer) and a client of it with opts applied
+	// after the provider's own (so a later WithBaseURL wins).
+	New func(t *testing.T, https bool, opts ...httpx.Option) *Session
 }
 
 // Fake is what the suite needs of a provider's fake: its fault script and
@@ -81,17 +82,76 @@ type Case struct {
 	Do   func(ctx context.Context) error
 }
 
+// Wire is one way a merchant's client reaches a provider. The fault table
+// runs over each.
+type Wire struct {
+	Name string
+	// HTTPS makes the fake serve HTTPS with HTTP/2 offered and the client
+	// negotiate HTTP/2 (http.Transport with ForceAttemptHTTP2).
+	HTTPS bool
+	// Proxy sends the client through a CONNECT proxy (HTTPS_PROXY).
+	Proxy bool
+}
+
+// Wires are the transports the fault table runs over.
+var Wires = []Wire{
+	{Name: "HTTP1"},
+	{Name: "HTTP2-TLS", HTTPS: true},
+	{Name: "HTTPS-proxy", HTTPS: true, Proxy: true},
+}
+
+// link is the wire of one run of the table and its proxy.
+type link struct {
+	Wire
+	proxy *fake.Proxy
+}
+
+// proto is the protocol the fake must see requests in.
+func (l *link) proto() string {
+	if l.HTTPS {
+		return "HTTP/2.0"
+	}
+	return "HTTP/1.1"
+}
+
+// newLink starts the proxy a wire needs, closed and checked when t ends.
+func newLink(t *testing.T, w Wire) *link {
+	l := &link{Wire: w}
+	if w.Proxy {
+		p, err := fake.NewProxy()
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.proxy = p
+		t.Cleanup(func() {
+			p.Close()
+			if p.Tunnels() == 0 {
+				t.Error("the proxy tunnelled nothing: the run did not go through it")
+			}
+		})
+	}
+	return l
+}
+
 // quick are the options every session gets: short waits, a short timeout,
-// a debug logger into buf, and a transport whose dials can be made to fail.
-func quick(buf *syncBuffer, sw *switchDialer) []httpx.Option {
+// a debug logger into buf, and a transport over the link whose dials can be
+// made to fail.
+func quick(buf *syncBuffer, sw *switchDialer, l *link) []httpx.Option {
 	if sw == nil {
 		sw = &switchDialer{}
 	}
 	return []httpx.Option{
 		httpx.WithRetry(httpx.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}),
-		httpx.WithHTTPClient(&http.Client{Timeout: 500 * time.Millisecond, Transport: sw.transport()}),
+		httpx.WithHTTPClient(&http.Client{Timeout: 500 * time.Millisecond, Transport: sw.transport(l)}),
 		httpx.WithLogger(slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	}
+}
+
+// slow is quick with a generous timeout, for large replies and many calls.
+func slow(buf *syncBuffer, l *link, timeout time.Duration) []httpx.Option {
+	o := quick(buf, nil, l)
+	o[1] = httpx.WithHTTPClient(&http.Client{Timeout: timeout, Transport: (&switchDialer{}).transport(l)})
+	return o
 }
 
 // switchDialer dials normally until refuse is set, then dials a port that
@@ -103,8 +163,15 @@ type switchDialer struct {
 	tr     *http.Transport
 }
 
-func (s *switchDialer) transport() *http.Transport {
+func (s *switchDialer) transport(l *link) *http.Transport {
 	s.tr = &http.Transport{DialContext: s.dial}
+	if l != nil && l.HTTPS {
+		s.tr.TLSClientConfig = fake.ClientTLSConfig()
+		s.tr.ForceAttemptHTTP2 = true
+	}
+	if l != nil && l.proxy != nil {
+		s.tr.Proxy = http.ProxyURL(l.proxy.URL())
+	}
 	return s.tr
 }
 
@@ -125,6 +192,8 @@ func (s *switchDialer) dial(ctx context.Context, network, addr string) (net.Conn
 // Counts is what a run of the suite measured, for the README.
 type Counts struct {
 	FaultCases, HostileCases, InvalidCases, ConcurrentCalls int
+	// FaultCasesByWire splits FaultCases by Wires (same order).
+	FaultCasesByWire [3]int
 }
 
 var (
@@ -161,6 +230,11 @@ type fault struct {
 	created bool
 	// status is whether the failure was an HTTP answer (no transport error).
 	status int
+	// h2 marks an HTTP/2 frame fault, played only over HTTPS.
+	h2 bool
+	// unprocessed marks a fault HTTP/2 promises was not processed: the
+	// money call is retried once and succeeds (two requests, one object).
+	unprocessed bool
 }
 
 var faults = []fault{
@@ -174,15 +248,25 @@ var faults = []fault{
 	{name: "503", f: fake.Fault{Kind: fake.Status, Status: 503}, status: 503},
 	{name: "504", f: fake.Fault{Kind: fake.Status, Status: 504}, status: 504},
 	{name: "429 Retry-After", f: fake.Fault{Kind: fake.Status, Status: 429, Header: http.Header{"Retry-After": {"1"}}}, status: 429},
+	{name: "RST_STREAM PROTOCOL_ERROR after processing", f: fake.Fault{Kind: fake.ResetProtocol}, created: true, h2: true},
+	{name: "RST_STREAM INTERNAL_ERROR after processing", f: fake.Fault{Kind: fake.ResetInternal}, created: true, h2: true},
+	{name: "GOAWAY after processing", f: fake.Fault{Kind: fake.GoAwayAfter}, created: true, h2: true},
+	{name: "REFUSED_STREAM", f: fake.Fault{Kind: fake.RefusedStream}, h2: true, unprocessed: true},
+	{name: "GOAWAY below the stream", f: fake.Fault{Kind: fake.GoAwayBefore}, h2: true, unprocessed: true},
 }
 
-// Run runs every check for s.
+// Run runs every check for s: the fault tables over every wire, the rest
+// over plain HTTP/1.1, and concurrency over HTTP/1.1 and HTTP/2.
 func Run(t *testing.T, s Subject) {
-	t.Run("money calls under faults", func(t *testing.T) { moneyFaults(t, s) })
-	t.Run("reads under faults", func(t *testing.T) { readFaults(t, s) })
-	t.Run("hostile replies", func(t *testing.T) { hostile(t, s) })
-	t.Run("bad input sends nothing", func(t *testing.T) { invalid(t, s) })
-	t.Run("concurrency", func(t *testing.T) { concurrent(t, s) })
+	for i, w := range Wires {
+		t.Run("money calls under faults/"+w.Name, func(t *testing.T) { moneyFaults(t, s, newLink(t, w), i) })
+		t.Run("reads under faults/"+w.Name, func(t *testing.T) { readFaults(t, s, newLink(t, w), i) })
+	}
+	plain := &link{Wire: Wires[0]}
+	t.Run("hostile replies", func(t *testing.T) { hostile(t, s, plain) })
+	t.Run("bad input sends nothing", func(t *testing.T) { invalid(t, s, plain) })
+	t.Run("concurrency/"+Wires[0].Name, func(t *testing.T) { concurrent(t, s, plain) })
+	t.Run("concurrency/"+Wires[1].Name, func(t *testing.T) { concurrent(t, s, &link{Wire: Wires[1]}) })
 }
 
 func closedAddr(t *testing.T) string {
@@ -195,18 +279,21 @@ func closedAddr(t *testing.T) string {
 	return addr
 }
 
-func moneyFaults(t *testing.T, s Subject) {
+func moneyFaults(t *testing.T, s Subject, l *link, wire int) {
 	var logs syncBuffer
 	var errs []string
 	var sessions []*Session
-	probe := s.New(t, quick(&logs, nil)...)
+	probe := s.New(t, l.HTTPS, quick(&logs, nil, l)...)
 	for i := range probe.Money {
 		call := probe.Money[i]
 		for _, fl := range faults {
+			if fl.h2 && !l.HTTPS {
+				continue // no streams to reset on HTTP/1.1
+			}
 			t.Run(call.Name+"/"+fl.name, func(t *testing.T) {
-				count(s.Name, func(c *Counts) { c.FaultCases++ })
+				count(s.Name, func(c *Counts) { c.FaultCases++; c.FaultCasesByWire[wire]++ })
 				sw := &switchDialer{closed: closedAddr(t)}
-				sess := s.New(t, quick(&logs, sw)...)
+				sess := s.New(t, l.HTTPS, quick(&logs, sw, l)...)
 				sessions = append(sessions, sess)
 				mc := sess.Money[i]
 				ctx := context.Background()
@@ -238,6 +325,20 @@ func moneyFaults(t *testing.T, s Subject) {
 				}
 				failOn(sess.Fake, mc, fl.f)
 				err := mc.Do(ctx)
+				if fl.unprocessed {
+					// HTTP/2 promised the stream was not processed: one
+					// retry by the SDK, one object, no error.
+					if err != nil {
+						t.Fatalf("a stream refused unprocessed must be retried: %v", err)
+					}
+					if got := countOf(sess.Fake, mc) - before; got != 2 {
+						t.Fatalf("%d requests, want the refused one and one retry", got)
+					}
+					if got := mc.Created() - created; got != 1 {
+						t.Fatalf("%d objects at the provider, want 1", got)
+					}
+					return
+				}
 				if err == nil {
 					t.Fatal("the fault went unnoticed")
 				}
@@ -268,6 +369,20 @@ func moneyFaults(t *testing.T, s Subject) {
 			})
 		}
 	}
+	t.Run("spoke "+l.proto(), func(t *testing.T) {
+		n := 0
+		for _, sess := range sessions {
+			for _, r := range sess.Fake.Requests() {
+				n++
+				if r.Proto != l.proto() {
+					t.Fatalf("%s %s came in over %s", r.Method, r.Path, r.Proto)
+				}
+			}
+		}
+		if n == 0 {
+			t.Fatal("no requests recorded")
+		}
+	})
 	t.Run("no secret in logs or errors", func(t *testing.T) {
 		all := logs.String() + strings.Join(errs, "\n")
 		var secrets []string
@@ -288,18 +403,21 @@ func moneyFaults(t *testing.T, s Subject) {
 	})
 }
 
-func readFaults(t *testing.T, s Subject) {
+func readFaults(t *testing.T, s Subject, l *link, wire int) {
 	var logs syncBuffer
-	probe := s.New(t, quick(&logs, nil)...)
+	probe := s.New(t, l.HTTPS, quick(&logs, nil, l)...)
 	for i := range probe.Reads {
 		name := probe.Reads[i].Name
 		for _, fl := range faults {
 			if fl.f.Kind == 0 || fl.f.Kind == fake.Hang {
 				continue // a refused dial is retried into the same refusal; a hang only costs time
 			}
+			if fl.h2 && !l.HTTPS {
+				continue
+			}
 			t.Run(name+"/"+fl.name, func(t *testing.T) {
-				count(s.Name, func(c *Counts) { c.FaultCases++ })
-				sess := s.New(t, quick(&logs, nil)...)
+				count(s.Name, func(c *Counts) { c.FaultCases++; c.FaultCasesByWire[wire]++ })
+				sess := s.New(t, l.HTTPS, quick(&logs, nil, l)...)
 				rc := sess.Reads[i]
 				ctx := context.Background()
 				if rc.Prepare != nil {
@@ -330,16 +448,16 @@ var hostileBodies = map[string][]byte{
 	"empty":         {},
 }
 
-func hostile(t *testing.T, s Subject) {
+func hostile(t *testing.T, s Subject, l *link) {
 	var logs syncBuffer
-	probe := s.New(t, quick(&logs, nil)...)
+	probe := s.New(t, l.HTTPS, quick(&logs, nil, l)...)
 	calls := append(append([]Call{}, probe.Reads...), probe.Money...)
 	for i := range calls {
 		name := calls[i].Name
 		for kind, body := range hostileBodies {
 			t.Run(name+"/"+kind, func(t *testing.T) {
 				count(s.Name, func(c *Counts) { c.HostileCases++ })
-				sess := s.New(t, quick(&logs, nil)...)
+				sess := s.New(t, l.HTTPS, quick(&logs, nil, l)...)
 				c := append(append([]Call{}, sess.Reads...), sess.Money...)[i]
 				ctx := context.Background()
 				if c.Prepare != nil {
@@ -357,7 +475,7 @@ func hostile(t *testing.T, s Subject) {
 		}
 		t.Run(name+"/100 MB body", func(t *testing.T) {
 			count(s.Name, func(c *Counts) { c.HostileCases++ })
-			sess := s.New(t, append(quick(&logs, nil), httpx.WithHTTPClient(&http.Client{Timeout: 20 * time.Second}))...)
+			sess := s.New(t, l.HTTPS, slow(&logs, l, 20*time.Second)...)
 			c := append(append([]Call{}, sess.Reads...), sess.Money...)[i]
 			ctx := context.Background()
 			if c.Prepare != nil {
@@ -402,9 +520,9 @@ func noPanic(t *testing.T, f func() error) (err error) {
 	return f()
 }
 
-func invalid(t *testing.T, s Subject) {
+func invalid(t *testing.T, s Subject, l *link) {
 	var logs syncBuffer
-	sess := s.New(t, quick(&logs, nil)...)
+	sess := s.New(t, l.HTTPS, quick(&logs, nil, l)...)
 	if len(sess.Invalid) == 0 {
 		t.Fatal("no invalid requests listed")
 	}
@@ -422,11 +540,11 @@ func invalid(t *testing.T, s Subject) {
 	t.Logf("%s: %d invalid requests, each refused before sending", s.Name, len(sess.Invalid))
 }
 
-func concurrent(t *testing.T, s Subject) {
+func concurrent(t *testing.T, s Subject, l *link) {
 	var logs syncBuffer
 	// 200 calls at once on two cores under -race: a generous timeout, so
 	// that the check is about correctness, not speed.
-	sess := s.New(t, append(quick(&logs, nil), httpx.WithHTTPClient(&http.Client{Timeout: 60 * time.Second}))...)
+	sess := s.New(t, l.HTTPS, slow(&logs, l, 60*time.Second)...)
 	call := sess.Money[0]
 	ctx := context.Background()
 	if call.Prepare != nil && len(sess.Reads) > 0 {

@@ -17,8 +17,12 @@ var finrotaSeq atomic.Int64
 
 var finrotaSubject = conformance.Subject{
 	Name: "finrota",
-	New: func(t *testing.T, opts ...httpx.Option) *conformance.Session {
-		srv := finrotatest.NewServer(t)
+	New: func(t *testing.T, https bool, opts ...httpx.Option) *conformance.Session {
+		start := finrotatest.NewServer
+		if https {
+			start = finrotatest.NewTLSServer
+		}
+		srv := start(t)
 		c, err := srv.NewClient(opts...)
 		if err != nil {
 			t.Fatal(err)

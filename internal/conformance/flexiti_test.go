@@ -18,8 +18,12 @@ var flexitiSeq atomic.Int64
 
 var flexitiSubject = conformance.Subject{
 	Name: "flexiti",
-	New: func(t *testing.T, opts ...httpx.Option) *conformance.Session {
-		srv := flexititest.NewServer(t)
+	New: func(t *testing.T, https bool, opts ...httpx.Option) *conformance.Session {
+		start := flexititest.NewServer
+		if https {
+			start = flexititest.NewTLSServer
+		}
+		srv := start(t)
 		c, err := srv.NewClient(opts...)
 		if err != nil {
 			t.Fatal(err)

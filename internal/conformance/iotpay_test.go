@@ -20,8 +20,12 @@ func iotpayNo(prefix string) string { return prefix + strconv.FormatInt(iotpaySe
 
 var iotpaySubject = conformance.Subject{
 	Name: "iotpay",
-	New: func(t *testing.T, opts ...httpx.Option) *conformance.Session {
-		srv := iotpaytest.NewServer(t)
+	New: func(t *testing.T, https bool, opts ...httpx.Option) *conformance.Session {
+		start := iotpaytest.NewServer
+		if https {
+			start = iotpaytest.NewTLSServer
+		}
+		srv := start(t)
 		cfg := srv.Config()
 		cfg.NotifyURL = "https://s.example/n"
 		c, err := iotpay.New(cfg, append([]httpx.Option{iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client())}, opts...)...)

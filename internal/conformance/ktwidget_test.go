@@ -22,8 +22,12 @@ func ktOrder() *ktwidget.Order {
 
 var ktwidgetSubject = conformance.Subject{
 	Name: "ktwidget",
-	New: func(t *testing.T, opts ...httpx.Option) *conformance.Session {
-		srv := ktwidgettest.NewServer(t)
+	New: func(t *testing.T, https bool, opts ...httpx.Option) *conformance.Session {
+		start := ktwidgettest.NewServer
+		if https {
+			start = ktwidgettest.NewTLSServer
+		}
+		srv := start(t)
 		cfg := srv.Config()
 		cfg.CallbackBase = "https://shop.example/kt/notify"
 		c, err := ktwidget.New(cfg, append([]httpx.Option{ktwidget.WithBaseURL(srv.URL), ktwidget.WithHTTPClient(srv.Client())}, opts...)...)

@@ -26,9 +26,15 @@ func TestMain(m *testing.M) {
 		all.HostileCases += c.HostileCases
 		all.InvalidCases += c.InvalidCases
 		all.ConcurrentCalls += c.ConcurrentCalls
+		for i := range c.FaultCasesByWire {
+			all.FaultCasesByWire[i] += c.FaultCasesByWire[i]
+		}
 	}
 	if len(names) > 0 {
 		fmt.Printf("conformance %-9s fault cases %3d  hostile replies %3d  invalid requests %3d  concurrent calls %3d\n", "total", all.FaultCases, all.HostileCases, all.InvalidCases, all.ConcurrentCalls)
+		for i, w := range conformance.Wires {
+			fmt.Printf("conformance fault cases over %-11s %3d\n", w.Name, all.FaultCasesByWire[i])
+		}
 	}
 	os.Exit(code)
 }

@@ -23,8 +23,12 @@ func oderoInit() *odero.InitCheckoutRequest {
 
 var oderoSubject = conformance.Subject{
 	Name: "odero",
-	New: func(t *testing.T, opts ...httpx.Option) *conformance.Session {
-		srv := oderotest.NewServer(t)
+	New: func(t *testing.T, https bool, opts ...httpx.Option) *conformance.Session {
+		start := oderotest.NewServer
+		if https {
+			start = oderotest.NewTLSServer
+		}
+		srv := start(t)
 		cfg := srv.Config()
 		cfg.CallbackURL = "https://shop.example/cb"
 		c, err := odero.New(cfg, append([]httpx.Option{odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client())}, opts...)...)

@@ -27,6 +27,8 @@ type Request struct {
 	Header   http.Header
 	Body     []byte
 	At       time.Time
+	// Proto is the protocol the request came in ("HTTP/1.1", "HTTP/2.0").
+	Proto string
 }
 
 // Kind says where in the exchange a fault strikes.
@@ -70,6 +72,13 @@ type Server struct {
 	faults   map[string][]Fault // "METHOD /path" → queue
 	handler  http.Handler
 	mem      *memory // set when the server lives in memory (NewMemory)
+
+	// HTTPS (see tls.go): the h2c server behind the frame relays, the
+	// relayed connections, and the frame faults waiting for their stream.
+	backend *pipeListener
+	h2srv   *http.Server
+	relays  map[net.Conn]struct{}
+	h2q     []h2Fault
 }
 
 // New starts a Server that hands requests to h after recording them and
@@ -134,7 +143,7 @@ func (s *Server) record(r *http.Request, body []byte) {
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, Request{
 		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: body, At: time.Now(),
+		Header: r.Header.Clone(), Body: body, At: time.Now(), Proto: r.Proto,
 	})
 }
 
@@ -161,8 +170,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(f.Body)
 		return
 	case DropBefore:
-		hangUp(w)
+		s.hangUp(w, r)
 		return
+	case RefusedStream, GoAwayBefore:
+		if r.ProtoMajor != 2 {
+			s.hangUp(w, r)
+			return
+		}
+		act := h2Fault{act: actReset, code: codeRefusedStream}
+		if f.Kind == GoAwayBefore {
+			act = h2Fault{act: actGoAwayBefore}
+		}
+		s.h2Fail(act)
 	}
 
 	// The remaining kinds let the provider process the request first.
@@ -170,8 +189,31 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(rec, r)
 	switch f.Kind {
 	case DropAfter:
-		hangUp(w)
+		s.hangUp(w, r)
+	case ResetProtocol, ResetInternal, GoAwayAfter:
+		if r.ProtoMajor != 2 {
+			s.hangUp(w, r)
+			return
+		}
+		act := map[Kind]h2Fault{
+			ResetProtocol: {act: actReset, code: codeProtocol},
+			ResetInternal: {act: actPass},
+			GoAwayAfter:   {act: actGoAwayAfter},
+		}[f.Kind]
+		s.h2Fail(act)
 	case Truncate:
+		if r.ProtoMajor == 2 {
+			// Headers promising the whole body, half of it, then a reset.
+			for k, vs := range rec.Header() {
+				w.Header()[k] = vs
+			}
+			body := rec.Body.Bytes()
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body[:len(body)/2])
+			_ = http.NewResponseController(w).Flush()
+			s.h2Fail(h2Fault{act: actPass})
+		}
 		writeTruncated(w, rec)
 	case Malformed:
 		b := f.Body
@@ -203,8 +245,12 @@ func copyRecorded(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 	_, _ = w.Write(rec.Body.Bytes())
 }
 
-// hangUp closes the client connection without writing a response.
-func hangUp(w http.ResponseWriter) {
+// hangUp closes the client connection without writing a response; over
+// HTTP/2 the relay resets the TCP connection.
+func (s *Server) hangUp(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoMajor == 2 {
+		s.h2Fail(h2Fault{act: actDrop})
+	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		return

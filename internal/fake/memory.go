@@ -47,9 +47,11 @@ func (s *Server) Client() *http.Client {
 	return s.Server.Client()
 }
 
-// Close stops a loopback server; an in-memory one has nothing to stop.
+// Close stops a loopback server (its HTTP/2 relays included) and waits for
+// the requests in flight; an in-memory one has nothing to stop.
 func (s *Server) Close() {
 	if s.mem == nil {
+		s.closeRelays()
 		s.Server.Close()
 	}
 }
@@ -130,7 +132,7 @@ func (s *Server) RoundTrip(req *http.Request) (*http.Response, error) {
 		switch f.Kind {
 		case Status:
 			return result(statusRecorder(f.Status, f.Header, f.Body), req), nil
-		case DropBefore:
+		case DropBefore, RefusedStream, GoAwayBefore: // HTTP/2 faults hang up as on HTTP/1.1
 			return nil, ErrDropped
 		}
 	}
@@ -140,7 +142,7 @@ func (s *Server) RoundTrip(req *http.Request) (*http.Response, error) {
 		return result(rec, req), nil
 	}
 	switch f.Kind {
-	case DropAfter:
+	case DropAfter, ResetProtocol, ResetInternal, GoAwayAfter:
 		return nil, ErrDropped
 	case Truncate:
 		resp := result(rec, req)

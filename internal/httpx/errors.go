@@ -78,7 +78,9 @@ type TransportError struct {
 	Path     string
 	Attempts int
 	// Sent reports whether the request may have reached the provider. It is
-	// false only when every attempt failed before a connection was made.
+	// false only when every attempt failed before a connection was made or
+	// was refused by an HTTP/2 server unprocessed (REFUSED_STREAM, or a
+	// GOAWAY below the stream).
 	Sent bool
 	// OutcomeUnknown is set for a money-moving call that may have been
 	// processed; errors.Is(err, ErrOutcomeUnknown) then holds.

@@ -5,8 +5,11 @@
 //
 // The retry classes are the heart of the package. A money-moving call is
 // declared RetryIfNotSent: it is retried only when the request provably never
-// left this machine (DNS or dial failure). Any later failure returns an error
-// matching ErrOutcomeUnknown, because the provider may have taken the money.
+// left this machine (DNS or dial failure) or an HTTP/2 server promised it did
+// not process it (REFUSED_STREAM, GOAWAY below the stream). Any later failure
+// returns an error matching ErrOutcomeUnknown, because the provider may have
+// taken the money. Nothing below httpx may send it again either: neither
+// HTTP/2's own retry nor HTTP/1.1's keep-alive replay (see noreplay.go).
 package httpx
 
 import (
@@ -43,8 +46,9 @@ const (
 	RetrySafe
 	// RetryIfNotSent is for payments, purchases, refunds and every other call
 	// that moves money or creates something: retried only on a DNS or dial
-	// failure. After the request may have been sent, failures match
-	// ErrOutcomeUnknown.
+	// failure or an HTTP/2 refusal that proves the request unprocessed, and
+	// never resent by the transport. After the request may have been sent,
+	// failures match ErrOutcomeUnknown.
 	RetryIfNotSent
 	// RetryNever makes exactly one attempt.
 	RetryNever
@@ -286,6 +290,12 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if err != nil {
 		return nil, Invalid(c.provider, "request", "cannot be built")
 	}
+	if st.class == RetryIfNotSent {
+		// Nothing below httpx may rewind a money call's body: no transport
+		// replay, no redirect resend (see noreplay.go). retryablehttp makes
+		// each attempt's body afresh without it.
+		req.Request.GetBody = nil
+	}
 	// One map for the client's and the call's headers. Value slices are
 	// shared, never appended to: the signer replaces values with Set, and
 	// a retry re-signs a clone (prepareRetry).
@@ -448,15 +458,39 @@ func drainClose(rc io.ReadCloser) {
 	_ = rc.Close()
 }
 
-// notSent reports whether err proves the request never left: the name could
-// not be resolved or no connection could be made.
+// notSent reports whether err proves the request never left or was never
+// processed: the name could not be resolved, no connection could be made,
+// or an HTTP/2 server refused the stream (unsentError).
 func notSent(err error) bool {
+	var unsent *unsentError
+	if errors.As(err, &unsent) {
+		return true
+	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		return true
 	}
-	var opErr *net.OpError
-	return errors.As(err, &opErr) && opErr.Op == "dial"
+	// A failed dial of a proxy comes wrapped in a "proxyconnect" OpError.
+	return dialFailed(err)
+}
+
+func dialFailed(err error) bool {
+	switch e := err.(type) {
+	case nil:
+		return false
+	case *net.OpError:
+		if e.Op == "dial" {
+			return true
+		}
+	case interface{ Unwrap() []error }:
+		for _, inner := range e.Unwrap() {
+			if dialFailed(inner) {
+				return true
+			}
+		}
+		return false
+	}
+	return dialFailed(errors.Unwrap(err))
 }
 
 func stateOf(ctx context.Context) *callState {
@@ -566,7 +600,19 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	st := stateOf(req.Context())
 	n := st.attempts.Add(1)
 	start := time.Now()
+	var g *attemptGuard
+	if st.class == RetryIfNotSent && needsGuard(req) {
+		g, req = guard(req, st.body) // see noreplay.go
+	}
 	resp, err := t.base.RoundTrip(req)
+	if st.class == RetryIfNotSent && err != nil {
+		if unprocessed(err) {
+			err = &unsentError{err: err}
+		}
+		if g != nil {
+			err = g.finish(err)
+		}
+	}
 	if err == nil || !notSent(err) {
 		st.sent.Store(true)
 	}
@@ -577,6 +623,9 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		resp, err = t.c.buffer(resp)
 		if err == nil {
 			st.reply = resp.Body.(*bufferedBody).b
+		}
+		if g != nil {
+			g.cancel(nil)
 		}
 	}
 	if l := t.c.logger; l != nil && l.Enabled(req.Context(), slog.LevelDebug) {
@@ -606,8 +655,12 @@ func failureKind(err error) string {
 		return "canceled"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
+	case errors.As(err, new(*unsentError)):
+		return "refused"
 	case notSent(err):
 		return "dial"
+	case errors.Is(err, errReplayRefused):
+		return "replay refused"
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {

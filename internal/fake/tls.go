@@ -1,0 +1,372 @@
+package fake
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/binary"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+)
+
+// HTTP/2 frame-level faults. They strike after the whole request was read.
+// On a connection that negotiated HTTP/1.1 there are no streams to reset:
+// the kinds that process the request hang up like DropAfter, the others
+// like DropBefore.
+const (
+	// ResetProtocol processes the request, then resets its stream with
+	// RST_STREAM(PROTOCOL_ERROR): the reset Go's HTTP/2 client answers by
+	// sending the request again unless it is stopped.
+	ResetProtocol Kind = iota + 100
+	// ResetInternal processes the request, then resets its stream with
+	// RST_STREAM(INTERNAL_ERROR).
+	ResetInternal
+	// GoAwayAfter processes the request, then sends GOAWAY naming the
+	// stream as received (last-stream-id = the stream) and closes the
+	// connection without answering.
+	GoAwayAfter
+	// RefusedStream resets the stream with RST_STREAM(REFUSED_STREAM)
+	// without processing the request: HTTP/2's promise that nothing was done.
+	RefusedStream
+	// GoAwayBefore sends GOAWAY with a last-stream-id below the stream
+	// without processing the request: the other promise that nothing was
+	// done.
+	GoAwayBefore
+)
+
+// h2 frame types and error codes (RFC 9113 §6, §7).
+const (
+	frameRSTStream = 0x3
+	frameGoAway    = 0x7
+
+	codeNo            = 0x0
+	codeProtocol      = 0x1
+	codeInternal      = 0x2
+	codeRefusedStream = 0x7
+)
+
+// h2Action is what the frame relay does when the HTTP/2 server resets a
+// stream because a fault aborted its handler.
+type h2Action int
+
+const (
+	actPass h2Action = iota // forward the server's RST_STREAM(INTERNAL_ERROR)
+	actReset
+	actGoAwayAfter
+	actGoAwayBefore
+	actDrop // close the TCP connection with a reset, no TLS close_notify
+)
+
+type h2Fault struct {
+	act  h2Action
+	code uint32
+}
+
+var (
+	certOnce sync.Once
+	certTLS  tls.Certificate
+	certPool *x509.CertPool
+	certErr  error
+)
+
+// loadCert makes, once per process, the self-signed certificate every TLS
+// fake presents (127.0.0.1, ::1 and localhost).
+func loadCert() {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		certErr = err
+		return
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "paywidget fake"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(10 * 365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		certErr = err
+		return
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		certErr = err
+		return
+	}
+	certTLS = tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
+	certPool = x509.NewCertPool()
+	certPool.AddCert(leaf)
+}
+
+func cert() tls.Certificate {
+	certOnce.Do(loadCert)
+	if certErr != nil {
+		panic("fake: cannot make a TLS certificate: " + certErr.Error())
+	}
+	return certTLS
+}
+
+// CertPool returns a pool holding the certificate every TLS fake of this
+// process presents, so that a client can trust a fake before it starts.
+func CertPool() *x509.CertPool {
+	cert()
+	return certPool
+}
+
+// ClientTLSConfig returns a TLS configuration that trusts every TLS fake.
+func ClientTLSConfig() *tls.Config {
+	return &tls.Config{RootCAs: CertPool(), MinVersion: tls.VersionTLS12}
+}
+
+// NewTLS is New serving HTTPS: TLS 1.2 or newer with ALPN offering h2 and
+// http/1.1. Client() trusts it and negotiates HTTP/2.
+func NewTLS(h http.Handler) *Server {
+	s := &Server{handler: h, faults: map[string][]Fault{}}
+	s.startTLS()
+	return s
+}
+
+// StartTLS moves a Server started by New to HTTPS with HTTP/2 offered: a
+// new listener replaces the plain one (which is closed), so URL becomes an
+// https URL and Client() a client that trusts the fake's certificate and
+// negotiates HTTP/2. Recorded requests and queued faults are kept. Call it
+// before handing URL to anyone.
+func (s *Server) StartTLS() {
+	if s.mem != nil {
+		panic("fake: StartTLS on a server in memory")
+	}
+	old := s.Server
+	s.startTLS()
+	if old != nil {
+		old.Close()
+	}
+}
+
+func (s *Server) startTLS() {
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	ts.EnableHTTP2 = true
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert()}, NextProtos: []string{"h2", "http/1.1"}, MinVersion: tls.VersionTLS12}
+	// HTTP/2 connections are handed to a frame relay in front of an h2c
+	// server running the same handler, so that faults can replace the
+	// frames the server sends.
+	s.backend = newPipeListener()
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	s.h2srv = &http.Server{
+		// Handlers see the client's TLS state, as they would without the relay.
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if st, ok := r.Context().Value(tlsStateKey{}).(*tls.ConnectionState); ok {
+				r.TLS = st
+			}
+			s.serve(w, r)
+		}),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if pc, ok := c.(*pipeConn); ok {
+				return context.WithValue(ctx, tlsStateKey{}, pc.state)
+			}
+			return ctx
+		},
+		Protocols:         &p,
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go func() { _ = s.h2srv.Serve(s.backend) }()
+	ts.Config.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){
+		"h2": func(_ *http.Server, c *tls.Conn, _ http.Handler) { s.relay(c) },
+	}
+	ts.StartTLS()
+	s.Server = ts
+}
+
+// closeRelays stops the h2c server and cuts the HTTP/2 relays, so that the
+// TLS listener's Close does not wait for them.
+func (s *Server) closeRelays() {
+	if s.h2srv == nil {
+		return
+	}
+	s.backend.Close()
+	s.mu.Lock()
+	for c := range s.relays {
+		_ = c.Close()
+	}
+	s.mu.Unlock()
+	_ = s.h2srv.Close()
+}
+
+// h2Fail aborts the handler of an HTTP/2 request and tells the relay what
+// to send instead of the server's RST_STREAM(INTERNAL_ERROR).
+func (s *Server) h2Fail(f h2Fault) {
+	if f.act != actPass {
+		s.mu.Lock()
+		s.h2q = append(s.h2q, f)
+		s.mu.Unlock()
+	}
+	panic(http.ErrAbortHandler)
+}
+
+func (s *Server) takeH2() (h2Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.h2q) == 0 {
+		return h2Fault{}, false
+	}
+	f := s.h2q[0]
+	s.h2q = s.h2q[1:]
+	return f, true
+}
+
+// relay carries one client HTTP/2 connection to the h2c server: the
+// client's bytes verbatim, the server's frame by frame, replacing the
+// RST_STREAM of an aborted handler by the scripted fault.
+func (s *Server) relay(c *tls.Conn) {
+	a, b := net.Pipe()
+	s.mu.Lock()
+	if s.relays == nil {
+		s.relays = map[net.Conn]struct{}{}
+	}
+	s.relays[a] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.relays, a)
+		s.mu.Unlock()
+		_ = a.Close()
+		_ = c.Close()
+	}()
+	st := c.ConnectionState()
+	if !s.backend.push(&pipeConn{Conn: b, state: &st}) {
+		return
+	}
+	go func() {
+		_, _ = io.Copy(a, c)
+		_ = a.Close()
+	}()
+	r := bufio.NewReader(a)
+	var hdr [9]byte
+	for {
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return
+		}
+		n := int(hdr[0])<<16 | int(hdr[1])<<8 | int(hdr[2])
+		frame := make([]byte, 9+n)
+		copy(frame, hdr[:])
+		if _, err := io.ReadFull(r, frame[9:]); err != nil {
+			return
+		}
+		stream := binary.BigEndian.Uint32(hdr[5:]) & 0x7fffffff
+		if hdr[3] == frameRSTStream && n == 4 && binary.BigEndian.Uint32(frame[9:]) == codeInternal {
+			if f, ok := s.takeH2(); ok {
+				switch f.act {
+				case actReset:
+					binary.BigEndian.PutUint32(frame[9:], f.code)
+				case actGoAwayAfter:
+					_, _ = c.Write(goAway(stream))
+					return
+				case actGoAwayBefore:
+					last := uint32(0)
+					if stream > 2 {
+						last = stream - 2
+					}
+					frame = goAway(last)
+				case actDrop:
+					if tc, ok := c.NetConn().(*net.TCPConn); ok {
+						_ = tc.SetLinger(0)
+					}
+					_ = c.NetConn().Close()
+					return
+				}
+			}
+		}
+		if _, err := c.Write(frame); err != nil {
+			return
+		}
+	}
+}
+
+// goAway is a GOAWAY frame with NO_ERROR naming last as the last stream the
+// server received.
+func goAway(last uint32) []byte {
+	f := make([]byte, 9+8)
+	f[2] = 8
+	f[3] = frameGoAway
+	binary.BigEndian.PutUint32(f[9:], last)
+	binary.BigEndian.PutUint32(f[13:], codeNo)
+	return f
+}
+
+type tlsStateKey struct{}
+
+// pipeConn is the h2c server's end of a relayed connection, with the TLS
+// state of the client's connection.
+type pipeConn struct {
+	net.Conn
+	state *tls.ConnectionState
+}
+
+// pipeListener hands relayed connections to the h2c server.
+type pipeListener struct {
+	ch     chan net.Conn
+	done   chan struct{}
+	closed sync.Once
+}
+
+func newPipeListener() *pipeListener {
+	return &pipeListener{ch: make(chan net.Conn), done: make(chan struct{})}
+}
+
+func (l *pipeListener) push(c net.Conn) bool {
+	select {
+	case <-l.done:
+		_ = c.Close()
+		return false
+	default:
+	}
+	select {
+	case l.ch <- c:
+		return true
+	case <-l.done:
+		_ = c.Close()
+		return false
+	}
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case <-l.done:
+		return nil, net.ErrClosed
+	default:
+	}
+	select {
+	case c := <-l.ch:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Close() error {
+	l.closed.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "fake-h2" }

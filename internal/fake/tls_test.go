@@ -1,0 +1,156 @@
+package fake_test
+
+import (
+	"crypto/tls"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/paywidget/paywidget-go/internal/fake"
+)
+
+func tlsServer(t *testing.T) (*fake.Server, *atomic.Int32, *atomic.Value) {
+	t.Helper()
+	var processed atomic.Int32
+	var state atomic.Value
+	srv := fake.NewTLS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		processed.Add(1)
+		if r.TLS != nil {
+			state.Store(r.TLS.NegotiatedProtocol)
+		}
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &processed, &state
+}
+
+func TestTLSNegotiatesHTTP2AndFallsBackToHTTP1(t *testing.T) {
+	srv, _, state := tlsServer(t)
+	require.True(t, strings.HasPrefix(srv.URL, "https://"))
+
+	resp, err := srv.Client().Get(srv.URL + "/a")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, "HTTP/2.0", resp.Proto)
+	assert.Equal(t, "h2", state.Load(), "the handler sees the client's TLS state through the relay")
+
+	// A merchant transport with its own TLS config and no ForceAttemptHTTP2
+	// speaks HTTP/1.1 to the same fake.
+	h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: fake.ClientTLSConfig()}}
+	resp, err = h1.Get(srv.URL + "/b")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, "HTTP/1.1", resp.Proto)
+
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "HTTP/2.0", reqs[0].Proto)
+	assert.Equal(t, "HTTP/1.1", reqs[1].Proto)
+
+	// An untrusting client is refused: the certificate is the fake's own.
+	_, err = (&http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}}).Get(srv.URL)
+	require.Error(t, err)
+}
+
+func TestStartTLSMovesAPlainServer(t *testing.T) {
+	srv := fake.New(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("x")) }))
+	defer srv.Close()
+	plain := srv.URL
+	srv.Fail(http.MethodGet, "/a", fake.Fault{Kind: fake.Status, Status: 503})
+	srv.StartTLS()
+	require.True(t, strings.HasPrefix(srv.URL, "https://"))
+	resp, err := srv.Client().Get(srv.URL + "/a")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, 503, resp.StatusCode, "faults queued before StartTLS are kept")
+	_, err = (&http.Client{Timeout: time.Second}).Get(plain)
+	assert.Error(t, err, "the plain listener is closed")
+}
+
+// TestHTTP2FrameFaults posts without GetBody, so that net/http's HTTP/2
+// client cannot resend, and reads which frame the fake sent.
+func TestHTTP2FrameFaults(t *testing.T) {
+	for _, tc := range []struct {
+		kind      fake.Kind
+		text      string
+		processed int32
+	}{
+		{fake.ResetProtocol, "PROTOCOL_ERROR", 1},
+		{fake.ResetInternal, "INTERNAL_ERROR", 1},
+		{fake.GoAwayAfter, "GOAWAY", 1},
+		{fake.RefusedStream, "REFUSED_STREAM", 0},
+		{fake.GoAwayBefore, "graceful shutdown GOAWAY", 0},
+		{fake.DropBefore, "", 0},
+		{fake.DropAfter, "", 1},
+	} {
+		srv, processed, _ := tlsServer(t)
+		srv.Fail(http.MethodPost, "/pay", fake.Fault{Kind: tc.kind})
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/pay", io.NopCloser(strings.NewReader(`{"a":1}`)))
+		require.NoError(t, err)
+		require.Nil(t, req.GetBody)
+		resp, err := srv.Client().Do(req)
+		if err == nil {
+			_, err = io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+		}
+		require.Error(t, err, "kind %d", tc.kind)
+		assert.Contains(t, err.Error(), tc.text, "kind %d", tc.kind)
+		assert.Equal(t, tc.processed, processed.Load(), "kind %d", tc.kind)
+		assert.Equal(t, 1, srv.Count(http.MethodPost, "/pay"), "kind %d", tc.kind)
+		// The fake keeps serving after the fault.
+		resp, err = srv.Client().Get(srv.URL + "/after")
+		require.NoError(t, err, "kind %d", tc.kind)
+		_ = resp.Body.Close()
+	}
+}
+
+func TestTruncateOverHTTP2(t *testing.T) {
+	srv, processed, _ := tlsServer(t)
+	srv.Fail(http.MethodGet, "/a", fake.Fault{Kind: fake.Truncate})
+	resp, err := srv.Client().Get(srv.URL + "/a")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, "HTTP/2.0", resp.Proto)
+	assert.EqualValues(t, len(`{"ok":true}`), resp.ContentLength)
+	_, err = io.ReadAll(resp.Body)
+	assert.Error(t, err)
+	assert.Equal(t, int32(1), processed.Load())
+}
+
+func TestHTTP2KindsOverHTTP1HangUp(t *testing.T) {
+	srv, processed, _ := tlsServer(t)
+	h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: fake.ClientTLSConfig()}}
+	srv.Fail(http.MethodPost, "/pay", fake.Fault{Kind: fake.ResetProtocol}, fake.Fault{Kind: fake.RefusedStream})
+	for _, want := range []int32{1, 1} {
+		resp, err := h1.Post(srv.URL+"/pay", "application/json", io.NopCloser(strings.NewReader(`{}`)))
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		require.Error(t, err)
+		assert.Equal(t, want, processed.Load())
+	}
+}
+
+func TestProxyTunnels(t *testing.T) {
+	srv, _, _ := tlsServer(t)
+	p, err := fake.NewProxy()
+	require.NoError(t, err)
+	defer p.Close()
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: fake.ClientTLSConfig(), ForceAttemptHTTP2: true, Proxy: http.ProxyURL(p.URL())}}
+	resp, err := hc.Get(srv.URL + "/a")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, "HTTP/2.0", resp.Proto)
+	assert.Equal(t, 1, p.Tunnels())
+	// A plain request to the proxy is not forwarded.
+	resp, err = (&http.Client{Transport: &http.Transport{}}).Get(p.URL().String() + "/x")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+}
