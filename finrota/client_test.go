@@ -173,9 +173,16 @@ func TestMostMistakes(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "CSRFToken", ve.Field)
 	assert.Contains(t, onSuccess, `"X-CSRF-Token": "t"`)
-	// Without a token (the page's server uses http.CrossOriginProtection) no
-	// header is sent.
-	html, err = finrota.Widget{Token: w, Amount: amt("2750"), CompleteURL: "/finrota/complete"}.Snippet()
+	// Neither a token nor a stated CrossOriginProtection: refused, since the
+	// completion endpoint moves money.
+	_, err = finrota.Widget{Token: w, Amount: amt("2750"), CompleteURL: "/finrota/complete"}.Snippet()
+	require.ErrorIs(t, err, finrota.ErrInvalidRequest, "an empty CSRF token is refused")
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "CSRFToken", ve.Field)
+	assert.Contains(t, err.Error(), "required")
+	// Without a token, when the page's server uses http.CrossOriginProtection
+	// and says so, no header is sent.
+	html, err = finrota.Widget{Token: w, Amount: amt("2750"), CompleteURL: "/finrota/complete", CrossOriginProtected: true}.Snippet()
 	require.NoError(t, err)
 	assert.NotContains(t, string(html), "X-CSRF-Token")
 }

@@ -191,13 +191,17 @@ type Widget struct {
 	// CompleteURL is the merchant endpoint onSuccess posts the prepare
 	// token to; its JSON reply {"redirect": url} sends the browser on.
 	CompleteURL string
-	// CSRFToken, when set, is sent as X-CSRF-Token with that post, for a
-	// merchant whose CSRF defence is a session token. CompleteURL moves
-	// money, so it needs one defence or the other: on Go 1.25+ wrap the
-	// handler in http.CrossOriginProtection, which refuses the cross-origin
-	// post a token would (the snippet's fetch is same-origin), and leave this
-	// empty; no header is sent then.
+	// CSRFToken is sent as X-CSRF-Token with that post, for a merchant
+	// whose CSRF defence is a session token. CompleteURL moves money, so it
+	// needs one defence or the other, and Snippet refuses a widget that
+	// names neither: set CSRFToken, or wrap the CompleteURL handler in
+	// http.CrossOriginProtection (Go 1.25+; it refuses the cross-origin post
+	// a token would, and the snippet's fetch is same-origin) and say so with
+	// CrossOriginProtected.
 	CSRFToken string
+	// CrossOriginProtected states that the CompleteURL handler is wrapped in
+	// http.CrossOriginProtection, so no CSRFToken is needed (none is sent).
+	CrossOriginProtected bool
 	// Nonce is the page's CSP nonce for the inline script.
 	Nonce string
 }
@@ -240,8 +244,11 @@ func (w Widget) Snippet() (template.HTML, error) {
 	if w.CompleteURL == "" {
 		v.AddField("CompleteURL", "", "required: the backend completes the payment")
 	}
-	if w.CSRFToken != "" && strings.TrimSpace(w.CSRFToken) == "" {
-		v.AddField("CSRFToken", "X-CSRF-Token", "blank: set the session's token or leave it empty")
+	switch {
+	case w.CSRFToken == "" && !w.CrossOriginProtected:
+		v.AddField("CSRFToken", "X-CSRF-Token", "required: the session's CSRF token, or CrossOriginProtected when CompleteURL is behind http.CrossOriginProtection")
+	case w.CSRFToken != "" && strings.TrimSpace(w.CSRFToken) == "":
+		v.AddField("CSRFToken", "X-CSRF-Token", "blank: set the session's token")
 	}
 	if err := v.Err(); err != nil {
 		return "", err

@@ -53,7 +53,7 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 		}
 		n := nonce()
 		widget, err := finrota.Widget{Token: tok, Amount: ord.Amount, Currency: finrota.TRY, ScriptURL: f.scriptURL,
-			CompleteURL: "/finrota/complete/" + ord.ID, Nonce: n}.Snippet()
+			CompleteURL: "/finrota/complete/" + ord.ID, CrossOriginProtected: true, Nonce: n}.Snippet()
 		if err != nil {
 			a.fail(w, "Finrota widget could not be rendered", err)
 			return
