@@ -336,9 +336,14 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 	}
 	var pmu sync.Mutex
 	var payments []payment
-	iotClient, err := iot.NewClient()
+	// The shop's notification addresses are configuration: the front.
+	iotCfg := iot.Config()
+	iotCfg.NotifyURL = front.URL + "/iotpay/notify"
+	iotClient, err := iotpay.New(iotCfg, iotpay.WithBaseURL(iot.URL), iotpay.WithHTTPClient(iot.Client()))
 	require.NoError(t, err)
-	ktClient, err := kt.NewClient()
+	ktCfg := kt.Config()
+	ktCfg.CallbackBase = front.URL + "/kt/notify"
+	ktClient, err := ktwidget.New(ktCfg, ktwidget.WithBaseURL(kt.URL), ktwidget.WithHTTPClient(kt.Client()))
 	require.NoError(t, err)
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -349,7 +354,7 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 			for i := range jobs {
 				if i%2 == 0 {
 					o, err := iotClient.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: fmt.Sprint("o-", i), CardID: "card-1",
-						Amount: int64(100 + i), NotifyURL: front.URL + "/iotpay/notify"})
+						Amount: int64(100 + i)})
 					if !assert.NoError(t, err) {
 						continue
 					}
@@ -360,12 +365,8 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 					continue
 				}
 				orderID := fmt.Sprint("kt-", i)
-				cb, err := ktClient.CallbackURL(front.URL+"/kt/notify", orderID)
-				if !assert.NoError(t, err) {
-					continue
-				}
 				o := &ktwidget.Order{OrderID: orderID, Amount: ktwidget.MustParseAmount(fmt.Sprint(1000+i, ".50")), Type: ktwidget.TypeEcom,
-					Description: "Copper kettle", CallbackPostURL: cb}
+					Description: "Copper kettle"}
 				p, err := ktClient.CreatePayment(ctx, o, nil)
 				if !assert.NoError(t, err) {
 					continue

@@ -168,10 +168,23 @@ func TestMostMistakes(t *testing.T) {
 	_, err = finrota.Widget{Token: w, Amount: amt("2750"), CSRFToken: "t"}.Snippet()
 	require.ErrorIs(t, err, finrota.ErrInvalidRequest, "a widget without a backend completion is refused")
 	_, err = finrota.Widget{Token: w, Amount: amt("2750"), CompleteURL: "/finrota/complete", CSRFToken: " "}.Snippet()
-	require.ErrorIs(t, err, finrota.ErrInvalidRequest, "a widget without a CSRF token is refused")
+	require.ErrorIs(t, err, finrota.ErrInvalidRequest, "a blank CSRF token is a mistake, not a token")
 	var ve *finrota.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "CSRFToken", ve.Field)
+	assert.Contains(t, onSuccess, `"X-CSRF-Token": "t"`)
+	// Neither a token nor a stated CrossOriginProtection: refused, since the
+	// completion endpoint moves money.
+	_, err = finrota.Widget{Token: w, Amount: amt("2750"), CompleteURL: "/finrota/complete"}.Snippet()
+	require.ErrorIs(t, err, finrota.ErrInvalidRequest, "an empty CSRF token is refused")
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "CSRFToken", ve.Field)
+	assert.Contains(t, err.Error(), "required")
+	// Without a token, when the page's server uses http.CrossOriginProtection
+	// and says so, no header is sent.
+	html, err = finrota.Widget{Token: w, Amount: amt("2750"), CompleteURL: "/finrota/complete", CrossOriginProtected: true}.Snippet()
+	require.NoError(t, err)
+	assert.NotContains(t, string(html), "X-CSRF-Token")
 }
 
 // TestCompleteRequestReportsEveryViolation: a request with several faults

@@ -9,7 +9,7 @@
 //	client, err := finrota.New(finrota.Config{APIKey: key, SecretKey: secret, Environment: finrota.Sandbox})
 //	w, err := client.CreateWidgetToken(ctx) // the only token the page sees (20 min)
 //	html, err := finrota.Widget{Token: w, Amount: order.Total, CompleteURL: "/finrota/complete",
-//		CSRFToken: sessionCSRF}.Snippet()
+//		CrossOriginProtected: true}.Snippet() // CompleteURL's handler sits behind http.CrossOriginProtection (or set CSRFToken)
 //	// POST /finrota/complete {prepareToken}: onSuccess means prepared, not paid.
 //	out, err := client.CompletePayment(ctx, &finrota.CompleteRequest{Amount: order.Total, // never the page's
 //		PrepareToken: finrota.PrepareToken(body.PrepareToken), ReturnURL: "https://shop.example/finrota/return",

@@ -67,7 +67,13 @@ func checkAmount(v *httpx.Violations, a Amount) {
 type CompleteRequest struct {
 	Amount       Amount
 	PrepareToken PrepareToken
-	// ReturnURL is where the bank sends the shopper after 3-D Secure.
+	// ReturnURL is where the bank sends the shopper after 3-D Secure
+	// (absolute http(s)). Finrota documents nothing in the return that
+	// identifies the payment, so the URL itself must (a path per order); it
+	// stays a per-request field for that reason. Build it from the shop's
+	// configured public address, never from the request's Host or
+	// X-Forwarded-* headers, and treat the return only as a cue to ask
+	// Finrota (ListPayments), never as an outcome.
 	ReturnURL string
 	// ClientReferenceCode is your order reference; use a new one per attempt.
 	ClientReferenceCode string
@@ -200,9 +206,8 @@ func (c *Client) pay(ctx context.Context, path string, body []byte, ref string) 
 	}
 	switch r.PaymentType {
 	case PaymentTypeRedirect:
-		u, perr := url.Parse(r.RedirectTo)
-		if perr != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") {
-			return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Redirect", Err: errors.New("redirectTo is not an absolute URL")})
+		if !httpx.WebURL(r.RedirectTo) {
+			return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Redirect", Err: errors.New("redirectTo is not an absolute http(s) URL")})
 		}
 		return &Redirect{URL: r.RedirectTo, OrderID: r.OrderID, ClientReferenceCode: r.ClientReferenceCode, Meta: meta}, nil
 	case PaymentTypeDirectSale:

@@ -191,9 +191,17 @@ type Widget struct {
 	// CompleteURL is the merchant endpoint onSuccess posts the prepare
 	// token to; its JSON reply {"redirect": url} sends the browser on.
 	CompleteURL string
-	// CSRFToken is sent as X-CSRF-Token with that post. Required: Snippet
-	// refuses an empty one, since CompleteURL moves money.
+	// CSRFToken is sent as X-CSRF-Token with that post, for a merchant
+	// whose CSRF defence is a session token. CompleteURL moves money, so it
+	// needs one defence or the other, and Snippet refuses a widget that
+	// names neither: set CSRFToken, or wrap the CompleteURL handler in
+	// http.CrossOriginProtection (Go 1.25+; it refuses the cross-origin post
+	// a token would, and the snippet's fetch is same-origin) and say so with
+	// CrossOriginProtected.
 	CSRFToken string
+	// CrossOriginProtected states that the CompleteURL handler is wrapped in
+	// http.CrossOriginProtection, so no CSRFToken is needed (none is sent).
+	CrossOriginProtected bool
 	// Nonce is the page's CSP nonce for the inline script.
 	Nonce string
 }
@@ -212,7 +220,7 @@ FinrotaPay.init({
   // onSuccess means PREPARED, not paid: the backend completes the payment.
   onSuccess: function (data) {
     fetch({{.CompleteURL}}, {method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRF-Token": {{.CSRFToken}}},
+      headers: {"Content-Type": "application/json"{{if .CSRFToken}}, "X-CSRF-Token": {{.CSRFToken}}{{end}}},
       body: JSON.stringify({prepareToken: data && data.prepareToken})})
       .then(function (r) { return r.json(); })
       .then(function (r) { if (r && r.redirect) { window.location.href = r.redirect; } });
@@ -225,8 +233,8 @@ FinrotaPay.init({
 // Snippet renders the widget's container, Finrota's script and the
 // FinrotaPay.init call with every value escaped for JavaScript. Its
 // onSuccess posts the prepare token to CompleteURL; the payment is made
-// there, by CompletePayment, never by the browser. Token, Amount, CompleteURL
-// and CSRFToken are required; every missing one is reported at once.
+// there, by CompletePayment, never by the browser. Token, Amount and
+// CompleteURL are required; every missing one is reported at once.
 func (w Widget) Snippet() (template.HTML, error) {
 	v := httpx.NewViolations(provider, w)
 	if w.Token.value.IsZero() {
@@ -236,8 +244,11 @@ func (w Widget) Snippet() (template.HTML, error) {
 	if w.CompleteURL == "" {
 		v.AddField("CompleteURL", "", "required: the backend completes the payment")
 	}
-	if strings.TrimSpace(w.CSRFToken) == "" {
-		v.AddField("CSRFToken", "X-CSRF-Token", "required: the post to CompleteURL must carry the session's CSRF token")
+	switch {
+	case w.CSRFToken == "" && !w.CrossOriginProtected:
+		v.AddField("CSRFToken", "X-CSRF-Token", "required: the session's CSRF token, or CrossOriginProtected when CompleteURL is behind http.CrossOriginProtection")
+	case w.CSRFToken != "" && strings.TrimSpace(w.CSRFToken) == "":
+		v.AddField("CSRFToken", "X-CSRF-Token", "blank: set the session's token")
 	}
 	if err := v.Err(); err != nil {
 		return "", err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/internal/guid"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 	"github.com/paywidget/paywidget-go/internal/token"
@@ -34,6 +35,14 @@ type Config struct {
 	Environment Environment
 	// Lang is "en" (default) or "fr"; it also sets the language of errors.
 	Lang string
+	// Claims serialises Flow.AuthorizeOnce per reference. Nil: an
+	// in-process claims.Memory, right for one replica only; replicas behind
+	// a load balancer must share one store (the same one that makes
+	// notifications exactly-once, e.g. claims.NewSQL).
+	Claims ClaimStore
+	// ClaimLease bounds how long one AuthorizeOnce holds its reference
+	// (default DefaultClaimLease); it must exceed the HTTP client's timeout.
+	ClaimLease time.Duration
 }
 
 // Scopes of a token.
@@ -49,7 +58,9 @@ type Client struct {
 	http     *httpx.Client
 	cfg      Config
 	merchant *token.Cache
-	langOnly string        // "?lang=<Lang>": the whole query of calls that have no other
+	langOnly string // "?lang=<Lang>": the whole query of calls that have no other
+	claims   ClaimStore
+	lease    time.Duration
 	fetchMax time.Duration // bound of one token fetch (Settings.TokenTimeout)
 }
 
@@ -68,6 +79,15 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	default:
 		return nil, httpx.Invalid(provider, "Lang", "must be en or fr")
 	}
+	if cfg.ClaimLease < 0 {
+		return nil, httpx.Invalid(provider, "ClaimLease", "must not be negative")
+	}
+	if cfg.ClaimLease == 0 {
+		cfg.ClaimLease = DefaultClaimLease
+	}
+	if cfg.Claims == nil {
+		cfg.Claims = claims.NewMemory(0, 0)
+	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
 		return nil, err
@@ -79,7 +99,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, cfg: cfg, langOnly: "?lang=" + url.QueryEscape(cfg.Lang), fetchMax: s.TokenTimeout}
+	c := &Client{http: hc, cfg: cfg, langOnly: "?lang=" + url.QueryEscape(cfg.Lang), claims: cfg.Claims, lease: cfg.ClaimLease, fetchMax: s.TokenTimeout}
 	c.merchant = token.New(func(ctx context.Context, prev token.Token) (token.Token, error) {
 		return c.fetchToken(ctx, ScopeMerchant, NewReferenceID(), prev)
 	}, token.WithSkew(60*time.Second), token.WithFetchTimeout(c.fetchMax))

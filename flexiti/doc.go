@@ -11,10 +11,10 @@
 //		CustomerIdentification: flexiti.CustomerIdentification{AccountNumber: acct}}) // the page shows ws.RedirectionURL
 //	ev, err := flexiti.ParseWidgetEvent(forwarded) // flx-success from the page: a hint, not proof
 //	if flexiti.NextStep(flexiti.FlowPurchase, ev) == flexiti.StepAuthorize {
-//		auth, err := flow.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: *ev.Success.AccountNumber,
+//		auth, err := flow.AuthorizeOnce(ctx, &flexiti.AuthorizeRequest{AccountNumber: *ev.Success.AccountNumber,
 //			Reference: order.ID, Amount: flexiti.MustDollars("1499.99"),
 //			FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
-//		// on ErrOutcomeUnknown: client.FindAuthorization(ctx, acct, order.ID) first
+//		// a replayed or concurrent event: the same authorization, or ErrAuthorizationInProgress
 //	}
 //
 // The package's Example (purchase) runs this flow against flexititest and
@@ -37,6 +37,12 @@
 // Authorize, Capture, Release, Return and Refund are never retried after
 // they may have been sent; a lost answer matches ErrOutcomeUnknown: reconcile
 // with FindAuthorization (by your reference) or GetAuthorization first.
+// AuthorizeOnce does that for an authorization: idempotent by the
+// merchant's reference, serialised across requests and replicas through
+// Config.Claims (the claims store that also makes notifications
+// exactly-once), it looks the reference up before it authorizes, so a
+// widget event that arrives twice, or twice at once, finances the purchase
+// once.
 // Flexiti's refusals are an *APIError (409 carries the business errors, with
 // sentinels such as ErrCreditExceeded); a request that breaks a rule is a
 // *ValidationError for each rule, before anything is sent.

@@ -145,6 +145,8 @@ func (a *Authorization) UnmarshalJSON(b []byte) error {
 // Authorize finances the purchase of the shopper who passed the widget in
 // this flow. It moves money: retried only when the request never left; on
 // ErrOutcomeUnknown call FindAuthorization with the same reference first.
+// It sends one authorization per call: a checkout should call
+// AuthorizeOnce, which makes the authorization idempotent by reference.
 func (f *Flow) Authorize(ctx context.Context, r *AuthorizeRequest) (*Authorization, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err

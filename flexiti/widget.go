@@ -234,8 +234,8 @@ func (f *Flow) WidgetInit(ctx context.Context, r *WidgetInitRequest) (*WidgetSes
 // fragment ("…/#/widget/{client}/{token}?…&widget_session_id=…").
 func widgetSessionID(raw string) (string, error) {
 	u, err := url.Parse(raw)
-	if err != nil || !u.IsAbs() {
-		return "", &httpx.DecodeError{Provider: provider, Into: "redirection_url", Err: errors.New("not an absolute URL")}
+	if err != nil || !httpx.WebURL(raw) {
+		return "", &httpx.DecodeError{Provider: provider, Into: "redirection_url", Err: errors.New("not an absolute http(s) URL")}
 	}
 	frag := u.Fragment
 	i := strings.IndexByte(frag, '?')

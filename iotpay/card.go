@@ -47,6 +47,9 @@ func (c *Client) AddCard(ctx context.Context, req *AddCardRequest) (*Checkout, e
 	if err != nil {
 		return nil, err
 	}
+	if err := out.checkRedirect(); err != nil {
+		return nil, err
+	}
 	out.Meta = meta
 	return &out, nil
 }

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"reflect"
+	"strings"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
@@ -34,6 +34,13 @@ type Config struct {
 	// Environment selects the host. Required unless WithBaseURL is given:
 	// a client never talks to Production by default.
 	Environment Environment
+	// NotifyURL is the notifyUrl of every purchase: where IOTPay posts its
+	// signed notification (where NotifyHandler is mounted), absolute
+	// http(s), at most 200 characters, for example
+	// "https://shop.example/iotpay/notify". Required for Purchase, sent by
+	// PurchaseWithToken when set. Set it once from the merchant's
+	// configuration, never from a request's Host or X-Forwarded-* headers.
+	NotifyURL string
 }
 
 // Client calls IOTPay's v3 card API. It is safe for concurrent use.
@@ -51,6 +58,9 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		return nil, httpx.Invalid(provider, "Key", "required")
 	}
 	if err := checkLen("loginName", cfg.LoginName, 12, true); err != nil {
+		return nil, err
+	}
+	if err := checkURL("NotifyURL", cfg.NotifyURL, false); err != nil {
 		return nil, err
 	}
 	s := httpx.DefaultSettings()
@@ -209,9 +219,8 @@ func checkURL(field, v string, required bool) error {
 	if err := checkLen(field, v, 200, required); err != nil || v == "" {
 		return err
 	}
-	u, err := url.Parse(v)
-	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return httpx.Invalid(provider, field, "must be an absolute http(s) URL")
+	if !httpx.WebURL(v) || strings.Contains(v, "#") {
+		return httpx.Invalid(provider, field, "must be an absolute http(s) URL without user info or fragment")
 	}
 	return nil
 }

@@ -19,15 +19,49 @@ import (
 
 func newClient(t *testing.T, srv *iotpaytest.Server, opts ...iotpay.Option) *iotpay.Client {
 	t.Helper()
-	base := []iotpay.Option{iotpay.WithRetry(iotpay.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond})}
-	c, err := srv.NewClient(append(base, opts...)...)
+	return newClientNotify(t, srv, "https://shop.example/iotpay/notify", opts...)
+}
+
+// newClientNotify is newClient with Config.NotifyURL set to notify.
+func newClientNotify(t *testing.T, srv *iotpaytest.Server, notify string, opts ...iotpay.Option) *iotpay.Client {
+	t.Helper()
+	cfg := srv.Config()
+	cfg.NotifyURL = notify
+	base := []iotpay.Option{iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client()),
+		iotpay.WithRetry(iotpay.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond})}
+	c, err := iotpay.New(cfg, append(base, opts...)...)
 	require.NoError(t, err)
 	return c
 }
 
+// The notifyUrl is configuration: New refuses anything but an absolute
+// http(s) URL of at most 200 characters, Purchase sends it, and a purchase
+// without one is refused before anything is sent.
+func TestNotifyURLIsConfiguredOnce(t *testing.T) {
+	srv := iotpaytest.NewServer(t)
+	for _, bad := range []string{"/notify", "ftp://x.example/n", "javascript:alert(1)", "shop.example/n", "https://u:p@shop.example/n",
+		"https://shop.example/n#x", "https://shop.example/" + strings.Repeat("n", 190)} {
+		cfg := srv.Config()
+		cfg.NotifyURL = bad
+		_, err := iotpay.New(cfg)
+		require.ErrorIs(t, err, iotpay.ErrInvalidRequest, bad)
+	}
+	bare, err := srv.NewClient()
+	require.NoError(t, err)
+	_, err = bare.Purchase(context.Background(), purchaseReq("o-n1"))
+	require.ErrorIs(t, err, iotpay.ErrInvalidRequest, "a purchase needs a notifyUrl")
+	assert.Empty(t, srv.Requests())
+	c := newClientNotify(t, srv, "https://shop.example/iotpay/notify?src=iot")
+	_, err = c.Purchase(context.Background(), purchaseReq("o-n2"))
+	require.NoError(t, err)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.Contains(t, string(reqs[0].Body), `"notifyUrl":"https://shop.example/iotpay/notify?src=iot"`)
+}
+
 func purchaseReq(no string) *iotpay.PurchaseRequest {
 	return &iotpay.PurchaseRequest{MchOrderNo: no, Amount: 1500, Subject: "ipad pro",
-		NotifyURL: "https://shop.example/iotpay/notify", ReturnURL: "https://shop.example/return?a=1&b=2"}
+		ReturnURL: "https://shop.example/return?a=1&b=2"}
 }
 
 func TestPurchaseBodyIsWhatIsSigned(t *testing.T) {
@@ -41,10 +75,10 @@ func TestPurchaseBodyIsWhatIsSigned(t *testing.T) {
 		_, _ = w.Write([]byte(`{"retCode":"SUCCESS","retMsg":"","retData":{"secureId":"` + strings.Repeat("a", 64) + `","redirectUrl":"https://ccapi.iotpaycloud.com/cc/purchase?key=x"}}`))
 	}))
 	defer srv.Close()
-	c, err := iotpay.New(iotpay.Config{MerchantID: "10000701", Key: "0123456789ABCDEF0123456789ABCDEF", LoginName: "jack123"}, iotpay.WithBaseURL(srv.URL))
+	c, err := iotpay.New(iotpay.Config{MerchantID: "10000701", Key: "0123456789ABCDEF0123456789ABCDEF", LoginName: "jack123", NotifyURL: "https://example.com/notify"}, iotpay.WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	co, err := c.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: "1234567890abc", Amount: 1500, Subject: "ipad pro",
-		NotifyURL: "https://example.com/notify", ReturnURL: "https://example.com/return?a=1&b=2"})
+		ReturnURL: "https://example.com/return?a=1&b=2"})
 	require.NoError(t, err)
 	assert.Len(t, co.SecureID, 64)
 	// The body is the vector's parameters (empty body left out) plus the
@@ -94,8 +128,7 @@ func TestValidationSendsNothing(t *testing.T) {
 		"channel":            purchase(func(r *iotpay.PurchaseRequest) { r.Channel = "WX_NATIVE" }),
 		"subject 65":         purchase(func(r *iotpay.PurchaseRequest) { r.Subject = long(65) }),
 		"body 251":           purchase(func(r *iotpay.PurchaseRequest) { r.Body = long(251) }),
-		"notifyUrl missing":  purchase(func(r *iotpay.PurchaseRequest) { r.NotifyURL = "" }),
-		"notifyUrl relative": purchase(func(r *iotpay.PurchaseRequest) { r.NotifyURL = "/notify" }),
+		"returnUrl relative": purchase(func(r *iotpay.PurchaseRequest) { r.ReturnURL = "/return" }),
 		"returnUrl 201":      purchase(func(r *iotpay.PurchaseRequest) { r.ReturnURL = "https://x.example/" + long(190) }),
 		"mchUserId 31":       purchase(func(r *iotpay.PurchaseRequest) { r.MchUserID = long(31) }),
 		"nil purchase":       func() error { _, err := c.Purchase(ctx, nil); return err }(),
@@ -127,7 +160,7 @@ func TestValidationSendsNothing(t *testing.T) {
 			return err
 		}(),
 		"subject 65 runes": purchase(func(r *iotpay.PurchaseRequest) { r.Subject = strings.Repeat("é", 65) }),
-		"notifyUrl ftp":    purchase(func(r *iotpay.PurchaseRequest) { r.NotifyURL = "ftp://x.example/n" }),
+		"returnUrl ftp":    purchase(func(r *iotpay.PurchaseRequest) { r.ReturnURL = "ftp://x.example/n" }),
 		"refund payOrderId": func() error {
 			_, err := c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "r", RefundAmount: 1})
 			return err
@@ -161,7 +194,7 @@ func TestFailIsTypedAPIError(t *testing.T) {
 	assert.Equal(t, "cardId is not binding", api.RetMsg)
 	assert.Equal(t, 200, api.HTTPStatus)
 
-	bad, err := iotpay.New(iotpay.Config{MerchantID: iotpaytest.MerchantID, Key: "wrong-key", LoginName: iotpaytest.LoginName}, iotpay.WithBaseURL(srv.URL))
+	bad, err := iotpay.New(iotpay.Config{MerchantID: iotpaytest.MerchantID, Key: "wrong-key", LoginName: iotpaytest.LoginName, NotifyURL: "https://shop.example/n"}, iotpay.WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	_, err = bad.Purchase(context.Background(), purchaseReq("o-2"))
 	require.ErrorAs(t, err, &api)

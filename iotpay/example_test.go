@@ -15,20 +15,26 @@ import (
 // The embedded purchase: cc_purchase on the server, the widget in the page,
 // the signed notification settles the order.
 func Example_purchase() {
-	gateway := iotpaytest.Start() // in production: iotpay.New(iotpay.Config{MerchantID: …, Key: …, LoginName: …, Environment: iotpay.Production})
+	gateway := iotpaytest.Start()
 	defer gateway.Close()
-	client, _ := gateway.NewClient()
-
 	paid := make(chan *iotpay.Order, 1)
-	notify := httptest.NewServer(&iotpay.NotifyHandler{Client: client, Report: func(_ context.Context, o *iotpay.Order) error {
+	handler := &iotpay.NotifyHandler{Report: func(_ context.Context, o *iotpay.Order) error {
 		paid <- o // check o.Amount against your order, then fulfil
 		return nil
-	}})
+	}}
+	notify := httptest.NewServer(handler)
 	defer notify.Close()
+	// In production: iotpay.New(iotpay.Config{MerchantID: …, Key: …,
+	// LoginName: …, Environment: iotpay.Production, NotifyURL: …}); the notifyUrl comes from the shop's
+	// configuration, never from a request's Host header.
+	cfg := gateway.Config()
+	cfg.NotifyURL = notify.URL
+	client, _ := iotpay.New(cfg, iotpay.WithBaseURL(gateway.URL), iotpay.WithHTTPClient(gateway.Client()))
+	handler.Client = client
 
 	co, err := client.Purchase(context.Background(), &iotpay.PurchaseRequest{
 		MchOrderNo: "order-1001", Amount: 1999, Subject: "Copper kettle",
-		NotifyURL: notify.URL, ReturnURL: "https://shop.example/orders/1001",
+		ReturnURL: "https://shop.example/orders/1001",
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -177,9 +177,8 @@ func TestRedirectFlowWithNotify(t *testing.T) {
 	}})
 	defer shop.Close()
 	req := purchaseReq("o-10")
-	req.NotifyURL = shop.URL + "/notify"
 	req.ReturnURL = shop.URL + "/return?cart=7"
-	co, err := c.Purchase(context.Background(), req)
+	co, err := newClientNotify(t, srv, shop.URL+"/notify").Purchase(context.Background(), req)
 	require.NoError(t, err)
 
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -214,7 +213,6 @@ func TestRedirectFlowWithNotify(t *testing.T) {
 
 func TestNotifyRetriedUntilSuccess(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
-	c := newClient(t, srv)
 	var mu sync.Mutex
 	answers := 0
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -229,7 +227,8 @@ func TestNotifyRetriedUntilSuccess(t *testing.T) {
 	}))
 	defer shop.Close()
 	srv.BindCard("c-1")
-	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: 100, NotifyURL: shop.URL})
+	c := newClientNotify(t, srv, shop.URL)
+	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: 100})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -2,6 +2,7 @@ package iotpay
 
 import (
 	"context"
+	"errors"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
@@ -28,8 +29,8 @@ type PurchaseRequest struct {
 	Channel string
 	// Subject (64) and Body (250) describe the purchase.
 	Subject, Body string
-	// NotifyURL receives IOTPay's signed notification (absolute, 200).
-	NotifyURL string
+	// The notifyUrl is not a field: the Client sends Config.NotifyURL.
+
 	// ReturnURL is where the shopper's browser goes afterwards (absolute, 200).
 	ReturnURL string
 	// MchUserID is the merchant's id of the buyer (at most 30), sent when set.
@@ -55,7 +56,6 @@ func (r *PurchaseRequest) Validate() error {
 		checkChannel(r.channel()),
 		checkLen("subject", r.Subject, 64, false),
 		checkLen("body", r.Body, 250, false),
-		checkURL("notifyUrl", r.NotifyURL, true),
 		checkURL("returnUrl", r.ReturnURL, true),
 		checkLen("mchUserId", r.MchUserID, 30, false),
 	)
@@ -80,10 +80,13 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if c.cfg.NotifyURL == "" {
+		return nil, httpx.Invalid(provider, "NotifyURL", "not configured (required for a purchase)")
+	}
 	p := Params{
 		"mchOrderNo": req.MchOrderNo, "amount": req.Amount, "currency": Currency,
 		"loginName": c.cfg.LoginName, "subject": req.Subject, "body": req.Body,
-		"channel": req.channel(), "notifyUrl": req.NotifyURL, "returnUrl": req.ReturnURL,
+		"channel": req.channel(), "notifyUrl": c.cfg.NotifyURL, "returnUrl": req.ReturnURL,
 		"mchUserId": req.MchUserID,
 	}
 	var out Checkout
@@ -93,6 +96,9 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 	}
 	if out.SecureID == "" && out.RedirectURL == "" {
 		return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
+	}
+	if err := out.checkRedirect(); err != nil {
+		return nil, err
 	}
 	out.Meta = meta
 	return &out, nil
@@ -109,8 +115,7 @@ type PurchaseWithTokenRequest struct {
 	Subject, Body string
 	// ClientIP is the buyer's IP (at most 50), for tracing.
 	ClientIP string
-	// NotifyURL is optional (IOTPay's SDK sends it; UnionPay needs it).
-	NotifyURL string
+	// The notifyUrl is Config.NotifyURL, sent when set (UnionPay needs it).
 	MchUserID string
 }
 
@@ -127,7 +132,6 @@ func (r *PurchaseWithTokenRequest) Validate() error {
 		checkLen("subject", r.Subject, 64, false),
 		checkLen("body", r.Body, 250, false),
 		checkLen("clientIp", r.ClientIP, 50, false),
-		checkURL("notifyUrl", r.NotifyURL, false),
 		checkLen("mchUserId", r.MchUserID, 30, false),
 	)
 }
@@ -141,7 +145,7 @@ func (c *Client) PurchaseWithToken(ctx context.Context, req *PurchaseWithTokenRe
 	p := Params{
 		"mchOrderNo": req.MchOrderNo, "cardId": req.CardID, "amount": req.Amount, "currency": Currency,
 		"loginName": c.cfg.LoginName, "subject": req.Subject, "body": req.Body, "clientIp": req.ClientIP,
-		"notifyUrl": req.NotifyURL, "mchUserId": req.MchUserID,
+		"notifyUrl": c.cfg.NotifyURL, "mchUserId": req.MchUserID,
 	}
 	return c.order(ctx, "cc_purchasewithtoken", p, httpx.RetryIfNotSent)
 }
@@ -176,3 +180,12 @@ func checkChannel(ch string) error {
 // violations reports every error of errs at once: one *ValidationError per
 // broken rule, joined, with the Go field of req named beside the wire field.
 func violations(req any, errs ...error) error { return httpx.Collect(provider, req, errs...) }
+
+// checkRedirect refuses a redirectUrl a browser must not be sent to
+// (javascript:, data:, relative…).
+func (co *Checkout) checkRedirect() error {
+	if co.RedirectURL != "" && !httpx.WebURL(co.RedirectURL) {
+		return &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errors.New("redirectUrl is not an absolute http(s) URL")}
+	}
+	return nil
+}

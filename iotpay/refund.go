@@ -12,7 +12,9 @@ type VoidRequest struct {
 	MchRefundNo string
 	// PayOrderID is the purchase's IOTPay id.
 	PayOrderID string
-	// NotifyURL is optional.
+	// NotifyURL is optional: where IOTPay posts the void's notification
+	// (payType refund). A back-office call, never made from a shopper's
+	// request; take it from configuration all the same.
 	NotifyURL string
 }
 

@@ -13,13 +13,13 @@ import (
 // TestValidateReportsEveryViolation: every broken rule at once, each a
 // *ValidationError naming the Go field and the wire field.
 func TestValidateReportsEveryViolation(t *testing.T) {
-	err := (&iotpay.PurchaseRequest{Subject: strings.Repeat("s", 65), NotifyURL: "/notify", ReturnURL: "https://shop.example/r"}).Validate()
+	err := (&iotpay.PurchaseRequest{Subject: strings.Repeat("s", 65), ReturnURL: "/return"}).Validate()
 	require.ErrorIs(t, err, iotpay.ErrInvalidRequest)
 	assert.Equal(t, strings.Join([]string{
 		"iotpay: MchOrderNo: required",
 		"iotpay: Amount: required",
 		"iotpay: Subject: longer than 64 characters",
-		"iotpay: NotifyURL (notifyUrl): must be an absolute http(s) URL",
+		"iotpay: ReturnURL (returnUrl): must be an absolute http(s) URL without user info or fragment",
 	}, "\n"), err.Error())
 	var first *iotpay.ValidationError
 	require.ErrorAs(t, err, &first)

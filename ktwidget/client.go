@@ -42,8 +42,18 @@ type Config struct {
 	// WidgetURL overrides the widget host.
 	WidgetURL string
 	// CallbackSecret keys the per-order token in callback URLs (at least 16
-	// bytes). Required for CallbackURL and the notification handler.
+	// bytes). Required with CallbackBase and for the notification handler.
 	CallbackSecret Secret
+	// CallbackBase is the absolute http(s) URL of the merchant's
+	// notification endpoint (where NotificationHandler is mounted), for
+	// example "https://shop.example/ktpay/notify". CreatePayment derives
+	// every order's callback_post_url from it (see CallbackURL). Configure
+	// it once from the merchant's own settings: never build it from a
+	// request's Host or X-Forwarded-* headers, which the shopper controls —
+	// a forged Host would send KTPay's notification, and the per-order
+	// token that authenticates it, to the attacker. Empty: no
+	// callback_post_url is sent, and KTPay notifies nobody.
+	CallbackBase string
 }
 
 // Client talks to KTPay's merchant-widget API. It is safe for concurrent
@@ -53,6 +63,7 @@ type Client struct {
 	appID     Secret
 	widget    string
 	secret    Secret
+	callback  string
 	publicKey atomic.Pointer[[32]byte]
 	rand      io.Reader
 	auth      http.Header // Auth-Identifier and Accept, sent with every call
@@ -65,6 +76,14 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	if !cfg.CallbackSecret.IsZero() && len(cfg.CallbackSecret.Reveal()) < 16 {
 		return nil, httpx.Invalid(provider, "CallbackSecret", "at least 16 bytes")
+	}
+	if cfg.CallbackBase != "" {
+		if u, err := url.Parse(cfg.CallbackBase); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Fragment != "" || u.User != nil {
+			return nil, httpx.Invalid(provider, "CallbackBase", "must be an absolute http(s) URL without user info or fragment")
+		}
+		if cfg.CallbackSecret.IsZero() {
+			return nil, httpx.Invalid(provider, "CallbackSecret", "required with CallbackBase")
+		}
 	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
@@ -89,7 +108,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, appID: cfg.AppID, widget: strings.TrimRight(widget, "/"), secret: cfg.CallbackSecret, rand: rand.Reader,
+	c := &Client{http: hc, appID: cfg.AppID, widget: strings.TrimRight(widget, "/"), secret: cfg.CallbackSecret, callback: cfg.CallbackBase, rand: rand.Reader,
 		auth: http.Header{"Auth-Identifier": {cfg.AppID.Reveal()}, "Accept": {"application/json"}}}
 	if err := c.SetPublicKey(cfg.PublicKey); err != nil {
 		return nil, err

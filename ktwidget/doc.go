@@ -8,10 +8,9 @@
 // # The flow
 //
 //	client, _ := ktwidget.New(ktwidget.Config{AppID: appID, PublicKey: appKey, CallbackSecret: secret,
-//		Environment: ktwidget.Test})
-//	post, _ := client.CallbackURL("https://shop.example/ktpay/notify", order.ID)
+//		Environment: ktwidget.Test, CallbackBase: "https://shop.example/ktpay/notify"}) // from configuration, once
 //	p, err := client.CreatePayment(ctx, &ktwidget.Order{OrderID: order.ID, Amount: amount,
-//		Type: ktwidget.TypeEcom, CallbackPostURL: post}, nil)
+//		Type: ktwidget.TypeEcom}, nil) // callback_post_url derived from CallbackBase
 //	// record p.TransactionHash and the amount with the order; render client.Snippet(p.WidgetURL, nonce)
 //	http.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Orders: orders, Report: settle})
 //
@@ -30,6 +29,16 @@
 // transaction_hash and amount must match what the merchant recorded at
 // creation. KTPay has no status query: the notification is the only source
 // of truth, so CreatePayment is never retried after it may have been sent.
+//
+// The callback base must never come from request headers. Whoever learns
+// an order's callback_post_url can post a forged notification for it, and
+// the URL is only secret while it goes to KTPay alone. A shop that builds it
+// from the request's Host (or X-Forwarded-Host) lets a shopper point it at
+// a server of theirs: KTPay then delivers the notification, token included,
+// to the attacker, who can rewrite "denied" to "completed" and post it to
+// the real endpoint. That is why the base is Config.CallbackBase, set once
+// from the merchant's configuration and validated by New, and why no call
+// takes a per-request base.
 //
 // # Open questions of the specification, and the defaults taken
 //

@@ -12,14 +12,21 @@ import (
 
 // Create a payment server-side and hand the widget to the page.
 func Example_createPayment() {
-	ktpay := ktwidgettest.Start() // in production: ktwidget.New(ktwidget.Config{AppID: …, PublicKey: …, CallbackSecret: …, Environment: ktwidget.Production})
+	ktpay := ktwidgettest.Start()
 	defer ktpay.Close()
-	client, _ := ktpay.NewClient()
+	// In production: ktwidget.New(ktwidget.Config{AppID: …, PublicKey: …,
+	// CallbackSecret: …, Environment: ktwidget.Production, CallbackBase: …}).
+	// CallbackBase comes from the
+	// shop's configuration, never from a request's Host header.
+	cfg := ktpay.Config()
+	cfg.CallbackBase = "https://shop.example/ktpay/notify"
+	client, _ := ktwidget.New(cfg, ktwidget.WithBaseURL(ktpay.URL), ktwidget.WithHTTPClient(ktpay.Client()))
 
-	post, _ := client.CallbackURL("https://shop.example/ktpay/notify", "order-1001")
+	// callback_post_url is derived from CallbackBase: this order's
+	// notification goes to https://shop.example/ktpay/notify?o=order-1001&t=….
 	p, err := client.CreatePayment(context.Background(), &ktwidget.Order{
 		OrderID: "order-1001", Amount: ktwidget.MustParseAmount("2750.00"), Type: ktwidget.TypeEcom,
-		Description: "Copper kettle", CallbackPostURL: post,
+		Description:        "Copper kettle",
 		CallbackSuccessURL: "https://shop.example/orders/1001",
 	}, nil)
 	if err != nil {

@@ -32,21 +32,28 @@ func (r *recorded) Lookup(_ context.Context, orderID string) (ktwidget.Recorded,
 // the notification checked and reported once, even when KTPay delivers it
 // again.
 func Example_flow() {
-	ktpay := ktwidgettest.Start() // in production: ktwidget.New(ktwidget.Config{…, Environment: ktwidget.Production})
+	ktpay := ktwidgettest.Start()
 	defer ktpay.Close()
-	client, _ := ktpay.NewClient()
 
 	orders := &recorded{m: map[string]ktwidget.Recorded{}}
 	reports := make(chan *ktwidget.Notification, 2)
-	shop := httptest.NewServer(&ktwidget.NotificationHandler{Client: client, Orders: orders,
-		Report: func(_ context.Context, n *ktwidget.Notification) error { reports <- n; return nil }})
+	handler := &ktwidget.NotificationHandler{Orders: orders,
+		Report: func(_ context.Context, n *ktwidget.Notification) error { reports <- n; return nil }}
+	shop := httptest.NewServer(handler)
 	defer shop.Close()
 
+	// In production: ktwidget.New(ktwidget.Config{…, Environment:
+	// ktwidget.Production, CallbackBase: …}); the callback base is the
+	// shop's configured address, never a request's Host header.
+	cfg := ktpay.Config()
+	cfg.CallbackBase = shop.URL + "/ktpay/notify"
+	client, _ := ktwidget.New(cfg, ktwidget.WithBaseURL(ktpay.URL), ktwidget.WithHTTPClient(ktpay.Client()))
+	handler.Client = client
+
 	ctx := context.Background()
-	post, _ := client.CallbackURL(shop.URL+"/ktpay/notify", "order-1001")
 	amount := ktwidget.MustParseAmount("2750.00")
 	p, err := client.CreatePayment(ctx, &ktwidget.Order{OrderID: "order-1001", Amount: amount,
-		Type: ktwidget.TypeEcom, CallbackPostURL: post}, nil)
+		Type: ktwidget.TypeEcom}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -69,20 +69,22 @@ func (n *Notification) Final() bool { return IsFinal(n.Status.Status) }
 // Paid reports status completed: the money was cleared.
 func (n *Notification) Paid() bool { return n.Status.Status == StatusCompleted }
 
-// CallbackURL returns callback_post_url for one order: base with the order
-// id and an unguessable token (HMAC-SHA256 of the order id under
-// Config.CallbackSecret) added to its query. Only KTPay sees it, because the
-// order is sealed to KTPay's key.
-func (c *Client) CallbackURL(base, orderID string) (string, error) {
-	if c.secret.IsZero() {
-		return "", httpx.Invalid(provider, "CallbackSecret", "required for callback URLs")
-	}
-	u, err := url.Parse(base)
-	if err != nil || !u.IsAbs() || u.Host == "" {
-		return "", httpx.Invalid(provider, "callback base", "must be an absolute URL")
+// CallbackURL returns the callback_post_url CreatePayment sends for one
+// order: Config.CallbackBase with the order id and an unguessable token
+// (HMAC-SHA256 of the order id under Config.CallbackSecret) added to its
+// query. Only KTPay sees it, because the order is sealed to KTPay's key.
+// The base is configured once; there is deliberately no way to pass one per
+// call.
+func (c *Client) CallbackURL(orderID string) (string, error) {
+	if c.callback == "" {
+		return "", httpx.Invalid(provider, "CallbackBase", "not configured")
 	}
 	if orderID == "" {
 		return "", httpx.Invalid(provider, "order_id", "required")
+	}
+	u, err := url.Parse(c.callback)
+	if err != nil {
+		return "", httpx.Invalid(provider, "CallbackBase", "must be an absolute URL")
 	}
 	q := u.Query()
 	q.Set("o", orderID)

@@ -21,7 +21,7 @@ import (
 // when the first Report then fails, KTPay's next delivery is reported.
 func TestNotificationRedeliveryDuringFailingReportIsNotAcknowledged(t *testing.T) {
 	pub, _ := keyPair(t)
-	c := clientFor(t, pub)
+	c := clientWithBase(t, pub, "https://shop.example/kt/notify")
 	b := &book{orders: map[string]ktwidget.Recorded{"o-1": {TransactionHash: hash, Amount: ktwidget.MustParseAmount("2750")}}}
 	entered, release := make(chan struct{}), make(chan struct{})
 	var calls atomic.Int32
@@ -33,7 +33,7 @@ func TestNotificationRedeliveryDuringFailingReportIsNotAcknowledged(t *testing.T
 		}
 		return b.report(ctx, n)
 	}}
-	cb, err := c.CallbackURL("https://shop.example/kt/notify", "o-1")
+	cb, err := c.CallbackURL("o-1")
 	require.NoError(t, err)
 	u, _ := url.Parse(cb)
 	post := func(body string) *httptest.ResponseRecorder {

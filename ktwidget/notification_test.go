@@ -61,10 +61,10 @@ func notificationBody(orderID, amount, h, status string) string {
 
 func TestNotificationHandler(t *testing.T) {
 	pub, _ := keyPair(t)
-	c := clientFor(t, pub)
+	c := clientWithBase(t, pub, "https://shop.example/kt/notify?src=kt")
 	b := &book{orders: map[string]ktwidget.Recorded{"o-1": {TransactionHash: hash, Amount: ktwidget.MustParseAmount("2750")}}}
 	h := &ktwidget.NotificationHandler{Client: c, Orders: b, Report: b.report}
-	cb, err := c.CallbackURL("https://shop.example/kt/notify?src=kt", "o-1")
+	cb, err := c.CallbackURL("o-1")
 	require.NoError(t, err)
 	u, _ := url.Parse(cb)
 	assert.Equal(t, "kt", u.Query().Get("src"), "the base URL's query is kept")
@@ -96,9 +96,9 @@ func TestNotificationHandler(t *testing.T) {
 	// hash, unknown order, oversized or broken body.
 	forged := strings.Replace(target, "t=", "t=x", 1)
 	b.orders["o-2"] = ktwidget.Recorded{TransactionHash: hash, Amount: ktwidget.MustParseAmount("1")}
-	other, _ := c.CallbackURL("https://shop.example/kt/notify", "o-2")
+	other, _ := c.CallbackURL("o-2")
 	ou, _ := url.Parse(other)
-	unknown, _ := c.CallbackURL("https://shop.example/kt/notify", "o-9")
+	unknown, _ := c.CallbackURL("o-9")
 	uu, _ := url.Parse(unknown)
 	for name, tc := range map[string]struct {
 		target, body string
@@ -131,9 +131,28 @@ func TestCallbackURLNeedsSecret(t *testing.T) {
 	pub, _ := keyPair(t)
 	c, err := ktwidget.New(ktwidget.Config{AppID: "a", PublicKey: b64(pub[:]), Environment: ktwidget.Test})
 	require.NoError(t, err)
-	_, err = c.CallbackURL("https://shop.example/n", "o")
-	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest)
+	_, err = c.CallbackURL("o")
+	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest, "no CallbackBase configured")
 	_, err = ktwidget.New(ktwidget.Config{AppID: "a", PublicKey: b64(pub[:]), CallbackSecret: "short"})
+	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest)
+	_, err = ktwidget.New(ktwidget.Config{AppID: "a", PublicKey: b64(pub[:]), CallbackBase: "https://shop.example/n"})
+	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest, "CallbackBase without CallbackSecret")
+}
+
+// The notification address is configuration: New refuses anything but an
+// absolute http(s) URL, and no call takes a per-request base.
+func TestCallbackBaseIsValidatedAtNew(t *testing.T) {
+	pub, _ := keyPair(t)
+	for _, bad := range []string{"/kt/notify", "shop.example/kt", "javascript:alert(1)", "ftp://shop.example/kt", "https://user:pw@shop.example/kt",
+		"https://shop.example/kt#x", "https:///kt", "data:text/html,hi"} {
+		_, err := ktwidget.New(ktwidget.Config{AppID: "a", PublicKey: b64(pub[:]), CallbackSecret: "0123456789abcdef", CallbackBase: bad})
+		require.ErrorIs(t, err, ktwidget.ErrInvalidRequest, bad)
+	}
+	c := clientWithBase(t, pub, "https://shop.example/kt/notify")
+	u, err := c.CallbackURL("o-1")
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(u, "https://shop.example/kt/notify?o=o-1&t="), u)
+	_, err = c.CallbackURL("")
 	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest)
 }
 
@@ -141,11 +160,10 @@ func TestCallbackURLNeedsSecret(t *testing.T) {
 // delivered with retries until acknowledged.
 func TestNotificationFromFake(t *testing.T) {
 	srv := ktwidgettest.NewServer(t)
-	c := fakeClient(t, srv)
 	b := &book{orders: map[string]ktwidget.Recorded{}}
 	fails := 2
 	var mu sync.Mutex
-	handler := &ktwidget.NotificationHandler{Client: c, Orders: b, Report: b.report}
+	var handler http.Handler
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		down := fails > 0
@@ -158,10 +176,12 @@ func TestNotificationFromFake(t *testing.T) {
 		handler.ServeHTTP(w, r)
 	}))
 	defer shop.Close()
-	post, err := c.CallbackURL(shop.URL+"/kt/notify", "o-7")
+	cfg := srv.Config()
+	cfg.CallbackBase = shop.URL + "/kt/notify"
+	c, err := ktwidget.New(cfg, ktwidget.WithBaseURL(srv.URL), ktwidget.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
+	handler = &ktwidget.NotificationHandler{Client: c, Orders: b, Report: b.report}
 	o := order("o-7")
-	o.CallbackPostURL = post
 	p, err := c.CreatePayment(context.Background(), o, nil)
 	require.NoError(t, err)
 	b.mu.Lock()
@@ -196,6 +216,8 @@ func TestSnippetChecksOrigin(t *testing.T) {
 	assert.Contains(t, s, `event.origin !== widgetOrigin`)
 	assert.Contains(t, s, `nonce="n0nce"`)
 	assert.Contains(t, s, `src="https://widget.nplus.tech/payment-card?hash=abc&amp;show_close_button=true"`)
-	_, err = c.Snippet("javascript:alert(1)", "")
-	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest)
+	for _, bad := range []string{"javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:x", "//widget.nplus.tech/p", "/payment-card"} {
+		_, err = c.Snippet(bad, "")
+		require.ErrorIs(t, err, ktwidget.ErrInvalidRequest, bad)
+	}
 }

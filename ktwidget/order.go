@@ -65,12 +65,12 @@ type Order struct {
 	Service     *Service  `json:"service,omitempty"`
 	Description string    `json:"description,omitempty"`
 
-	// Where the widget sends the shopper (back, success, failure), and the
-	// server notification URL (see Client.CallbackURL).
+	// Where the widget sends the shopper (back, success, failure). The
+	// server notification URL, callback_post_url, is not a field: the
+	// Client derives it from Config.CallbackBase (see Client.CallbackURL).
 	CallbackBackURL    string `json:"callback_back_url,omitempty"`
 	CallbackSuccessURL string `json:"callback_success_url,omitempty"`
 	CallbackFailedURL  string `json:"callback_failed_url,omitempty"`
-	CallbackPostURL    string `json:"callback_post_url,omitempty"`
 	// The force variants redirect at once, skipping the widget's own pages.
 	CallbackForceBackURL    string `json:"callback_force_back_url,omitempty"`
 	CallbackForceSuccessURL string `json:"callback_force_success_url,omitempty"`
@@ -132,7 +132,7 @@ func (o *Order) Validate() error {
 	}
 	for _, c := range []struct{ name, u string }{
 		{"callback_back_url", o.CallbackBackURL}, {"callback_success_url", o.CallbackSuccessURL},
-		{"callback_failed_url", o.CallbackFailedURL}, {"callback_post_url", o.CallbackPostURL},
+		{"callback_failed_url", o.CallbackFailedURL},
 		{"callback_force_back_url", o.CallbackForceBackURL}, {"callback_force_success_url", o.CallbackForceSuccessURL},
 		{"callback_force_failed_url", o.CallbackForceFailedURL},
 	} {
@@ -145,4 +145,23 @@ func (o *Order) Validate() error {
 		}
 	}
 	return v.Err()
+}
+
+// wireOrder is Order as the official client writes it, with
+// callback_post_url in its place between the redirect URLs and the force
+// variants.
+type wireOrder struct {
+	OrderID                 string    `json:"order_id"`
+	Amount                  Amount    `json:"amount"`
+	Type                    OrderType `json:"type"`
+	Service                 *Service  `json:"service,omitempty"`
+	Description             string    `json:"description,omitempty"`
+	CallbackBackURL         string    `json:"callback_back_url,omitempty"`
+	CallbackSuccessURL      string    `json:"callback_success_url,omitempty"`
+	CallbackFailedURL       string    `json:"callback_failed_url,omitempty"`
+	CallbackPostURL         string    `json:"callback_post_url,omitempty"`
+	CallbackForceBackURL    string    `json:"callback_force_back_url,omitempty"`
+	CallbackForceSuccessURL string    `json:"callback_force_success_url,omitempty"`
+	CallbackForceFailedURL  string    `json:"callback_force_failed_url,omitempty"`
+	ShowCloseButton         *bool     `json:"show_close_button,omitempty"`
 }

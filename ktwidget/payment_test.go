@@ -200,12 +200,12 @@ func TestInvalidOrderSendsNothing(t *testing.T) {
 // TestOrderValidateReportsEveryViolation: every rule at once, Go and wire
 // field named, "required" for what is missing.
 func TestOrderValidateReportsEveryViolation(t *testing.T) {
-	err := (&ktwidget.Order{Type: ktwidget.TypeService, CallbackPostURL: "/n"}).Validate()
+	err := (&ktwidget.Order{Type: ktwidget.TypeService, CallbackSuccessURL: "/n"}).Validate()
 	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest)
 	assert.Equal(t, strings.Join([]string{
 		"ktwidget: OrderID (order_id): required",
 		"ktwidget: Amount: required",
 		"ktwidget: Service: required for type service",
-		"ktwidget: CallbackPostURL (callback_post_url): must be an absolute http(s) URL",
+		"ktwidget: CallbackSuccessURL (callback_success_url): must be an absolute http(s) URL",
 	}, "\n"), err.Error())
 }

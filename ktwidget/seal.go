@@ -13,12 +13,13 @@ import (
 // envelope is the plaintext the official client seals: {"order": …}, plus
 // "user" when set.
 type envelope struct {
-	Order *Order `json:"order"`
-	User  *User  `json:"user,omitempty"`
+	Order *wireOrder `json:"order"`
+	User  *User      `json:"user,omitempty"`
 }
 
 // Seal validates order and returns the body KTPay expects: the order JSON
-// (written as the official client writes it) sealed to KTPay's public key
+// (written as the official client writes it, with callback_post_url from
+// Config.CallbackBase when configured) sealed to KTPay's public key
 // with libsodium's crypto_box_seal, in standard padded base64. It is also
 // what a browser running the official client would post, so a front end
 // that keeps that client never needs libsodium.
@@ -32,8 +33,18 @@ func (c *Client) sealBody(order *Order, user *User) ([]byte, error) {
 	if err := order.Validate(); err != nil {
 		return nil, err
 	}
-	wire := *order
-	wire.Amount = shortest(order.Amount)
+	wire := wireOrder{OrderID: order.OrderID, Amount: shortest(order.Amount), Type: order.Type, Service: order.Service,
+		Description: order.Description, CallbackBackURL: order.CallbackBackURL, CallbackSuccessURL: order.CallbackSuccessURL,
+		CallbackFailedURL: order.CallbackFailedURL, CallbackForceBackURL: order.CallbackForceBackURL,
+		CallbackForceSuccessURL: order.CallbackForceSuccessURL, CallbackForceFailedURL: order.CallbackForceFailedURL,
+		ShowCloseButton: order.ShowCloseButton}
+	if c.callback != "" {
+		post, err := c.CallbackURL(order.OrderID)
+		if err != nil {
+			return nil, err
+		}
+		wire.CallbackPostURL = post
+	}
 	plain, err := httpx.MarshalJSON(envelope{Order: &wire, User: user})
 	if err != nil {
 		return nil, httpx.Invalid(provider, "order", "cannot be encoded as JSON")

@@ -21,8 +21,13 @@ func keyPair(t testing.TB) (*[32]byte, *[32]byte) {
 }
 
 func clientFor(t testing.TB, pub *[32]byte) *ktwidget.Client {
+	return clientWithBase(t, pub, "")
+}
+
+// clientWithBase is clientFor with Config.CallbackBase set to base.
+func clientWithBase(t testing.TB, pub *[32]byte, base string) *ktwidget.Client {
 	c, err := ktwidget.New(ktwidget.Config{AppID: "e2d3d70d53c67bcd377266f74e98587c", PublicKey: base64.StdEncoding.EncodeToString(pub[:]),
-		CallbackSecret: "0123456789abcdef0123456789abcdef", Environment: ktwidget.Test})
+		CallbackSecret: "0123456789abcdef0123456789abcdef", Environment: ktwidget.Test, CallbackBase: base})
 	require.NoError(t, err)
 	return c
 }
@@ -38,21 +43,25 @@ func open(t *testing.T, sealed string, pub, priv *[32]byte) string {
 
 func TestSealRoundTrip(t *testing.T) {
 	pub, priv := keyPair(t)
-	c := clientFor(t, pub)
+	c := clientWithBase(t, pub, "https://shop.example/kt")
+	post, err := c.CallbackURL("order-42")
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(post, "https://shop.example/kt?o=order-42&t="), post)
 	show := false
 	for _, desc := range []string{"Copper kettle <1L> & tea", "Оплата заказа №42 — чайник"} {
 		sealed, err := c.Seal(&ktwidget.Order{OrderID: "order-42", Amount: ktwidget.MustParseAmount("1500.50"), Type: ktwidget.TypeEcom,
-			Description: desc, CallbackPostURL: "https://shop.example/kt?o=order-42&t=x", ShowCloseButton: &show}, nil)
+			Description: desc, ShowCloseButton: &show}, nil)
 		require.NoError(t, err)
 		got := open(t, sealed, pub, priv)
 		// Written as JSON.stringify writes it: no HTML escaping, no newline,
 		// amount a number without trailing zeros, empty optionals left out.
 		want := `{"order":{"order_id":"order-42","amount":1500.5,"type":"ecom","description":"` + desc +
-			`","callback_post_url":"https://shop.example/kt?o=order-42&t=x","show_close_button":false}}`
+			`","callback_post_url":"` + post + `","show_close_button":false}}`
 		assert.Equal(t, want, got)
 		assert.True(t, json.Valid([]byte(got)))
 	}
-	sealed, err := c.Seal(&ktwidget.Order{OrderID: "s-1", Amount: ktwidget.MustParseAmount("500.00"), Type: ktwidget.TypeService,
+	// Without CallbackBase no callback_post_url is sent.
+	sealed, err := clientFor(t, pub).Seal(&ktwidget.Order{OrderID: "s-1", Amount: ktwidget.MustParseAmount("500.00"), Type: ktwidget.TypeService,
 		Service: &ktwidget.Service{ServiceID: 1, ContractValue: "+77001234567"}}, &ktwidget.User{Email: "a@example.com"})
 	require.NoError(t, err)
 	assert.Equal(t, `{"order":{"order_id":"s-1","amount":500,"type":"service","service":{"service_id":1,"contract_value":"+77001234567"}},"user":{"email":"a@example.com"}}`,
@@ -88,7 +97,7 @@ func TestOrderValidation(t *testing.T) {
 		"service on ecom":   {OrderID: "o", Amount: amt("1"), Type: ktwidget.TypeEcom, Service: svc},
 		"service_id 0":      {OrderID: "o", Amount: amt("1"), Type: ktwidget.TypeService, Service: &ktwidget.Service{ContractValue: "1"}},
 		"contract missing":  {OrderID: "o", Amount: amt("1"), Type: ktwidget.TypeService, Service: &ktwidget.Service{ServiceID: 1}},
-		"relative post url": {OrderID: "o", Amount: amt("1"), Type: ktwidget.TypeEcom, CallbackPostURL: "/kt/notify"},
+		"relative back url": {OrderID: "o", Amount: amt("1"), Type: ktwidget.TypeEcom, CallbackSuccessURL: "/orders/o"},
 		"bare host back":    {OrderID: "o", Amount: amt("1"), Type: ktwidget.TypeEcom, CallbackBackURL: "widget.nplus.tech"},
 		"ftp force url":     {OrderID: "o", Amount: amt("1"), Type: ktwidget.TypeEcom, CallbackForceSuccessURL: "ftp://x.example/"},
 	} {
@@ -115,9 +124,9 @@ func TestPublicKeyParsing(t *testing.T) {
 
 func BenchmarkSealOrder(b *testing.B) {
 	pub, _ := keyPair(b)
-	c := clientFor(b, pub)
+	c := clientWithBase(b, pub, "https://shop.example/kt/notify")
 	o := &ktwidget.Order{OrderID: "order-42", Amount: ktwidget.MustParseAmount("1500.50"), Type: ktwidget.TypeEcom,
-		Description: "Copper kettle", CallbackPostURL: "https://shop.example/kt/notify?o=order-42&t=abc"}
+		Description: "Copper kettle"}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := c.Seal(o, nil); err != nil {

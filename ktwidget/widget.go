@@ -40,8 +40,8 @@ var snippetTemplate = template.Must(template.New("snippet").Parse(`<div id="ktpa
 // the page there. nonce is the page's CSP nonce, if it uses one.
 func (c *Client) Snippet(widgetURL, nonce string) (template.HTML, error) {
 	u, err := url.Parse(widgetURL)
-	if err != nil || !u.IsAbs() || u.Host == "" {
-		return "", httpx.Invalid(provider, "widgetURL", "must be an absolute URL")
+	if err != nil || !httpx.WebURL(widgetURL) {
+		return "", httpx.Invalid(provider, "widgetURL", "must be an absolute http(s) URL")
 	}
 	var b bytes.Buffer
 	if err := snippetTemplate.Execute(&b, map[string]string{"URL": u.String(), "Origin": u.Scheme + "://" + u.Host, "Nonce": nonce}); err != nil {

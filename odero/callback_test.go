@@ -101,11 +101,11 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	gw := oderotest.NewServer(t)
-	h := &harness{gw: gw, client: newClient(t, gw), shop: &shop{orders: map[string]odero.Expectation{}}}
 	mux := http.NewServeMux()
+	site := httptest.NewServer(mux)
+	t.Cleanup(site.Close)
+	h := &harness{gw: gw, client: newClientCB(t, gw, site.URL+"/odero/callback"), shop: &shop{orders: map[string]odero.Expectation{}}, site: site}
 	mux.Handle("POST /odero/callback", &odero.CallbackHandler{Client: h.client, Expect: h.shop.expect, Report: h.shop.report})
-	h.site = httptest.NewServer(mux)
-	t.Cleanup(h.site.Close)
 	return h
 }
 
@@ -113,7 +113,6 @@ func newHarness(t *testing.T) *harness {
 // records the order the shop expects.
 func (h *harness) checkout(t *testing.T, want odero.Expectation) *odero.Checkout {
 	req := validInit()
-	req.CallbackURL = h.site.URL + "/odero/callback"
 	co, err := h.client.InitCheckout(context.Background(), req)
 	require.NoError(t, err)
 	if want.ConversationID == "" {

@@ -2,6 +2,7 @@ package odero
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,7 +12,8 @@ import (
 )
 
 // NoCallbackURL is the callbackUrl OderoPay's own examples send for
-// subscriptions that have no page to return to.
+// subscriptions that have no page to return to; InitCheckout sends it for a
+// SUBSCRIPTION checkout when Config.CallbackURL is empty.
 const NoCallbackURL = "NO_CALLBACK_URL"
 
 // Item is one line of the basket (PaymentItem). The items' prices must add up
@@ -55,9 +57,8 @@ type InitCheckoutRequest struct {
 	CardUserKey string       `json:"cardUserKey,omitempty"`
 	Currency    Currency     `json:"currency"`
 	Group       PaymentGroup `json:"paymentGroup"`
-	// CallbackURL receives the browser's form POST after payment; an
-	// absolute URL (or NoCallbackURL for subscriptions).
-	CallbackURL string `json:"callbackUrl"`
+	// The callbackUrl is not a field: the Client sends Config.CallbackURL.
+
 	// ConversationID is echoed back; use the merchant's order number.
 	ConversationID string `json:"conversationId,omitempty"`
 	Items          []Item `json:"items"`
@@ -89,7 +90,6 @@ func (r *InitCheckoutRequest) Validate() error {
 	if r.Group == "" {
 		v.Add("paymentGroup", "required")
 	}
-	v.AddErr(validateCallbackURL(r.CallbackURL, r.Group))
 	if len(r.Items) == 0 {
 		v.Add("items", "required: at least one item")
 	}
@@ -153,18 +153,37 @@ func positive(v *httpx.Violations, wire string, a Amount) {
 	}
 }
 
-func validateCallbackURL(s string, g PaymentGroup) error {
-	if s == NoCallbackURL && g == PaymentGroupSubscription {
-		return nil
+// initWire is InitCheckoutRequest as it travels, with callbackUrl in its
+// place after paymentGroup, as in OderoPay's own examples.
+type initWire struct {
+	Price              Amount       `json:"price"`
+	PaidPrice          Amount       `json:"paidPrice"`
+	WalletPrice        *Amount      `json:"walletPrice,omitempty"`
+	BuyerID            int64        `json:"buyerId,omitempty"`
+	CardUserKey        string       `json:"cardUserKey,omitempty"`
+	Currency           Currency     `json:"currency"`
+	Group              PaymentGroup `json:"paymentGroup"`
+	CallbackURL        string       `json:"callbackUrl"`
+	ConversationID     string       `json:"conversationId,omitempty"`
+	Items              []Item       `json:"items"`
+	Plan               *Plan        `json:"plan,omitempty"`
+	Installment        int          `json:"installment,omitempty"`
+	Phase              PaymentPhase `json:"paymentPhase,omitempty"`
+	ExpireAfterMinutes int          `json:"expireAfterMinutes,omitempty"`
+}
+
+// wire adds the client's configured callbackUrl to r.
+func (c *Client) wire(r *InitCheckoutRequest) (*initWire, error) {
+	cb := c.callback
+	if cb == "" {
+		if r.Group != PaymentGroupSubscription {
+			return nil, httpx.Invalid(provider, "CallbackURL", "not configured (required unless paymentGroup is SUBSCRIPTION)")
+		}
+		cb = NoCallbackURL
 	}
-	if s == "" {
-		return httpx.Invalid(provider, "callbackUrl", "required")
-	}
-	u, err := url.Parse(s)
-	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return httpx.Invalid(provider, "callbackUrl", "must be an absolute http(s) URL")
-	}
-	return nil
+	return &initWire{Price: r.Price, PaidPrice: r.PaidPrice, WalletPrice: r.WalletPrice, BuyerID: r.BuyerID, CardUserKey: r.CardUserKey,
+		Currency: r.Currency, Group: r.Group, CallbackURL: cb, ConversationID: r.ConversationID, Items: r.Items, Plan: r.Plan,
+		Installment: r.Installment, Phase: r.Phase, ExpireAfterMinutes: r.ExpireAfterMinutes}, nil
 }
 
 // Checkout is an initialised hosted checkout.
@@ -184,10 +203,12 @@ type Checkout struct {
 func (c *Checkout) IframeURL() (string, error) { return IframeURL(c.PageURL) }
 
 // IframeURL adds iframe=True to a hosted page URL without losing its query.
+// Only an absolute http(s) URL is accepted: javascript:, data: and the like
+// are an error, never a frame source.
 func IframeURL(pageURL string) (string, error) {
 	u, err := url.Parse(pageURL)
-	if err != nil || !u.IsAbs() {
-		return "", httpx.Invalid(provider, "pageUrl", "must be an absolute URL")
+	if err != nil || !httpx.WebURL(pageURL) {
+		return "", httpx.Invalid(provider, "pageUrl", "must be an absolute http(s) URL")
 	}
 	q := u.Query()
 	q.Set("iframe", "True")
@@ -202,13 +223,20 @@ func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*C
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	body, err := c.wire(req)
+	if err != nil {
+		return nil, err
+	}
 	var out Checkout
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/checkout-payments/init", nil, req, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/checkout-payments/init", nil, body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}
 	if out.Token == "" || out.PageURL == "" {
 		return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("token and pageUrl")})
+	}
+	if !httpx.WebURL(out.PageURL) {
+		return nil, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errors.New("pageUrl is not an absolute http(s) URL")}
 	}
 	out.Meta = meta
 	return &out, nil

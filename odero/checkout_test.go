@@ -27,7 +27,6 @@ func validInit() *odero.InitCheckoutRequest {
 		PaidPrice:      amt("100.50"),
 		Currency:       odero.TRY,
 		Group:          odero.PaymentGroupProduct,
-		CallbackURL:    "https://shop.example/odero/callback",
 		Items: []odero.Item{
 			{Name: "Tea", Price: amt("60.25")},
 			{Name: "Cup", Price: amt("40.25")},
@@ -37,10 +36,44 @@ func validInit() *odero.InitCheckoutRequest {
 
 func newClient(t *testing.T, srv *oderotest.Server, opts ...odero.Option) *odero.Client {
 	t.Helper()
-	base := []odero.Option{odero.WithRetry(odero.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond})}
-	c, err := srv.NewClient(append(base, opts...)...)
+	return newClientCB(t, srv, "https://shop.example/odero/callback", opts...)
+}
+
+// newClientCB is newClient with Config.CallbackURL set to cb.
+func newClientCB(t *testing.T, srv *oderotest.Server, cb string, opts ...odero.Option) *odero.Client {
+	t.Helper()
+	cfg := srv.Config()
+	cfg.CallbackURL = cb
+	base := []odero.Option{odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client()),
+		odero.WithRetry(odero.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond})}
+	c, err := odero.New(cfg, append(base, opts...)...)
 	require.NoError(t, err)
 	return c
+}
+
+// The callbackUrl is configuration: New refuses anything but an absolute
+// http(s) URL, InitCheckout sends it, and a product checkout without one
+// is refused before anything is sent.
+func TestCallbackURLIsConfiguredOnce(t *testing.T) {
+	srv := oderotest.NewServer(t)
+	for _, bad := range []string{"/odero/callback", "ftp://shop.example/cb", "javascript:alert(1)", "shop.example/cb", "https://u:p@shop.example/cb", "https://shop.example/cb#x", odero.NoCallbackURL} {
+		cfg := srv.Config()
+		cfg.CallbackURL = bad
+		_, err := odero.New(cfg, odero.WithBaseURL(srv.URL))
+		require.ErrorIs(t, err, odero.ErrInvalidRequest, bad)
+	}
+	bare, err := srv.NewClient()
+	require.NoError(t, err)
+	_, err = bare.InitCheckout(context.Background(), validInit())
+	require.ErrorIs(t, err, odero.ErrInvalidRequest, "a product checkout needs a callback")
+	assert.Empty(t, srv.Requests())
+
+	c := newClientCB(t, srv, "https://shop.example/odero/callback?src=odero")
+	_, err = c.InitCheckout(context.Background(), validInit())
+	require.NoError(t, err)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.Contains(t, string(reqs[0].Body), `"paymentGroup":"PRODUCT","callbackUrl":"https://shop.example/odero/callback?src=odero","conversationId"`)
 }
 
 func TestNewValidatesConfig(t *testing.T) {
@@ -97,10 +130,6 @@ func TestInitCheckoutValidationSendsNothing(t *testing.T) {
 		"walletPrice negative": func(r *odero.InitCheckoutRequest) { w := amt("-1"); r.WalletPrice = &w },
 		"currency missing":     func(r *odero.InitCheckoutRequest) { r.Currency = "" },
 		"group missing":        func(r *odero.InitCheckoutRequest) { r.Group = "" },
-		"callback missing":     func(r *odero.InitCheckoutRequest) { r.CallbackURL = "" },
-		"callback relative":    func(r *odero.InitCheckoutRequest) { r.CallbackURL = "/odero/callback" },
-		"callback ftp":         func(r *odero.InitCheckoutRequest) { r.CallbackURL = "ftp://shop.example/cb" },
-		"no-callback not subs": func(r *odero.InitCheckoutRequest) { r.CallbackURL = odero.NoCallbackURL },
 		"items empty":          func(r *odero.InitCheckoutRequest) { r.Items = nil },
 		"items sum short":      func(r *odero.InitCheckoutRequest) { r.Items[1].Price = amt("40.24") },
 		"items sum long":       func(r *odero.InitCheckoutRequest) { r.Items[1].Price = amt("40.26") },
@@ -141,7 +170,7 @@ func TestInitCheckoutValidationSendsNothing(t *testing.T) {
 		require.NoError(t, r.Validate())
 	}
 	r := validInit()
-	r.Group, r.CallbackURL = odero.PaymentGroupSubscription, odero.NoCallbackURL
+	r.Group = odero.PaymentGroupSubscription
 	r.Plan = &odero.Plan{Price: amt("9.99"), PeriodDays: 30, Description: "monthly"}
 	require.NoError(t, r.Validate())
 }
@@ -188,7 +217,7 @@ func TestNumericErrorCodeAndNonEnvelope5xx(t *testing.T) {
 
 func TestWrongSecretIsUnauthorized(t *testing.T) {
 	srv := oderotest.NewServer(t)
-	c, err := odero.New(odero.Config{APIKey: oderotest.APIKey, SecretKey: "wrong"}, odero.WithBaseURL(srv.URL))
+	c, err := odero.New(odero.Config{APIKey: oderotest.APIKey, SecretKey: "wrong", CallbackURL: "https://shop.example/cb"}, odero.WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	_, err = c.InitCheckout(context.Background(), validInit())
 	require.ErrorIs(t, err, odero.ErrUnauthorized)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
@@ -37,14 +38,23 @@ type Config struct {
 	Environment Environment
 	// AuthVersion is sent as x-auth-version (default "v1").
 	AuthVersion string
+	// CallbackURL is the absolute http(s) URL InitCheckout sends as
+	// callbackUrl: where the shopper's browser form-POSTs the checkout token
+	// after payment (where CallbackHandler is mounted), for example
+	// "https://shop.example/odero/callback". Set it once from the merchant's
+	// configuration, never from a request's Host or X-Forwarded-* headers,
+	// which the shopper controls. Empty: only SUBSCRIPTION checkouts can be
+	// opened, with NoCallbackURL.
+	CallbackURL string
 }
 
 // Client calls the OderoPay API. It is safe for concurrent use by many
 // goroutines.
 type Client struct {
-	http   *httpx.Client
-	signer signer
-	sign   func(*http.Request, []byte) error // signer.sign, bound once
+	http     *httpx.Client
+	signer   signer
+	sign     func(*http.Request, []byte) error // signer.sign, bound once
+	callback string
 }
 
 // New validates cfg and opts and returns a Client. It sends nothing.
@@ -70,7 +80,10 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 			return nil, httpx.Invalid(provider, "Environment", "must be an absolute http(s) URL")
 		}
 	}
-	c := &Client{signer: signer{apiKey: cfg.APIKey, secretKey: cfg.SecretKey, version: cfg.AuthVersion}}
+	if cfg.CallbackURL != "" && (!httpx.WebURL(cfg.CallbackURL) || strings.Contains(cfg.CallbackURL, "#")) {
+		return nil, httpx.Invalid(provider, "CallbackURL", "must be an absolute http(s) URL without user info or fragment")
+	}
+	c := &Client{signer: signer{apiKey: cfg.APIKey, secretKey: cfg.SecretKey, version: cfg.AuthVersion}, callback: cfg.CallbackURL}
 	c.sign = c.signer.sign
 	hc, err := httpx.New(httpx.Config{
 		Provider:        provider,

@@ -7,12 +7,12 @@
 //
 // # The flow
 //
-//	client, err := odero.New(odero.Config{APIKey: key, SecretKey: secret, Environment: odero.SandboxTR})
+//	client, err := odero.New(odero.Config{APIKey: key, SecretKey: secret, Environment: odero.SandboxTR,
+//		CallbackURL: "https://shop.example/odero/callback"}) // from configuration, never a request's Host
 //	co, err := client.InitCheckout(ctx, &odero.InitCheckoutRequest{ConversationID: order.ID,
-//		Price: total, PaidPrice: total, Currency: odero.TRY, Group: odero.PaymentGroupProduct,
-//		CallbackURL: "https://shop.example/odero/callback", Items: items})
+//		Price: total, PaidPrice: total, Currency: odero.TRY, Group: odero.PaymentGroupProduct, Items: items})
 //	// send the browser to co.PageURL (or co.IframeURL() in an iframe);
-//	// it form-POSTs the checkout token to your callbackUrl:
+//	// it form-POSTs the checkout token to Config.CallbackURL:
 //	http.Handle("POST /odero/callback", &odero.CallbackHandler{Client: client,
 //		Expect: expectFor, // the conversationId, paidPrice and currency you recorded for the token
 //		Report: settle})   // called once per verified verdict

@@ -16,16 +16,9 @@ import (
 func Example_checkout() {
 	gateway := oderotest.Start() // in production: odero.Config{Environment: odero.ProductionTR, ...}
 	defer gateway.Close()
-	client, err := odero.New(gateway.Config(), odero.WithBaseURL(gateway.URL))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-
 	// The merchant's callback endpoint: look the order up, record the verdict.
 	orders := map[string]odero.Expectation{}
-	site := httptest.NewServer(&odero.CallbackHandler{
-		Client: client,
+	handler := &odero.CallbackHandler{
 		Expect: func(_ context.Context, cb *odero.Callback) (odero.Expectation, error) {
 			e, ok := orders[cb.Token]
 			if !ok {
@@ -37,8 +30,20 @@ func Example_checkout() {
 			fmt.Println("verdict:", v.Outcome, v.Payment.PaidPrice, v.Payment.Currency)
 			return nil
 		},
-	})
+	}
+	site := httptest.NewServer(handler)
 	defer site.Close()
+
+	// The callbackUrl is configuration (in production the shop's public
+	// address), never built from a request's Host header.
+	cfg := gateway.Config()
+	cfg.CallbackURL = site.URL
+	client, err := odero.New(cfg, odero.WithBaseURL(gateway.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	handler.Client = client
 
 	ctx := context.Background()
 	co, err := client.InitCheckout(ctx, &odero.InitCheckoutRequest{
@@ -47,7 +52,6 @@ func Example_checkout() {
 		PaidPrice:      odero.MustParseAmount("149.90"),
 		Currency:       odero.TRY,
 		Group:          odero.PaymentGroupProduct,
-		CallbackURL:    site.URL,
 		Items:          []odero.Item{{Name: "Kettle", Price: odero.MustParseAmount("149.90")}},
 	})
 	if err != nil {
@@ -74,12 +78,14 @@ func Example_checkout() {
 func ExampleClient_InitCheckout_outcomeUnknown() {
 	gateway := oderotest.Start()
 	defer gateway.Close()
-	client, _ := odero.New(gateway.Config(), odero.WithBaseURL(gateway.URL))
+	cfg := gateway.Config()
+	cfg.CallbackURL = "https://shop.example/cb" // from configuration, never from a request
+	client, _ := odero.New(cfg, odero.WithBaseURL(gateway.URL))
 	gateway.Fail("POST", "/payment/v1/checkout-payments/init", oderotest.Fault{Kind: oderotest.DropAfter})
 
 	_, err := client.InitCheckout(context.Background(), &odero.InitCheckoutRequest{
 		Price: odero.MustParseAmount("10"), PaidPrice: odero.MustParseAmount("10"),
-		Currency: odero.TRY, Group: odero.PaymentGroupProduct, CallbackURL: "https://shop.example/cb",
+		Currency: odero.TRY, Group: odero.PaymentGroupProduct,
 		Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("10")}},
 	})
 	fmt.Println(errors.Is(err, odero.ErrOutcomeUnknown))
@@ -93,7 +99,7 @@ func ExampleClient_InitCheckout_outcomeUnknown() {
 func ExampleInitCheckoutRequest_Validate() {
 	err := (&odero.InitCheckoutRequest{
 		Price: odero.MustParseAmount("100"), PaidPrice: odero.MustParseAmount("100"),
-		Currency: odero.TRY, Group: odero.PaymentGroupProduct, CallbackURL: "shop.example/cb",
+		Group: odero.PaymentGroupProduct, // no currency
 		Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("99.99")}},
 	}).Validate()
 	fmt.Println(err)
@@ -103,10 +109,10 @@ func ExampleInitCheckoutRequest_Validate() {
 		fmt.Printf("first: Go field %s, wire field %s\n", first.Field, first.Wire)
 	}
 	// Output:
-	// odero: CallbackURL (callbackUrl): must be an absolute http(s) URL
+	// odero: Currency: required
 	// odero: Items: prices must sum exactly to price (they sum to 99.99)
 	// true
-	// first: Go field CallbackURL, wire field callbackUrl
+	// first: Go field Currency, wire field currency
 }
 
 // The signature of the specification's vector #8.

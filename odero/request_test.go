@@ -17,13 +17,13 @@ func readAll(t *testing.T, r *http.Request) []byte {
 	return b
 }
 
-// TestValidateReportsEveryViolation: a bad callback URL and items that do not
+// TestValidateReportsEveryViolation: a missing currency and items that do not
 // sum to the price come back together, each a *ValidationError naming the Go
 // and the wire field.
 func TestValidateReportsEveryViolation(t *testing.T) {
 	err := (&odero.InitCheckoutRequest{
-		PaidPrice: odero.MustParseAmount("-1"), Currency: odero.TRY, Group: odero.PaymentGroupProduct,
-		CallbackURL: "/relative", Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("5")}},
+		PaidPrice: odero.MustParseAmount("-1"), Group: odero.PaymentGroupProduct,
+		Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("5")}},
 	}).Validate()
 	require.ErrorIs(t, err, odero.ErrInvalidRequest)
 	joined, ok := err.(interface{ Unwrap() []error })
@@ -37,7 +37,7 @@ func TestValidateReportsEveryViolation(t *testing.T) {
 	require.Equal(t, []string{
 		"Price|price|required",
 		"PaidPrice|paidPrice|must be greater than 0",
-		"CallbackURL|callbackUrl|must be an absolute http(s) URL",
+		"Currency|currency|required",
 		"Items|items|prices must sum exactly to price (they sum to 5)",
 	}, got)
 	var first *odero.ValidationError

@@ -47,13 +47,13 @@ func TestInitBodyMatchesVector9(t *testing.T) {
 		_, _ = w.Write([]byte(`{"data":{"token":"t-1","pageUrl":"https://pay.example/t-1"}}`))
 	}))
 	defer srv.Close()
-	c, err := odero.New(odero.Config{APIKey: "api-key", SecretKey: "secret-key"}, odero.WithBaseURL(srv.URL))
+	c, err := odero.New(odero.Config{APIKey: "api-key", SecretKey: "secret-key", CallbackURL: "https://example.com/odero/callback"}, odero.WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	_, err = c.InitCheckout(context.Background(), &odero.InitCheckoutRequest{
 		Price: odero.MustParseAmount("100"), PaidPrice: odero.MustParseAmount("100"),
 		Currency: odero.TRY, Group: odero.PaymentGroupProduct,
-		CallbackURL: "https://example.com/odero/callback", ConversationID: "order-1",
-		Items: []odero.Item{{Name: "Item 1", Price: odero.MustParseAmount("60")}, {Name: "Item 2", Price: odero.MustParseAmount("40")}},
+		ConversationID: "order-1",
+		Items:          []odero.Item{{Name: "Item 1", Price: odero.MustParseAmount("60")}, {Name: "Item 2", Price: odero.MustParseAmount("40")}},
 	})
 	require.NoError(t, err)
 	const body9 = `{"price":100,"paidPrice":100,"currency":"TRY","paymentGroup":"PRODUCT","callbackUrl":"https://example.com/odero/callback","conversationId":"order-1","items":[{"name":"Item 1","price":60},{"name":"Item 2","price":40}]}`

@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
+
+	"github.com/paywidget/paywidget-go/claims"
 )
 
 // integration is one provider's checkout on the merchant site.
@@ -21,14 +24,36 @@ type integration interface {
 
 // app is the merchant web site.
 type app struct {
+	// base is the shop's public base URL ("https://shop.example") from
+	// configuration. Every address handed to a provider or a browser is
+	// built from it, never from the request's Host or X-Forwarded-*
+	// headers, which the shopper controls.
+	base         string
 	orders       *orders
-	csrf         *csrf
+	sessions     *sessions
 	integrations []integration
 	log          *slog.Logger
+	fakes        fakes
+	// claims is the one claim store behind the notification handlers and
+	// Flexiti's AuthorizeOnce.
+	claims claims.Store
 }
 
-func newApp(log *slog.Logger, ints ...integration) *app {
-	return &app{orders: newOrders(), csrf: newCSRF(), integrations: ints, log: log}
+func newApp(log *slog.Logger, base string, ints ...integration) *app {
+	return &app{base: base, orders: newOrders(), sessions: &sessions{secure: strings.HasPrefix(base, "https://")}, integrations: ints, log: log}
+}
+
+// url is an absolute URL of the shop under its configured base.
+func (a *app) url(path string) string { return a.base + path }
+
+// Provider callbacks the browser's cross-origin check must let through:
+// they arrive from the provider's page or servers, carry no session, and
+// are verified server-side (a signed query, a signature, a per-order token).
+var providerCallbacks = []string{
+	"POST /odero/callback",
+	"POST /iotpay/notify",
+	"POST /ktwidget/notify",
+	"POST /finrota/return/{order}",
 }
 
 func (a *app) handler() http.Handler {
@@ -40,7 +65,14 @@ func (a *app) handler() http.Handler {
 	for _, in := range a.integrations {
 		in.register(mux, a)
 	}
-	return mux
+	// Every other unsafe request from another origin is refused (403):
+	// http.CrossOriginProtection reads Sec-Fetch-Site, or compares Origin
+	// with Host.
+	cop := http.NewCrossOriginProtection()
+	for _, p := range providerCallbacks {
+		cop.AddInsecureBypassPattern(p)
+	}
+	return cop.Handler(mux)
 }
 
 var pages = template.Must(template.New("pages").Parse(`
@@ -75,7 +107,7 @@ order page shows what the shop's server verified with the provider.</p>
 <img src="/static/{{$p.ID}}.svg" alt="" width="240" height="120"><div class="body"><h2>{{$p.Name}}</h2>
 <p class="blurb">{{$p.Blurb}}</p><p class="price">{{$p.Price}} <small>in the provider's currency</small></p>
 <div class="pay-with">{{range $.Providers}}<form method="post" action="/orders">
-<input type="hidden" name="csrf" value="{{$.CSRF}}"><input type="hidden" name="product" value="{{$p.ID}}">
+<input type="hidden" name="product" value="{{$p.ID}}">
 <input type="hidden" name="provider" value="{{.ID}}">
 <button type="submit" id="buy-{{$p.ID}}-{{.ID}}">Pay with {{.Title}} <span class="currency">{{.Currency}}</span></button></form>
 {{end}}</div></div></section>{{end}}</div>{{template "foot"}}{{end}}
@@ -84,7 +116,7 @@ order page shows what the shop's server verified with the provider.</p>
 type providerLink struct{ ID, Title, Currency string }
 
 func (a *app) products(w http.ResponseWriter, r *http.Request) {
-	sid := a.csrf.session(w, r)
+	a.sessions.session(w, r)
 	var links []providerLink
 	for _, in := range a.integrations {
 		links = append(links, providerLink{in.id(), in.title(), in.currency()})
@@ -92,14 +124,16 @@ func (a *app) products(w http.ResponseWriter, r *http.Request) {
 	n := nonce()
 	secure(w, policy{}, n)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = pages.ExecuteTemplate(w, "products", map[string]any{"Products": catalogue, "Providers": links, "CSRF": a.csrf.token(sid)})
+	_ = pages.ExecuteTemplate(w, "products", map[string]any{"Products": catalogue, "Providers": links})
 }
 
-// createOrder makes an order from the catalogue price (never from the page)
-// and sends the shopper to the provider's checkout.
+// createOrder makes an order from the catalogue price (never from the page),
+// owned by the shopper's session, and sends the shopper to the provider's
+// checkout.
 func (a *app) createOrder(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	if err := r.ParseForm(); err != nil || !a.csrf.check(r) {
+	sid, ok := a.sessions.current(r)
+	if err := r.ParseForm(); err != nil || !ok {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
@@ -110,12 +144,12 @@ func (a *app) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := a.integrations[idx]
-	ord := a.orders.create(p, in.id(), in.currency())
+	ord := a.orders.create(p, in.id(), in.currency(), sid)
 	http.Redirect(w, r, "/pay/"+in.id()+"/"+ord.ID, http.StatusSeeOther)
 }
 
 func (a *app) showOrder(w http.ResponseWriter, r *http.Request) {
-	ord, ok := a.orders.get(r.PathValue("id"))
+	ord, ok := a.owned(r, r.PathValue("id"))
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -125,9 +159,19 @@ func (a *app) showOrder(w http.ResponseWriter, r *http.Request) {
 	_ = pages.ExecuteTemplate(w, "order", ord)
 }
 
-// orderFor loads the order of a provider's checkout page.
+// owned returns the order if it belongs to the request's session. Another
+// session's order is answered exactly like one that does not exist.
+func (a *app) owned(r *http.Request, id string) (Order, bool) {
+	ord, ok := a.orders.get(id)
+	if !ok || !a.sessions.owns(r, ord.Session) {
+		return Order{}, false
+	}
+	return ord, true
+}
+
+// orderFor loads the session's order of a provider's checkout page.
 func (a *app) orderFor(w http.ResponseWriter, r *http.Request, provider string) (Order, bool) {
-	ord, ok := a.orders.get(r.PathValue("order"))
+	ord, ok := a.owned(r, r.PathValue("order"))
 	if !ok || ord.Provider != provider {
 		http.NotFound(w, r)
 		return Order{}, false

@@ -36,11 +36,7 @@ func browser(t *testing.T) (context.Context, *httptest.Server) {
 		}
 		t.Skip("!!! " + msg + " !!!")
 	}
-	shop, closeAll, err := build(func(string) string { return "" }, nil)
-	require.NoError(t, err)
-	t.Cleanup(closeAll)
-	site := httptest.NewServer(shop.handler())
-	t.Cleanup(site.Close)
+	_, site := startShop(t)
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
@@ -56,7 +52,7 @@ func browser(t *testing.T) (context.Context, *httptest.Server) {
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	_, err = chromedp.Run(ctx, chromedp.Title())
+	_, err := chromedp.Run(ctx, chromedp.Title())
 	require.NoError(t, err, "start chromium")
 	return ctx, site
 }

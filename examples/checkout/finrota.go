@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"html/template"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 
 	"github.com/paywidget/paywidget-go/finrota"
 )
@@ -17,6 +20,9 @@ import (
 type finrotaCheckout struct {
 	client    *finrota.Client
 	scriptURL string
+
+	mu       sync.Mutex
+	inFlight map[string]bool // order ids with a payment call running
 }
 
 func (*finrotaCheckout) id() string       { return "finrota" }
@@ -47,7 +53,7 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 		}
 		n := nonce()
 		widget, err := finrota.Widget{Token: tok, Amount: ord.Amount, Currency: finrota.TRY, ScriptURL: f.scriptURL,
-			CompleteURL: "/finrota/complete/" + ord.ID, CSRFToken: a.csrf.token(a.csrf.session(w, r)), Nonce: n}.Snippet()
+			CompleteURL: "/finrota/complete/" + ord.ID, CrossOriginProtected: true, Nonce: n}.Snippet()
 		if err != nil {
 			a.fail(w, "Finrota widget could not be rendered", err)
 			return
@@ -58,15 +64,23 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 		_ = finrotaPage.Execute(w, map[string]any{"Order": ord, "Widget": widget, "Nonce": n})
 	})
 
-	// onSuccess: prepared, not paid. The payment is made here.
+	// onSuccess: prepared, not paid. The payment is made here, one call at
+	// a time per order, and not at all when an earlier attempt of the order
+	// already paid.
 	mux.HandleFunc("POST /finrota/complete/{order}", func(w http.ResponseWriter, r *http.Request) {
-		if !a.csrf.check(r) {
-			http.Error(w, "forbidden", http.StatusForbidden)
-			return
-		}
-		ord, ok := a.orders.get(r.PathValue("order"))
+		ord, ok := a.owned(r, r.PathValue("order"))
 		if !ok || ord.Provider != "finrota" || ord.Status != StatusNew {
 			http.NotFound(w, r)
+			return
+		}
+		if !f.begin(ord.ID) {
+			http.Error(w, "a payment for this order is in progress", http.StatusConflict)
+			return
+		}
+		defer f.end(ord.ID)
+		if f.check(r.Context(), a, ord) {
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]string{"redirect": "/orders/" + ord.ID})
 			return
 		}
 		var in struct {
@@ -80,7 +94,7 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 		ref := ord.ID[:16] + "-" + nonce()[:6]
 		_ = a.orders.setRef(ord.ID, "finrota:"+ref)
 		out, err := f.client.CompletePayment(r.Context(), &finrota.CompleteRequest{Amount: ord.Amount, PrepareToken: finrota.PrepareToken(in.PrepareToken),
-			ReturnURL: siteURL(r) + "/finrota/return/" + ord.ID, ClientReferenceCode: ref, CustomerIP: ip})
+			ReturnURL: a.url("/finrota/return/" + ord.ID), ClientReferenceCode: ref, CustomerIP: ip})
 		next := "/orders/" + ord.ID
 		switch o := out.(type) {
 		case *finrota.Redirect:
@@ -97,25 +111,63 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 		_ = json.NewEncoder(w).Encode(map[string]string{"redirect": next})
 	})
 
-	// The bank returns the shopper here. The return is unsigned: ask Finrota.
-	mux.HandleFunc("/finrota/return/{order}", func(w http.ResponseWriter, r *http.Request) {
+	// The bank returns the shopper here, by GET or a cross-site form POST
+	// that carries no session. The return is unsigned and Finrota documents
+	// none of its fields, so nothing in it is read, shown or stored: it only
+	// makes the server ask Finrota, then sends the browser to the order page
+	// (which shows the order only to its own session).
+	back := func(w http.ResponseWriter, r *http.Request) {
 		ord, ok := a.orders.get(r.PathValue("order"))
 		if !ok || ord.Provider != "finrota" {
 			http.NotFound(w, r)
 			return
 		}
-		ret, err := finrota.ParseReturn(r)
-		if err == nil && ord.Ref != "" {
-			list, lerr := f.client.ListPayments(r.Context(), finrota.PaymentFilter{ClientReferenceCode: ord.Ref[len("finrota:"):]})
-			switch {
-			case lerr == nil && len(list) == 1 && list[0].LastAmount.Equal(ord.Amount):
-				a.orders.settle(ord.ID, StatusPaid, "")
-			case lerr == nil && ret.Success != nil && !*ret.Success:
-				a.orders.settle(ord.ID, StatusFailed, ret.Error)
-			}
-		}
+		f.check(r.Context(), a, ord)
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
-	})
+	}
+	mux.HandleFunc("GET /finrota/return/{order}", back)
+	mux.HandleFunc("POST /finrota/return/{order}", back)
+}
+
+// check asks Finrota for the order's latest attempt and settles it when
+// Finrota lists the payment: paid when its amount is the order's, a
+// mismatch otherwise. When Finrota lists nothing the order is left as it is.
+// It reports whether the order is paid.
+func (f *finrotaCheckout) check(ctx context.Context, a *app, ord Order) bool {
+	ref, ok := strings.CutPrefix(ord.Ref, "finrota:")
+	if !ok || ref == "" {
+		return false
+	}
+	list, err := f.client.ListPayments(ctx, finrota.PaymentFilter{ClientReferenceCode: ref})
+	switch {
+	case err != nil || len(list) == 0:
+		return false
+	case len(list) == 1 && list[0].LastAmount.Equal(ord.Amount):
+		a.orders.settle(ord.ID, StatusPaid, "")
+		return true
+	default:
+		a.orders.settle(ord.ID, StatusMismatch, "Finrota's payment does not match the order")
+		return false
+	}
+}
+
+func (f *finrotaCheckout) begin(id string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.inFlight[id] {
+		return false
+	}
+	if f.inFlight == nil {
+		f.inFlight = map[string]bool{}
+	}
+	f.inFlight[id] = true
+	return true
+}
+
+func (f *finrotaCheckout) end(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.inFlight, id)
 }
 
 func asPaymentError(err error, target **finrota.PaymentError) bool { return errors.As(err, target) }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"html/template"
 	"io"
 	"net/http"
@@ -34,7 +35,6 @@ func (*flexitiCheckout) currency() string { return "CAD" }
 var flexitiStart = template.Must(pages.New("flexiti-start").Parse(`{{template "head" "Pay with Flexiti"}}{{template "summary" .Order}}
 <h1>Finance {{.Order.Amount}} CAD with Flexiti</h1>
 <form method="post" action="/flexiti/start/{{.Order.ID}}">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
 <label>Flexiti account number <input id="flexiti-account" name="account" inputmode="numeric" required value="{{.Account}}"></label>
 <button id="flexiti-start" type="submit">Continue with Flexiti</button></form>
 <p><a id="cancel" href="/orders/{{.Order.ID}}">Back to the order</a></p>{{template "foot"}}`))
@@ -46,7 +46,7 @@ var flexitiPage = template.Must(pages.New("flexiti").Parse(`{{template "head" "F
 window.addEventListener("message", function (event) {
   if (event.origin !== {{.Origin}}) { return; } // Flexiti posts to "*": check who is talking
   fetch("/flexiti/event/{{.Order.ID}}", {method: "POST", credentials: "same-origin",
-    headers: {"Content-Type": "application/json", "X-CSRF-Token": {{.CSRF}}}, body: JSON.stringify(event.data)})
+    headers: {"Content-Type": "application/json"}, body: JSON.stringify(event.data)})
     .then(function (r) { return r.json(); })
     .then(function (r) { if (r.redirect) { window.location.href = r.redirect; } });
 });
@@ -60,12 +60,13 @@ func (x *flexitiCheckout) register(mux *http.ServeMux, a *app) {
 		}
 		secure(w, policy{}, nonce())
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = flexitiStart.Execute(w, map[string]any{"Order": ord, "CSRF": a.csrf.token(a.csrf.session(w, r)), "Account": "20009100"})
+		_ = flexitiStart.Execute(w, map[string]any{"Order": ord, "Account": "20009100"})
 	})
 
 	mux.HandleFunc("POST /flexiti/start/{order}", func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil || !a.csrf.check(r) {
-			http.Error(w, "forbidden", http.StatusForbidden)
+		r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, "bad form", http.StatusBadRequest)
 			return
 		}
 		ord, ok := a.orderFor(w, r, "flexiti")
@@ -94,16 +95,14 @@ func (x *flexitiCheckout) register(mux *http.ServeMux, a *app) {
 		n := nonce()
 		secure(w, policy{frames: []string{x.origin}}, n)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = flexitiPage.Execute(w, map[string]any{"Order": ord, "URL": ws.RedirectionURL, "Origin": x.origin, "Nonce": n, "CSRF": a.csrf.token(a.csrf.session(w, r))})
+		_ = flexitiPage.Execute(w, map[string]any{"Order": ord, "URL": ws.RedirectionURL, "Origin": x.origin, "Nonce": n})
 	})
 
-	// The page forwards the widget's event; the server decides.
+	// The page forwards the widget's event; the server decides. The event
+	// may come twice (a double-fired message, a replay, two tabs): the
+	// authorization is made once per order by AuthorizeOnce.
 	mux.HandleFunc("POST /flexiti/event/{order}", func(w http.ResponseWriter, r *http.Request) {
-		if !a.csrf.check(r) {
-			http.Error(w, "forbidden", http.StatusForbidden)
-			return
-		}
-		ord, ok := a.orders.get(r.PathValue("order"))
+		ord, ok := a.owned(r, r.PathValue("order"))
 		x.mu.Lock()
 		state, has := x.flows[ord.ID]
 		x.mu.Unlock()
@@ -124,11 +123,18 @@ func (x *flexitiCheckout) register(mux *http.ServeMux, a *app) {
 				a.fail(w, "flow lost", err)
 				return
 			}
-			_, err = flow.Authorize(r.Context(), &flexiti.AuthorizeRequest{AccountNumber: *ev.Success.AccountNumber, Reference: ord.ID[:16],
-				Amount: flexiti.Cents(mustCents(ord)), AutoCapture: true, FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
-			if err == nil {
+			want := flexiti.Cents(mustCents(ord))
+			auth, err := flow.AuthorizeOnce(r.Context(), &flexiti.AuthorizeRequest{AccountNumber: *ev.Success.AccountNumber, Reference: ord.ID,
+				Amount: want, AutoCapture: true, FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
+			switch {
+			case err == nil && auth.Amount.Cmp(want) == 0:
 				a.orders.settle(ord.ID, StatusPaid, "")
-			} else {
+			case err == nil:
+				a.orders.settle(ord.ID, StatusMismatch, "Flexiti's authorization does not match the order")
+			case errors.Is(err, flexiti.ErrAuthorizationInProgress), errors.Is(err, flexiti.ErrOutcomeUnknown):
+				// Another request is authorizing this order, or Flexiti's
+				// answer was lost: the order page shows what is settled.
+			default:
 				a.orders.settle(ord.ID, StatusFailed, "financing refused")
 			}
 		case flexiti.StepOtherTender, flexiti.StepCannotProceed, flexiti.StepFailed:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"sync"
 
 	"github.com/paywidget/paywidget-go/iotpay"
 )
@@ -13,6 +14,13 @@ import (
 // reports, confirms with a signed cc_query before showing the order.
 type iotpayCheckout struct {
 	client *iotpay.Client
+
+	mu       sync.Mutex
+	attempts map[string]*iotpay.Checkout // order id → its one purchase
+}
+
+func newIOTPayCheckout(c *iotpay.Client) *iotpayCheckout {
+	return &iotpayCheckout{client: c, attempts: map[string]*iotpay.Checkout{}}
 }
 
 func (*iotpayCheckout) id() string       { return "iotpay" }
@@ -23,7 +31,7 @@ var iotpayPage = template.Must(pages.New("iotpay").Parse(`{{template "head" "Pay
 <h1>Pay {{.Order.Amount}} {{.Order.Currency}} with IOTPay</h1>
 {{.Widget}}
 <p id="iotpay-message"></p>
-<form id="iotpay-confirm" method="post" action="/iotpay/confirm/{{.Order.ID}}"><input type="hidden" name="csrf" value="{{.CSRF}}"></form>
+<form id="iotpay-confirm" method="post" action="/iotpay/confirm/{{.Order.ID}}"></form>
 <script nonce="{{.Nonce}}">
 window.onIotpay = function (event) {
   document.getElementById("iotpay-message").textContent = event.result === "SUCCESS" ? "Checking your payment…" : "Payment not completed: " + (event.message || "");
@@ -39,22 +47,11 @@ func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 		if !ok {
 			return
 		}
-		cents, err := ord.Amount.MinorUnits(2)
-		if err != nil {
-			a.fail(w, "amount cannot be paid in cents", err)
-			return
-		}
-		// A new attempt per page view, under the order's id and a suffix.
-		attempt := ord.ID[:16] + "-" + nonce()[:6]
-		co, err := p.client.Purchase(r.Context(), &iotpay.PurchaseRequest{
-			MchOrderNo: clean(attempt), Amount: cents, Subject: ord.Product.Name,
-			NotifyURL: siteURL(r) + "/iotpay/notify", ReturnURL: siteURL(r) + "/orders/" + ord.ID,
-		})
+		co, err := p.purchaseFor(r, a, ord)
 		if err != nil {
 			a.fail(w, "IOTPay checkout could not be opened", err)
 			return
 		}
-		_ = a.orders.setRef(ord.ID, "iotpay:"+clean(attempt))
 		n := nonce()
 		widget, err := p.client.Embed(iotpay.Embed{SecureID: co.SecureID, Callback: "onIotpay", Nonce: n})
 		if err != nil {
@@ -64,16 +61,12 @@ func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 		origin := origin(p.client.ScriptURL())
 		secure(w, policy{scripts: []string{origin}, connects: []string{origin}, frames: []string{origin}}, n)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_ = iotpayPage.Execute(w, map[string]any{"Order": ord, "Widget": widget, "Nonce": n, "CSRF": a.csrf.token(a.csrf.session(w, r))})
+		_ = iotpayPage.Execute(w, map[string]any{"Order": ord, "Widget": widget, "Nonce": n})
 	})
 
 	// The widget finished: confirm with IOTPay before showing the order.
 	mux.HandleFunc("POST /iotpay/confirm/{order}", func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil || !a.csrf.check(r) {
-			http.Error(w, "forbidden", http.StatusForbidden)
-			return
-		}
-		ord, ok := a.orders.get(r.PathValue("order"))
+		ord, ok := a.owned(r, r.PathValue("order"))
 		if !ok || ord.Provider != "iotpay" {
 			http.NotFound(w, r)
 			return
@@ -86,12 +79,39 @@ func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
 	})
 
-	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: p.client, Report: func(_ context.Context, o *iotpay.Order) error {
+	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: p.client, Store: a.claims, Report: func(_ context.Context, o *iotpay.Order) error {
 		if ord, ok := a.orders.byReference("iotpay:" + o.MchOrderNo); ok {
 			settleIotpay(a, ord, o)
 		}
 		return nil
 	}})
+}
+
+// purchaseFor creates the order's IOTPay purchase once; a reload of the
+// checkout page embeds the same one again. Its notifyUrl is the client's
+// configured one and its returnUrl comes from the shop's configured base
+// URL, never from the request.
+func (p *iotpayCheckout) purchaseFor(r *http.Request, a *app, ord Order) (*iotpay.Checkout, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if co, ok := p.attempts[ord.ID]; ok {
+		return co, nil
+	}
+	cents, err := ord.Amount.MinorUnits(2)
+	if err != nil {
+		return nil, err
+	}
+	no := clean(ord.ID)
+	co, err := p.client.Purchase(r.Context(), &iotpay.PurchaseRequest{
+		MchOrderNo: no, Amount: cents, Subject: ord.Product.Name,
+		ReturnURL: a.url("/orders/" + ord.ID),
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.attempts[ord.ID] = co
+	_ = a.orders.setRef(ord.ID, "iotpay:"+no)
+	return co, nil
 }
 
 // settleIotpay records IOTPay's signed answer, checking it is this order's.

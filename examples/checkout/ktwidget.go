@@ -20,10 +20,11 @@ type ktwidgetCheckout struct {
 
 	mu       sync.Mutex
 	recorded map[string]ktwidget.Recorded // order id → what was created
+	payments map[string]*ktwidget.Payment // order id → its one KTPay transaction
 }
 
 func newKTWidgetCheckout(c *ktwidget.Client) *ktwidgetCheckout {
-	return &ktwidgetCheckout{client: c, recorded: map[string]ktwidget.Recorded{}}
+	return &ktwidgetCheckout{client: c, recorded: map[string]ktwidget.Recorded{}, payments: map[string]*ktwidget.Payment{}}
 }
 
 func (*ktwidgetCheckout) id() string       { return "ktwidget" }
@@ -58,22 +59,11 @@ func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 		if !ok {
 			return
 		}
-		post, err := k.client.CallbackURL(siteURL(r)+"/ktwidget/notify", ord.ID)
+		p, err := k.paymentFor(r, a, ord)
 		if err != nil {
 			a.fail(w, "KTPay checkout could not be opened", err)
 			return
 		}
-		back := siteURL(r) + "/ktwidget/return/" + ord.ID
-		p, err := k.client.CreatePayment(r.Context(), &ktwidget.Order{OrderID: ord.ID, Amount: ord.Amount, Type: ktwidget.TypeEcom,
-			Description: ord.Product.Name, CallbackPostURL: post, CallbackSuccessURL: back, CallbackFailedURL: back, CallbackBackURL: back}, nil)
-		if err != nil {
-			a.fail(w, "KTPay checkout could not be opened", err)
-			return
-		}
-		k.mu.Lock()
-		k.recorded[ord.ID] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: ord.Amount}
-		k.mu.Unlock()
-		_ = a.orders.setRef(ord.ID, "ktwidget:"+p.TransactionHash)
 		n := nonce()
 		widget, err := k.client.Snippet(p.WidgetURL, n)
 		if err != nil {
@@ -85,7 +75,8 @@ func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 		_ = ktwidgetPage.Execute(w, map[string]any{"Order": ord, "Widget": widget, "Nonce": n})
 	})
 
-	// The widget sends the shopper here; KTPay's notification is the only
+	// The widget sends the shopper here (only a redirect: nothing it sends
+	// is read); KTPay's notification is the only
 	// source of truth, so wait a moment for it before showing the order.
 	mux.HandleFunc("GET /ktwidget/return/{order}", func(w http.ResponseWriter, r *http.Request) {
 		ord, ok := a.orders.get(r.PathValue("order"))
@@ -97,7 +88,7 @@ func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
 	})
 
-	mux.Handle("POST /ktwidget/notify", &ktwidget.NotificationHandler{Client: k.client, Orders: k, Report: func(_ context.Context, n *ktwidget.Notification) error {
+	mux.Handle("POST /ktwidget/notify", &ktwidget.NotificationHandler{Client: k.client, Orders: k, Store: a.claims, Report: func(_ context.Context, n *ktwidget.Notification) error {
 		if n.Paid() {
 			a.orders.settle(n.OrderID, StatusPaid, "")
 		} else {
@@ -109,4 +100,27 @@ func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 		}
 		return nil
 	}})
+}
+
+// paymentFor creates the order's KTPay transaction once; a reload of the
+// checkout page shows the same widget again. The notification address
+// (callback_post_url) is not set here: the client derives it from its
+// configured CallbackBase. The shopper's return addresses come from the
+// shop's configured base URL, never from the request.
+func (k *ktwidgetCheckout) paymentFor(r *http.Request, a *app, ord Order) (*ktwidget.Payment, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if p, ok := k.payments[ord.ID]; ok {
+		return p, nil
+	}
+	back := a.url("/ktwidget/return/" + ord.ID)
+	p, err := k.client.CreatePayment(r.Context(), &ktwidget.Order{OrderID: ord.ID, Amount: ord.Amount, Type: ktwidget.TypeEcom,
+		Description: ord.Product.Name, CallbackSuccessURL: back, CallbackFailedURL: back, CallbackBackURL: back}, nil)
+	if err != nil {
+		return nil, err
+	}
+	k.recorded[ord.ID] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: ord.Amount}
+	k.payments[ord.ID] = p
+	_ = a.orders.setRef(ord.ID, "ktwidget:"+p.TransactionHash)
+	return p, nil
 }

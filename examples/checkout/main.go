@@ -5,6 +5,14 @@
 //
 //	go run ./examples/checkout            # against the built-in fake providers
 //	go run ./examples/checkout -addr 127.0.0.1:8080
+//	go run ./examples/checkout -addr :8080 -base-url https://shop.example
+//
+// -base-url (or SHOP_BASE_URL) is the shop's public address as shoppers and
+// providers reach it, scheme and host only; it defaults to http://<addr>.
+// Every provider-facing address (KTPay's notification, Odero's callback,
+// IOTPay's notify, Finrota's return) is built from it, never from a
+// request's Host header, which the shopper controls; an https base also
+// makes the session cookie Secure behind a TLS-terminating proxy.
 //
 // By default every provider is a loopback fake (which also serves a stand-in
 // for the provider's widget script or page), so the whole flow works
@@ -33,6 +41,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"time"
@@ -40,28 +49,36 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
+	base := flag.String("base-url", os.Getenv("SHOP_BASE_URL"), "the shop's public base URL, scheme://host[:port] (default $SHOP_BASE_URL, else http://<addr>)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := serve(ctx, *addr, os.Getenv, os.Stdout); err != nil {
+	if err := serve(ctx, *addr, *base, os.Getenv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "checkout:", err)
 		os.Exit(1)
 	}
 }
 
-func serve(ctx context.Context, addr string, getenv func(string) string, out io.Writer) error {
+func serve(ctx context.Context, addr, base string, getenv func(string) string, out io.Writer) error {
 	log := slog.New(slog.NewTextHandler(out, nil))
-	shop, closeAll, err := build(getenv, log)
-	if err != nil {
-		return err
-	}
-	defer closeAll()
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
+	defer l.Close()
+	if base == "" {
+		base = "http://" + l.Addr().String()
+	}
+	if base, err = publicBase(base); err != nil {
+		return err
+	}
+	shop, closeAll, err := build(getenv, log, base)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
 	srv := &http.Server{Handler: shop.handler(), ReadHeaderTimeout: 5 * time.Second}
-	fmt.Fprintf(out, "shop at http://%s/\n", l.Addr())
+	fmt.Fprintf(out, "shop at %s/ (listening on %s)\n", base, l.Addr())
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -72,4 +89,16 @@ func serve(ctx context.Context, addr string, getenv func(string) string, out io.
 		return err
 	}
 	return nil
+}
+
+// publicBase checks the configured base URL: absolute http(s), a host, no
+// user info, query or fragment, no path. It returns it without a trailing
+// slash.
+func publicBase(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
+		return "", fmt.Errorf("base URL %q: want scheme://host[:port], http or https", s)
+	}
+	return u.Scheme + "://" + u.Host, nil
 }

@@ -59,6 +59,7 @@ func (o *oderoCheckout) register(mux *http.ServeMux, a *app) {
 	})
 
 	cb := &odero.CallbackHandler{
+		Store:  a.claims,
 		Client: o.client,
 		Expect: func(_ context.Context, c *odero.Callback) (odero.Expectation, error) {
 			ord, ok := a.orders.byReference("odero:" + c.Token)
@@ -113,7 +114,6 @@ func (o *oderoCheckout) pageFor(r *http.Request, a *app, ord Order) (string, err
 		PaidPrice:      ord.Amount,
 		Currency:       odero.Currency(ord.Currency),
 		Group:          odero.PaymentGroupProduct,
-		CallbackURL:    siteURL(r) + "/odero/callback",
 		Items:          []odero.Item{{Name: ord.Product.Name, Price: ord.Amount, ExternalID: ord.Product.ID}},
 	})
 	if err != nil {
@@ -124,15 +124,6 @@ func (o *oderoCheckout) pageFor(r *http.Request, a *app, ord Order) (string, err
 	}
 	o.pages[ord.ID] = co.PageURL
 	return co.PageURL, nil
-}
-
-// siteURL is the merchant site's own origin as the browser reached it.
-func siteURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 func join(s []string) string {

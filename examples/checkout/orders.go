@@ -61,8 +61,11 @@ type Order struct {
 	Status   Status
 	// Ref is the provider's reference (checkout token, payment id…).
 	Ref string
-	// Detail says what the verification saw (decline reason, mismatch).
+	// Detail says what the verification saw (decline reason, mismatch),
+	// in the shop's own words: never text a browser sent.
 	Detail string
+	// Session is the shopper session that owns the order.
+	Session string
 }
 
 // orders is the merchant's order table (in memory for the example).
@@ -76,10 +79,10 @@ func newOrders() *orders {
 	return &orders{byID: map[string]*Order{}, byRef: map[string]string{}}
 }
 
-func (o *orders) create(p Product, provider, currency string) *Order {
+func (o *orders) create(p Product, provider, currency, session string) *Order {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
-	ord := &Order{ID: hex.EncodeToString(b[:]), Product: p, Provider: provider, Amount: p.Price, Currency: currency, Status: StatusNew}
+	ord := &Order{ID: hex.EncodeToString(b[:]), Product: p, Provider: provider, Amount: p.Price, Currency: currency, Status: StatusNew, Session: session}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.byID[ord.ID] = ord

@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 
+	"github.com/paywidget/paywidget-go/claims"
 	"github.com/paywidget/paywidget-go/finrota"
 	"github.com/paywidget/paywidget-go/finrota/finrotatest"
 	"github.com/paywidget/paywidget-go/flexiti"
@@ -16,21 +17,24 @@ import (
 )
 
 // build wires every provider: to a real sandbox when its environment
-// variables are set, to the built-in fake otherwise. The returned func stops
-// the fakes.
+// variables are set, to the built-in fake otherwise. base is the shop's
+// public base URL from configuration; the providers' callback and notify
+// addresses are derived from it here, once. The returned func stops the
+// fakes.
 //
 //	ODERO_BASE_URL, ODERO_API_KEY, ODERO_SECRET_KEY
 //	IOTPAY_BASE_URL, IOTPAY_MCH_ID, IOTPAY_KEY, IOTPAY_LOGIN_NAME
 //	KTWIDGET_BASE_URL, KTWIDGET_WIDGET_URL, KTWIDGET_APP_ID, KTWIDGET_APP_KEY, KTWIDGET_CALLBACK_SECRET
 //	FINROTA_BASE_URL, FINROTA_API_KEY, FINROTA_SECRET_KEY
 //	FLEXITI_BASE_URL, FLEXITI_CLIENT_ID, FLEXITI_CLIENT_SECRET
-func build(getenv func(string) string, log *slog.Logger) (*app, func(), error) {
+func build(getenv func(string) string, log *slog.Logger, base string) (*app, func(), error) {
 	var closers []func()
 	closeAll := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			closers[i]()
 		}
 	}
+	var fk fakes
 	fail := func(err error) (*app, func(), error) {
 		closeAll()
 		return nil, nil, err
@@ -38,40 +42,54 @@ func build(getenv func(string) string, log *slog.Logger) (*app, func(), error) {
 
 	var oc *odero.Client
 	var err error
-	if base := getenv("ODERO_BASE_URL"); base != "" {
-		oc, err = odero.New(odero.Config{APIKey: odero.Secret(getenv("ODERO_API_KEY")), SecretKey: odero.Secret(getenv("ODERO_SECRET_KEY"))},
-			odero.WithBaseURL(base), odero.WithLogger(log))
+	if api := getenv("ODERO_BASE_URL"); api != "" {
+		oc, err = odero.New(odero.Config{APIKey: odero.Secret(getenv("ODERO_API_KEY")), SecretKey: odero.Secret(getenv("ODERO_SECRET_KEY")),
+			CallbackURL: base + "/odero/callback"},
+			odero.WithBaseURL(api), odero.WithLogger(log))
 	} else {
 		gw := oderotest.Start()
 		closers = append(closers, gw.Close)
-		oc, err = gw.NewClient(odero.WithLogger(log))
+		fk.odero = gw
+		cfg := gw.Config()
+		cfg.CallbackURL = base + "/odero/callback"
+		oc, err = odero.New(cfg, odero.WithBaseURL(gw.URL), odero.WithHTTPClient(gw.Client()), odero.WithLogger(log))
 	}
 	if err != nil {
 		return fail(err)
 	}
 
 	var ic *iotpay.Client
-	if base := getenv("IOTPAY_BASE_URL"); base != "" {
-		ic, err = iotpay.New(iotpay.Config{MerchantID: getenv("IOTPAY_MCH_ID"), Key: iotpay.Secret(getenv("IOTPAY_KEY")), LoginName: getenv("IOTPAY_LOGIN_NAME")},
-			iotpay.WithBaseURL(base), iotpay.WithLogger(log))
+	if api := getenv("IOTPAY_BASE_URL"); api != "" {
+		ic, err = iotpay.New(iotpay.Config{MerchantID: getenv("IOTPAY_MCH_ID"), Key: iotpay.Secret(getenv("IOTPAY_KEY")), LoginName: getenv("IOTPAY_LOGIN_NAME"),
+			NotifyURL: base + "/iotpay/notify"},
+			iotpay.WithBaseURL(api), iotpay.WithLogger(log))
 	} else {
 		gw := iotpaytest.Start()
 		closers = append(closers, gw.Close)
-		ic, err = gw.NewClient(iotpay.WithLogger(log))
+		fk.iotpay = gw
+		cfg := gw.Config()
+		cfg.NotifyURL = base + "/iotpay/notify"
+		ic, err = iotpay.New(cfg, iotpay.WithBaseURL(gw.URL), iotpay.WithHTTPClient(gw.Client()), iotpay.WithLogger(log))
 	}
 	if err != nil {
 		return fail(err)
 	}
 
+	// KTPay's notification is trusted because its URL reaches KTPay alone:
+	// its base is configuration, fixed in the client (CallbackBase).
 	var kc *ktwidget.Client
-	if base := getenv("KTWIDGET_BASE_URL"); base != "" {
+	if api := getenv("KTWIDGET_BASE_URL"); api != "" {
 		kc, err = ktwidget.New(ktwidget.Config{AppID: ktwidget.Secret(getenv("KTWIDGET_APP_ID")), PublicKey: getenv("KTWIDGET_APP_KEY"),
-			Environment: ktwidget.Test, WidgetURL: getenv("KTWIDGET_WIDGET_URL"), CallbackSecret: ktwidget.Secret(getenv("KTWIDGET_CALLBACK_SECRET"))},
-			ktwidget.WithBaseURL(base), ktwidget.WithLogger(log))
+			Environment: ktwidget.Test, WidgetURL: getenv("KTWIDGET_WIDGET_URL"), CallbackSecret: ktwidget.Secret(getenv("KTWIDGET_CALLBACK_SECRET")),
+			CallbackBase: base + "/ktwidget/notify"},
+			ktwidget.WithBaseURL(api), ktwidget.WithLogger(log))
 	} else {
 		gw := ktwidgettest.Start()
 		closers = append(closers, gw.Close)
-		kc, err = gw.NewClient(ktwidget.WithLogger(log))
+		fk.kt = gw
+		cfg := gw.Config()
+		cfg.CallbackBase = base + "/ktwidget/notify"
+		kc, err = ktwidget.New(cfg, ktwidget.WithBaseURL(gw.URL), ktwidget.WithHTTPClient(gw.Client()), ktwidget.WithLogger(log))
 	}
 	if err != nil {
 		return fail(err)
@@ -85,6 +103,7 @@ func build(getenv func(string) string, log *slog.Logger) (*app, func(), error) {
 	} else {
 		gw := finrotatest.Start()
 		closers = append(closers, gw.Close)
+		fk.finrota = gw
 		script = gw.URL + "/static/finrota-widget/v1.0.0/index.umd.js"
 		fc, err = gw.NewClient(finrota.WithLogger(log))
 	}
@@ -92,27 +111,49 @@ func build(getenv func(string) string, log *slog.Logger) (*app, func(), error) {
 		return fail(err)
 	}
 
+	// One claim store makes every provider notification exactly-once and
+	// every Flexiti authorization happen once per order (AuthorizeOnce
+	// claims the order's reference in it). Several replicas would share one
+	// in their database instead: claims.NewSQL.
+	store := claims.NewMemory(0, 0)
 	var xc *flexiti.Client
 	var widgetOrigin string
-	if base := getenv("FLEXITI_BASE_URL"); base != "" {
-		xc, err = flexiti.New(flexiti.Config{ClientID: getenv("FLEXITI_CLIENT_ID"), ClientSecret: flexiti.Secret(getenv("FLEXITI_CLIENT_SECRET"))},
-			flexiti.WithBaseURL(base), flexiti.WithLogger(log))
-		widgetOrigin = origin(base)
+	if api := getenv("FLEXITI_BASE_URL"); api != "" {
+		xc, err = flexiti.New(flexiti.Config{ClientID: getenv("FLEXITI_CLIENT_ID"), ClientSecret: flexiti.Secret(getenv("FLEXITI_CLIENT_SECRET")), Claims: store},
+			flexiti.WithBaseURL(api), flexiti.WithLogger(log))
+		widgetOrigin = origin(api)
 	} else {
 		gw := flexititest.Start()
 		closers = append(closers, gw.Close)
+		fk.flexiti = gw
 		widgetOrigin = gw.URL
-		xc, err = gw.NewClient(flexiti.WithLogger(log))
+		cfg := gw.Config()
+		cfg.Claims = store
+		xc, err = flexiti.New(cfg, flexiti.WithBaseURL(gw.BaseURL()), flexiti.WithHTTPClient(gw.Client()), flexiti.WithLogger(log))
 	}
 	if err != nil {
 		return fail(err)
 	}
 
-	return newApp(log,
+	shop := newApp(log, base,
 		newOderoCheckout(oc),
-		&iotpayCheckout{client: ic},
+		newIOTPayCheckout(ic),
 		newKTWidgetCheckout(kc),
 		&finrotaCheckout{client: fc, scriptURL: script},
 		newFlexitiCheckout(xc, widgetOrigin),
-	), closeAll, nil
+	)
+	shop.fakes = fk
+	shop.claims = store
+	return shop, closeAll, nil
+}
+
+// fakes are the built-in provider fakes in use (nil for a provider wired to
+// a real sandbox); the shop's tests play the shopper and the provider
+// through them.
+type fakes struct {
+	odero   *oderotest.Server
+	iotpay  *iotpaytest.Server
+	kt      *ktwidgettest.Server
+	finrota *finrotatest.Server
+	flexiti *flexititest.Server
 }

@@ -1,60 +1,56 @@
 package main
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
 	"strings"
 )
 
-// csrf protects the merchant's own POST endpoints with a token bound to the
-// shopper's session cookie (HMAC of the session id under a server key).
-// Provider callbacks are not covered: they come from the provider's page or
-// servers and are verified by a signed server-to-server query instead.
-type csrf struct {
-	key []byte
-}
-
-func newCSRF() *csrf {
-	k := make([]byte, 32)
-	_, _ = rand.Read(k)
-	return &csrf{key: k}
+// sessions gives each shopper an anonymous session: a random id in an
+// HttpOnly, SameSite=Lax cookie, Secure whenever the shop's configured base
+// URL is https (decided from configuration, not from the request, so it
+// stays Secure behind a TLS-terminating proxy). Orders belong to the session
+// that created them.
+//
+// Cross-site request forgery is refused by http.CrossOriginProtection (see
+// app.handler). What it does not cover is kept here: a state-changing
+// request must carry the session cookie, and may only touch that session's
+// own orders. Provider callbacks are not session requests: they come from
+// the provider's page or servers and are verified by a signed
+// server-to-server query (or KTPay's per-order token) instead.
+type sessions struct {
+	secure bool
 }
 
 const sessionCookie = "sid"
 
 // session returns the shopper's session id, setting a cookie if there is none.
-func (c *csrf) session(w http.ResponseWriter, r *http.Request) string {
-	if ck, err := r.Cookie(sessionCookie); err == nil && len(ck.Value) == 43 {
-		return ck.Value
+func (s *sessions) session(w http.ResponseWriter, r *http.Request) string {
+	if id, ok := s.current(r); ok {
+		return id
 	}
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	id := base64.RawURLEncoding.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure})
 	return id
 }
 
-// token is the CSRF token to embed in the session's forms.
-func (c *csrf) token(session string) string {
-	m := hmac.New(sha256.New, c.key)
-	m.Write([]byte(session))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// current returns the session id the request carries, if any.
+func (s *sessions) current(r *http.Request) (string, bool) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil || len(ck.Value) != 43 {
+		return "", false
+	}
+	return ck.Value, true
 }
 
-// check verifies the form's (or header's) token against the session cookie.
-func (c *csrf) check(r *http.Request) bool {
-	ck, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return false
-	}
-	got := r.Header.Get("X-CSRF-Token")
-	if got == "" {
-		got = r.PostFormValue("csrf")
-	}
-	return hmac.Equal([]byte(got), []byte(c.token(ck.Value)))
+// owns reports in constant time whether the request's session is owner.
+func (s *sessions) owns(r *http.Request, owner string) bool {
+	id, ok := s.current(r)
+	return ok && owner != "" && subtle.ConstantTimeCompare([]byte(id), []byte(owner)) == 1
 }
 
 // nonce draws a per-response nonce for inline scripts.

@@ -61,10 +61,10 @@ func TestShopStylesComeFromItsOwnOrigin(t *testing.T) {
 // server's amount, and the footer.
 func TestCheckoutPagesShowTheOrderSummary(t *testing.T) {
 	shop, site, hc := newShop(t)
+	visit(t, hc, site.URL)
 	for _, in := range shop.integrations {
-		p, _ := productByID("tea")
-		ord := shop.orders.create(p, in.id(), in.currency())
-		resp, page := get(t, hc, site.URL+"/pay/"+in.id()+"/"+ord.ID)
+		id := order(t, hc, site.URL, "tea", in.id()) // the shopper's own order
+		resp, page := get(t, hc, site.URL+"/pay/"+in.id()+"/"+id)
 		require.Equal(t, http.StatusOK, resp.StatusCode, in.id())
 		assert.Contains(t, page, `<link rel="stylesheet" href="/static/shop.css">`, in.id())
 		assert.Contains(t, page, `<header class="site-header">`, in.id())

@@ -26,7 +26,9 @@ var iotpaySubject = conformance.Subject{
 			start = iotpaytest.NewTLSServer
 		}
 		srv := start(t)
-		c, err := srv.NewClient(opts...)
+		cfg := srv.Config()
+		cfg.NotifyURL = "https://s.example/n"
+		c, err := iotpay.New(cfg, append([]httpx.Option{iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client())}, opts...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +43,7 @@ var iotpaySubject = conformance.Subject{
 			return nil
 		}
 		purchase := func() *iotpay.PurchaseRequest {
-			return &iotpay.PurchaseRequest{MchOrderNo: iotpayNo("o"), Amount: 1500, NotifyURL: "https://s.example/n", ReturnURL: "https://s.example/r"}
+			return &iotpay.PurchaseRequest{MchOrderNo: iotpayNo("o"), Amount: 1500, ReturnURL: "https://s.example/r"}
 		}
 		bad := func(name string, f func(ctx context.Context) error) conformance.Case {
 			return conformance.Case{Name: name, Do: f}
@@ -118,10 +120,18 @@ var iotpaySubject = conformance.Subject{
 					_, err := c.Purchase(ctx, r)
 					return err
 				}),
-				bad("notifyUrl relative", func(ctx context.Context) error {
+				bad("returnUrl relative", func(ctx context.Context) error {
 					r := purchase()
-					r.NotifyURL = "/n"
+					r.ReturnURL = "/r"
 					_, err := c.Purchase(ctx, r)
+					return err
+				}),
+				bad("notifyUrl not configured", func(ctx context.Context) error {
+					bare, err := srv.NewClient(opts...)
+					if err != nil {
+						return err
+					}
+					_, err = bare.Purchase(ctx, purchase())
 					return err
 				}),
 				bad("returnUrl 201", func(ctx context.Context) error {

@@ -28,7 +28,9 @@ var ktwidgetSubject = conformance.Subject{
 			start = ktwidgettest.NewTLSServer
 		}
 		srv := start(t)
-		c, err := srv.NewClient(opts...)
+		cfg := srv.Config()
+		cfg.CallbackBase = "https://shop.example/kt/notify"
+		c, err := ktwidget.New(cfg, append([]httpx.Option{ktwidget.WithBaseURL(srv.URL), ktwidget.WithHTTPClient(srv.Client())}, opts...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +72,7 @@ var ktwidgetSubject = conformance.Subject{
 				bad("contract_value empty", func(o *ktwidget.Order) {
 					o.Type, o.Service = ktwidget.TypeService, &ktwidget.Service{ServiceID: 1}
 				}),
-				bad("callback_post_url relative", func(o *ktwidget.Order) { o.CallbackPostURL = "/n" }),
+				bad("callback_success_url relative", func(o *ktwidget.Order) { o.CallbackSuccessURL = "/n" }),
 				bad("callback_back_url bare host", func(o *ktwidget.Order) { o.CallbackBackURL = "widget.nplus.tech" }),
 				{Name: "acquirer-options hash empty", Do: func(ctx context.Context) error { _, err := c.AcquirerOptions(ctx, ""); return err }},
 				{Name: "receipt hash too long", Do: func(ctx context.Context) error { _, err := c.Receipt(ctx, strings.Repeat("h", 129)); return err }},
@@ -78,8 +80,8 @@ var ktwidgetSubject = conformance.Subject{
 			Secrets: func() []string {
 				out := []string{ktwidgettest.AppID, ktwidgettest.CallbackSecret}
 				for _, o := range srv.Orders() {
-					if o.Order.CallbackPostURL != "" {
-						out = append(out, o.Order.CallbackPostURL)
+					if o.CallbackPostURL != "" {
+						out = append(out, o.CallbackPostURL)
 					}
 				}
 				return out

@@ -16,7 +16,7 @@ var amt = odero.MustParseAmount
 func oderoInit() *odero.InitCheckoutRequest {
 	return &odero.InitCheckoutRequest{
 		ConversationID: "order-1", Price: amt("100.50"), PaidPrice: amt("100.50"),
-		Currency: odero.TRY, Group: odero.PaymentGroupProduct, CallbackURL: "https://shop.example/cb",
+		Currency: odero.TRY, Group: odero.PaymentGroupProduct,
 		Items: []odero.Item{{Name: "Tea", Price: amt("60.25")}, {Name: "Cup", Price: amt("40.25")}},
 	}
 }
@@ -29,7 +29,9 @@ var oderoSubject = conformance.Subject{
 			start = oderotest.NewTLSServer
 		}
 		srv := start(t)
-		c, err := srv.NewClient(opts...)
+		cfg := srv.Config()
+		cfg.CallbackURL = "https://shop.example/cb"
+		c, err := odero.New(cfg, append([]httpx.Option{odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client())}, opts...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,8 +88,14 @@ var oderoSubject = conformance.Subject{
 				{Name: "walletPrice negative", Do: with(func(r *odero.InitCheckoutRequest) { w := amt("-1"); r.WalletPrice = &w })},
 				{Name: "currency missing", Do: with(func(r *odero.InitCheckoutRequest) { r.Currency = "" })},
 				{Name: "paymentGroup missing", Do: with(func(r *odero.InitCheckoutRequest) { r.Group = "" })},
-				{Name: "callbackUrl missing", Do: with(func(r *odero.InitCheckoutRequest) { r.CallbackURL = "" })},
-				{Name: "callbackUrl relative", Do: with(func(r *odero.InitCheckoutRequest) { r.CallbackURL = "/cb" })},
+				{Name: "callbackUrl not configured for a product", Do: func(ctx context.Context) error {
+					bare, err := srv.NewClient(opts...)
+					if err != nil {
+						return err
+					}
+					_, err = bare.InitCheckout(ctx, oderoInit())
+					return err
+				}},
 				{Name: "items empty", Do: with(func(r *odero.InitCheckoutRequest) { r.Items = nil })},
 				{Name: "items do not sum", Do: with(func(r *odero.InitCheckoutRequest) { r.Items[0].Price = amt("60.24") })},
 				{Name: "item name empty", Do: with(func(r *odero.InitCheckoutRequest) { r.Items[0].Name = "" })},

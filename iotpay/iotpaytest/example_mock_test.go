@@ -23,7 +23,9 @@ func ExampleStartMock() {
 
 	iot := iotpaytest.StartMock(httpmock.DefaultTransport) // at iotpay.Sandbox
 	defer iot.Close()
-	client, err := iotpay.New(iot.Config(), iotpay.WithHTTPClient(hc))
+	cfg := iot.Config()
+	cfg.NotifyURL = "https://shop.example/iotpay/notify" // the shop's configured address
+	client, err := iotpay.New(cfg, iotpay.WithHTTPClient(hc))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -36,7 +38,7 @@ func ExampleStartMock() {
 
 	ctx := context.Background()
 	co, err := client.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "order-7", Amount: 2500,
-		NotifyURL: "https://shop.example/iotpay/notify", ReturnURL: "https://shop.example/iotpay/return"})
+		ReturnURL: "https://shop.example/iotpay/return"})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -31,9 +31,11 @@ func TestNotifyIntervalStretchesTheRetrySchedule(t *testing.T) {
 	}))
 	defer shop.Close()
 	srv.BindCard("c-1")
-	c, err := srv.NewClient()
+	cfg := srv.Config()
+	cfg.NotifyURL = shop.URL
+	c, err := iotpay.New(cfg, iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
-	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: 100, NotifyURL: shop.URL})
+	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: 100})
 	require.NoError(t, err)
 	srv.Close() // waits for the notifier to give up
 	n, answered := srv.NotifyAttempts(o.PayOrderID)

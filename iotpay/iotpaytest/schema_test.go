@@ -52,10 +52,12 @@ func resend(t *testing.T, srv *iotpaytest.Server, orig fake.Request, m wire.Muta
 // sent pass (they were made through the client below).
 func TestFakeRefusesWhatTheSpecificationForbids(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
-	c, err := srv.NewClient()
+	cfg := srv.Config()
+	cfg.NotifyURL = "https://s.example/n"
+	c, err := iotpay.New(cfg, iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
 	ctx := context.Background()
-	_, err = c.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "p-1", Amount: 1500, Subject: "tea", NotifyURL: "https://s.example/n", ReturnURL: "https://s.example/r"})
+	_, err = c.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "p-1", Amount: 1500, Subject: "tea", ReturnURL: "https://s.example/r"})
 	require.NoError(t, err)
 	_, err = c.AddCard(ctx, &iotpay.AddCardRequest{CardID: "card-new", ReturnURL: "https://s.example/r"})
 	require.NoError(t, err)

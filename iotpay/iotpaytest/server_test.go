@@ -41,9 +41,11 @@ func TestFakeChecksSign(t *testing.T) {
 
 func TestFakeRefusesDuplicateOrder(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
-	c, err := srv.NewClient()
+	cfg := srv.Config()
+	cfg.NotifyURL = "https://s.example/n"
+	c, err := iotpay.New(cfg, iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
-	req := &iotpay.PurchaseRequest{MchOrderNo: "dup", Amount: 100, NotifyURL: "https://s.example/n", ReturnURL: "https://s.example/r"}
+	req := &iotpay.PurchaseRequest{MchOrderNo: "dup", Amount: 100, ReturnURL: "https://s.example/r"}
 	_, err = c.Purchase(context.Background(), req)
 	require.NoError(t, err)
 	_, err = c.Purchase(context.Background(), req)
@@ -55,7 +57,9 @@ func TestFakeRefusesDuplicateOrder(t *testing.T) {
 
 func TestFakeWidgetAndAddCard(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
-	c, err := srv.NewClient()
+	cfg := srv.Config()
+	cfg.NotifyURL = "http://127.0.0.1:1/n"
+	c, err := iotpay.New(cfg, iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
 	ctx := context.Background()
 
@@ -83,7 +87,7 @@ func TestFakeWidgetAndAddCard(t *testing.T) {
 	assert.Equal(t, "411111******1111", card.CardNum)
 	assert.Equal(t, 1, srv.Cards())
 
-	pc, err := c.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "w-1", Amount: 500, NotifyURL: "http://127.0.0.1:1/n", ReturnURL: "https://s.example/r"})
+	pc, err := c.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "w-1", Amount: 500, ReturnURL: "https://s.example/r"})
 	require.NoError(t, err)
 	out := widget(`{"secureId":"` + pc.SecureID + `","action":"Pay","cardNum":"4000000000000002","expiryDate":"0128","cvv":"1","holder":"A"}`)
 	assert.Equal(t, map[string]any{"retCode": "FAIL", "retMsg": "declined"}, out)

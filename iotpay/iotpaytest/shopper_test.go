@@ -38,10 +38,16 @@ func (s *shop) orders() []iotpay.Order {
 	return append([]iotpay.Order(nil), s.reported...)
 }
 
-func purchase(t *testing.T, c *iotpay.Client, no, notifyURL string) *iotpay.Checkout {
+// purchase starts a purchase whose notification goes to notifyURL (the
+// client's configured NotifyURL), through srv and hc.
+func purchase(t *testing.T, srv *iotpaytest.Server, hc *http.Client, no, notifyURL string) *iotpay.Checkout {
 	t.Helper()
+	cfg := srv.Config()
+	cfg.NotifyURL = notifyURL
+	c, err := iotpay.New(cfg, iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(hc))
+	require.NoError(t, err)
 	co, err := c.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: no, Amount: 1500,
-		NotifyURL: notifyURL, ReturnURL: "https://shop.example/return?o=" + no})
+		ReturnURL: "https://shop.example/return?o=" + no})
 	require.NoError(t, err)
 	return co
 }
@@ -55,7 +61,7 @@ func TestPayCardPageReturnsAndNotifiesOnce(t *testing.T) {
 	defer site.Close()
 	ctx := context.Background()
 
-	co := purchase(t, c, "page-1", site.URL)
+	co := purchase(t, srv, srv.Client(), "page-1", site.URL)
 	back, err := srv.PayCardPage(ctx, co.RedirectURL, iotpaytest.TestCard)
 	require.NoError(t, err)
 	assert.Equal(t, "shop.example", back.Host)
@@ -97,7 +103,7 @@ func TestDeclinedCardIsNeverNotified(t *testing.T) {
 	defer site.Close()
 	ctx := context.Background()
 
-	back, err := srv.PayCardPage(ctx, purchase(t, c, "dec-1", site.URL).RedirectURL, iotpaytest.DeclinedCard)
+	back, err := srv.PayCardPage(ctx, purchase(t, srv, srv.Client(), "dec-1", site.URL).RedirectURL, iotpaytest.DeclinedCard)
 	require.NoError(t, err)
 	ret, err := iotpay.ParseReturn(back.Query())
 	require.NoError(t, err)
@@ -112,7 +118,7 @@ func TestDeclinedCardIsNeverNotified(t *testing.T) {
 	_, err = srv.Redeliver(ctx, o.PayOrderID)
 	assert.ErrorContains(t, err, "no notification")
 
-	back, err = srv.PayCardPage(ctx, purchase(t, c, "pend-1", site.URL).RedirectURL, iotpaytest.PendingCard)
+	back, err = srv.PayCardPage(ctx, purchase(t, srv, srv.Client(), "pend-1", site.URL).RedirectURL, iotpaytest.PendingCard)
 	require.NoError(t, err)
 	assert.Equal(t, "1", back.Query().Get("status"))
 	assert.Empty(t, sh.orders())
@@ -124,7 +130,7 @@ func TestWidgetPaysDeclinesAndAddsCards(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 
-	res, err := srv.PayWidget(ctx, purchase(t, c, "w-ok", "http://127.0.0.1:1/n").SecureID, iotpaytest.TestCard)
+	res, err := srv.PayWidget(ctx, purchase(t, srv, srv.Client(), "w-ok", "http://127.0.0.1:1/n").SecureID, iotpaytest.TestCard)
 	require.NoError(t, err)
 	assert.Equal(t, "SUCCESS", res.Result)
 	require.NotNil(t, res.Order)
@@ -132,7 +138,7 @@ func TestWidgetPaysDeclinesAndAddsCards(t *testing.T) {
 	assert.Equal(t, "w-ok", res.Order.MchOrderNo)
 	assert.Contains(t, res.Order.RedirectURL, "https://shop.example/return?o=w-ok&")
 
-	res, err = srv.PayWidget(ctx, purchase(t, c, "w-no", "http://127.0.0.1:1/n").SecureID, iotpaytest.DeclinedCard)
+	res, err = srv.PayWidget(ctx, purchase(t, srv, srv.Client(), "w-no", "http://127.0.0.1:1/n").SecureID, iotpaytest.DeclinedCard)
 	require.NoError(t, err)
 	assert.Equal(t, &iotpaytest.WidgetResult{Result: "FAIL", Message: "declined"}, res)
 
@@ -164,7 +170,7 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 	mock.RegisterResponder(http.MethodPost, "https://shop.example/iotpay/notify", iotpaytest.HandlerResponder(sh.handler(c)))
 	ctx := context.Background()
 
-	co := purchase(t, c, "mem-1", "https://shop.example/iotpay/notify")
+	co := purchase(t, srv, hc, "mem-1", "https://shop.example/iotpay/notify")
 	assert.Contains(t, co.RedirectURL, string(iotpay.Sandbox)+"/cc/purchase?key=")
 	back, err := srv.PayCardPage(ctx, co.RedirectURL, iotpaytest.TestCard)
 	require.NoError(t, err)
@@ -180,7 +186,11 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 	assert.Equal(t, iotpay.StatusComplete, got.Status, "acknowledged in memory")
 
 	srv.Fail(http.MethodPost, "/v3/cc_purchase", iotpaytest.Fault{Kind: iotpaytest.DropAfter})
-	_, err = c.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "mem-2", Amount: 100, NotifyURL: "https://shop.example/n", ReturnURL: "https://shop.example/r"})
+	cfg := srv.Config()
+	cfg.NotifyURL = "https://shop.example/n"
+	pc, err := iotpay.New(cfg, iotpay.WithHTTPClient(hc))
+	require.NoError(t, err)
+	_, err = pc.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "mem-2", Amount: 100, ReturnURL: "https://shop.example/r"})
 	assert.ErrorIs(t, err, iotpay.ErrOutcomeUnknown)
 	assert.Equal(t, 2, srv.Count(http.MethodPost, "/v3/cc_purchase"), "the dropped purchase was sent once, not retried")
 }

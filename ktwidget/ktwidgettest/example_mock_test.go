@@ -24,7 +24,9 @@ func ExampleStartMock() {
 
 	ktpay := ktwidgettest.StartMock(httpmock.DefaultTransport) // at ktwidget.Test
 	defer ktpay.Close()
-	client, err := ktwidget.New(ktpay.Config(), ktwidget.WithHTTPClient(hc))
+	cfg := ktpay.Config()
+	cfg.CallbackBase = "https://shop.example/ktpay/notify" // the shop's configured address
+	client, err := ktwidget.New(cfg, ktwidget.WithHTTPClient(hc))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -39,10 +41,9 @@ func ExampleStartMock() {
 		},
 	}))
 
-	post, _ := client.CallbackURL("https://shop.example/ktpay/notify", "order-7")
 	amount := ktwidget.MustParseAmount("2750.00")
 	p, err := client.CreatePayment(context.Background(), &ktwidget.Order{OrderID: "order-7", Amount: amount,
-		Type: ktwidget.TypeEcom, CallbackPostURL: post, CallbackSuccessURL: "https://shop.example/orders/7"}, nil)
+		Type: ktwidget.TypeEcom, CallbackSuccessURL: "https://shop.example/orders/7"}, nil)
 	if err != nil {
 		fmt.Println(err)
 		return

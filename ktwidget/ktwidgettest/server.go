@@ -54,6 +54,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -105,14 +106,18 @@ type Server struct {
 
 // DecryptedOrder is a sealed body as the fake opened it.
 type DecryptedOrder struct {
-	Order ktwidget.Order  `json:"order"`
-	User  *ktwidget.User  `json:"user,omitempty"`
-	Raw   json.RawMessage `json:"-"`
+	Order ktwidget.Order `json:"order"`
+	User  *ktwidget.User `json:"user,omitempty"`
+	// CallbackPostURL is the order's callback_post_url, where the fake
+	// posts its notification ("" when none was sent).
+	CallbackPostURL string          `json:"-"`
+	Raw             json.RawMessage `json:"-"`
 }
 
 type tx struct {
 	hash    string
 	order   ktwidget.Order
+	post    string // callback_post_url
 	status  string
 	created time.Time
 }
@@ -282,13 +287,27 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Raw = plain
+	var post struct {
+		Order struct {
+			CallbackPostURL *string `json:"callback_post_url"`
+		} `json:"order"`
+	}
+	_ = json.Unmarshal(plain, &post)
+	if p := post.Order.CallbackPostURL; p != nil {
+		u, err := url.Parse(*p)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			writeError(w, http.StatusUnprocessableEntity, ktwidget.CodeValidation, "Request parameter validation failed")
+			return
+		}
+		d.CallbackPostURL = *p
+	}
 	if err := d.Order.Validate(); err != nil {
 		writeError(w, http.StatusUnprocessableEntity, ktwidget.CodeValidation, "Request parameter validation failed")
 		return
 	}
 	var hb [20]byte
 	_, _ = rand.Read(hb[:])
-	t := &tx{hash: hex.EncodeToString(hb[:]), order: d.Order, status: ktwidget.StatusPending, created: time.Now()}
+	t := &tx{hash: hex.EncodeToString(hb[:]), order: d.Order, post: d.CallbackPostURL, status: ktwidget.StatusPending, created: time.Now()}
 	show := true
 	if d.Order.ShowCloseButton != nil {
 		show = *d.Order.ShowCloseButton

@@ -42,6 +42,8 @@ func TestFakeRefusals(t *testing.T) {
 	other, _, _ := box.GenerateKey(rand.Reader)
 	assert.Contains(t, postBody(t, srv, ktwidgettest.AppID, sealTo(other, `{"order":{}}`)), `"code":4220101`)
 	assert.Contains(t, postBody(t, srv, ktwidgettest.AppID, sealTo(srv.RawPublicKey(), `{"order":{"order_id":"o","amount":10,"type":"gift"}}`)), `"code":4220002`)
+	assert.Contains(t, postBody(t, srv, ktwidgettest.AppID, sealTo(srv.RawPublicKey(), `{"order":{"order_id":"o","amount":10,"type":"ecom","callback_post_url":"/n"}}`)), `"code":4220002`)
+	assert.Contains(t, postBody(t, srv, ktwidgettest.AppID, sealTo(srv.RawPublicKey(), `{"order":{"order_id":"o","amount":10,"type":"ecom","callback_post_url":"javascript:alert(1)"}}`)), `"code":4220002`)
 	assert.Contains(t, postBody(t, srv, ktwidgettest.AppID, good), `"transaction_hash":"`)
 	assert.Equal(t, 1, srv.Transactions())
 }

@@ -49,14 +49,17 @@ func (s *shop) reports() []string {
 	return append([]string(nil), s.reported...)
 }
 
-// create makes a payment whose notification goes to notifyBase.
-func (s *shop) create(t *testing.T, c *ktwidget.Client, orderID, notifyBase string, showClose bool) *ktwidget.Payment {
+// create makes a payment, through srv and hc, whose notification goes to
+// notifyBase (the client's configured CallbackBase).
+func (s *shop) create(t *testing.T, srv *ktwidgettest.Server, hc *http.Client, orderID, notifyBase string, showClose bool) *ktwidget.Payment {
 	t.Helper()
-	post, err := c.CallbackURL(notifyBase, orderID)
+	cfg := srv.Config()
+	cfg.CallbackBase = notifyBase
+	c, err := ktwidget.New(cfg, ktwidget.WithBaseURL(srv.URL), ktwidget.WithHTTPClient(hc))
 	require.NoError(t, err)
 	amount := ktwidget.MustParseAmount("2750.00")
 	p, err := c.CreatePayment(context.Background(), &ktwidget.Order{OrderID: orderID, Amount: amount, Type: ktwidget.TypeEcom,
-		CallbackPostURL: post, CallbackSuccessURL: "https://shop.example/ok/" + orderID, CallbackFailedURL: "https://shop.example/failed/" + orderID,
+		CallbackSuccessURL: "https://shop.example/ok/" + orderID, CallbackFailedURL: "https://shop.example/failed/" + orderID,
 		ShowCloseButton: &showClose}, nil)
 	require.NoError(t, err)
 	s.mu.Lock()
@@ -82,7 +85,7 @@ func TestPayWidgetCompletesNotifiesAndRedelivers(t *testing.T) {
 	defer site.Close()
 	ctx := context.Background()
 
-	p := sh.create(t, c, "kt-1", site.URL, true)
+	p := sh.create(t, srv, srv.Client(), "kt-1", site.URL, true)
 	rc, err := srv.PayWidget(ctx, p.WidgetURL, ktwidgettest.TestCard)
 	require.NoError(t, err)
 	assert.Equal(t, &ktwidgettest.Receipt{Status: ktwidget.StatusCompleted, Next: "https://shop.example/ok/kt-1"}, rc)
@@ -110,7 +113,7 @@ func TestDeclinedCardIsNotifiedAsDenied(t *testing.T) {
 	site := httptest.NewServer(sh.handler(c))
 	defer site.Close()
 
-	p := sh.create(t, c, "kt-2", site.URL, true)
+	p := sh.create(t, srv, srv.Client(), "kt-2", site.URL, true)
 	rc, err := srv.PayWidget(context.Background(), p.WidgetURL, ktwidgettest.DeclinedCard)
 	require.NoError(t, err)
 	assert.Equal(t, &ktwidgettest.Receipt{Status: ktwidget.StatusDenied, Next: "https://shop.example/failed/kt-2"}, rc)
@@ -120,18 +123,16 @@ func TestDeclinedCardIsNotifiedAsDenied(t *testing.T) {
 
 func TestCloseWidget(t *testing.T) {
 	srv := ktwidgettest.NewServer(t)
-	c, err := srv.NewClient()
-	require.NoError(t, err)
 	var sh shop
 	ctx := context.Background()
 
-	p := sh.create(t, c, "kt-3", "https://shop.example/n", true)
+	p := sh.create(t, srv, srv.Client(), "kt-3", "https://shop.example/n", true)
 	require.NoError(t, srv.CloseWidget(ctx, p.WidgetURL))
 	assert.Equal(t, ktwidget.StatusPending, srv.Status(p.TransactionHash))
-	_, err = srv.Redeliver(ctx, p.TransactionHash)
+	_, err := srv.Redeliver(ctx, p.TransactionHash)
 	assert.ErrorContains(t, err, "no notification", "closing notifies nothing")
 
-	p = sh.create(t, c, "kt-4", "https://shop.example/n", false)
+	p = sh.create(t, srv, srv.Client(), "kt-4", "https://shop.example/n", false)
 	assert.ErrorIs(t, srv.CloseWidget(ctx, p.WidgetURL), ktwidgettest.ErrNoCloseButton)
 }
 
@@ -144,7 +145,7 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 	var sh shop
 	mock.RegisterResponder(http.MethodPost, "https://shop.example/ktpay/notify", ktwidgettest.HandlerResponder(sh.handler(c)))
 
-	p := sh.create(t, c, "kt-mem", "https://shop.example/ktpay/notify", true)
+	p := sh.create(t, srv, hc, "kt-mem", "https://shop.example/ktpay/notify", true)
 	assert.Contains(t, p.WidgetURL, ktwidget.Test.Widget+"/payment-card?hash=")
 	rc, err := srv.PayWidget(context.Background(), p.WidgetURL, ktwidgettest.TestCard)
 	require.NoError(t, err)

@@ -87,8 +87,8 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 	if next == "" {
 		next = order.CallbackBackURL
 	}
-	if order.CallbackPostURL != "" {
-		s.notify(t, order.CallbackPostURL)
+	if t.post != "" {
+		s.notify(t, t.post)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = pages.ExecuteTemplate(w, "receipt", map[string]any{"Status": status, "Next": next})

@@ -22,7 +22,9 @@ func ExampleStartMock() {
 
 	gateway := oderotest.StartMock(httpmock.DefaultTransport) // at odero.SandboxTR
 	defer gateway.Close()
-	client, err := odero.New(gateway.Config(), odero.WithHTTPClient(hc))
+	cfg := gateway.Config()
+	cfg.CallbackURL = "https://shop.example/odero/callback" // the shop's configured address
+	client, err := odero.New(cfg, odero.WithHTTPClient(hc))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -41,7 +43,7 @@ func ExampleStartMock() {
 	ctx := context.Background()
 	co, err := client.InitCheckout(ctx, &odero.InitCheckoutRequest{
 		ConversationID: "order-7", Price: odero.MustParseAmount("25.00"), PaidPrice: odero.MustParseAmount("25.00"),
-		Currency: odero.TRY, Group: odero.PaymentGroupProduct, CallbackURL: "https://shop.example/odero/callback",
+		Currency: odero.TRY, Group: odero.PaymentGroupProduct,
 		Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("25.00")}},
 	})
 	if err != nil {

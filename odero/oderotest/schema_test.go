@@ -51,12 +51,14 @@ func resend(t *testing.T, srv *oderotest.Server, orig fake.Request, m wire.Mutat
 // the SDK really sent pass (they were made through the client below).
 func TestFakeRefusesWhatTheSpecificationForbids(t *testing.T) {
 	srv := oderotest.NewServer(t)
-	c, err := srv.NewClient()
+	cfg := srv.Config()
+	cfg.CallbackURL = "https://shop.example/cb"
+	c, err := odero.New(cfg, odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
 	ctx := context.Background()
 	co, err := c.InitCheckout(ctx, &odero.InitCheckoutRequest{
 		Price: odero.MustParseAmount("10"), PaidPrice: odero.MustParseAmount("10"), Currency: odero.TRY,
-		Group: odero.PaymentGroupProduct, CallbackURL: "https://shop.example/cb", ConversationID: "o-1",
+		Group: odero.PaymentGroupProduct, ConversationID: "o-1",
 		Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("10")}},
 	})
 	require.NoError(t, err)

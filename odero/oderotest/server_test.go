@@ -76,7 +76,7 @@ func TestFakeHostedPageWithoutCallback(t *testing.T) {
 	require.NoError(t, err)
 	co, err := c.InitCheckout(context.Background(), &odero.InitCheckoutRequest{
 		Price: odero.MustParseAmount("9.99"), PaidPrice: odero.MustParseAmount("9.99"), Currency: odero.AZN,
-		Group: odero.PaymentGroupSubscription, CallbackURL: odero.NoCallbackURL,
+		Group: odero.PaymentGroupSubscription, // no Config.CallbackURL: NO_CALLBACK_URL
 		Items: []odero.Item{{Name: "Plan", Price: odero.MustParseAmount("9.99")}},
 		Plan:  &odero.Plan{Price: odero.MustParseAmount("9.99"), PeriodDays: 30, Description: "monthly"},
 	})
@@ -103,11 +103,13 @@ func TestFakeHostedPageWithoutCallback(t *testing.T) {
 
 func TestFakeScriptedOutcome(t *testing.T) {
 	srv := oderotest.NewServer(t)
-	c, err := srv.NewClient()
+	cfg := srv.Config()
+	cfg.CallbackURL = "https://shop.example/cb"
+	c, err := odero.New(cfg, odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
 	co, err := c.InitCheckout(context.Background(), &odero.InitCheckoutRequest{
 		Price: odero.MustParseAmount("5"), PaidPrice: odero.MustParseAmount("5"), Currency: odero.TRY,
-		Group: odero.PaymentGroupProduct, CallbackURL: "https://shop.example/cb",
+		Group: odero.PaymentGroupProduct,
 		Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("5")}},
 	})
 	require.NoError(t, err)

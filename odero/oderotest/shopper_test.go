@@ -42,11 +42,17 @@ func (s *shop) seen() []string {
 	return append([]string(nil), s.verdicts...)
 }
 
-func initCheckout(t *testing.T, c *odero.Client, callback string) *odero.Checkout {
+// initCheckout opens a checkout, through srv and hc, whose callback is
+// callback (the client's configured CallbackURL).
+func initCheckout(t *testing.T, srv *oderotest.Server, hc *http.Client, callback string) *odero.Checkout {
 	t.Helper()
+	cfg := srv.Config()
+	cfg.CallbackURL = callback
+	c, err := odero.New(cfg, odero.WithBaseURL(srv.URL), odero.WithHTTPClient(hc))
+	require.NoError(t, err)
 	co, err := c.InitCheckout(context.Background(), &odero.InitCheckoutRequest{ConversationID: "order-1",
 		Price: odero.MustParseAmount("25.00"), PaidPrice: odero.MustParseAmount("25.00"), Currency: odero.TRY,
-		Group: odero.PaymentGroupProduct, CallbackURL: callback, Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("25.00")}}})
+		Group: odero.PaymentGroupProduct, Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("25.00")}}})
 	require.NoError(t, err)
 	return co
 }
@@ -60,7 +66,7 @@ func TestShopperStepsAndRedelivery(t *testing.T) {
 	defer site.Close()
 	ctx := context.Background()
 
-	co := initCheckout(t, c, site.URL)
+	co := initCheckout(t, srv, srv.Client(), site.URL)
 	resp, err := oderotest.PayHostedPage(ctx, srv.Client(), co.PageURL, oderotest.ThreeDSCard)
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -71,7 +77,7 @@ func TestShopperStepsAndRedelivery(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, []string{string(odero.OutcomePaid)}, sh.seen(), "the repeat is reported no second time")
 
-	co = initCheckout(t, c, site.URL)
+	co = initCheckout(t, srv, srv.Client(), site.URL)
 	resp, err = oderotest.PayHostedPage(ctx, srv.Client(), co.PageURL, oderotest.DeclinedCard)
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -80,7 +86,7 @@ func TestShopperStepsAndRedelivery(t *testing.T) {
 	// Leaving at the 3-D step posts nothing, and there is nothing to redeliver.
 	abandon := oderotest.ThreeDSCard
 	abandon.ThreeDSCode = ""
-	co = initCheckout(t, c, site.URL)
+	co = initCheckout(t, srv, srv.Client(), site.URL)
 	resp, err = oderotest.PayHostedPage(ctx, srv.Client(), co.PageURL, abandon)
 	require.NoError(t, err)
 	assert.Nil(t, resp)
@@ -98,7 +104,7 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 	var sh shop
 	mock.RegisterResponder(http.MethodPost, "https://shop.example/odero/callback", oderotest.HandlerResponder(sh.handler(c)))
 
-	co := initCheckout(t, c, "https://shop.example/odero/callback")
+	co := initCheckout(t, srv, hc, "https://shop.example/odero/callback")
 	assert.Contains(t, co.PageURL, string(odero.SandboxTR)+"/checkout/")
 	resp, err := oderotest.PayHostedPage(context.Background(), hc, co.PageURL, oderotest.TestCard)
 	require.NoError(t, err)

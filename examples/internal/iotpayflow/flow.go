@@ -46,13 +46,26 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 		}
 		opts = append(opts, iotpay.WithBaseURL(t.BaseURL))
 	}
+	// The shop's own listener comes first: its address is the configured
+	// notifyUrl (never a request's Host header).
+	mux := http.NewServeMux()
+	site := httptest.NewUnstartedServer(mux)
+	if l, lerr := net.Listen("tcp", "127.0.0.1:0"); lerr == nil {
+		site.Listener.Close()
+		site.Listener = l
+	}
+	defer site.Close()
+	siteURL := "http://" + site.Listener.Addr().String()
+	cfg.NotifyURL = siteURL + "/iotpay/notify"
+	if !t.Fake() && t.Getenv != nil && t.Getenv("IOTPAY_NOTIFY_URL") != "" {
+		cfg.NotifyURL = t.Getenv("IOTPAY_NOTIFY_URL")
+	}
 	client, err := iotpay.New(cfg, opts...)
 	if err != nil {
 		return err
 	}
 
 	notified := make(chan *iotpay.Order, 1)
-	mux := http.NewServeMux()
 	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: client, Report: func(_ context.Context, o *iotpay.Order) error {
 		select {
 		case notified <- o:
@@ -63,22 +76,13 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	mux.HandleFunc("GET /iotpay/return", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("thanks"))
 	})
-	site := httptest.NewUnstartedServer(mux)
-	if l, lerr := net.Listen("tcp", "127.0.0.1:0"); lerr == nil {
-		site.Listener = l
-	}
 	site.Start()
-	defer site.Close()
-	notifyURL := site.URL + "/iotpay/notify"
-	if !t.Fake() && t.Getenv != nil && t.Getenv("IOTPAY_NOTIFY_URL") != "" {
-		notifyURL = t.Getenv("IOTPAY_NOTIFY_URL")
-	}
 
 	orderNo := "demo" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	var co *iotpay.Checkout
 	err = rec.Step("purchase", func() (any, any, error) {
 		req := &iotpay.PurchaseRequest{MchOrderNo: orderNo, Amount: 1999, Subject: "Copper kettle",
-			NotifyURL: notifyURL, ReturnURL: site.URL + "/iotpay/return"}
+			ReturnURL: siteURL + "/iotpay/return"}
 		sent := map[string]any{"mchOrderNo": orderNo, "amount": req.Amount, "currency": iotpay.Currency, "channel": iotpay.ChannelCard}
 		var err error
 		if co, err = client.Purchase(ctx, req); err != nil {
@@ -91,7 +95,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	}
 
 	if !t.Fake() {
-		rec.Action("pay on IOTPay's page", "open "+co.RedirectURL+" and pay; IOTPay notifies "+notifyURL)
+		rec.Action("pay on IOTPay's page", "open "+co.RedirectURL+" and pay; IOTPay notifies "+cfg.NotifyURL)
 		return rec.Step("query order", func() (any, any, error) {
 			o, err := client.Query(ctx, &iotpay.QueryRequest{MchOrderNo: orderNo})
 			if err != nil {

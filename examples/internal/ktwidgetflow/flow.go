@@ -62,6 +62,20 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 			WidgetURL: t.Getenv("KTWIDGET_WIDGET_URL"), CallbackSecret: ktwidget.Secret(strconv.FormatInt(time.Now().UnixNano(), 36) + "-demo-callback-secret")}
 		opts = append(opts, ktwidget.WithBaseURL(t.BaseURL))
 	}
+	// The shop's own listener comes first: its address is the configured
+	// notification base (never a request's Host header).
+	mux := http.NewServeMux()
+	site := httptest.NewUnstartedServer(mux)
+	if l, lerr := net.Listen("tcp", "127.0.0.1:0"); lerr == nil {
+		site.Listener.Close()
+		site.Listener = l
+	}
+	defer site.Close()
+	siteURL := "http://" + site.Listener.Addr().String()
+	cfg.CallbackBase = siteURL + "/ktpay/notify"
+	if !t.Fake() && t.Getenv("KTWIDGET_NOTIFY_URL") != "" {
+		cfg.CallbackBase = t.Getenv("KTWIDGET_NOTIFY_URL")
+	}
 	client, err := ktwidget.New(cfg, opts...)
 	if err != nil {
 		return err
@@ -69,7 +83,6 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 
 	book := &orders{m: map[string]ktwidget.Recorded{}}
 	notified := make(chan *ktwidget.Notification, 1)
-	mux := http.NewServeMux()
 	mux.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Orders: book, Report: func(_ context.Context, n *ktwidget.Notification) error {
 		select {
 		case notified <- n:
@@ -77,27 +90,14 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 		}
 		return nil
 	}})
-	site := httptest.NewUnstartedServer(mux)
-	if l, lerr := net.Listen("tcp", "127.0.0.1:0"); lerr == nil {
-		site.Listener = l
-	}
 	site.Start()
-	defer site.Close()
-	notifyBase := site.URL + "/ktpay/notify"
-	if !t.Fake() && t.Getenv("KTWIDGET_NOTIFY_URL") != "" {
-		notifyBase = t.Getenv("KTWIDGET_NOTIFY_URL")
-	}
 
 	orderID := "demo-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	amount := ktwidget.MustParseAmount("2750.00")
 	var p *ktwidget.Payment
 	err = rec.Step("create payment", func() (any, any, error) {
-		post, err := client.CallbackURL(notifyBase, orderID)
-		if err != nil {
-			return nil, nil, err
-		}
 		o := &ktwidget.Order{OrderID: orderID, Amount: amount, Type: ktwidget.TypeEcom, Description: "Copper kettle",
-			CallbackPostURL: post, CallbackSuccessURL: site.URL + "/orders/" + orderID}
+			CallbackSuccessURL: siteURL + "/orders/" + orderID}
 		sent := map[string]any{"order_id": orderID, "amount": amount, "type": o.Type, "sealed": "crypto_box_seal, base64"}
 		if p, err = client.CreatePayment(ctx, o, nil); err != nil {
 			return sent, nil, err
@@ -112,7 +112,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	}
 
 	if !t.Fake() {
-		rec.Action("pay in the widget", "open "+p.WidgetURL+" and pay; KTPay notifies "+notifyBase)
+		rec.Action("pay in the widget", "open "+p.WidgetURL+" and pay; KTPay notifies "+cfg.CallbackBase)
 		return nil
 	}
 

@@ -44,6 +44,19 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 		cfg = odero.Config{APIKey: odero.Secret(key), SecretKey: odero.Secret(sec)}
 		opts = append(opts, odero.WithBaseURL(t.BaseURL))
 	}
+	// The shop's own listener comes first: its address is the configured
+	// callback (never a request's Host header).
+	handler := &odero.CallbackHandler{}
+	site := httptest.NewUnstartedServer(handler)
+	if l, lerr := net.Listen("tcp", "127.0.0.1:0"); lerr == nil {
+		site.Listener.Close()
+		site.Listener = l
+	}
+	defer site.Close()
+	cfg.CallbackURL = "http://" + site.Listener.Addr().String() + "/odero/callback"
+	if !t.Fake() && t.Getenv("ODERO_CALLBACK_URL") != "" {
+		cfg.CallbackURL = t.Getenv("ODERO_CALLBACK_URL")
+	}
 	client, err := odero.New(cfg, opts...)
 	if err != nil {
 		return err
@@ -58,25 +71,15 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	}
 	verdicts := make(chan *odero.Verdict, 1)
 	var once sync.Once
-	site := httptest.NewUnstartedServer(&odero.CallbackHandler{
+	*handler = odero.CallbackHandler{
 		Client: client,
 		Expect: func(context.Context, *odero.Callback) (odero.Expectation, error) { return order, nil },
 		Report: func(_ context.Context, v *odero.Verdict) error {
 			once.Do(func() { verdicts <- v })
 			return nil
 		},
-	})
-	if l, lerr := net.Listen("tcp", "127.0.0.1:0"); lerr == nil {
-		site.Listener = l
 	}
 	site.Start()
-	defer site.Close()
-	callbackURL := site.URL + "/odero/callback"
-	if !t.Fake() {
-		if u := t.Getenv; u != nil && u("ODERO_CALLBACK_URL") != "" {
-			callbackURL = u("ODERO_CALLBACK_URL")
-		}
-	}
 
 	var co *odero.Checkout
 	err = rec.Step("init checkout", func() (any, any, error) {
@@ -86,7 +89,6 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 			PaidPrice:      order.PaidPrice,
 			Currency:       order.Currency,
 			Group:          odero.PaymentGroupProduct,
-			CallbackURL:    callbackURL,
 			Items: []odero.Item{
 				{Name: "Kettle", Price: odero.MustParseAmount("120.00")},
 				{Name: "Tea", Price: odero.MustParseAmount("29.90")},
@@ -106,7 +108,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 
 	if !t.Fake() {
 		iframe, _ := co.IframeURL()
-		rec.Action("pay on hosted page", "open "+co.PageURL+" (or "+iframe+" in an iframe) and pay; the gateway posts the result to "+callbackURL)
+		rec.Action("pay on hosted page", "open "+co.PageURL+" (or "+iframe+" in an iframe) and pay; the gateway posts the result to "+cfg.CallbackURL)
 		return rec.Step("retrieve checkout", func() (any, any, error) {
 			p, err := client.RetrieveCheckout(ctx, co.Token)
 			var apiErr *odero.APIError
