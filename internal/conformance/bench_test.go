@@ -57,13 +57,35 @@ func plainDo(b *testing.B, hc *http.Client, req *http.Request, out any) {
 	}
 }
 
+// benchCheckout is a paid-for checkout and the client that opened it.
+type benchCheckout struct {
+	*odero.Checkout
+	client *odero.Client
+}
+
+// oderoBenchCheckout opens a checkout on srv with a client that has the
+// callback URL every checkout needs.
+func oderoBenchCheckout(b *testing.B, srv *oderotest.Server, opts ...odero.Option) benchCheckout {
+	cfg := srv.Config()
+	cfg.CallbackURL = "https://shop.example/cb"
+	c, err := odero.New(cfg, append([]odero.Option{odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client())}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	co, err := c.InitCheckout(context.Background(), oderoInit())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return benchCheckout{co, c}
+}
+
 func BenchmarkRoundTrip(b *testing.B) {
 	ctx := context.Background()
 
 	b.Run("odero/sdk", func(b *testing.B) {
 		srv := oderotest.NewServer(b)
-		c, _ := srv.NewClient(odero.WithHTTPClient(plainClient()))
-		co, _ := c.InitCheckout(ctx, oderoInit())
+		co := oderoBenchCheckout(b, srv, odero.WithHTTPClient(plainClient()))
+		c := co.client
 		srv.Complete(co.Token, oderotest.Outcome{Status: odero.PaymentStatusSuccess})
 		b.ReportAllocs()
 		stop := benchcpu.Measure(b)
@@ -76,8 +98,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	})
 	b.Run("odero/plain", func(b *testing.B) {
 		srv := oderotest.NewServer(b)
-		c, _ := srv.NewClient()
-		co, _ := c.InitCheckout(ctx, oderoInit())
+		co := oderoBenchCheckout(b, srv)
 		srv.Complete(co.Token, oderotest.Outcome{Status: odero.PaymentStatusSuccess})
 		hc := plainClient()
 		u := srv.URL + "/payment/v1/checkout-payments/" + co.Token
