@@ -2,7 +2,6 @@ package odero
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -251,57 +250,6 @@ func mismatches(p *Payment, want Expectation) []string {
 		m = append(m, "currency")
 	}
 	return m
-}
-
-// Store keeps, for each of the verdicts to report, whether it is new, being
-// reported (claimed by one replica for a lease) or reported; only reported
-// ones are acknowledged. Replicas share one: NewSQLStore over the merchant's
-// database. Its methods, which an implementation must provide (package
-// claims states the whole contract):
-//
-//	Claim(ctx context.Context, key string, lease time.Duration) (Claim, error)
-//		takes key for lease when it is new, released or its lease ran out;
-//		otherwise answers Busy (held by another until Claim.Until) or Done
-//	Complete(ctx context.Context, key, token string) error
-//		marks key reported if token still holds it (else claims.ErrLeaseLost)
-//	Release(ctx context.Context, key, token string) error
-//		gives key up, so that the next delivery reports it
-type Store = claims.Store
-
-// Claim is a Store's answer: State (claims.Claimed, Busy or Done), the
-// holder's Token when claimed, and Until, when the lease runs out.
-type Claim = claims.Claim
-
-// ClaimState is where a key stands: claims.Claimed (this caller holds it),
-// claims.Busy (another holder is reporting it) or claims.Done (reported).
-type ClaimState = claims.State
-
-// SQLStore is the Store in the merchant's database that NewSQLStore makes;
-// its Schema and CreateTable give the table, Prune drops old reported keys.
-type SQLStore = claims.SQL
-
-// SQLStoreOption adjusts NewSQLStore: claims.WithTable, claims.WithWorkInTx.
-type SQLStoreOption = claims.SQLOption
-
-// ClaimOptions bound one claims.Run or SQLStore.RunTx: Lease, how long a
-// holder keeps a key, and Wait, how long a caller waits for a busy key.
-type ClaimOptions = claims.Options
-
-// ClaimResult says how claims.Run or SQLStore.RunTx ended: Ran (this call
-// did the work) and State.
-type ClaimResult = claims.Result
-
-// NewMemoryStore keeps up to max keys for ttl in this process (zero or
-// negative values select 100 000 keys and 72 hours): right for one replica.
-func NewMemoryStore(max int, ttl time.Duration) Store { return claims.NewMemory(max, ttl) }
-
-// NewSQLStore keeps claims in a table of the merchant's own database,
-// shared by every replica (PostgreSQL; claims.WithTable names the table,
-// claims.WithWorkInTx runs Report inside the transaction that marks the
-// verdict reported, reachable with claims.TxFrom). Schema and
-// CreateTable give the table's CREATE TABLE.
-func NewSQLStore(db *sql.DB, opts ...SQLStoreOption) (*SQLStore, error) {
-	return claims.NewSQL(db, opts...)
 }
 
 // CallbackHandler is the http.Handler for callbackUrl: it parses the
