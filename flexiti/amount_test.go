@@ -3,6 +3,7 @@ package flexiti_test
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strconv"
 	"testing"
 
@@ -40,8 +41,10 @@ func TestAmountFlexitiCannotCarryIsRefusedWhereMade(t *testing.T) {
 		t.Error("MustDollars(10.005) made an Amount")
 	}()
 
-	assert.Panics(t, func() { flexiti.Cents(1_000_000_000_000_000_000) })
-	assert.Panics(t, func() { flexiti.Cents(-1_000_000_000_000_000_000) })
+	for _, n := range []int64{1_000_000_000_000_000_000, -1_000_000_000_000_000_000, math.MaxInt64, math.MinInt64} {
+		_, err := flexiti.Cents(n)
+		assert.ErrorIs(t, err, flexiti.ErrInvalidRequest, "Cents(%d)", n)
+	}
 }
 
 func TestAmountCentsIsExact(t *testing.T) {
@@ -62,7 +65,9 @@ func TestAmountCentsIsExact(t *testing.T) {
 		assert.Equal(t, want, d.Cents(), s)
 	}
 	for _, n := range []int64{1, -1, 1050, 999_999_999_999_999_999, -999_999_999_999_999_999} {
-		assert.Equal(t, n, flexiti.Cents(n).Cents())
+		a, err := flexiti.Cents(n)
+		require.NoError(t, err)
+		assert.Equal(t, n, a.Cents())
 	}
 }
 

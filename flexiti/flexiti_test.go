@@ -251,8 +251,8 @@ func TestValidationSendsNothing(t *testing.T) {
 			_, err := f.WidgetInit(ctx, r)
 			return err
 		}(),
-		"amount 0":           auth(func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.Cents(0) }),
-		"amount negative":    auth(func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.Cents(-100) }),
+		"amount 0":           auth(func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustDollars("0") }),
+		"amount negative":    auth(func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustDollars("-1.00") }),
 		"no account":         auth(func(r *flexiti.AuthorizeRequest) { r.AccountNumber = 0 }),
 		"reference 41":       auth(func(r *flexiti.AuthorizeRequest) { r.Reference = strings.Repeat("r", 41) }),
 		"promo without plan": auth(func(r *flexiti.AuthorizeRequest) { r.FinancingOption.TransactionType = flexiti.PromotionalPurchase }),

@@ -64,9 +64,6 @@ func FuzzAmountAndID(f *testing.F) {
 		if err := json.Unmarshal(b, &a); err != nil {
 			return
 		}
-		if a.places() > 2 {
-			return // more than cents: Validate refuses to send it
-		}
 		out, err := json.Marshal(a)
 		if err != nil {
 			t.Fatalf("marshal %s: %v", a, err)

@@ -1,6 +1,7 @@
 package flexiti
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -15,34 +16,30 @@ import (
 // decodes from a number or a string.
 //
 // Every Amount holds a value Flexiti can carry, its number(18,2): at most two
-// decimal places and less than 10^16 dollars in size. Dollars, MustDollars,
-// Cents and UnmarshalJSON refuse anything else where the Amount is made, so
-// an Amount always has an exact number of cents.
-type Amount struct{ d decimal.Decimal }
+// decimal places and less than 10^16 dollars in size. Dollars, Cents and
+// UnmarshalJSON refuse anything else where the Amount is made, so an Amount
+// is always a whole number of cents, which is what it keeps.
+type Amount struct{ cents int64 }
 
 // maxCents bounds an Amount: number(18,2) has sixteen digits before the
 // point, so |cents| < 10^18.
 const maxCents = 999_999_999_999_999_999
 
-// amountRule says why d is not an amount Flexiti can carry, its
-// number(18,2), or "" when it is one.
-func amountRule(d decimal.Decimal) string {
-	if d.Places() > 2 {
-		return "at most two decimal places (Flexiti amounts are number(18,2))"
-	}
-	if c, err := d.MinorUnits(2); err != nil || c > maxCents || c < -maxCents {
-		return "at most 16 digits before the point (Flexiti amounts are number(18,2))"
-	}
-	return ""
-}
+const (
+	rulePlaces = "at most two decimal places (Flexiti amounts are number(18,2))"
+	ruleRange  = "at most 16 digits before the point (Flexiti amounts are number(18,2))"
+)
 
-// amountOf checks d before it becomes an Amount: a *ValidationError
-// matching ErrInvalidRequest when it is not one Flexiti can carry.
-func amountOf(d decimal.Decimal) (Amount, error) {
-	if rule := amountRule(d); rule != "" {
-		return Amount{}, httpx.Invalid(provider, "amount", rule)
+// centsOf is d in cents, or the rule d breaks ("" when it keeps them all).
+func centsOf(d decimal.Decimal) (int64, string) {
+	if d.Places() > 2 {
+		return 0, rulePlaces
 	}
-	return Amount{d}, nil
+	c, err := d.MinorUnits(2)
+	if err != nil || c > maxCents || c < -maxCents {
+		return 0, ruleRange
+	}
+	return c, ""
 }
 
 // Dollars parses "1000.12". It refuses more than two decimal places and
@@ -52,11 +49,17 @@ func Dollars(s string) (Amount, error) {
 	if err != nil {
 		return Amount{}, httpx.Invalid(provider, "amount", strconv.Quote(s)+" is not a decimal number")
 	}
-	return amountOf(d)
+	c, rule := centsOf(d)
+	if rule != "" {
+		return Amount{}, httpx.Invalid(provider, "amount", rule)
+	}
+	return Amount{c}, nil
 }
 
-// MustDollars is Dollars for constants in programs and tests; it panics on
-// a literal Dollars refuses (malformed, more than two places, too large).
+// MustDollars is Dollars for constants written in programs and tests, in
+// the manner of regexp.MustCompile: it panics on a literal Dollars refuses
+// (malformed, more than two places, too large). Amounts that come from
+// input go through Dollars, which returns an error.
 func MustDollars(s string) Amount {
 	a, err := Dollars(s)
 	if err != nil {
@@ -65,61 +68,56 @@ func MustDollars(s string) Amount {
 	return a
 }
 
-// places is the number of decimal places the amount was written with.
-func (a Amount) places() int { return a.d.Places() }
-
-// Cents makes an Amount from integer cents. It panics when |n| is 10^18 or
-// more (ten quadrillion dollars), beyond Flexiti's number(18,2); take amounts
-// that large from untrusted input through Dollars, which returns an error.
-func Cents(n int64) Amount {
+// Cents makes an Amount from integer cents. It refuses |n| of 10^18 or more
+// (ten quadrillion dollars), beyond Flexiti's number(18,2).
+func Cents(n int64) (Amount, error) {
 	if n > maxCents || n < -maxCents {
-		panic("flexiti.Cents(" + strconv.FormatInt(n, 10) + "): beyond Flexiti's number(18,2) amounts")
+		return Amount{}, httpx.Invalid(provider, "amount", ruleRange)
 	}
-	d, _ := decimal.New(n, 2)
-	return Amount{d}
+	return Amount{n}, nil
 }
 
-// Cents returns the amount in cents. It is exact: every Amount has at most
-// two decimal places (see Amount).
-func (a Amount) Cents() int64 {
-	n, err := a.d.MinorUnits(2)
-	if err != nil {
-		// Unreachable: every constructor refuses such a value.
-		panic("flexiti: Amount " + a.d.String() + " has no exact number of cents")
-	}
-	return n
-}
+// Cents returns the amount in cents, exactly.
+func (a Amount) Cents() int64 { return a.cents }
 
 // IsPositive reports a > 0.
-func (a Amount) IsPositive() bool { return a.d.Sign() > 0 }
+func (a Amount) IsPositive() bool { return a.cents > 0 }
 
-// Cmp compares a and b.
-func (a Amount) Cmp(b Amount) int { return a.d.Cmp(b.d) }
+// Cmp compares a and b: -1, 0 or +1 as a <, ==, > b.
+func (a Amount) Cmp(b Amount) int { return cmp.Compare(a.cents, b.cents) }
 
-// String is "1000.12".
-func (a Amount) String() string {
-	r, err := a.d.Rescale(2)
-	if err != nil {
-		return a.d.String()
+// String is "1000.12": always two decimals.
+func (a Amount) String() string { return string(a.appendTo(nil)) }
+
+func (a Amount) appendTo(b []byte) []byte {
+	c := a.cents
+	if c < 0 {
+		b = append(b, '-')
+		c = -c // |c| <= maxCents: no overflow
 	}
-	return r.String()
+	b = strconv.AppendInt(b, c/100, 10)
+	return append(b, '.', byte('0'+c%100/10), byte('0'+c%10))
 }
 
 // MarshalJSON writes a number with two decimals.
-func (a Amount) MarshalJSON() ([]byte, error) { return []byte(a.String()), nil }
+func (a Amount) MarshalJSON() ([]byte, error) { return a.appendTo(nil), nil }
 
 // UnmarshalJSON reads a number or a string. A value Flexiti cannot carry
 // (more than two decimal places, 10^16 dollars or more) is an error, which
 // makes the reply that holds it malformed; null leaves a unchanged.
 func (a *Amount) UnmarshalJSON(b []byte) error {
-	d := a.d
+	var d decimal.Decimal
 	if err := d.UnmarshalJSON(b); err != nil {
 		return err
 	}
-	if rule := amountRule(d); rule != "" {
+	if string(b) == "null" {
+		return nil
+	}
+	c, rule := centsOf(d)
+	if rule != "" {
 		return errors.New("flexiti: amount " + d.String() + ": " + rule)
 	}
-	a.d = d
+	a.cents = c
 	return nil
 }
 

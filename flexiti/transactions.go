@@ -110,9 +110,6 @@ func checkAmount(field string, a Amount) error {
 	if !a.IsPositive() {
 		return httpx.Invalid(provider, field, "must be greater than 0")
 	}
-	if a.places() > 2 {
-		return httpx.Invalid(provider, field, "at most two decimal places")
-	}
 	return nil
 }
 

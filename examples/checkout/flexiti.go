@@ -123,7 +123,11 @@ func (x *flexitiCheckout) register(mux *http.ServeMux, a *app) {
 				a.fail(w, "flow lost", err)
 				return
 			}
-			want := flexiti.Cents(mustCents(ord))
+			want, err := flexiti.Dollars(ord.Amount.String())
+			if err != nil {
+				a.fail(w, "order amount Flexiti cannot carry", err)
+				return
+			}
 			auth, err := flow.AuthorizeOnce(r.Context(), &flexiti.AuthorizeRequest{AccountNumber: *ev.Success.AccountNumber, Reference: ord.ID,
 				Amount: want, AutoCapture: true, FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 			switch {
@@ -143,9 +147,4 @@ func (x *flexitiCheckout) register(mux *http.ServeMux, a *app) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]string{"redirect": "/orders/" + ord.ID})
 	})
-}
-
-func mustCents(o Order) int64 {
-	n, _ := o.Amount.MinorUnits(2)
-	return n
 }

@@ -128,7 +128,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, c *call) {
 	a := &auth{captures: map[int64]decimal.Decimal{}}
 	a.AuthorizationID = flexiti.ID(s.nextID())
 	a.AccountNumber = flexiti.ID(acct)
-	a.Amount = dollars(amt)
+	var err error
+	if a.Amount, err = flexiti.Dollars(amt.String()); err != nil {
+		writeError(w, r, 409, "wrong_inputs", "amount is not number(18,2)")
+		return
+	}
 	a.Reference = str(c.body["reference"])
 	a.Status = flexiti.AuthorizationStatusOpened
 	if string(c.body["auto_capture"]) == "true" {
@@ -145,11 +149,14 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, c *call) {
 
 func decimalOf(a flexiti.Amount) decimal.Decimal { return decimal.MustParse(a.String()) }
 
-func dollars(d decimal.Decimal) flexiti.Amount { return flexiti.Cents(mustCents(d)) }
-
-func mustCents(d decimal.Decimal) int64 {
-	n, _ := d.MinorUnits(2)
-	return n
+// dollars is d as Flexiti writes an amount back: two decimals. Every
+// amount the fake holds came through amount, so it has at most two places
+// and rescaling keeps it exact.
+func dollars(d decimal.Decimal) decimal.Decimal {
+	if r, err := d.Rescale(2); err == nil {
+		return r
+	}
+	return d
 }
 
 func (s *Server) findAuth(w http.ResponseWriter, r *http.Request) *auth {
@@ -284,7 +291,12 @@ func (s *Server) interest(w http.ResponseWriter, r *http.Request, c *call) {
 		writeError(w, r, 404, "not_found", "account not found")
 		return
 	}
-	per12, _ := decimal.New(mustCents(amt)/12, 2)
+	cents, err := amt.MinorUnits(2)
+	if err != nil {
+		writeError(w, r, 409, "wrong_inputs", "amount is not number(18,2)")
+		return
+	}
+	per12, _ := decimal.New(cents/12, 2) // |cents/12| fits: no error
 	writeJSON(w, 200, map[string]any{
 		"account_number": AccountNumber, "account_type": "consumer", "amount": dollars(amt),
 		"regular_purchase":     map[string]any{"term_amount": dollars(amt), "air": "29.99"},

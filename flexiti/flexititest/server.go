@@ -367,10 +367,12 @@ func num(raw json.RawMessage) int64 {
 
 func amount(raw json.RawMessage) (decimal.Decimal, bool) {
 	var d decimal.Decimal
-	if len(raw) == 0 || d.UnmarshalJSON(raw) != nil || d.Sign() <= 0 {
+	if len(raw) == 0 || d.UnmarshalJSON(raw) != nil || d.Sign() <= 0 || d.Places() > 2 {
 		return d, false
 	}
-	return d, true
+	// Written with two decimals, as Flexiti writes amounts back.
+	r, err := d.Rescale(2)
+	return r, err == nil
 }
 
 func (s *Server) nextID() int64 {

@@ -106,8 +106,8 @@ var flexitiSubject = conformance.Subject{
 					Do: func(ctx context.Context) error { _, err := c.GetAuthorization(ctx, auth.AuthorizationID); return err }},
 			},
 			Invalid: []conformance.Case{
-				badAuth("amount 0", func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.Cents(0) }),
-				badAuth("amount negative", func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.Cents(-100) }),
+				badAuth("amount 0", func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustDollars("0") }),
+				badAuth("amount negative", func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustDollars("-1.00") }),
 				badAuth("account missing", func(r *flexiti.AuthorizeRequest) { r.AccountNumber = 0 }),
 				badAuth("account 15 digits", func(r *flexiti.AuthorizeRequest) { r.AccountNumber = 100000000000000 }),
 				badAuth("vcc 15 digits", func(r *flexiti.AuthorizeRequest) { r.VCCNumber = "411111111111111" }),
