@@ -21,7 +21,11 @@ func ExampleStartMock() {
 	defer httpmock.DeactivateNonDefault(hc)
 	defer httpmock.Reset()
 
-	gateway := finrotatest.StartMock(httpmock.DefaultTransport) // at finrota.Sandbox
+	gateway, err := finrotatest.StartMock(httpmock.DefaultTransport) // at finrota.Sandbox
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer gateway.Close()
 	client, err := finrota.New(gateway.Config(), finrota.WithHTTPClient(hc))
 	if err != nil {

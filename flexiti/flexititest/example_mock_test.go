@@ -19,7 +19,11 @@ func ExampleStartMock() {
 	defer httpmock.DeactivateNonDefault(hc)
 	defer httpmock.Reset()
 
-	fx := flexititest.StartMock(httpmock.DefaultTransport) // at flexiti.Training
+	fx, err := flexititest.StartMock(httpmock.DefaultTransport) // at flexiti.Training
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer fx.Close()
 	client, err := flexiti.New(fx.Config(), flexiti.WithHTTPClient(hc))
 	if err != nil {

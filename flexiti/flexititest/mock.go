@@ -29,16 +29,23 @@ import (
 // responder" error.
 func NewMock(tb testing.TB, mock *httpmock.MockTransport) *Server {
 	tb.Helper()
-	s := StartMock(mock)
+	s, err := StartMock(mock)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	tb.Cleanup(s.Close)
 	return s
 }
 
 // StartMock is NewMock for a program or an Example: Close it when done.
-func StartMock(mock *httpmock.MockTransport) *Server {
+// It fails only when the fake cannot be mounted on mock.
+func StartMock(mock *httpmock.MockTransport) (*Server, error) {
 	s := newServer()
 	s.attach(fake.NewMemory(s.routes(), strings.TrimSuffix(string(flexiti.Training), Base)))
 	s.env = flexiti.Training
-	s.srv.Mount(mock, s.URL)
-	return s
+	if err := s.srv.Mount(mock, s.URL); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }

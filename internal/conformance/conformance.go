@@ -9,6 +9,7 @@ package conformance
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -104,6 +105,7 @@ var Wires = []Wire{
 type link struct {
 	Wire
 	proxy *fake.Proxy
+	tls   *tls.Config // trusts the fakes, for an HTTPS wire
 }
 
 // proto is the protocol the fake must see requests in.
@@ -117,6 +119,13 @@ func (l *link) proto() string {
 // newLink starts the proxy a wire needs, closed and checked when t ends.
 func newLink(t *testing.T, w Wire) *link {
 	l := &link{Wire: w}
+	if w.HTTPS {
+		cfg, err := fake.ClientTLSConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.tls = cfg
+	}
 	if w.Proxy {
 		p, err := fake.NewProxy()
 		if err != nil {
@@ -166,7 +175,7 @@ type switchDialer struct {
 func (s *switchDialer) transport(l *link) *http.Transport {
 	s.tr = &http.Transport{DialContext: s.dial}
 	if l != nil && l.HTTPS {
-		s.tr.TLSClientConfig = fake.ClientTLSConfig()
+		s.tr.TLSClientConfig = l.tls
 		s.tr.ForceAttemptHTTP2 = true
 	}
 	if l != nil && l.proxy != nil {
@@ -266,7 +275,7 @@ func Run(t *testing.T, s Subject) {
 	t.Run("hostile replies", func(t *testing.T) { hostile(t, s, plain) })
 	t.Run("bad input sends nothing", func(t *testing.T) { invalid(t, s, plain) })
 	t.Run("concurrency/"+Wires[0].Name, func(t *testing.T) { concurrent(t, s, plain) })
-	t.Run("concurrency/"+Wires[1].Name, func(t *testing.T) { concurrent(t, s, &link{Wire: Wires[1]}) })
+	t.Run("concurrency/"+Wires[1].Name, func(t *testing.T) { concurrent(t, s, newLink(t, Wires[1])) })
 }
 
 func closedAddr(t *testing.T) string {

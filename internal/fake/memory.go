@@ -68,16 +68,19 @@ var mountMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, ht
 // is given). An in-memory server's Client then goes through mock too, so
 // requests it makes to other hosts (notifications to the merchant) reach
 // whatever else is registered there.
-func (s *Server) Mount(mock *httpmock.MockTransport, baseURLs ...string) {
+func (s *Server) Mount(mock *httpmock.MockTransport, baseURLs ...string) error {
 	if len(baseURLs) == 0 {
 		baseURLs = []string{s.URL}
 	}
+	rxs := make([]*regexp.Regexp, 0, len(baseURLs))
 	for _, b := range baseURLs {
 		u, err := url.Parse(b)
 		if err != nil || u.Host == "" {
-			panic("fake: Mount needs absolute base URLs, got " + strconv.Quote(b))
+			return errors.New("fake: Mount needs absolute base URLs, got " + strconv.Quote(b))
 		}
-		rx := regexp.MustCompile(`^` + regexp.QuoteMeta(u.Scheme+"://"+u.Host) + `([/?#]|$)`)
+		rxs = append(rxs, regexp.MustCompile(`^`+regexp.QuoteMeta(u.Scheme+"://"+u.Host)+`([/?#]|$)`))
+	}
+	for _, rx := range rxs {
 		for _, m := range mountMethods {
 			mock.RegisterRegexpResponder(m, rx, s.RoundTrip)
 		}
@@ -85,6 +88,7 @@ func (s *Server) Mount(mock *httpmock.MockTransport, baseURLs ...string) {
 	if s.mem != nil {
 		s.mem.client = &http.Client{Transport: mock}
 	}
+	return nil
 }
 
 // Responder runs h in memory for each request: an httpmock responder for a

@@ -86,7 +86,7 @@ func TestMountOnHTTPMock(t *testing.T) {
 		_, _ = io.WriteString(w, r.Method+" "+r.URL.RequestURI())
 	}), "https://pay.example")
 	mock := httpmock.NewMockTransport()
-	srv.Mount(mock)
+	require.NoError(t, srv.Mount(mock))
 	mock.RegisterResponder(http.MethodPost, "https://shop.example/notify", fake.Responder(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		_, _ = io.WriteString(w, "shop got "+string(b))
@@ -112,4 +112,14 @@ func TestMountOnHTTPMock(t *testing.T) {
 	_, err = hc.Get("https://pay.example.evil/a")
 	assert.Error(t, err)
 	assert.Equal(t, 2, len(srv.Requests()))
+}
+
+// A base URL without a host, or a TLS listener for a server that has none,
+// is an error for the caller, not a panic, and mounts nothing.
+func TestMountAndStartTLSRefuseMisuse(t *testing.T) {
+	srv := fake.NewMemory(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), "https://pay.example")
+	mock := httpmock.NewMockTransport()
+	require.Error(t, srv.Mount(mock, "https://ok.example", "/relative"))
+	assert.Empty(t, mock.Responders(), "nothing is mounted when one base URL is bad")
+	require.Error(t, srv.StartTLS())
 }

@@ -10,6 +10,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -114,32 +116,41 @@ func loadCert() {
 	certPool.AddCert(leaf)
 }
 
-func cert() tls.Certificate {
+// cert is the certificate every TLS fake presents, made on first use.
+func cert() (tls.Certificate, error) {
 	certOnce.Do(loadCert)
 	if certErr != nil {
-		panic("fake: cannot make a TLS certificate: " + certErr.Error())
+		return tls.Certificate{}, fmt.Errorf("fake: cannot make a TLS certificate: %w", certErr)
 	}
-	return certTLS
+	return certTLS, nil
 }
 
 // CertPool returns a pool holding the certificate every TLS fake of this
 // process presents, so that a client can trust a fake before it starts.
-func CertPool() *x509.CertPool {
-	cert()
-	return certPool
+func CertPool() (*x509.CertPool, error) {
+	if _, err := cert(); err != nil {
+		return nil, err
+	}
+	return certPool, nil
 }
 
 // ClientTLSConfig returns a TLS configuration that trusts every TLS fake.
-func ClientTLSConfig() *tls.Config {
-	return &tls.Config{RootCAs: CertPool(), MinVersion: tls.VersionTLS12}
+func ClientTLSConfig() (*tls.Config, error) {
+	pool, err := CertPool()
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 // NewTLS is New serving HTTPS: TLS 1.2 or newer with ALPN offering h2 and
 // http/1.1. Client() trusts it and negotiates HTTP/2.
-func NewTLS(h http.Handler) *Server {
+func NewTLS(h http.Handler) (*Server, error) {
 	s := &Server{handler: h, faults: map[string][]Fault{}}
-	s.startTLS()
-	return s
+	if err := s.startTLS(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // StartTLS moves a Server started by New to HTTPS with HTTP/2 offered: a
@@ -147,21 +158,28 @@ func NewTLS(h http.Handler) *Server {
 // https URL and Client() a client that trusts the fake's certificate and
 // negotiates HTTP/2. Recorded requests and queued faults are kept. Call it
 // before handing URL to anyone.
-func (s *Server) StartTLS() {
+func (s *Server) StartTLS() error {
 	if s.mem != nil {
-		panic("fake: StartTLS on a server in memory")
+		return errors.New("fake: StartTLS on a server in memory, which has no listener")
 	}
 	old := s.Server
-	s.startTLS()
+	if err := s.startTLS(); err != nil {
+		return err
+	}
 	if old != nil {
 		old.Close()
 	}
+	return nil
 }
 
-func (s *Server) startTLS() {
+func (s *Server) startTLS() error {
+	crt, err := cert()
+	if err != nil {
+		return err
+	}
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	ts.EnableHTTP2 = true
-	ts.TLS = &tls.Config{Certificates: []tls.Certificate{cert()}, NextProtos: []string{"h2", "http/1.1"}, MinVersion: tls.VersionTLS12}
+	ts.TLS = &tls.Config{Certificates: []tls.Certificate{crt}, NextProtos: []string{"h2", "http/1.1"}, MinVersion: tls.VersionTLS12}
 	// HTTP/2 connections are handed to a frame relay in front of an h2c
 	// server running the same handler, so that faults can replace the
 	// frames the server sends.
@@ -191,6 +209,7 @@ func (s *Server) startTLS() {
 	}
 	ts.StartTLS()
 	s.Server = ts
+	return nil
 }
 
 // closeRelays stops the h2c server and cuts the HTTP/2 relays, so that the

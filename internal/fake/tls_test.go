@@ -19,13 +19,14 @@ func tlsServer(t *testing.T) (*fake.Server, *atomic.Int32, *atomic.Value) {
 	t.Helper()
 	var processed atomic.Int32
 	var state atomic.Value
-	srv := fake.NewTLS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, err := fake.NewTLS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		processed.Add(1)
 		if r.TLS != nil {
 			state.Store(r.TLS.NegotiatedProtocol)
 		}
 		_, _ = w.Write([]byte(`{"ok":true}`))
 	}))
+	require.NoError(t, err)
 	t.Cleanup(srv.Close)
 	return srv, &processed, &state
 }
@@ -42,7 +43,7 @@ func TestTLSNegotiatesHTTP2AndFallsBackToHTTP1(t *testing.T) {
 
 	// A merchant transport with its own TLS config and no ForceAttemptHTTP2
 	// speaks HTTP/1.1 to the same fake.
-	h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: fake.ClientTLSConfig()}}
+	h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: trust(t)}}
 	resp, err = h1.Get(srv.URL + "/b")
 	require.NoError(t, err)
 	_ = resp.Body.Close()
@@ -63,7 +64,7 @@ func TestStartTLSMovesAPlainServer(t *testing.T) {
 	defer srv.Close()
 	plain := srv.URL
 	srv.Fail(http.MethodGet, "/a", fake.Fault{Kind: fake.Status, Status: 503})
-	srv.StartTLS()
+	require.NoError(t, srv.StartTLS())
 	require.True(t, strings.HasPrefix(srv.URL, "https://"))
 	resp, err := srv.Client().Get(srv.URL + "/a")
 	require.NoError(t, err)
@@ -125,7 +126,7 @@ func TestTruncateOverHTTP2(t *testing.T) {
 
 func TestHTTP2KindsOverHTTP1HangUp(t *testing.T) {
 	srv, processed, _ := tlsServer(t)
-	h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: fake.ClientTLSConfig()}}
+	h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: trust(t)}}
 	srv.Fail(http.MethodPost, "/pay", fake.Fault{Kind: fake.ResetProtocol}, fake.Fault{Kind: fake.RefusedStream})
 	for _, want := range []int32{1, 1} {
 		resp, err := h1.Post(srv.URL+"/pay", "application/json", io.NopCloser(strings.NewReader(`{}`)))
@@ -142,7 +143,7 @@ func TestProxyTunnels(t *testing.T) {
 	p, err := fake.NewProxy()
 	require.NoError(t, err)
 	defer p.Close()
-	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: fake.ClientTLSConfig(), ForceAttemptHTTP2: true, Proxy: http.ProxyURL(p.URL())}}
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: trust(t), ForceAttemptHTTP2: true, Proxy: http.ProxyURL(p.URL())}}
 	resp, err := hc.Get(srv.URL + "/a")
 	require.NoError(t, err)
 	_ = resp.Body.Close()
@@ -153,4 +154,12 @@ func TestProxyTunnels(t *testing.T) {
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+}
+
+// trust is a TLS configuration that trusts the fakes' certificate.
+func trust(t *testing.T) *tls.Config {
+	t.Helper()
+	cfg, err := fake.ClientTLSConfig()
+	require.NoError(t, err)
+	return cfg
 }

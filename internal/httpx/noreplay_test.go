@@ -3,6 +3,7 @@ package httpx_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"io"
 	"net/http"
 	"net/url"
@@ -28,13 +29,14 @@ import (
 func payServer(t *testing.T) (*fake.Server, *atomic.Int32) {
 	t.Helper()
 	var processed atomic.Int32
-	srv := fake.NewTLS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, err := fake.NewTLS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			processed.Add(1)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"ok":true}`))
 	}))
+	require.NoError(t, err)
 	t.Cleanup(srv.Close)
 	return srv, &processed
 }
@@ -48,13 +50,13 @@ func clients(t *testing.T) map[string]func(*fake.Server) *http.Client {
 		"HTTP/2 only": func(*fake.Server) *http.Client {
 			var p http.Protocols
 			p.SetHTTP2(true)
-			return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: fake.ClientTLSConfig(), Protocols: &p}}
+			return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: trust(t), Protocols: &p}}
 		},
 		// a merchant transport behind an HTTPS proxy (CONNECT)
 		"through a proxy": func(*fake.Server) *http.Client {
 			proxy := connectProxy(t)
 			return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
-				TLSClientConfig: fake.ClientTLSConfig(), ForceAttemptHTTP2: true, Proxy: http.ProxyURL(proxy),
+				TLSClientConfig: trust(t), ForceAttemptHTTP2: true, Proxy: http.ProxyURL(proxy),
 			}}
 		},
 	}
@@ -277,4 +279,12 @@ func connectProxy(t *testing.T) *url.URL {
 		assert.Positive(t, p.Tunnels(), "the proxy was never used")
 	})
 	return p.URL()
+}
+
+// trust is a TLS configuration that trusts the fakes' certificate.
+func trust(t *testing.T) *tls.Config {
+	t.Helper()
+	cfg, err := fake.ClientTLSConfig()
+	require.NoError(t, err)
+	return cfg
 }

@@ -21,7 +21,11 @@ func ExampleStartMock() {
 	defer httpmock.DeactivateNonDefault(hc)
 	defer httpmock.Reset()
 
-	iot := iotpaytest.StartMock(httpmock.DefaultTransport) // at iotpay.Sandbox
+	iot, err := iotpaytest.StartMock(httpmock.DefaultTransport) // at iotpay.Sandbox
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer iot.Close()
 	cfg := iot.Config()
 	cfg.NotifyURL = "https://shop.example/iotpay/notify" // the shop's configured address

@@ -22,7 +22,11 @@ func ExampleStartMock() {
 	defer httpmock.DeactivateNonDefault(hc)
 	defer httpmock.Reset()
 
-	ktpay := ktwidgettest.StartMock(httpmock.DefaultTransport) // at ktwidget.Test
+	ktpay, err := ktwidgettest.StartMock(httpmock.DefaultTransport) // at ktwidget.Test
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer ktpay.Close()
 	cfg := ktpay.Config()
 	cfg.CallbackBase = "https://shop.example/ktpay/notify" // the shop's configured address

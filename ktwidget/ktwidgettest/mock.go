@@ -29,19 +29,26 @@ import (
 // responder" error.
 func NewMock(tb testing.TB, mock *httpmock.MockTransport) *Server {
 	tb.Helper()
-	s := StartMock(mock)
+	s, err := StartMock(mock)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	tb.Cleanup(s.Close)
 	return s
 }
 
 // StartMock is NewMock for a program or an Example: Close it when done.
-func StartMock(mock *httpmock.MockTransport) *Server {
+// It fails only when the fake cannot be mounted on mock.
+func StartMock(mock *httpmock.MockTransport) (*Server, error) {
 	s := newServer()
 	s.attach(fake.NewMemory(s.routes(), ktwidget.Test.API))
 	s.env = ktwidget.Test
-	s.srv.Mount(mock, ktwidget.Test.API, ktwidget.Test.Widget)
+	if err := s.srv.Mount(mock, ktwidget.Test.API, ktwidget.Test.Widget); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.hc = &http.Client{Transport: mock, Timeout: s.hc.Timeout}
-	return s
+	return s, nil
 }
 
 // HandlerResponder serves the merchant's own handler h in memory as an

@@ -20,7 +20,11 @@ func ExampleStartMock() {
 	defer httpmock.DeactivateNonDefault(hc)
 	defer httpmock.Reset()
 
-	gateway := oderotest.StartMock(httpmock.DefaultTransport) // at odero.SandboxTR
+	gateway, err := oderotest.StartMock(httpmock.DefaultTransport) // at odero.SandboxTR
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer gateway.Close()
 	cfg := gateway.Config()
 	cfg.CallbackURL = "https://shop.example/odero/callback" // the shop's configured address

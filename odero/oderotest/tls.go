@@ -17,14 +17,20 @@ import (
 func NewTLSServer(tb testing.TB) *Server {
 	tb.Helper()
 	s := newServer()
-	s.attach(fake.NewTLS(s.routes()))
+	srv, err := fake.NewTLS(s.routes())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.attach(srv)
 	tb.Cleanup(s.Close)
 	return s
 }
 
 // CertPool returns a pool holding the certificate a NewTLSServer presents,
-// for a client of your own (a transport with a proxy, say) to trust it.
-func (s *Server) CertPool() *x509.CertPool { return fake.CertPool() }
+// for a client of your own (a transport with a proxy, say) to trust it. It
+// fails only when no certificate could be made, which NewTLSServer reports
+// first.
+func (s *Server) CertPool() (*x509.CertPool, error) { return fake.CertPool() }
 
 // HTTP/2 faults for a server from NewTLSServer, queued with Fail like the
 // others. They strike after the whole request was read. On a connection
