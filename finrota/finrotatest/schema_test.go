@@ -3,9 +3,6 @@ package finrotatest_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,14 +23,9 @@ func resend(t *testing.T, srv *finrotatest.Server, orig fake.Request, m wire.Mut
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	req, err := http.NewRequest(orig.Method, u, strings.NewReader(string(body)))
+	status, b, err := wire.Send(srv.Client(), orig.Method, u, h, body)
 	require.NoError(t, err)
-	req.Header = h
-	resp, err := srv.Client().Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return status, b
 }
 
 // Every request the fake serves refuses a wrongly typed field and a missing

@@ -3,8 +3,6 @@ package flexititest_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -26,14 +24,9 @@ func resend(t *testing.T, srv *flexititest.Server, orig fake.Request, m wire.Mut
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	req, err := http.NewRequest(orig.Method, u, strings.NewReader(string(body)))
+	status, b, err := wire.Send(srv.Client(), orig.Method, u, h, body)
 	require.NoError(t, err)
-	req.Header = h
-	resp, err := srv.Client().Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return status, b
 }
 
 // route names a recorded request by its path with the ids taken out.

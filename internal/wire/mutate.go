@@ -1,8 +1,10 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -125,4 +127,22 @@ func (m Mutation) Apply(rawQuery string, h http.Header, body []byte) (url.Values
 	h = h.Clone()
 	b, err := m(q, h, append([]byte(nil), body...))
 	return q, h, b, err
+}
+
+// Send sends one request made of method, rawURL, h and body with hc and
+// returns the status and the whole reply. The fakes' tests use it to send
+// again a request the SDK made, once a Mutation broke one thing in it.
+func Send(hc *http.Client, method, rawURL string, h http.Header, body []byte) (int, []byte, error) {
+	req, err := http.NewRequest(method, rawURL, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header = h
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
 }

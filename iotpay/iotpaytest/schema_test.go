@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -35,16 +34,11 @@ func resend(t *testing.T, srv *iotpaytest.Server, orig fake.Request, m wire.Muta
 		body, err = json.Marshal(map[string]any(p))
 		require.NoError(t, err)
 	}
-	req, err := http.NewRequest(orig.Method, srv.URL+orig.Path, bytes.NewReader(body))
+	status, b, err := wire.Send(srv.Client(), orig.Method, srv.URL+orig.Path, h, body)
 	require.NoError(t, err)
-	req.Header = h
-	resp, err := srv.Client().Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
 	var out map[string]any
 	require.NoError(t, json.Unmarshal(b, &out), string(b))
-	return resp.StatusCode, out
+	return status, out
 }
 
 // Every request the fake serves refuses a wrongly typed field and a missing

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -27,20 +26,15 @@ func resend(t *testing.T, srv *ktwidgettest.Server, orig fake.Request, plain []b
 	t.Helper()
 	_, h, plain, err := m.Apply(orig.RawQuery, orig.Header, plain)
 	require.NoError(t, err)
-	var body string
+	var body []byte
 	if orig.Method == http.MethodPost {
 		sealed, err := box.SealAnonymous(nil, plain, srv.RawPublicKey(), rand.Reader)
 		require.NoError(t, err)
-		body = base64.StdEncoding.EncodeToString(sealed)
+		body = base64.StdEncoding.AppendEncode(nil, sealed)
 	}
-	req, err := http.NewRequest(orig.Method, srv.URL+orig.Path, strings.NewReader(body))
+	status, b, err := wire.Send(srv.Client(), orig.Method, srv.URL+orig.Path, h, body)
 	require.NoError(t, err)
-	req.Header = h
-	resp, err := srv.Client().Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return status, b
 }
 
 // Every request the fake serves refuses a wrongly typed field and a missing

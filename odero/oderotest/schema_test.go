@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,21 +28,17 @@ func resend(t *testing.T, srv *oderotest.Server, orig fake.Request, m wire.Mutat
 	if len(q) > 0 {
 		u += "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 	}
-	req, err := http.NewRequest(orig.Method, u, strings.NewReader(string(body)))
+	parsed, err := url.Parse(u)
 	require.NoError(t, err)
-	req.Header = h
-	parsed, _ := url.Parse(u)
 	decoded, _ := odero.DecodeURL(parsed)
 	rnd := fmt.Sprintf("schema-test-%d", n)
-	req.Header.Set("x-rnd-key", rnd)
+	h.Set("x-rnd-key", rnd)
 	if h.Get("x-signature") != "" {
-		req.Header.Set("x-signature", odero.Signature(decoded, oderotest.APIKey, oderotest.SecretKey, rnd, body))
+		h.Set("x-signature", odero.Signature(decoded, oderotest.APIKey, oderotest.SecretKey, rnd, body))
 	}
-	resp, err := srv.Client().Do(req)
+	status, b, err := wire.Send(srv.Client(), orig.Method, u, h, body)
 	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return status, string(b)
 }
 
 // Every request the fake serves refuses a wrongly typed field and a missing
