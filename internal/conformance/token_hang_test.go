@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -15,30 +14,8 @@ import (
 	"github.com/paywidget/paywidget-go/flexiti/flexititest"
 	"github.com/paywidget/paywidget-go/internal/conformance"
 	"github.com/paywidget/paywidget-go/internal/fake"
+	"github.com/paywidget/paywidget-go/internal/token/tokentest"
 )
-
-// tokenFetches counts goroutines running a token cache's shared fetch.
-func tokenFetches() int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return strings.Count(string(buf[:n]), "internal/token.(*Cache).run(")
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-}
-
-func waitNoTokenFetch(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for tokenFetches() > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d token fetch goroutine(s) left behind", tokenFetches())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
 
 // hungTokenCase is a provider whose first token request is accepted and
 // never answered, reached through a merchant http.Client with no Timeout.
@@ -70,7 +47,7 @@ func TestHungTokenRequestRecovers(t *testing.T) {
 		{"flexiti", fx, flexititest.Base + "/v2.5/oauth/token", func(ctx context.Context) error { _, err := xc.NewFlow(ctx); return err }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			waitNoTokenFetch(t)
+			tokentest.WaitNoFetch(t)
 			c.fake.Fail("POST", c.tokenPath, fake.Fault{Kind: fake.Hang, Delay: time.Hour})
 			// Without a bound this call never returns: the client has no
 			// timeout and the caller's context none either.
@@ -90,7 +67,7 @@ func TestHungTokenRequestRecovers(t *testing.T) {
 			if n := c.fake.Count("POST", c.tokenPath); n < 2 {
 				t.Errorf("%d token requests; want the hung one and a fresh one", n)
 			}
-			waitNoTokenFetch(t)
+			tokentest.WaitNoFetch(t)
 		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,31 +17,8 @@ import (
 
 	"github.com/paywidget/paywidget-go/internal/secret"
 	"github.com/paywidget/paywidget-go/internal/token"
+	"github.com/paywidget/paywidget-go/internal/token/tokentest"
 )
-
-// fetchGoroutines counts goroutines running a Cache's fetch.
-func fetchGoroutines() int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return strings.Count(string(buf[:n]), "internal/token.(*Cache).run(")
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-}
-
-// waitNoFetch waits, bounded, until no fetch goroutine is left.
-func waitNoFetch(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for fetchGoroutines() > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d token fetch goroutine(s) still running", fetchGoroutines())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
 
 // hangFirst is a token endpoint that accepts the first request and never
 // answers it (until the client gives up on it); later requests get a token.
@@ -89,7 +65,7 @@ func TestHungTokenRequestDoesNotWedgeTheCache(t *testing.T) {
 	defer srv.Close()
 	hc := &http.Client{} // no Timeout
 	defer hc.CloseIdleConnections()
-	waitNoFetch(t) // none left over from other tests
+	tokentest.WaitNoFetch(t) // none left over from other tests
 
 	c := token.New(httpFetch(srv.URL, hc), token.WithFetchTimeout(200*time.Millisecond))
 
@@ -113,7 +89,7 @@ func TestHungTokenRequestDoesNotWedgeTheCache(t *testing.T) {
 	assert.Equal(t, "tok-2", tok.Value.Reveal(), "the new token is cached")
 	assert.Equal(t, int32(2), h.n.Load())
 
-	waitNoFetch(t)
+	tokentest.WaitNoFetch(t)
 }
 
 func TestFetchPastItsBoundIsReplacedAndCannotOverwrite(t *testing.T) {
@@ -150,7 +126,7 @@ func TestFetchPastItsBoundIsReplacedAndCannotOverwrite(t *testing.T) {
 	close(gate)
 	wg.Wait()
 	assert.Equal(t, "stale", firstTok.Value.Reveal(), "the first caller gets its own fetch's answer")
-	waitNoFetch(t)
+	tokentest.WaitNoFetch(t)
 	got, ok := c.Peek()
 	require.True(t, ok)
 	assert.Equal(t, "tok-2", got.Value.Reveal(), "the superseded fetch did not overwrite the newer token")
@@ -177,7 +153,7 @@ func TestFetchDoesNotOverwriteATokenSetMeanwhile(t *testing.T) {
 	c.Set(token.Token{Value: "restored", Expiry: time.Now().Add(time.Hour)})
 	close(gate)
 	assert.Equal(t, "fetched", (<-done).Value.Reveal())
-	waitNoFetch(t)
+	tokentest.WaitNoFetch(t)
 	got, _ := c.Peek()
 	assert.Equal(t, "restored", got.Value.Reveal())
 }
