@@ -96,7 +96,11 @@ func (f *Flow) AuthorizeOnce(ctx context.Context, r *AuthorizeRequest) (*Authori
 	// and lost the answer (or a done mark may have been forgotten).
 	a, err := c.FindAuthorization(work, r.AccountNumber, r.Reference)
 	if err != nil {
-		return nil, err // the claim stays held; whoever takes it over looks again
+		// Nothing was sent by this holder, and whoever claims next looks
+		// again before authorizing: release rather than block the reference
+		// for a whole lease.
+		_ = c.claims.Release(fin, key, cl.Token)
+		return nil, err
 	}
 	if a != nil {
 		return done(a)

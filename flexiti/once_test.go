@@ -167,3 +167,24 @@ func TestAuthorizeOnceRefusalReleases(t *testing.T) {
 	_, err = f.AuthorizeOnce(context.Background(), saleReq(""))
 	require.ErrorIs(t, err, flexiti.ErrInvalidRequest, "a reference is required")
 }
+
+// A lookup that fails before anything was sent releases the claim: the next
+// attempt authorizes at once instead of waiting out the lease, and only one
+// authorization is made.
+func TestAuthorizeOnceFailedLookupReleases(t *testing.T) {
+	srv := flexititest.NewServer(t)
+	c := onceClient(t, srv, claims.NewMemory(0, 0), time.Hour)
+	f := passedFlow(t, srv, c)
+	for range 3 { // the first attempt and its two retries
+		srv.Fail(http.MethodGet, authorizationPath+"s", flexititest.Fault{Kind: flexititest.Status, Status: http.StatusServiceUnavailable})
+	}
+	_, err := f.AuthorizeOnce(context.Background(), saleReq("order-12"))
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, flexiti.ErrOutcomeUnknown)
+	assert.Equal(t, 0, srv.Count("POST", authorizationPath), "nothing authorized while the lookup failed")
+
+	a, err := f.AuthorizeOnce(context.Background(), saleReq("order-12"))
+	require.NoError(t, err, "not held for the hour-long lease")
+	assert.Equal(t, "1499.99", a.Amount.String())
+	assert.Equal(t, 1, srv.Authorizations())
+}
