@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/internal/guid"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 	"github.com/paywidget/paywidget-go/internal/token"
@@ -39,7 +39,7 @@ type Config struct {
 	// in-process claims.Memory, right for one replica only; replicas behind
 	// a load balancer must share one store (the same one that makes
 	// notifications exactly-once, e.g. claims.NewSQL).
-	Claims ClaimStore
+	Claims Store
 	// ClaimLease bounds how long one AuthorizeOnce holds its reference
 	// (default DefaultClaimLease); it must exceed the HTTP client's timeout.
 	ClaimLease time.Duration
@@ -59,7 +59,7 @@ type Client struct {
 	cfg      Config
 	merchant *token.Cache
 	langOnly string // "?lang=<Lang>": the whole query of calls that have no other
-	claims   ClaimStore
+	claims   Store
 	lease    time.Duration
 	fetchMax time.Duration // bound of one token fetch (Settings.TokenTimeout)
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 

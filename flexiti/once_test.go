@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/flexiti"
 	"github.com/paywidget/paywidget-go/flexiti/flexititest"
 )
@@ -23,7 +23,7 @@ func saleReq(ref string) *flexiti.AuthorizeRequest {
 }
 
 // onceClient is a client of srv with its own claim store and lease.
-func onceClient(t *testing.T, srv *flexititest.Server, store flexiti.ClaimStore, lease time.Duration) *flexiti.Client {
+func onceClient(t *testing.T, srv *flexititest.Server, store flexiti.Store, lease time.Duration) *flexiti.Client {
 	cfg := srv.Config()
 	cfg.Claims, cfg.ClaimLease = store, lease
 	c, err := flexiti.New(cfg, flexiti.WithBaseURL(srv.BaseURL()), flexiti.WithHTTPClient(srv.Client()),

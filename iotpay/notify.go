@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/internal/dedup"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )

@@ -6,7 +6,7 @@ import (
 	"log"
 	"net/http"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/iotpay"
 )
 

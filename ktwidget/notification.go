@@ -11,7 +11,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/internal/dedup"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 	"github.com/paywidget/paywidget-go/internal/secret"

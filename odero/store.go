@@ -2,53 +2,74 @@
 
 package odero
 
-// This file is the store with which the handler reports each verdict
-// once across deliveries and replicas: package claims, re-exported under
-// this package's names.
+// This file is the claims store: what makes OderoPay's refunds and verdicts
+// happen once across repeats, deliveries and replicas. It is the SDK's one
+// store (internal/claims), re-exported under the same names in all five
+// provider packages, so one store value serves every provider.
 
 import (
+	"context"
 	"database/sql"
 	"time"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 )
 
-// Store keeps, for each of the verdicts to report, whether it is new, being
-// reported (claimed by one replica for a lease) or reported; only reported
-// ones are acknowledged. Replicas share one: NewSQLStore over the merchant's
-// database. Its methods, which an implementation must provide (package
-// claims states the whole contract):
+// Store keeps, for each key (a merchant reference, a notification), whether
+// it is new, in progress (claimed by one caller or replica for a lease) or
+// done. Replicas share one: NewSQLStore over the merchant's database. Its
+// methods, which an implementation must provide:
 //
 //	Claim(ctx context.Context, key string, lease time.Duration) (Claim, error)
 //		takes key for lease when it is new, released or its lease ran out;
-//		otherwise answers Busy (held by another until Claim.Until) or Done
+//		otherwise answers Busy (held by another until Claim.Until) or Done.
+//		Of concurrent Claims of one key at most one is Claimed.
 //	Complete(ctx context.Context, key, token string) error
-//		marks key reported if token still holds it (else claims.ErrLeaseLost)
+//		marks key done if token still holds it (else ErrLeaseLost)
 //	Release(ctx context.Context, key, token string) error
-//		gives key up, so that the next delivery reports it
+//		gives key up, so that the next caller takes it at once
 type Store = claims.Store
 
-// Claim is a Store's answer: State (claims.Claimed, Busy or Done), the
-// holder's Token when claimed, and Until, when the lease runs out.
+// Claim is a Store's answer: State (Claimed, Busy or Done), the holder's
+// Token when claimed, and Until, when the lease runs out by the store's
+// clock.
 type Claim = claims.Claim
 
-// ClaimState is where a key stands: claims.Claimed (this caller holds it),
-// claims.Busy (another holder is reporting it) or claims.Done (reported).
+// ClaimState is where a key stands after a Claim: Claimed, Busy or Done;
+// String names it.
 type ClaimState = claims.State
 
-// SQLStore is the Store in the merchant's database that NewSQLStore makes;
-// its Schema and CreateTable give the table, Prune drops old reported keys.
+// The states a Store's Claim reports.
+const (
+	// Claimed: this caller holds the key until Claim.Until; it does the
+	// work, then completes the key (or releases it when the work failed).
+	Claimed = claims.Claimed
+	// Busy: another holder's lease is live; come back after Claim.Until.
+	Busy = claims.Busy
+	// Done: the work was completed before and is not done again.
+	Done = claims.Done
+)
+
+// ErrLeaseLost is matched when a holder's lease ran out and another holder
+// took the key over before the first completed it.
+var ErrLeaseLost = claims.ErrLeaseLost
+
+// SQLStore is the Store in the merchant's database that NewSQLStore makes.
+// Beside the Store methods (Claim, Complete, Release) it has Table, the
+// table's name; Schema and CreateTable, the table; Prune, which drops old
+// done keys; CompleteWith, which runs work in the transaction that marks a
+// key done; and RunTx, which claims a key and runs work in that transaction.
 type SQLStore = claims.SQL
 
-// SQLStoreOption adjusts NewSQLStore: claims.WithTable, claims.WithWorkInTx.
+// SQLStoreOption adjusts NewSQLStore: WithTable, WithWorkInTx.
 type SQLStoreOption = claims.SQLOption
 
-// ClaimOptions bound one claims.Run or SQLStore.RunTx: Lease, how long a
-// holder keeps a key, and Wait, how long a caller waits for a busy key.
+// ClaimOptions bound one claimed piece of work: Lease, how long a holder
+// keeps a key, and Wait, how long a caller waits for a busy key.
 type ClaimOptions = claims.Options
 
-// ClaimResult says how claims.Run or SQLStore.RunTx ended: Ran (this call
-// did the work) and State.
+// ClaimResult says how a claimed piece of work ended: Ran (this call did
+// the work) and State.
 type ClaimResult = claims.Result
 
 // NewMemoryStore keeps up to max keys for ttl in this process (zero or
@@ -56,10 +77,19 @@ type ClaimResult = claims.Result
 func NewMemoryStore(max int, ttl time.Duration) Store { return claims.NewMemory(max, ttl) }
 
 // NewSQLStore keeps claims in a table of the merchant's own database,
-// shared by every replica (PostgreSQL; claims.WithTable names the table,
-// claims.WithWorkInTx runs Report inside the transaction that marks the
-// verdict reported, reachable with claims.TxFrom). Schema and
-// CreateTable give the table's CREATE TABLE.
+// shared by every replica (PostgreSQL). Schema and CreateTable give the
+// table's CREATE TABLE.
 func NewSQLStore(db *sql.DB, opts ...SQLStoreOption) (*SQLStore, error) {
 	return claims.NewSQL(db, opts...)
 }
+
+// WithTable names the SQL store's table (default "paywidget_claims").
+func WithTable(name string) SQLStoreOption { return claims.WithTable(name) }
+
+// WithWorkInTx makes the SQL store run a handler's Report inside the
+// transaction that marks the key done, so that the merchant's own writes
+// and the done mark commit together; TxFrom gives Report that transaction.
+func WithWorkInTx() SQLStoreOption { return claims.WithWorkInTx() }
+
+// TxFrom returns the transaction in which a Report runs under WithWorkInTx.
+func TxFrom(ctx context.Context) (*sql.Tx, bool) { return claims.TxFrom(ctx) }

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 )
 
 // integration is one provider's checkout on the merchant site.

@@ -3,7 +3,7 @@ package main
 import (
 	"log/slog"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/finrota"
 	"github.com/paywidget/paywidget-go/finrota/finrotatest"
 	"github.com/paywidget/paywidget-go/flexiti"

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 )
 
 // DefaultWait is how long a delivery that finds its event being reported by

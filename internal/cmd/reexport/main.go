@@ -3,7 +3,7 @@
 // once in internal/httpx, internal/secret, internal/fake and package claims:
 //
 //	<provider>/options.go             the With… options, the error and metadata aliases
-//	<provider>/store.go               the claims store aliases (providers with a notification handler)
+//	<provider>/store.go               the claims store aliases
 //	<provider>/<provider>test/recording.go  request records, faults, Fail, Requests, Reset
 //	<provider>/<provider>test/tls.go  NewTLSServer, CertPool and the HTTP/2 faults
 //
@@ -58,22 +58,23 @@ type provider struct {
 	// Close adds Server.Close to recording.go; a fake with more to stop
 	// defines its own Close.
 	Close bool
-	// Subject is what the provider's handler reports once ("notification",
-	// "verdict"); empty for a provider without a store.go.
+	// Subject is what the claims store makes happen once for the provider
+	// ("money calls and notifications"), for store.go's comment.
 	Subject string
 }
 
 var providers = []provider{
 	{Pkg: "finrota", Display: "Finrota", ExamplePath: "/b2c/widget/payment",
-		State: "tokens, payments", Close: true},
+		State: "tokens, payments", Close: true, Subject: "payments"},
 	{Pkg: "flexiti", Display: "Flexiti", ExamplePath: "/flexiti/pos-api/v2.5/oauth/token",
-		State: "tokens, authorizations, captures", Close: true},
+		State: "tokens, authorizations, captures", Close: true,
+		Subject: "authorizations, captures and refunds"},
 	{Pkg: "iotpay", Display: "IOTPay", StatusError: true, ExamplePath: "/v3/cc_purchase",
-		State: "orders, cards, refunds", Subject: "notification"},
+		State: "orders, cards, refunds", Subject: "payments, refunds and notifications"},
 	{Pkg: "ktwidget", Display: "KTPay", ExamplePath: "/api/v1/merchant-widget/payment",
-		State: "transactions, keys", Subject: "notification"},
+		State: "transactions, keys", Subject: "payments and notifications"},
 	{Pkg: "odero", Display: "OderoPay", StatusError: true, ExamplePath: "/payment/v1/checkout-payments/init",
-		State: "checkouts, payments, refunds, cards", Close: true, Subject: "verdict"},
+		State: "checkouts, payments, refunds, cards", Close: true, Subject: "refunds and verdicts"},
 }
 
 //go:embed templates/*.tmpl
@@ -99,9 +100,7 @@ func outputs() []output {
 			output{filepath.Join(fake, "recording.go"), "recording.go.tmpl", p},
 			output{filepath.Join(fake, "tls.go"), "tls.go.tmpl", p},
 		)
-		if p.Subject != "" {
-			out = append(out, output{filepath.Join(p.Pkg, "store.go"), "store.go.tmpl", p})
-		}
+		out = append(out, output{filepath.Join(p.Pkg, "store.go"), "store.go.tmpl", p})
 	}
 	return out
 }

@@ -23,8 +23,8 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	outs := outputs()
-	if len(outs) != 18 {
-		t.Errorf("%d outputs, want 18 (3 for each of 5 providers, store.go for iotpay, ktwidget, odero)", len(outs))
+	if len(outs) != 20 {
+		t.Errorf("%d outputs, want 20 (4 for each of 5 providers)", len(outs))
 	}
 	for _, o := range outs {
 		want, err := os.ReadFile(filepath.Join(tmp, o.path))

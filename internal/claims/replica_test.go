@@ -22,7 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/iotpay"
 	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
 	"github.com/paywidget/paywidget-go/ktwidget"

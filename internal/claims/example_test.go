@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 )
 
 // Serialising one authorization per order reference, whichever replica and

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/paywidget/paywidget-go/claims"
+	"github.com/paywidget/paywidget-go/internal/claims"
 )
 
 func ledger(t *testing.T, db *sql.DB) (table string, count func(key string) int) {
