@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/flexiti"
 	"github.com/paywidget/paywidget-go/flexiti/flexititest"
+	"github.com/paywidget/paywidget-go/internal/claims"
 )
 
 func saleReq(ref string) *flexiti.AuthorizeRequest {

@@ -22,8 +22,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/flexiti/flexititest"
+	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/ktwidget"
 )
 

@@ -3,11 +3,11 @@ package main
 import (
 	"log/slog"
 
-	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/finrota"
 	"github.com/paywidget/paywidget-go/finrota/finrotatest"
 	"github.com/paywidget/paywidget-go/flexiti"
 	"github.com/paywidget/paywidget-go/flexiti/flexititest"
+	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/iotpay"
 	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
 	"github.com/paywidget/paywidget-go/ktwidget"
