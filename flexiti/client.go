@@ -89,7 +89,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		cfg.Claims = claims.NewMemory(0, 0)
 	}
 	s := httpx.DefaultSettings()
-	if err := s.Apply(opts); err != nil {
+	if err := applyOptions(&s, opts); err != nil {
 		return nil, err
 	}
 	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Training, MerchantIntegration or Production"); err != nil {

@@ -64,7 +64,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	s := httpx.DefaultSettings()
-	if err := s.Apply(opts); err != nil {
+	if err := applyOptions(&s, opts); err != nil {
 		return nil, err
 	}
 	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Sandbox or Production"); err != nil {

@@ -86,7 +86,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		}
 	}
 	s := httpx.DefaultSettings()
-	if err := s.Apply(opts); err != nil {
+	if err := applyOptions(&s, opts); err != nil {
 		return nil, err
 	}
 	if err := s.RequireEnvironment(provider, cfg.Environment != (Environment{}), "Test or Production"); err != nil {

@@ -26,13 +26,16 @@ const (
 	StatusAuthorized = "authorized"
 	StatusSuccess    = "success"
 	StatusCompleted  = "completed"
-	StatusError      = "error"
-	StatusDenied     = "denied"
+	// StatusFailed is KTPay's "error": the payment failed (the
+	// notification's error object says why).
+	StatusFailed = "error"
+	StatusDenied = "denied"
 )
 
-// IsFinal reports whether status is completed, error or denied.
+// IsFinal reports whether status is completed, error (StatusFailed) or
+// denied.
 func IsFinal(status string) bool {
-	return status == StatusCompleted || status == StatusError || status == StatusDenied
+	return status == StatusCompleted || status == StatusFailed || status == StatusDenied
 }
 
 // ErrInvalidCallback is matched when a notification's URL token is missing

@@ -69,7 +69,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		cfg.AuthVersion = DefaultAuthVersion
 	}
 	s := httpx.DefaultSettings()
-	if err := s.Apply(opts); err != nil {
+	if err := applyOptions(&s, opts); err != nil {
 		return nil, err
 	}
 	if err := s.RequireEnvironment(provider, cfg.Environment != "", "SandboxTR, SandboxAZ, ProductionTR or ProductionAZ"); err != nil {

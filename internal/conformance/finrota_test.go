@@ -23,7 +23,7 @@ var finrotaSubject = conformance.Subject{
 			start = finrotatest.NewTLSServer
 		}
 		srv := start(t)
-		c, err := srv.NewClient(opts...)
+		c, err := srv.NewClient(conformance.Options[finrota.Option](opts)...)
 		if err != nil {
 			t.Fatal(err)
 		}

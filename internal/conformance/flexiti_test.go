@@ -24,7 +24,7 @@ var flexitiSubject = conformance.Subject{
 			start = flexititest.NewTLSServer
 		}
 		srv := start(t)
-		c, err := srv.NewClient(opts...)
+		c, err := srv.NewClient(conformance.Options[flexiti.Option](opts)...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,7 +28,7 @@ var iotpaySubject = conformance.Subject{
 		srv := start(t)
 		cfg := srv.Config()
 		cfg.NotifyURL = "https://s.example/n"
-		c, err := iotpay.New(cfg, append([]httpx.Option{iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client())}, opts...)...)
+		c, err := iotpay.New(cfg, append([]iotpay.Option{iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client())}, conformance.Options[iotpay.Option](opts)...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,7 @@ var iotpaySubject = conformance.Subject{
 					return err
 				}),
 				bad("notifyUrl not configured", func(ctx context.Context) error {
-					bare, err := srv.NewClient(opts...)
+					bare, err := srv.NewClient(conformance.Options[iotpay.Option](opts)...)
 					if err != nil {
 						return err
 					}

@@ -30,7 +30,7 @@ var ktwidgetSubject = conformance.Subject{
 		srv := start(t)
 		cfg := srv.Config()
 		cfg.CallbackBase = "https://shop.example/kt/notify"
-		c, err := ktwidget.New(cfg, append([]httpx.Option{ktwidget.WithBaseURL(srv.URL), ktwidget.WithHTTPClient(srv.Client())}, opts...)...)
+		c, err := ktwidget.New(cfg, append([]ktwidget.Option{ktwidget.WithBaseURL(srv.URL), ktwidget.WithHTTPClient(srv.Client())}, conformance.Options[ktwidget.Option](opts)...)...)
 		if err != nil {
 			t.Fatal(err)
 		}

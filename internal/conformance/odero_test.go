@@ -31,7 +31,7 @@ var oderoSubject = conformance.Subject{
 		srv := start(t)
 		cfg := srv.Config()
 		cfg.CallbackURL = "https://shop.example/cb"
-		c, err := odero.New(cfg, append([]httpx.Option{odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client())}, opts...)...)
+		c, err := odero.New(cfg, append([]odero.Option{odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client())}, conformance.Options[odero.Option](opts)...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +89,7 @@ var oderoSubject = conformance.Subject{
 				{Name: "currency missing", Do: with(func(r *odero.InitCheckoutRequest) { r.Currency = "" })},
 				{Name: "paymentGroup missing", Do: with(func(r *odero.InitCheckoutRequest) { r.Group = "" })},
 				{Name: "callbackUrl not configured for a product", Do: func(ctx context.Context) error {
-					bare, err := srv.NewClient(opts...)
+					bare, err := srv.NewClient(conformance.Options[odero.Option](opts)...)
 					if err != nil {
 						return err
 					}

@@ -16,12 +16,15 @@ import (
 // 5xx. The payment may or may not exist. Query it by the merchant's own order
 // reference before doing anything else; never simply send it again.
 //
-// Each provider package declares its own sentinel with OutcomeSentinel, whose
-// text says what that provider's merchant can do; every provider's sentinel
-// also matches this one.
+// It is one value for every provider: each provider package re-exports it as
+// its own ErrOutcomeUnknown, so errors.Is(err, finrota.ErrOutcomeUnknown)
+// holds for an outcome-unknown error of any provider. What that provider's
+// merchant can do is registered with OutcomeSentinel and said in the text of
+// the errors httpx builds for it.
 var ErrOutcomeUnknown = errors.New("outcome unknown — query before retrying")
 
-// outcomeSentinel is one provider's ErrOutcomeUnknown.
+// outcomeSentinel is one provider's outcome-unknown text; it matches
+// ErrOutcomeUnknown.
 type outcomeSentinel struct{ msg string }
 
 func (e *outcomeSentinel) Error() string { return e.msg }
@@ -31,16 +34,20 @@ func (e *outcomeSentinel) Is(target error) bool { return target == ErrOutcomeUnk
 
 var sentinels sync.Map // provider name → error
 
-// OutcomeSentinel returns the ErrOutcomeUnknown of one provider: its text is
-// "<provider>: outcome unknown — " followed by advice, what that provider's
-// merchant can do (query by reference, wait for the notification, …). Errors
-// httpx builds for the provider match it, and it matches ErrOutcomeUnknown.
-// Call it once per provider, from a package-level var.
+// OutcomeSentinel registers the advice of one provider, what its merchant can
+// do about an outcome-unknown error (query by reference, wait for the
+// notification, …), and returns ErrOutcomeUnknown itself: the provider's
+// exported sentinel is the one shared value. Errors httpx builds for the
+// provider read "<provider>: … outcome unknown — <advice>" and match
+// ErrOutcomeUnknown. Call it once per provider, from a package-level var.
 func OutcomeSentinel(provider, advice string) error {
-	e := &outcomeSentinel{msg: provider + ": outcome unknown — " + advice}
-	sentinels.Store(provider, e)
-	return e
+	sentinels.Store(provider, &outcomeSentinel{msg: provider + ": outcome unknown — " + advice})
+	return ErrOutcomeUnknown
 }
+
+// OutcomeAdvice is the outcome-unknown text registered for provider
+// ("<provider>: outcome unknown — <advice>"), or ErrOutcomeUnknown's own text.
+func OutcomeAdvice(provider string) string { return sentinelFor(provider).Error() }
 
 // sentinelFor is the provider's ErrOutcomeUnknown, or the shared one.
 func sentinelFor(provider string) error {
@@ -93,6 +100,9 @@ func (e *TransportError) Error() string {
 	if e.OutcomeUnknown {
 		msg += ": " + strings.TrimPrefix(sentinelFor(e.Provider).Error(), e.Provider+": ")
 	}
+	if e.Err == nil {
+		return msg
+	}
 	return msg + ": " + e.Err.Error()
 }
 
@@ -101,6 +111,9 @@ func (e *TransportError) Unwrap() []error {
 	if e.OutcomeUnknown {
 		return []error{sentinelFor(e.Provider), e.Err}
 	}
+	if e.Err == nil {
+		return nil
+	}
 	return []error{e.Err}
 }
 
@@ -108,8 +121,10 @@ func (e *TransportError) Unwrap() []error {
 // envelope decoder did not claim it. Body is a bounded copy of the reply for
 // diagnostics; Error() never includes it.
 type StatusError struct {
-	Provider   string
-	StatusCode int
+	Provider string
+	// HTTPStatus is the reply's HTTP status, named as in every provider's
+	// APIError.
+	HTTPStatus int
 	RequestID  string
 	// RetryAfter is the server's Retry-After hint, if it gave one.
 	RetryAfter time.Duration
@@ -117,7 +132,7 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
-	s := fmt.Sprintf("%s: HTTP %d %s", e.Provider, e.StatusCode, http.StatusText(e.StatusCode))
+	s := fmt.Sprintf("%s: HTTP %d %s", e.Provider, e.HTTPStatus, http.StatusText(e.HTTPStatus))
 	if e.RequestID != "" {
 		s += " (request id " + e.RequestID + ")"
 	}
@@ -125,7 +140,7 @@ func (e *StatusError) Error() string {
 }
 
 // Unwrap lets errors.Is match ErrUnauthorized and ErrRateLimited.
-func (e *StatusError) Unwrap() error { return StatusSentinel(e.StatusCode) }
+func (e *StatusError) Unwrap() error { return StatusSentinel(e.HTTPStatus) }
 
 // StatusSentinel returns the sentinel an HTTP status stands for
 // (ErrUnauthorized for 401, ErrRateLimited for 429) or nil. Provider error
@@ -209,11 +224,20 @@ type DecodeError struct {
 }
 
 func (e *DecodeError) Error() string {
-	return e.Provider + ": " + ErrMalformedResponse.Error() + " (decoding " + e.Into + "): " + e.Err.Error()
+	s := e.Provider + ": " + ErrMalformedResponse.Error() + " (decoding " + e.Into + ")"
+	if e.Err == nil {
+		return s
+	}
+	return s + ": " + e.Err.Error()
 }
 
 // Unwrap exposes ErrMalformedResponse and the decoder's error.
-func (e *DecodeError) Unwrap() []error { return []error{ErrMalformedResponse, e.Err} }
+func (e *DecodeError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrMalformedResponse}
+	}
+	return []error{ErrMalformedResponse, e.Err}
+}
 
 func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := h.Get("Retry-After")

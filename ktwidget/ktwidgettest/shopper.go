@@ -30,7 +30,7 @@ var ErrNoCloseButton = errors.New("ktwidgettest: the widget shows no close butto
 // Receipt is the widget's receipt page after a payment.
 type Receipt struct {
 	// Status is the transaction's final status: ktwidget.StatusCompleted,
-	// StatusDenied or StatusError.
+	// StatusDenied or StatusFailed.
 	Status string
 	// Next is where Continue sends the shopper (posted to the parent page,
 	// which redirects): callback_success_url after a completed payment,

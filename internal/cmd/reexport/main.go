@@ -46,9 +46,9 @@ type provider struct {
 	Pkg string
 	// Display is the provider's name in prose ("OderoPay").
 	Display string
-	// StatusError adds the StatusError alias to options.go: the provider
-	// has an error envelope, so a reply without one is a StatusError.
-	StatusError bool
+	// TokenTimeout adds WithTokenTimeout to options.go: the provider's API
+	// takes a bearer token the client fetches and caches.
+	TokenTimeout bool
 	// ExamplePath is a path of the provider's API, the example in Fail's
 	// comment.
 	ExamplePath string
@@ -64,16 +64,16 @@ type provider struct {
 }
 
 var providers = []provider{
-	{Pkg: "finrota", Display: "Finrota", ExamplePath: "/b2c/widget/payment",
+	{Pkg: "finrota", Display: "Finrota", TokenTimeout: true, ExamplePath: "/b2c/widget/payment",
 		State: "tokens, payments", Close: true, Subject: "payments"},
-	{Pkg: "flexiti", Display: "Flexiti", ExamplePath: "/flexiti/pos-api/v2.5/oauth/token",
+	{Pkg: "flexiti", Display: "Flexiti", TokenTimeout: true, ExamplePath: "/flexiti/pos-api/v2.5/oauth/token",
 		State: "tokens, authorizations, captures", Close: true,
 		Subject: "authorizations, captures and refunds"},
-	{Pkg: "iotpay", Display: "IOTPay", StatusError: true, ExamplePath: "/v3/cc_purchase",
+	{Pkg: "iotpay", Display: "IOTPay", ExamplePath: "/v3/cc_purchase",
 		State: "orders, cards, refunds", Subject: "payments, refunds and notifications"},
 	{Pkg: "ktwidget", Display: "KTPay", ExamplePath: "/api/v1/merchant-widget/payment",
 		State: "transactions, keys", Subject: "payments and notifications"},
-	{Pkg: "odero", Display: "OderoPay", StatusError: true, ExamplePath: "/payment/v1/checkout-payments/init",
+	{Pkg: "odero", Display: "OderoPay", ExamplePath: "/payment/v1/checkout-payments/init",
 		State: "checkouts, payments, refunds, cards", Close: true, Subject: "refunds and verdicts"},
 }
 
