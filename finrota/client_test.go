@@ -309,7 +309,7 @@ func TestDoEscapeHatch(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotNil(t, out.Data)
 	_, err = c.Do(context.Background(), "POST", "/b2c/refund", nil, map[string]string{"referenceCode": "x"}, nil)
-	var api *finrota.APIError
-	require.ErrorAs(t, err, &api)
-	assert.Equal(t, 404, api.HTTPStatus)
+	var bare *finrota.StatusError // the fake's 404 carries no envelope
+	require.ErrorAs(t, err, &bare)
+	assert.Equal(t, 404, bare.HTTPStatus)
 }

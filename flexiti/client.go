@@ -131,7 +131,7 @@ func (c *Client) fetchToken(ctx context.Context, scope, ref string, prev token.T
 	if !prev.Refresh.IsZero() {
 		t, err := c.grant(ctx, scope, ref, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {prev.Refresh.Reveal()}})
 		var api *APIError
-		if err == nil || !errors.As(err, &api) || (api.Status != 400 && api.Status != 401) {
+		if err == nil || !errors.As(err, &api) || (api.HTTPStatus != 400 && api.HTTPStatus != 401) {
 			return t, err
 		}
 	}

@@ -108,7 +108,7 @@ func TestAuthorizeNeedsTheWidget(t *testing.T) {
 	require.ErrorIs(t, err, flexiti.ErrCustomerIdentityNotFound)
 	var api *flexiti.APIError
 	require.ErrorAs(t, err, &api)
-	assert.Equal(t, 404, api.Status)
+	assert.Equal(t, 404, api.HTTPStatus)
 
 	// Another shopper's flow is not this one's.
 	other := passedFlow(t, srv, c)

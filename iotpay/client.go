@@ -196,7 +196,9 @@ func checkRetCode(resp *httpx.Response, code, msg string) error {
 	case "":
 		return &httpx.DecodeError{Provider: provider, Into: "reply", Err: errMissing("retCode")}
 	}
-	return &APIError{HTTPStatus: resp.StatusCode, RetCode: code, RetMsg: msg}
+	e := &APIError{HTTPStatus: resp.StatusCode, Code: code, Message: msg, RequestID: resp.RequestID}
+	e.RetryAfter, _ = resp.RetryAfter()
+	return e
 }
 
 // checkLen validates a string field's documented maximum length.

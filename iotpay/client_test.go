@@ -190,15 +190,15 @@ func TestFailIsTypedAPIError(t *testing.T) {
 	_, err := c.QueryCard(context.Background(), "never-added")
 	var api *iotpay.APIError
 	require.ErrorAs(t, err, &api)
-	assert.Equal(t, "FAIL", api.RetCode)
-	assert.Equal(t, "cardId is not binding", api.RetMsg)
+	assert.Equal(t, "FAIL", api.Code)
+	assert.Equal(t, "cardId is not binding", api.Message)
 	assert.Equal(t, 200, api.HTTPStatus)
 
 	bad, err := iotpay.New(iotpay.Config{MerchantID: iotpaytest.MerchantID, Key: "wrong-key", LoginName: iotpaytest.LoginName, NotifyURL: "https://shop.example/n"}, iotpay.WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	_, err = bad.Purchase(context.Background(), purchaseReq("o-2"))
 	require.ErrorAs(t, err, &api)
-	assert.Equal(t, "sign error", api.RetMsg)
+	assert.Equal(t, "sign error", api.Message)
 	assert.NotErrorIs(t, err, iotpay.ErrOutcomeUnknown, "a FAIL answer is a clear refusal")
 	assert.Equal(t, 0, srv.Orders())
 }

@@ -3,6 +3,7 @@ package iotpay
 import (
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
@@ -28,19 +29,27 @@ var (
 )
 
 // APIError is a reply with retCode other than SUCCESS (IOTPay answers them
-// with HTTP 200), e.g. retMsg "cardId is not binding".
+// with HTTP 200), e.g. retMsg "cardId is not binding". A non-2xx reply
+// without IOTPay's envelope is a *StatusError.
 type APIError struct {
+	// HTTPStatus is the reply's HTTP status (200 for most refusals).
 	HTTPStatus int
-	RetCode    string
-	RetMsg     string
+	// Code is retCode ("FAIL").
+	Code string
+	// Message is retMsg.
+	Message string
+	// RequestID is the reply's request id header, when it sent one.
+	RequestID string
+	// RetryAfter is the reply's Retry-After hint, zero when it gave none.
+	RetryAfter time.Duration
 }
 
 func (e *APIError) Error() string {
-	msg := e.RetMsg
+	msg := e.Message
 	if len(msg) > 200 {
 		msg = msg[:200] + "…"
 	}
-	return "iotpay: " + strconv.Itoa(e.HTTPStatus) + " " + e.RetCode + ": " + msg
+	return "iotpay: " + strconv.Itoa(e.HTTPStatus) + " " + e.Code + ": " + msg
 }
 
 // Unwrap maps 401 and 429 to ErrUnauthorized and ErrRateLimited.

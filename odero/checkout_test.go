@@ -241,7 +241,7 @@ func TestInitCheckoutNeverSentTwice(t *testing.T) {
 			srv.Fail("POST", "/payment/v1/checkout-payments/init", f)
 			_, err := c.InitCheckout(context.Background(), validInit())
 			require.ErrorIs(t, err, odero.ErrOutcomeUnknown)
-			assert.Contains(t, err.Error(), strings.TrimPrefix(odero.ErrOutcomeUnknown.Error(), "odero: "))
+			assert.Contains(t, err.Error(), "a lost checkout init moves no money", "the text gives OderoPay's advice")
 			require.ErrorIs(t, err, odero.ErrOutcomeUnknown)
 			assert.Equal(t, 1, srv.Count("POST", "/payment/v1/checkout-payments/init"), "sent exactly once")
 			if f.Kind != fake.Status {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
@@ -53,12 +54,14 @@ type APIError struct {
 	HTTPStatus int
 	// Code is errorCode, e.g. "10051".
 	Code string
-	// Description is errorDescription, often in Turkish.
-	Description string
-	// Group is errorGroup, present for payment errors.
-	Group ErrorGroup
+	// Message is errorDescription, often in Turkish.
+	Message string
 	// RequestID is the gateway's request id header, if any.
 	RequestID string
+	// RetryAfter is the reply's Retry-After hint, zero when it gave none.
+	RetryAfter time.Duration
+	// Group is errorGroup, present for payment errors.
+	Group ErrorGroup
 }
 
 func (e *APIError) Error() string {
@@ -66,8 +69,8 @@ func (e *APIError) Error() string {
 	if e.Group != "" {
 		s += " (" + string(e.Group) + ")"
 	}
-	if e.Description != "" {
-		s += ": " + truncate(e.Description, 200)
+	if e.Message != "" {
+		s += ": " + truncate(e.Message, 200)
 	}
 	return s
 }
@@ -91,19 +94,18 @@ func (c *Client) decodeError(r *httpx.Response) error {
 			Errors *apiErrorBody `json:"errors"`
 		}
 		if err := json.Unmarshal(r.Body, &env); err == nil && env.Errors != nil {
-			return &APIError{
-				HTTPStatus:  r.StatusCode,
-				Code:        string(env.Errors.ErrorCode),
-				Description: env.Errors.ErrorDescription,
-				Group:       ErrorGroup(env.Errors.ErrorGroup),
-				RequestID:   r.RequestID,
+			e := &APIError{
+				HTTPStatus: r.StatusCode,
+				Code:       string(env.Errors.ErrorCode),
+				Message:    env.Errors.ErrorDescription,
+				Group:      ErrorGroup(env.Errors.ErrorGroup),
+				RequestID:  r.RequestID,
 			}
+			e.RetryAfter, _ = r.RetryAfter()
+			return e
 		}
 	}
-	if r.StatusCode < 200 || r.StatusCode > 299 {
-		return c.http.StatusError(r)
-	}
-	return nil
+	return nil // a non-2xx reply without the envelope: httpx makes it a *StatusError
 }
 
 // flexString decodes a JSON string or number into its text.

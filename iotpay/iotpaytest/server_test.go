@@ -51,7 +51,7 @@ func TestFakeRefusesDuplicateOrder(t *testing.T) {
 	_, err = c.Purchase(context.Background(), req)
 	var api *iotpay.APIError
 	require.ErrorAs(t, err, &api)
-	assert.Equal(t, "mchOrderNo duplicate", api.RetMsg)
+	assert.Equal(t, "mchOrderNo duplicate", api.Message)
 	assert.Equal(t, 1, srv.Orders())
 }
 
