@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -161,20 +160,9 @@ func (c *Client) send(ctx context.Context, r *httpx.Request, out any) (Meta, err
 // nil) is sent as JSON; out (may be nil) receives the JSON reply. GET is
 // retried on failures; every other method only when the request never left.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (Meta, error) {
-	if !strings.HasPrefix(path, "/") || strings.Contains(path, "..") {
-		return Meta{}, httpx.Invalid(provider, "path", "must be an absolute path")
-	}
-	var body []byte
-	if in != nil {
-		b, err := httpx.MarshalJSON(in)
-		if err != nil {
-			return Meta{}, httpx.Invalid(provider, "body", "cannot be encoded as JSON")
-		}
-		body = b
-	}
-	class := httpx.RetryIfNotSent
-	if method == http.MethodGet || method == http.MethodHead {
-		class = httpx.RetrySafe
+	body, class, err := httpx.EscapeHatch(provider, method, path, in)
+	if err != nil {
+		return Meta{}, err
 	}
 	return c.send(ctx, &httpx.Request{Method: method, Path: path, Query: query, Body: body, Retry: class}, out)
 }

@@ -31,8 +31,9 @@ var (
 	ErrResponseTooLarge = httpx.ErrResponseTooLarge
 	// ErrConflict: Finrota answered 409, e.g. a reused clientReferenceCode.
 	ErrConflict = errors.New("finrota: conflict")
-	// ErrPaymentFailed is matched by *PaymentError.
-	ErrPaymentFailed = errors.New("finrota: payment failed")
+	// ErrPaymentFailed is matched by *PaymentError: the payment did not
+	// happen.
+	ErrPaymentFailed = httpx.ErrPaymentFailed
 )
 
 // APIError is a non-2xx reply carrying Finrota's error envelope, in

@@ -163,6 +163,10 @@ func (c *Client) grant(ctx context.Context, scope, ref string, form url.Values) 
 	return token.Token{Value: Secret(r.AccessToken), Refresh: Secret(r.RefreshToken), Expiry: issued.Add(life), Scope: r.Scope}, nil
 }
 
+// BaseURL is the API root requests go to (the Environment's, or
+// WithBaseURL's), below which Do's paths start.
+func (c *Client) BaseURL() string { return c.http.BaseURL() }
+
 // call is one authenticated JSON request with tokens from cache; after a
 // 401 the token is refreshed and the call made once more.
 func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method string, ep endpoint, pathArgs []string, q url.Values, in, out any, class httpx.RetryClass) (Meta, error) {
@@ -180,7 +184,31 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 	} else {
 		q.Set("lang", c.cfg.Lang)
 	}
-	path := c.path(ep, suffix, pathArgs...)
+	return c.callPath(ctx, tokens, ref, method, c.path(ep, suffix, pathArgs...), q, body, out, class)
+}
+
+// Do calls a Flexiti endpoint the SDK does not wrap with the merchant-scope
+// access token (refreshed once after a 401), a fresh X-Reference-Id, the
+// configured lang and the typed errors of every call. path is below the
+// API root (BaseURL), starting with the version:
+// "/v2.5.1/client-id/<ClientID>/captures". in (may be nil) is sent as JSON;
+// out (may be nil) receives the JSON reply. GET is retried on failures;
+// every other method only when the request never left.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (Meta, error) {
+	body, class, err := httpx.EscapeHatch(provider, method, path, in)
+	if err != nil {
+		return Meta{}, err
+	}
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = append([]string(nil), v...)
+	}
+	q.Set("lang", c.cfg.Lang)
+	return c.callPath(ctx, c.merchant, NewReferenceID(), method, path, q, body, out, class)
+}
+
+// callPath is call with the path built and the body encoded.
+func (c *Client) callPath(ctx context.Context, tokens *token.Cache, ref, method, path string, q url.Values, body []byte, out any, class httpx.RetryClass) (Meta, error) {
 	var meta Meta
 	err := tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
 		resp, err := c.http.Do(ctx, &httpx.Request{Method: method, Path: path, Query: q, Body: body,

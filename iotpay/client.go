@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 
@@ -98,6 +100,39 @@ type envelope struct {
 type bareEnvelope struct {
 	RetCode string `json:"retCode"`
 	RetMsg  string `json:"retMsg"`
+}
+
+// Do calls an IOTPay endpoint the SDK does not wrap, signed and checked like
+// every call: method must be POST and query empty (IOTPay takes a signed
+// JSON body), path is the endpoint below the API root ("/v3/cc_query"), in
+// is a Params (or nil) to which mchId and sign are added, and out (may be
+// nil) receives retData. A retCode other than SUCCESS is an *APIError. It is
+// sent again only when the request provably never left.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (Meta, error) {
+	if _, _, err := httpx.EscapeHatch(provider, method, path, nil); err != nil {
+		return Meta{}, err
+	}
+	if method != http.MethodPost {
+		return Meta{}, httpx.Invalid(provider, "method", "IOTPay takes POST")
+	}
+	if len(query) > 0 {
+		return Meta{}, httpx.Invalid(provider, "query", "IOTPay signs the body; a query is not sent")
+	}
+	endpoint, ok := strings.CutPrefix(path, "/v3/")
+	if !ok || endpoint == "" {
+		return Meta{}, httpx.Invalid(provider, "path", `must be an endpoint below "/v3/"`)
+	}
+	p := Params{}
+	switch in := in.(type) {
+	case nil:
+	case Params:
+		maps.Copy(p, in)
+	case map[string]any:
+		maps.Copy(p, in)
+	default:
+		return Meta{}, httpx.Invalid(provider, "in", "must be Params")
+	}
+	return c.call(ctx, endpoint, p, out, httpx.RetryIfNotSent)
 }
 
 // call signs p, posts it to v3/<endpoint> and decodes retData into out. A

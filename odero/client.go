@@ -104,6 +104,23 @@ func (c *Client) String() string { return "odero.Client{" + c.http.BaseURL() + "
 // BaseURL is the API host requests go to.
 func (c *Client) BaseURL() string { return c.http.BaseURL() }
 
+// Do calls an OderoPay endpoint the SDK does not wrap, signed like every
+// call and with its typed errors (an errors envelope in a 200 reply
+// included). path is below the gateway ("/payment/v1/card-storage/cards"),
+// in (may be nil) is sent as JSON and out (may be nil) receives the reply's
+// data member. GET is retried on failures; every other method only when the
+// request never left.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (Meta, error) {
+	if _, _, err := httpx.EscapeHatch(provider, method, path, in); err != nil {
+		return Meta{}, err
+	}
+	class := httpx.RetryIfNotSent
+	if method == http.MethodGet || method == http.MethodHead {
+		class = httpx.RetrySafe
+	}
+	return c.call(ctx, method, path, query, in, out, class)
+}
+
 // send is one signed request. A nil in sends no body.
 func (c *Client) send(ctx context.Context, method, path string, q url.Values, in any, class httpx.RetryClass) (*httpx.Response, error) {
 	var body []byte

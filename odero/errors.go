@@ -29,6 +29,9 @@ var (
 	ErrMalformedResponse = httpx.ErrMalformedResponse
 	// ErrResponseTooLarge: a reply exceeded the configured bound.
 	ErrResponseTooLarge = httpx.ErrResponseTooLarge
+	// ErrPaymentFailed is matched by *PaymentError: the payment or refund
+	// failed at the gateway.
+	ErrPaymentFailed = httpx.ErrPaymentFailed
 )
 
 // ErrorGroup is the standard bank/payment code name OderoPay puts in

@@ -71,6 +71,10 @@ var ErrResponseTooLarge = errors.New("response body too large")
 // ErrMalformedResponse is matched when a reply cannot be decoded.
 var ErrMalformedResponse = errors.New("malformed response")
 
+// ErrPaymentFailed is matched by a provider's *PaymentError: the provider
+// answered that the payment (or refund) failed, so nothing was charged.
+var ErrPaymentFailed = errors.New("payment failed")
+
 // ErrInvalidRequest is matched by every validation error: the request was
 // refused before anything was sent.
 var ErrInvalidRequest = errors.New("invalid request")
