@@ -110,6 +110,9 @@ func checkAmount(field string, a Amount) error {
 	if !a.IsPositive() {
 		return httpx.Invalid(provider, field, "must be greater than 0")
 	}
+	if a.cents > maxCents {
+		return httpx.Invalid(provider, field, ruleRange)
+	}
 	return nil
 }
 

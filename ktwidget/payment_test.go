@@ -194,7 +194,11 @@ func TestCreatePaymentNeverSentTwice(t *testing.T) {
 func TestInvalidOrderSendsNothing(t *testing.T) {
 	srv := ktwidgettest.NewServer(t)
 	c := fakeClient(t, srv)
-	_, err := c.CreatePayment(context.Background(), &ktwidget.Order{OrderID: "o", Amount: ktwidget.MustParseAmount("1.001"), Type: ktwidget.TypeEcom}, nil)
+	_, err := ktwidget.ParseAmount("1.001")
+	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest, "refused at parse time")
+	var threePlaces ktwidget.Amount // an Amount can still get there (decoded, added): Validate refuses it
+	require.NoError(t, threePlaces.UnmarshalText([]byte("1.001")))
+	_, err = c.CreatePayment(context.Background(), &ktwidget.Order{OrderID: "o", Amount: threePlaces, Type: ktwidget.TypeEcom}, nil)
 	var ve *httpx.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "Amount", ve.Field)

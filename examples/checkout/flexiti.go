@@ -123,7 +123,7 @@ func (x *flexitiCheckout) register(mux *http.ServeMux, a *app) {
 				a.fail(w, "flow lost", err)
 				return
 			}
-			want, err := flexiti.Dollars(ord.Amount.String())
+			want, err := flexiti.ParseAmount(ord.Amount.String())
 			if err != nil {
 				a.fail(w, "order amount Flexiti cannot carry", err)
 				return

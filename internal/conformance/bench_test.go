@@ -279,7 +279,7 @@ func flexitiAuthorization(b *testing.B, srv *flexititest.Server, c *flexiti.Clie
 	}
 	ws, _ := f.WidgetInit(ctx, &flexiti.WidgetInitRequest{Flow: flexiti.FlowPurchase, CustomerIdentification: flexiti.CustomerIdentification{AccountNumber: flexititest.AccountNumber}})
 	srv.PassWidget(ws.WidgetSessionID, flexititest.PIN)
-	a, err := f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: flexiti.MustDollars("10.00"),
+	a, err := f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: flexiti.MustParseAmount("10.00"),
 		FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 	if err != nil {
 		b.Fatal(err)
