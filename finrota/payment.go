@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/paywidget/paywidget-go/internal/decimal"
-	"github.com/paywidget/paywidget-go/internal/money"
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/money"
 )
 
 // Amount is an exact amount in lira with kuruş (27.50), a bare JSON number

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/paywidget/paywidget-go/internal/decimal"
-	"github.com/paywidget/paywidget-go/internal/money"
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/money"
 )
 
 // Amount is an exact amount in tenge (KZT, the only currency) with at most
