@@ -15,7 +15,9 @@
 // kept), sorted by name in byte order, joined as raw k=v pairs with '&', with
 // "&key=<merchant key>" appended. Requests are typed structs turned into one
 // set of Params from which both the sign and the JSON body are produced, so
-// what is signed is what is sent. Amounts are int64 cents, never floats.
+// what is signed is what is sent. Amounts are Amount, an exact decimal of
+// dollars (ParseAmount("19.99"), AmountFromMinor(1999)) that the SDK sends as
+// the integer cents IOTPay wants; never a float.
 //
 // # Outcomes
 //

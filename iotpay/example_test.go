@@ -33,7 +33,7 @@ func Example_purchase() {
 	handler.Client = client
 
 	co, err := client.Purchase(context.Background(), &iotpay.PurchaseRequest{
-		MchOrderNo: "order-1001", Amount: 1999, Subject: "Copper kettle",
+		MchOrderNo: "order-1001", Amount: iotpay.MustParseAmount("19.99"), Subject: "Copper kettle",
 		ReturnURL: "https://shop.example/orders/1001",
 	})
 	if err != nil {
@@ -53,7 +53,7 @@ func Example_purchase() {
 	fmt.Println(o.MchOrderNo, o.Amount, o.Status.Outcome())
 	// Output:
 	// true
-	// order-1001 1999 paid
+	// order-1001 19.99 paid
 }
 
 // Signing follows IOTPay's documented rules; this is the specification's
@@ -73,14 +73,14 @@ func Example_savedCardAndRefund() {
 	client, _ := gateway.NewClient()
 	ctx := context.Background()
 
-	o, err := client.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "order-2001", CardID: "customer-7-visa", Amount: 4500})
+	o, err := client.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "order-2001", CardID: "customer-7-visa", Amount: iotpay.AmountFromMinor(4500)})
 	if err != nil {
 		fmt.Println(err) // on ErrOutcomeUnknown: Query by MchOrderNo before anything else
 		return
 	}
 	fmt.Println(o.Status.Outcome(), o.Amount)
 
-	r, err := client.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "refund-2001-1", PayOrderID: o.PayOrderID, RefundAmount: 1500})
+	r, err := client.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "refund-2001-1", PayOrderID: o.PayOrderID, RefundAmount: iotpay.AmountFromMinor(1500)})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -90,7 +90,7 @@ func Example_savedCardAndRefund() {
 	after, _ := client.Query(ctx, &iotpay.QueryRequest{MchOrderNo: "order-2001"})
 	fmt.Println(after.Refundable)
 	// Output:
-	// paid 4500
+	// paid 45.00
 	// refund paid
-	// 3000
+	// 30.00
 }

@@ -43,7 +43,7 @@ func TestVerifyNotification(t *testing.T) {
 	c := testClient(t)
 	o, err := c.VerifyNotification([]byte(signedJSON(notification(), key)))
 	require.NoError(t, err)
-	assert.Equal(t, int64(1500), o.Amount)
+	assert.Equal(t, iotpay.AmountFromMinor(1500), o.Amount)
 	assert.True(t, o.Status.Paid())
 	at, ok := o.PaidAt(time.UTC)
 	require.True(t, ok)
@@ -202,7 +202,7 @@ func TestRedirectFlowWithNotify(t *testing.T) {
 	select {
 	case o := <-reported:
 		assert.Equal(t, "o-10", o.MchOrderNo)
-		assert.Equal(t, int64(1500), o.Amount)
+		assert.Equal(t, iotpay.AmountFromMinor(1500), o.Amount)
 	case <-time.After(5 * time.Second):
 		t.Fatal("no notification")
 	}
@@ -228,7 +228,7 @@ func TestNotifyRetriedUntilSuccess(t *testing.T) {
 	defer shop.Close()
 	srv.BindCard("c-1")
 	c := newClientNotify(t, srv, shop.URL)
-	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: 100})
+	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: iotpay.AmountFromMinor(100)})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -103,7 +103,7 @@ func (p *iotpayCheckout) purchaseFor(r *http.Request, a *app, ord Order) (*iotpa
 	}
 	no := clean(ord.ID)
 	co, err := p.client.Purchase(r.Context(), &iotpay.PurchaseRequest{
-		MchOrderNo: no, Amount: cents, Subject: ord.Product.Name,
+		MchOrderNo: no, Amount: iotpay.AmountFromMinor(cents), Subject: ord.Product.Name,
 		ReturnURL: a.url("/orders/" + ord.ID),
 	})
 	if err != nil {
@@ -118,7 +118,7 @@ func (p *iotpayCheckout) purchaseFor(r *http.Request, a *app, ord Order) (*iotpa
 func settleIotpay(a *app, ord Order, o *iotpay.Order) {
 	cents, _ := ord.Amount.MinorUnits(2)
 	switch {
-	case o.Amount != cents || o.Currency != iotpay.Currency:
+	case !o.Amount.Equal(iotpay.AmountFromMinor(cents)) || o.Currency != iotpay.Currency:
 		a.orders.settle(ord.ID, StatusMismatch, "amount or currency differs")
 	case o.Status.Paid():
 		a.orders.settle(ord.ID, StatusPaid, "")

@@ -126,7 +126,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		srv := iotpaytest.NewServer(b)
 		c, _ := srv.NewClient(iotpay.WithHTTPClient(plainClient()))
 		srv.BindCard("card-1")
-		o, _ := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "bench-1", CardID: "card-1", Amount: 100})
+		o, _ := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "bench-1", CardID: "card-1", Amount: iotpay.AmountFromMinor(100)})
 		b.ReportAllocs()
 		stop := benchcpu.Measure(b)
 		for b.Loop() {
@@ -140,7 +140,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		srv := iotpaytest.NewServer(b)
 		c, _ := srv.NewClient()
 		srv.BindCard("card-1")
-		o, _ := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "bench-1", CardID: "card-1", Amount: 100})
+		o, _ := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "bench-1", CardID: "card-1", Amount: iotpay.AmountFromMinor(100)})
 		hc := plainClient()
 		b.ReportAllocs()
 		stop := benchcpu.Measure(b)

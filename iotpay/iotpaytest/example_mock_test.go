@@ -41,7 +41,7 @@ func ExampleStartMock() {
 	}))
 
 	ctx := context.Background()
-	co, err := client.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "order-7", Amount: 2500,
+	co, err := client.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "order-7", Amount: iotpay.AmountFromMinor(2500),
 		ReturnURL: "https://shop.example/iotpay/return"})
 	if err != nil {
 		fmt.Println(err)
@@ -62,5 +62,5 @@ func ExampleStartMock() {
 	}
 	// Output:
 	// browser returns to /iotpay/return with SUCCESS paid
-	// notified: order-7 2500 paid
+	// notified: order-7 25.00 paid
 }

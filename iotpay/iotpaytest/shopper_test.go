@@ -46,7 +46,7 @@ func purchase(t *testing.T, srv *iotpaytest.Server, hc *http.Client, no, notifyU
 	cfg.NotifyURL = notifyURL
 	c, err := iotpay.New(cfg, iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(hc))
 	require.NoError(t, err)
-	co, err := c.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: no, Amount: 1500,
+	co, err := c.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: no, Amount: iotpay.AmountFromMinor(1500),
 		ReturnURL: "https://shop.example/return?o=" + no})
 	require.NoError(t, err)
 	return co
@@ -78,7 +78,7 @@ func TestPayCardPageReturnsAndNotifiesOnce(t *testing.T) {
 	defer cancel()
 	require.True(t, srv.WaitNotified(wait, o.PayOrderID))
 	require.Len(t, sh.orders(), 1)
-	assert.Equal(t, int64(1500), sh.orders()[0].Amount)
+	assert.Equal(t, iotpay.AmountFromMinor(1500), sh.orders()[0].Amount)
 
 	// A redelivered notification is acknowledged and reported no second time.
 	acked, err := srv.Redeliver(ctx, o.PayOrderID)
@@ -190,7 +190,7 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 	cfg.NotifyURL = "https://shop.example/n"
 	pc, err := iotpay.New(cfg, iotpay.WithHTTPClient(hc))
 	require.NoError(t, err)
-	_, err = pc.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "mem-2", Amount: 100, ReturnURL: "https://shop.example/r"})
+	_, err = pc.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "mem-2", Amount: iotpay.AmountFromMinor(100), ReturnURL: "https://shop.example/r"})
 	assert.ErrorIs(t, err, iotpay.ErrOutcomeUnknown)
 	assert.Equal(t, 2, srv.Count(http.MethodPost, "/v3/cc_purchase"), "the dropped purchase was sent once, not retried")
 }

@@ -81,7 +81,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	orderNo := "demo" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	var co *iotpay.Checkout
 	err = rec.Step("purchase", func() (any, any, error) {
-		req := &iotpay.PurchaseRequest{MchOrderNo: orderNo, Amount: 1999, Subject: "Copper kettle",
+		req := &iotpay.PurchaseRequest{MchOrderNo: orderNo, Amount: iotpay.AmountFromMinor(1999), Subject: "Copper kettle",
 			ReturnURL: siteURL + "/iotpay/return"}
 		sent := map[string]any{"mchOrderNo": orderNo, "amount": req.Amount, "currency": iotpay.Currency, "channel": iotpay.ChannelCard}
 		var err error
@@ -131,7 +131,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 			return nil, nil, ctx.Err()
 		}
 		got := map[string]any{"payOrderId": paid.PayOrderID, "amount": paid.Amount, "status": paid.Status, "outcome": paid.Status.Outcome()}
-		if !paid.Status.Paid() || paid.Amount != 1999 || paid.MchOrderNo != orderNo {
+		if !paid.Status.Paid() || !paid.Amount.Equal(iotpay.AmountFromMinor(1999)) || paid.MchOrderNo != orderNo {
 			return nil, got, errors.New("notification does not match the order")
 		}
 		return nil, got, nil
@@ -152,7 +152,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	}
 
 	return rec.Step("refund part", func() (any, any, error) {
-		req := &iotpay.RefundRequest{MchRefundNo: orderNo + "r", PayOrderID: paid.PayOrderID, RefundAmount: 500}
+		req := &iotpay.RefundRequest{MchRefundNo: orderNo + "r", PayOrderID: paid.PayOrderID, RefundAmount: iotpay.AmountFromMinor(500)}
 		o, err := client.Refund(ctx, req)
 		if err != nil {
 			return req, nil, err
