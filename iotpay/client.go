@@ -37,7 +37,7 @@ type Config struct {
 	// a client never talks to Production by default.
 	Environment Environment
 	// NotifyURL is the notifyUrl of every purchase: where IOTPay posts its
-	// signed notification (where NotifyHandler is mounted), absolute
+	// signed notification (where NotificationHandler is mounted), absolute
 	// http(s), at most 200 characters, for example
 	// "https://shop.example/iotpay/notify". Required for Purchase, sent by
 	// PurchaseWithToken when set. Set it once from the merchant's

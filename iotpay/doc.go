@@ -32,7 +32,7 @@
 // # Notifications and the browser's return
 //
 // VerifyNotification checks the sign over every field received (unknown
-// ones included), decoding numbers as their literal text; NotifyHandler
+// ones included), decoding numbers as their literal text; NotificationHandler
 // bounds the body, verifies, reports each payOrderId and status once and
 // answers "SUCCESS" (configurable) or "FAIL". ParseReturn reads the returnUrl
 // query, which IOTPay does not sign: confirm with Confirm/Query or the
@@ -44,7 +44,7 @@
 //     order or case-insensitive order (IOTPay's own code sorts both ways).
 //   - Zero values are signed; empty strings and nulls are not. No
 //     "drop zeros" fallback is attempted.
-//   - The notify reply is "SUCCESS" (NotifyHandler.Reply changes it); any
+//   - The notify reply is "SUCCESS" (NotificationHandler.Reply changes it); any
 //     status is handled, and failure notifications are not relied on.
 //   - Responses are not required to carry a sign.
 //   - mchUserId is optional on cc_purchase and sent when set; notifyUrl is

@@ -18,10 +18,16 @@ func Example_purchase() {
 	gateway := iotpaytest.Start()
 	defer gateway.Close()
 	paid := make(chan *iotpay.Order, 1)
-	handler := &iotpay.NotifyHandler{Report: func(_ context.Context, o *iotpay.Order) error {
-		paid <- o // check o.Amount against your order, then fulfil
-		return nil
-	}}
+	handler := &iotpay.NotificationHandler{
+		Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+			// Your own record of the order: the handler refuses a
+			// notification for another order or amount.
+			return iotpay.Expectation{MchOrderNo: "order-1001", Amount: iotpay.MustParseAmount("19.99")}, nil
+		},
+		Report: func(_ context.Context, o *iotpay.Order) error {
+			paid <- o // a verified order matching your record: fulfil it
+			return nil
+		}}
 	notify := httptest.NewServer(handler)
 	defer notify.Close()
 	// In production: iotpay.New(iotpay.Config{MerchantID: …, Key: …,

@@ -101,11 +101,11 @@ func TestVerifyAcceptsCaseInsensitiveOrder(t *testing.T) {
 	require.NoError(t, err)
 }
 
-func TestNotifyHandlerReportsOnce(t *testing.T) {
+func TestNotificationHandlerReportsOnce(t *testing.T) {
 	c := testClient(t)
 	var mu sync.Mutex
 	var got []*iotpay.Order
-	h := &iotpay.NotifyHandler{Client: c, Report: func(_ context.Context, o *iotpay.Order) error {
+	h := &iotpay.NotificationHandler{Client: c, Expect: signedOrder, Report: func(_ context.Context, o *iotpay.Order) error {
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, o)
@@ -144,10 +144,10 @@ func TestNotifyHandlerReportsOnce(t *testing.T) {
 	assert.Len(t, got, 2)
 }
 
-func TestNotifyHandlerReportErrorAsksForRetry(t *testing.T) {
+func TestNotificationHandlerReportErrorAsksForRetry(t *testing.T) {
 	c := testClient(t)
 	calls := 0
-	h := &iotpay.NotifyHandler{Client: c, Reply: "success", Report: func(context.Context, *iotpay.Order) error {
+	h := &iotpay.NotificationHandler{Client: c, Expect: signedOrder, Reply: "success", Report: func(context.Context, *iotpay.Order) error {
 		calls++
 		if calls == 1 {
 			return errors.New("database down")
@@ -171,7 +171,7 @@ func TestRedirectFlowWithNotify(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
 	c := newClient(t, srv)
 	reported := make(chan *iotpay.Order, 4)
-	shop := httptest.NewServer(&iotpay.NotifyHandler{Client: c, Report: func(_ context.Context, o *iotpay.Order) error {
+	shop := httptest.NewServer(&iotpay.NotificationHandler{Client: c, Expect: signedOrder, Report: func(_ context.Context, o *iotpay.Order) error {
 		reported <- o
 		return nil
 	}})
@@ -266,4 +266,60 @@ func TestVerifyReorderedBody(t *testing.T) {
 	// Dropping the zero from the body breaks the sign.
 	_, err = c.VerifyNotification([]byte(strings.Replace(body, `"status":0,`, ``, 1)))
 	require.ErrorIs(t, err, iotpay.ErrInvalidSignature)
+}
+
+// signedOrder is the shop's own record in these tests: every order is
+// 15.00, its mchOrderNo as notified.
+func signedOrder(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+	if o.MchOrderNo == "" || o.MchOrderNo == "unknown" {
+		return iotpay.Expectation{}, errors.New("unknown order")
+	}
+	return iotpay.Expectation{MchOrderNo: o.MchOrderNo, Amount: iotpay.AmountFromMinor(1500)}, nil
+}
+
+// TestNotificationHandlerCrossChecksTheMerchantsRecord: a correctly signed
+// notification for an order the shop does not know (404), for another
+// amount (409), or checked against an incomplete Expectation (500) is
+// refused, never acknowledged and reported to nobody.
+func TestNotificationHandlerCrossChecksTheMerchantsRecord(t *testing.T) {
+	c := testClient(t)
+	reported := 0
+	report := func(context.Context, *iotpay.Order) error { reported++; return nil }
+	post := func(h *iotpay.NotificationHandler, p iotpay.Params) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/notify", strings.NewReader(signedJSON(p, key))))
+		return rec.Code, rec.Body.String()
+	}
+	h := &iotpay.NotificationHandler{Client: c, Expect: signedOrder, Report: report}
+
+	p := notification()
+	p["mchOrderNo"] = "unknown"
+	code, reply := post(h, p)
+	assert.Equal(t, http.StatusNotFound, code)
+	assert.Equal(t, "FAIL", reply)
+
+	p = notification()
+	p["amount"] = int64(1)
+	code, reply = post(h, p)
+	assert.Equal(t, http.StatusConflict, code, "signed, but not what the shop sold")
+	assert.Equal(t, "FAIL", reply)
+
+	for name, want := range map[string]iotpay.Expectation{
+		"no order":  {Amount: iotpay.AmountFromMinor(1500)},
+		"no amount": {MchOrderNo: "o-1"},
+	} {
+		incomplete := &iotpay.NotificationHandler{Client: c, Report: report,
+			Expect: func(context.Context, *iotpay.Order) (iotpay.Expectation, error) { return want, nil }}
+		code, _ := post(incomplete, notification())
+		assert.Equal(t, http.StatusInternalServerError, code, name+": fails closed")
+		require.ErrorIs(t, want.Validate(), iotpay.ErrInvalidRequest)
+	}
+	code, _ = post(&iotpay.NotificationHandler{Client: c, Report: report}, notification())
+	assert.Equal(t, http.StatusBadRequest, code, "no Expect: not configured")
+	assert.Zero(t, reported)
+
+	code, reply = post(h, notification())
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, iotpay.Ack, reply)
+	assert.Equal(t, 1, reported)
 }

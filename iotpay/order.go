@@ -80,6 +80,9 @@ type Order struct {
 	Meta Meta `json:"-"`
 }
 
+// Paid reports that the money was taken: Status is 2 or 3 (Status.Paid).
+func (o *Order) Paid() bool { return o.Status.Paid() }
+
 // PaidAt parses PaySuccTime in loc (IOTPay does not say which zone it uses).
 func (o *Order) PaidAt(loc *time.Location) (time.Time, bool) {
 	if o.PaySuccTime == "" || loc == nil {

@@ -208,6 +208,9 @@ type Verdict struct {
 	Callback *Callback
 }
 
+// Paid reports OutcomePaid: the money was taken for this order.
+func (v *Verdict) Paid() bool { return v.Outcome == OutcomePaid }
+
 // VerifyCheckout fetches the checkout by token with a signed query and
 // compares it with what the merchant expected. Only a Verdict with
 // OutcomePaid means the money was taken for this order. An incomplete

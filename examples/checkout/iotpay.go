@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"net/http"
 	"sync"
@@ -79,7 +80,17 @@ func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
 	})
 
-	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: p.client, Store: a.claims, Report: func(_ context.Context, o *iotpay.Order) error {
+	mux.Handle("POST /iotpay/notify", &iotpay.NotificationHandler{Client: p.client, Store: a.claims, Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+		ord, ok := a.orders.byReference("iotpay:" + o.MchOrderNo)
+		if !ok {
+			return iotpay.Expectation{}, errors.New("unknown order")
+		}
+		cents, err := ord.Amount.MinorUnits(2)
+		if err != nil {
+			return iotpay.Expectation{}, err
+		}
+		return iotpay.Expectation{MchOrderNo: o.MchOrderNo, Amount: iotpay.AmountFromMinor(cents)}, nil
+	}, Report: func(_ context.Context, o *iotpay.Order) error {
 		if ord, ok := a.orders.byReference("iotpay:" + o.MchOrderNo); ok {
 			settleIotpay(a, ord, o)
 		}

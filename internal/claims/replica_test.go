@@ -227,7 +227,10 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 		ktClient, err := kt.NewClient()
 		require.NoError(t, err)
 		mux := http.NewServeMux()
-		mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: iotClient, Store: store, Lease: replicaLease, Wait: replicaWait,
+		mux.Handle("POST /iotpay/notify", &iotpay.NotificationHandler{Client: iotClient, Store: store, Lease: replicaLease, Wait: replicaWait,
+			Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+				return iotpay.Expectation{MchOrderNo: o.MchOrderNo, Amount: o.Amount}, nil // not what this test is about
+			},
 			Report: func(ctx context.Context, o *iotpay.Order) error {
 				return m.report(r, st, "iotpay:"+o.PayOrderID, o.Status.Outcome())(ctx)
 			}})
@@ -354,7 +357,7 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 			for i := range jobs {
 				if i%2 == 0 {
 					o, err := iotClient.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: fmt.Sprint("o-", i), CardID: "card-1",
-						Amount: int64(100 + i)})
+						Amount: iotpay.AmountFromMinor(int64(100 + i))})
 					if !assert.NoError(t, err) {
 						continue
 					}

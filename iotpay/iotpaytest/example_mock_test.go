@@ -35,8 +35,11 @@ func ExampleStartMock() {
 		return
 	}
 	notified := make(chan *iotpay.Order, 1)
-	httpmock.RegisterResponder(http.MethodPost, "https://shop.example/iotpay/notify", iotpaytest.HandlerResponder(&iotpay.NotifyHandler{
+	httpmock.RegisterResponder(http.MethodPost, "https://shop.example/iotpay/notify", iotpaytest.HandlerResponder(&iotpay.NotificationHandler{
 		Client: client,
+		Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+			return iotpay.Expectation{MchOrderNo: "order-7", Amount: iotpay.MustParseAmount("25.00")}, nil // the shop's record
+		},
 		Report: func(_ context.Context, o *iotpay.Order) error { notified <- o; return nil },
 	}))
 

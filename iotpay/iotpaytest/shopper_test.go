@@ -16,7 +16,7 @@ import (
 	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
 )
 
-// shop is a merchant's notifyUrl: IOTPay's NotifyHandler recording what it
+// shop is a merchant's notifyUrl: IOTPay's NotificationHandler recording what it
 // was handed once per order and status.
 type shop struct {
 	mu       sync.Mutex
@@ -24,7 +24,7 @@ type shop struct {
 }
 
 func (s *shop) handler(c *iotpay.Client) http.Handler {
-	return &iotpay.NotifyHandler{Client: c, Report: func(_ context.Context, o *iotpay.Order) error {
+	return &iotpay.NotificationHandler{Client: c, Expect: signedOrder, Report: func(_ context.Context, o *iotpay.Order) error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.reported = append(s.reported, *o)
@@ -193,4 +193,10 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 	_, err = pc.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "mem-2", Amount: iotpay.AmountFromMinor(100), ReturnURL: "https://shop.example/r"})
 	assert.ErrorIs(t, err, iotpay.ErrOutcomeUnknown)
 	assert.Equal(t, 2, srv.Count(http.MethodPost, "/v3/cc_purchase"), "the dropped purchase was sent once, not retried")
+}
+
+// signedOrder accepts the order as IOTPay signed it: these tests are about
+// the fake, not the handler's cross-check (iotpay's own tests cover it).
+func signedOrder(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+	return iotpay.Expectation{MchOrderNo: o.MchOrderNo, Amount: o.Amount}, nil
 }

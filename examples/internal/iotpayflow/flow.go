@@ -65,8 +65,14 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 		return err
 	}
 
+	orderNo := "demo" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	notified := make(chan *iotpay.Order, 1)
-	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: client, Report: func(_ context.Context, o *iotpay.Order) error {
+	mux.Handle("POST /iotpay/notify", &iotpay.NotificationHandler{Client: client, Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+		if o.MchOrderNo != orderNo { // the shop's own record: one order of 19.99
+			return iotpay.Expectation{}, errors.New("unknown order")
+		}
+		return iotpay.Expectation{MchOrderNo: orderNo, Amount: iotpay.AmountFromMinor(1999)}, nil
+	}, Report: func(_ context.Context, o *iotpay.Order) error {
 		select {
 		case notified <- o:
 		default:
@@ -78,7 +84,6 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	})
 	site.Start()
 
-	orderNo := "demo" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	var co *iotpay.Checkout
 	err = rec.Step("purchase", func() (any, any, error) {
 		req := &iotpay.PurchaseRequest{MchOrderNo: orderNo, Amount: iotpay.AmountFromMinor(1999), Subject: "Copper kettle",
