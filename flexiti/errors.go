@@ -42,10 +42,15 @@ var (
 	ErrNotVerified              = errors.New("flexiti: not verified")
 )
 
-// FieldError is one entry of field_errors.
+// FieldError is one entry of field_errors: the parameter Flexiti refused
+// and why. It is an error, for merchants who collect them.
 type FieldError struct {
 	Param string `json:"param"`
 	Msg   string `json:"msg"`
+}
+
+func (f FieldError) Error() string {
+	return "flexiti: " + trunc(f.Param, 40) + ": " + trunc(f.Msg, 60)
 }
 
 // APIError is Flexiti's error reply: {url, message, error, field_errors}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -208,8 +207,14 @@ type Return struct {
 	MchOrderNo string
 }
 
-// ParseReturn reads the returnUrl query. Unauthenticated: see Return.
-func ParseReturn(q url.Values) (*Return, error) {
+// ParseReturn reads the query of the shopper's request to returnUrl, as
+// every package's ParseReturn reads the returning request. Unauthenticated:
+// see Return.
+func ParseReturn(req *http.Request) (*Return, error) {
+	if req == nil || req.URL == nil {
+		return nil, &httpx.DecodeError{Provider: provider, Into: "return", Err: errMissing("a request")}
+	}
+	q := req.URL.Query()
 	r := &Return{RetCode: q.Get("retCode"), RetMsg: q.Get("retMsg"), MchOrderNo: q.Get("mchOrderNo")}
 	if r.RetCode == "" {
 		return nil, &httpx.DecodeError{Provider: provider, Into: "return", Err: errMissing("retCode")}

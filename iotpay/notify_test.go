@@ -193,7 +193,7 @@ func TestRedirectFlowWithNotify(t *testing.T) {
 	require.Equal(t, http.StatusFound, resp.StatusCode)
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 	assert.Equal(t, "7", loc.Query().Get("cart"), "the merchant's own query is kept")
-	ret, err := iotpay.ParseReturn(loc.Query())
+	ret, err := iotpay.ParseReturn(httptest.NewRequest(http.MethodGet, loc.String(), nil))
 	require.NoError(t, err)
 	assert.Equal(t, "SUCCESS", ret.RetCode)
 	assert.True(t, ret.Status.Paid())
@@ -242,7 +242,7 @@ func TestNotifyRetriedUntilSuccess(t *testing.T) {
 
 func TestParseReturnRejectsGarbage(t *testing.T) {
 	for _, q := range []url.Values{{}, {"retCode": {"SUCCESS"}, "status": {"two"}}, {"retCode": {"SUCCESS"}, "mchOrderNo": {strings.Repeat("x", 31)}}} {
-		_, err := iotpay.ParseReturn(q)
+		_, err := iotpay.ParseReturn(httptest.NewRequest(http.MethodGet, "/return?"+q.Encode(), nil))
 		require.ErrorIs(t, err, iotpay.ErrMalformedResponse)
 	}
 }

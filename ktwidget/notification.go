@@ -40,7 +40,7 @@ func IsFinal(status string) bool {
 
 // ErrInvalidCallback is matched when a notification's URL token is missing
 // or forged, or its body is not a notification.
-var ErrInvalidCallback = errors.New("ktwidget: invalid notification")
+var ErrInvalidCallback = httpx.ErrInvalidCallback
 
 // Notification is what KTPay posts to callback_post_url. KTPay does not sign
 // it: the per-order URL token and the cross-check against the merchant's

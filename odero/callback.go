@@ -20,7 +20,7 @@ import (
 const MaxCallbackBytes = 64 << 10
 
 // ErrInvalidCallback is matched by every *CallbackError.
-var ErrInvalidCallback = errors.New("odero: invalid callback")
+var ErrInvalidCallback = httpx.ErrInvalidCallback
 
 // CallbackError says which field of a callback was missing or malformed. It
 // never quotes the value.

@@ -75,6 +75,11 @@ var ErrMalformedResponse = errors.New("malformed response")
 // answered that the payment (or refund) failed, so nothing was charged.
 var ErrPaymentFailed = errors.New("payment failed")
 
+// ErrInvalidCallback is matched when a provider's callback or notification
+// is refused as not genuine or not well-formed: a forged or missing URL
+// token, a body that is not a callback. One value in every provider package.
+var ErrInvalidCallback = errors.New("invalid callback")
+
 // ErrInvalidRequest is matched by every validation error: the request was
 // refused before anything was sent.
 var ErrInvalidRequest = errors.New("invalid request")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"time"
 
 	"github.com/jarcoal/httpmock"
@@ -55,7 +56,7 @@ func ExampleStartMock() {
 		fmt.Println(err)
 		return
 	}
-	ret, _ := iotpay.ParseReturn(back.Query())
+	ret, _ := iotpay.ParseReturn(httptest.NewRequest(http.MethodGet, back.String(), nil))
 	fmt.Println("browser returns to", back.Path, "with", ret.RetCode, ret.Status.Outcome())
 	select {
 	case o := <-notified:

@@ -66,7 +66,7 @@ func TestPayCardPageReturnsAndNotifiesOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "shop.example", back.Host)
 	assert.Equal(t, "page-1", back.Query().Get("o"), "the merchant's own query is kept")
-	ret, err := iotpay.ParseReturn(back.Query())
+	ret, err := iotpay.ParseReturn(httptest.NewRequest(http.MethodGet, back.String(), nil))
 	require.NoError(t, err)
 	assert.Equal(t, "SUCCESS", ret.RetCode)
 	assert.Equal(t, iotpay.StatusSuccess, ret.Status)
@@ -105,7 +105,7 @@ func TestDeclinedCardIsNeverNotified(t *testing.T) {
 
 	back, err := srv.PayCardPage(ctx, purchase(t, srv, srv.Client(), "dec-1", site.URL).RedirectURL, iotpaytest.DeclinedCard)
 	require.NoError(t, err)
-	ret, err := iotpay.ParseReturn(back.Query())
+	ret, err := iotpay.ParseReturn(httptest.NewRequest(http.MethodGet, back.String(), nil))
 	require.NoError(t, err)
 	assert.Equal(t, "FAIL", ret.RetCode)
 	assert.Equal(t, iotpay.StatusFailed, ret.Status)

@@ -118,7 +118,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 			return nil, nil, err
 		}
 		resp.Body.Close()
-		ret, err := iotpay.ParseReturn(resp.Request.URL.Query())
+		ret, err := iotpay.ParseReturn(resp.Request)
 		if err != nil {
 			return nil, nil, err
 		}
