@@ -19,20 +19,21 @@ type ktwidgetCheckout struct {
 	client *ktwidget.Client
 
 	mu       sync.Mutex
-	recorded map[string]ktwidget.Recorded // order id → what was created
+	recorded map[string]ktwidget.Expectation // order id → what was created
 	payments map[string]*ktwidget.Payment // order id → its one KTPay transaction
 }
 
 func newKTWidgetCheckout(c *ktwidget.Client) *ktwidgetCheckout {
-	return &ktwidgetCheckout{client: c, recorded: map[string]ktwidget.Recorded{}, payments: map[string]*ktwidget.Payment{}}
+	return &ktwidgetCheckout{client: c, recorded: map[string]ktwidget.Expectation{}, payments: map[string]*ktwidget.Payment{}}
 }
 
 func (*ktwidgetCheckout) id() string       { return "ktwidget" }
 func (*ktwidgetCheckout) title() string    { return "KTPay" }
 func (*ktwidgetCheckout) currency() string { return "KZT" }
 
-// Lookup implements ktwidget.Orders from the merchant's records.
-func (k *ktwidgetCheckout) Lookup(_ context.Context, id string) (ktwidget.Recorded, error) {
+// Expect is the ktwidget.NotificationHandler's Expect: the merchant's records.
+func (k *ktwidgetCheckout) Expect(_ context.Context, n *ktwidget.Notification) (ktwidget.Expectation, error) {
+	id := n.OrderID
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	r, ok := k.recorded[id]
@@ -88,7 +89,7 @@ func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
 	})
 
-	mux.Handle("POST /ktwidget/notify", &ktwidget.NotificationHandler{Client: k.client, Orders: k, Store: a.claims, Report: func(_ context.Context, n *ktwidget.Notification) error {
+	mux.Handle("POST /ktwidget/notify", &ktwidget.NotificationHandler{Client: k.client, Expect: k.Expect, Store: a.claims, Report: func(_ context.Context, n *ktwidget.Notification) error {
 		if n.Paid() {
 			a.orders.settle(n.OrderID, StatusPaid, "")
 		} else {
@@ -119,7 +120,7 @@ func (k *ktwidgetCheckout) paymentFor(r *http.Request, a *app, ord Order) (*ktwi
 	if err != nil {
 		return nil, err
 	}
-	k.recorded[ord.ID] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: ord.Amount}
+	k.recorded[ord.ID] = ktwidget.Expectation{TransactionHash: p.TransactionHash, Amount: ord.Amount}
 	k.payments[ord.ID] = p
 	_ = a.orders.setRef(ord.ID, "ktwidget:"+p.TransactionHash)
 	return p, nil
