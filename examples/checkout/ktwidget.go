@@ -20,7 +20,7 @@ type ktwidgetCheckout struct {
 
 	mu       sync.Mutex
 	recorded map[string]ktwidget.Expectation // order id → what was created
-	payments map[string]*ktwidget.Payment // order id → its one KTPay transaction
+	payments map[string]*ktwidget.Payment    // order id → its one KTPay transaction
 }
 
 func newKTWidgetCheckout(c *ktwidget.Client) *ktwidgetCheckout {
