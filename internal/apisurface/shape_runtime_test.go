@@ -113,11 +113,40 @@ func TestSharedSentinelsAreOneValue(t *testing.T) {
 // 502) matches every package's ErrOutcomeUnknown.
 func TestOutcomeUnknownOfEveryProviderMatchesEverySentinel(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/oauth/token") || strings.HasSuffix(r.URL.Path, "/token/connect") { // Finrota's and Flexiti's token calls succeed
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"token":"t","expiry":"2099-01-01T00:00:00Z","type":"Bearer","access_token":"t","token_type":"bearer","expires_in":3600}`))
+			return
+		}
 		http.Error(w, "bad gateway", http.StatusBadGateway)
 	}))
 	defer srv.Close()
 	ctx := context.Background()
 	calls := map[string]func() error{
+		"finrota": func() error {
+			c, err := finrota.New(finrota.Config{APIKey: "a", SecretKey: "s"}, finrota.WithBaseURL(srv.URL), finrota.WithoutRetries())
+			if err != nil {
+				return err
+			}
+			_, err = c.Do(ctx, http.MethodPost, "/b2c/refund", nil, map[string]any{"referenceCode": "r"}, nil)
+			return err
+		},
+		"flexiti": func() error {
+			c, err := flexiti.New(flexiti.Config{ClientID: "c", ClientSecret: "s"}, flexiti.WithBaseURL(srv.URL), flexiti.WithoutRetries())
+			if err != nil {
+				return err
+			}
+			_, err = c.Do(ctx, http.MethodPost, "/v2.5.1/client-id/c/accounts/1/refund", nil, map[string]any{"amount": 1}, nil)
+			return err
+		},
+		"ktwidget": func() error {
+			c, err := ktwidget.New(ktwidget.Config{AppID: "a", PublicKey: strings.Repeat("A", 43) + "="}, ktwidget.WithBaseURL(srv.URL), ktwidget.WithoutRetries())
+			if err != nil {
+				return err
+			}
+			_, err = c.Do(ctx, http.MethodPost, "/api/v1/merchant-widget/payment", nil, map[string]any{"x": 1}, nil)
+			return err
+		},
 		"iotpay": func() error {
 			c, err := iotpay.New(iotpay.Config{MerchantID: "m", Key: "k", LoginName: "l", NotifyURL: "https://shop.example/n"}, iotpay.WithBaseURL(srv.URL), iotpay.WithoutRetries())
 			if err != nil {
@@ -134,6 +163,9 @@ func TestOutcomeUnknownOfEveryProviderMatchesEverySentinel(t *testing.T) {
 			_, err = c.Do(ctx, http.MethodPost, "/payment/v1/refunds", nil, map[string]any{"paymentId": 1}, nil)
 			return err
 		},
+	}
+	if len(calls) != len(providers) {
+		t.Fatalf("%d providers called, want %d", len(calls), len(providers))
 	}
 	for name, call := range calls {
 		err := call()
