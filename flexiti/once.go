@@ -2,6 +2,7 @@ package flexiti
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -170,4 +171,70 @@ func (c *Client) Settle(ctx context.Context, r *SettleRequest) (*Settlement, err
 		return &Settlement{State: SettleNotFound}, nil
 	}
 	return &Settlement{State: SettleDone, Record: a}, nil
+}
+
+// ReleaseOnce is Release made safe to repeat by the release's Reference
+// (required): Flexiti receives at most one release for it. Flexiti documents
+// no look-up of releases, so:
+//
+//   - the release is sent only under a reference new to Config.Claims (a
+//     NewMemoryStore or NewSQLStore, which tell new references from ones
+//     taken over);
+//   - a repeat after it succeeded answers ErrAlreadyDone (nothing sent);
+//     GetAuthorization shows the authorization as Flexiti holds it;
+//   - after ErrOutcomeUnknown the reference stays held and is never sent
+//     again: repeats answer ErrInProgress during the lease, then
+//     ErrOutcomeUnknown; settle it with GetAuthorization or Flexiti;
+//   - the reference used for another authorization or amount is
+//     ErrReferenceConflict; a refusal frees it.
+func (c *Client) ReleaseOnce(ctx context.Context, authorizationID ID, r *ReleaseRequest) (json.RawMessage, error) {
+	if r == nil || r.Reference == "" {
+		return nil, httpx.Invalid(provider, "reference", "required for ReleaseOnce")
+	}
+	amount := "all"
+	if r.Amount != nil {
+		amount = r.Amount.String()
+	}
+	return once.Do(ctx, c.guard, once.Call[json.RawMessage]{
+		Provider: provider, Key: "flexiti:release:" + r.Reference, Reference: r.Reference,
+		Fingerprint: once.Fingerprint(authorizationID.String(), amount),
+		Send:        func(ctx context.Context) (json.RawMessage, error) { return c.Release(ctx, authorizationID, r) },
+		Unknowable:  ErrOutcomeUnknown,
+	})
+}
+
+// ReturnOnce is Return made safe to repeat by the return's Reference
+// (required), as ReleaseOnce is: Flexiti documents no look-up of returns,
+// so a repeat after success answers ErrAlreadyDone and an unknown outcome is
+// never sent again (check the capture's remaining amount with Flexiti).
+func (c *Client) ReturnOnce(ctx context.Context, authorizationID, captureID ID, r *ReturnRequest) (*Return, error) {
+	if r == nil || r.Reference == "" {
+		return nil, httpx.Invalid(provider, "reference", "required for ReturnOnce")
+	}
+	amount := "full"
+	if r.Amount != nil {
+		amount = r.Amount.String()
+	}
+	return once.Do(ctx, c.guard, once.Call[*Return]{
+		Provider: provider, Key: "flexiti:return:" + r.Reference, Reference: r.Reference,
+		Fingerprint: once.Fingerprint(authorizationID.String(), captureID.String(), strconv.FormatBool(r.FullReturn), amount),
+		Send:        func(ctx context.Context) (*Return, error) { return c.Return(ctx, authorizationID, captureID, r) },
+		Unknowable:  ErrOutcomeUnknown,
+	})
+}
+
+// RefundOnce is Refund made safe to repeat by the refund's Reference
+// (required), as ReleaseOnce is: Flexiti documents no look-up of account
+// refunds, so a repeat after success answers ErrAlreadyDone and an unknown
+// outcome is never sent again (check the account with Flexiti).
+func (c *Client) RefundOnce(ctx context.Context, accountNumber ID, r *RefundRequest) (json.RawMessage, error) {
+	if r == nil || r.Reference == "" {
+		return nil, httpx.Invalid(provider, "reference", "required for RefundOnce")
+	}
+	return once.Do(ctx, c.guard, once.Call[json.RawMessage]{
+		Provider: provider, Key: "flexiti:refund:" + r.Reference, Reference: r.Reference,
+		Fingerprint: once.Fingerprint(accountNumber.String(), r.Amount.String()),
+		Send:        func(ctx context.Context) (json.RawMessage, error) { return c.Refund(ctx, accountNumber, r) },
+		Unknowable:  ErrOutcomeUnknown,
+	})
 }

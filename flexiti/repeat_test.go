@@ -173,3 +173,58 @@ func TestClaimLeaseExceedsTimeout(t *testing.T) {
 	require.ErrorIs(t, err, flexiti.ErrInvalidRequest)
 	assert.Contains(t, err.Error(), "ClaimLease")
 }
+
+// Releases, returns and refunds have no look-up at Flexiti: each is sent
+// once per reference, a repeat after success answers ErrAlreadyDone, a
+// conflict is told by the remembered fingerprint, and after an unknown
+// outcome nothing is ever sent again for the reference.
+func TestBlindOnceCalls(t *testing.T) {
+	srv := flexititest.NewServer(t)
+	store := flexiti.NewMemoryStore(0, 0)
+	const lease = 300 * time.Millisecond
+	a, b := onceClient(t, srv, store, lease), onceClient(t, srv, store, lease)
+	ctx := context.Background()
+	base := flexititest.Base + "/v2.5.1/client-id/" + flexititest.ClientID
+
+	auth := preAuthorized(t, srv, a, "order-b1")
+	cp, err := a.CaptureOnce(ctx, auth.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustDollars("100.00"), Reference: "cap-b1"})
+	require.NoError(t, err)
+	retPath := base + "/authorization/" + auth.AuthorizationID.String() + "/capture/" + cp.CaptureID.String() + "/return"
+	amt := flexiti.MustDollars("10.00")
+	ret := &flexiti.ReturnRequest{Reference: "ret-b1", Amount: &amt}
+	r1, err := a.ReturnOnce(ctx, auth.AuthorizationID, cp.CaptureID, ret)
+	require.NoError(t, err)
+	assert.NotZero(t, r1.ReturnID)
+	_, err = b.ReturnOnce(ctx, auth.AuthorizationID, cp.CaptureID, ret)
+	require.ErrorIs(t, err, flexiti.ErrAlreadyDone)
+	other := flexiti.MustDollars("11.00")
+	_, err = b.ReturnOnce(ctx, auth.AuthorizationID, cp.CaptureID, &flexiti.ReturnRequest{Reference: "ret-b1", Amount: &other})
+	require.ErrorIs(t, err, flexiti.ErrReferenceConflict)
+	assert.Equal(t, 1, srv.Count(http.MethodPost, retPath))
+
+	refundPath := base + "/accounts/" + flexiti.ID(flexititest.AccountNumber).String() + "/refund"
+	srv.Fail(http.MethodPost, refundPath, flexititest.Fault{Kind: flexititest.DropAfter})
+	refund := &flexiti.RefundRequest{Amount: flexiti.MustDollars("5.00"), Reference: "rf-b1"}
+	_, err = a.RefundOnce(ctx, flexititest.AccountNumber, refund)
+	require.ErrorIs(t, err, flexiti.ErrOutcomeUnknown)
+	_, err = b.RefundOnce(ctx, flexititest.AccountNumber, refund)
+	require.ErrorIs(t, err, flexiti.ErrInProgress)
+	time.Sleep(lease + 100*time.Millisecond)
+	_, err = b.RefundOnce(ctx, flexititest.AccountNumber, refund)
+	require.ErrorIs(t, err, flexiti.ErrOutcomeUnknown, "taken over: never sent again")
+	assert.Equal(t, 1, srv.Count(http.MethodPost, refundPath))
+
+	relPath := base + "/authorization/" + auth.AuthorizationID.String() + "/release"
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = []*flexiti.Client{a, b}[i%2].ReleaseOnce(ctx, auth.AuthorizationID, &flexiti.ReleaseRequest{Reference: "rel-b1"})
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 1, srv.Count(http.MethodPost, relPath), "one release for eight concurrent repeats")
+	_, err = a.ReleaseOnce(ctx, auth.AuthorizationID, &flexiti.ReleaseRequest{})
+	require.ErrorIs(t, err, flexiti.ErrInvalidRequest)
+}

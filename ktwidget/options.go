@@ -152,6 +152,10 @@ var (
 	// ErrAwaitingNotification is matched when the provider has no look-up
 	// and the request's verdict arrives only with its notification.
 	ErrAwaitingNotification = once.ErrAwaitingNotification
+	// ErrAlreadyDone is matched when a repeatable call was made and answered
+	// before under the reference and KTPay offers no look-up to return
+	// its record again. Nothing was sent.
+	ErrAlreadyDone = once.ErrAlreadyDone
 )
 
 // InProgressError is a repeatable call's error for a reference in progress;
@@ -161,6 +165,8 @@ var (
 //	Reference  string        // the merchant's reference
 //	Until      time.Time     // when the holder's lease ends, by the claims store's clock (zero when unknown)
 //	RetryAfter time.Duration // how long to wait before repeating, by this process's clock (1 s to the lease)
+//
+// Error gives the reference and RetryAfter; Is matches ErrInProgress.
 type InProgressError = once.InProgressError
 
 // ReferenceConflictError is a repeatable call's error for a reference used
@@ -169,6 +175,8 @@ type InProgressError = once.InProgressError
 //	Provider  string // "ktwidget"
 //	Reference string // the merchant's reference
 //	Reason    string // what differs, e.g. "amount 1500, requested 1200"
+//
+// Error gives the reference and Reason; Is matches ErrReferenceConflict.
 type ReferenceConflictError = once.ReferenceConflictError
 
 // SettleState is what KTPay knows of a reference, as Settle reports it;

@@ -77,6 +77,10 @@ type Claim struct {
 	// Value is the value remembered with the key (ValueStore.ClaimValue),
 	// in every state; "" from Claim.
 	Value string
+	// TakenOver is set by ValueStore.ClaimValue when State is Claimed and
+	// the key was not new: an earlier holder's lease ran out before it
+	// completed or released the key, so its work may have been done.
+	TakenOver bool
 }
 
 // Store keeps claims. Implementations must be safe for concurrent use and

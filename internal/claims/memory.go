@@ -70,7 +70,7 @@ func (m *Memory) ClaimValue(_ context.Context, key, value string, lease time.Dur
 		}
 		// The holder's lease ran out: take it over.
 		e.token, e.until = newToken(), now.Add(lease)
-		return Claim{State: Claimed, Token: e.token, Until: e.until, Value: e.value}, nil
+		return Claim{State: Claimed, Token: e.token, Until: e.until, Value: e.value, TakenOver: true}, nil
 	}
 	e := &memEntry{key: key, at: now, token: newToken(), until: now.Add(lease), value: value}
 	m.keys[key] = m.order.PushBack(e)

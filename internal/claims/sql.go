@@ -99,7 +99,7 @@ RETURNING lease_until`
 VALUES ($1, 'pending', $2, now() + $3 * interval '1 millisecond', now(), $4)
 ON CONFLICT (claim_key) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
 WHERE c.state = 'pending' AND c.lease_until < now()
-RETURNING lease_until, claim_value`
+RETURNING lease_until, claim_value, created_at < now()`
 	s.getValue = `SELECT state, lease_until, claim_value FROM ` + t + ` WHERE claim_key = $1`
 	s.addValue = `ALTER TABLE ` + t + ` ADD COLUMN IF NOT EXISTS claim_value VARCHAR(128) NOT NULL DEFAULT ''`
 	s.complete = `UPDATE ` + t + ` SET state = 'done', done_at = now() WHERE claim_key = $1 AND owner = $2 AND state = 'pending'`
@@ -142,7 +142,8 @@ func (s *SQL) CreateTable(ctx context.Context) error {
 }
 
 // ClaimValue implements ValueStore with Claim's statement, also writing
-// value into claim_value on insert and returning it.
+// value into claim_value on insert and returning it. A row created before
+// this statement's transaction (created_at < now()) was taken over.
 func (s *SQL) ClaimValue(ctx context.Context, key, value string, lease time.Duration) (Claim, error) {
 	if err := checkClaim(key, lease); err != nil {
 		return Claim{}, err
@@ -155,9 +156,10 @@ func (s *SQL) ClaimValue(ctx context.Context, key, value string, lease time.Dura
 		token := newToken()
 		var until time.Time
 		var v string
-		err := s.db.QueryRowContext(ctx, s.claimValue, key, token, ms, value).Scan(&until, &v)
+		var takenOver bool
+		err := s.db.QueryRowContext(ctx, s.claimValue, key, token, ms, value).Scan(&until, &v, &takenOver)
 		if err == nil {
-			return Claim{State: Claimed, Token: token, Until: until, Value: v}, nil
+			return Claim{State: Claimed, Token: token, Until: until, Value: v, TakenOver: takenOver}, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return Claim{}, fmt.Errorf("claims: claim: %w", err)

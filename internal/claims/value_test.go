@@ -23,6 +23,7 @@ func TestClaimValue(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, claims.Claimed, c.State)
 		assert.Equal(t, "fp-1", c.Value)
+		assert.False(t, c.TakenOver, "a new key")
 
 		busy, err := vs.ClaimValue(ctx, "k", "fp-2", time.Minute)
 		require.NoError(t, err)
@@ -34,12 +35,14 @@ func TestClaimValue(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, claims.Claimed, again.State)
 		assert.Equal(t, "fp-2", again.Value, "a released key is forgotten with its value")
+		assert.False(t, again.TakenOver, "a released key is new again")
 
 		time.Sleep(120 * time.Millisecond)
 		over, err := vs.ClaimValue(ctx, "k", "fp-3", time.Minute)
 		require.NoError(t, err)
 		require.Equal(t, claims.Claimed, over.State, "the lease ran out")
 		assert.Equal(t, "fp-2", over.Value, "a take-over keeps the value the key was created with")
+		assert.True(t, over.TakenOver)
 
 		require.NoError(t, s.Complete(ctx, "k", over.Token))
 		done, err := vs.ClaimValue(ctx, "k", "fp-4", time.Minute)

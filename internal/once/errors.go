@@ -21,7 +21,20 @@ var (
 	// ErrAwaitingNotification: the provider has no look-up (KTPay); the
 	// request was sent and its verdict arrives only by notification.
 	ErrAwaitingNotification = errors.New("awaiting the provider's notification")
+	// ErrAlreadyDone: the call was made before under this reference and
+	// answered, and the provider offers no look-up to return its record
+	// again. Nothing was sent.
+	ErrAlreadyDone = errors.New("done before under this reference; the provider offers no look-up of its record")
 )
+
+// doneError is ErrAlreadyDone naming the reference.
+type doneError struct{ provider, ref string }
+
+func (e *doneError) Error() string {
+	return e.provider + ": " + quote(e.ref) + ": " + ErrAlreadyDone.Error()
+}
+
+func (e *doneError) Is(target error) bool { return target == ErrAlreadyDone }
 
 // InProgressError is the error of a repeat that finds its reference in
 // progress; it matches ErrInProgress.

@@ -91,7 +91,23 @@ type Call[T any] struct {
 	// Lookup asks the provider for its record of the reference: found is
 	// false when it has none (safe to send). An error means it could not
 	// tell.
+	//
+	// Nil when the provider has no look-up (KTPay's payments, Flexiti's
+	// releases, returns and refunds). Do then sends only under a key that is
+	// new to the store (which must be a claims.ValueStore, to tell new keys
+	// from taken-over ones); a repeat after success gets Recall's answer, and
+	// a key whose holder ended with an unknown outcome (or died) stays held
+	// and answers Unknowable: it is never sent again.
 	Lookup func(ctx context.Context) (rec T, found bool, err error)
+	// Recall answers a repeat of a done call when Lookup is nil: the record
+	// the merchant's own store kept (KTPay's notification verdict). Nil, or
+	// found false: an error matching ErrAlreadyDone.
+	Recall func(ctx context.Context) (rec T, found bool, err error)
+	// Unknowable is the error for a reference whose outcome cannot be
+	// looked up (Lookup nil): ErrAwaitingNotification for KTPay, the
+	// provider's ErrOutcomeUnknown otherwise. It is wrapped with the
+	// reference.
+	Unknowable error
 	// Send makes the call.
 	Send func(ctx context.Context) (T, error)
 	// Mismatch says how a found record differs from the request ("amount
@@ -114,6 +130,11 @@ func Do[T any](ctx context.Context, g Guard, c Call[T]) (T, error) {
 	if lease <= 0 {
 		lease = DefaultLease
 	}
+	if c.Lookup == nil {
+		if _, ok := g.Store.(claims.ValueStore); !ok || c.Fingerprint == "" {
+			return zero, errors.New(c.Provider + ": this call has no look-up and needs a claims store that tells new keys from taken-over ones (NewMemoryStore, NewSQLStore)")
+		}
+	}
 	start := now()
 	cl, err := claim(ctx, g.Store, c.Key, c.Fingerprint, lease)
 	if err != nil {
@@ -129,6 +150,9 @@ func Do[T any](ctx context.Context, g Guard, c Call[T]) (T, error) {
 	case claims.Busy:
 		return zero, newInProgress(c.Provider, c.Reference, cl.Until, now(), lease)
 	case claims.Done:
+		if c.Lookup == nil {
+			return recall(ctx, c)
+		}
 		rec, found, err := c.Lookup(ctx)
 		if err != nil {
 			return zero, err
@@ -159,6 +183,9 @@ func Do[T any](ctx context.Context, g Guard, c Call[T]) (T, error) {
 		complete()
 		return fits(c, rec)
 	}
+	if c.Lookup == nil {
+		return sendBlind(work, c, cl, start, lease, now, complete, release)
+	}
 	rec, found, err := c.Lookup(work)
 	if err != nil {
 		// Nothing was sent by this holder, and whoever claims next looks up
@@ -188,6 +215,50 @@ func Do[T any](ctx context.Context, g Guard, c Call[T]) (T, error) {
 	}
 	release()
 	return zero, err
+}
+
+// sendBlind is the Claimed branch of a call without look-up.
+func sendBlind[T any](ctx context.Context, c Call[T], cl claims.Claim, start time.Time, lease time.Duration,
+	now func() time.Time, complete, release func()) (T, error) {
+	var zero T
+	if cl.TakenOver {
+		// An earlier holder ended without completing or releasing: it may
+		// have sent. Nothing can tell, so the key stays held and nothing is
+		// sent.
+		return zero, unknowable(c)
+	}
+	rec, err := c.Send(ctx)
+	switch {
+	case err == nil:
+		complete()
+		return rec, nil
+	case errors.Is(err, httpx.ErrOutcomeUnknown), c.Duplicate != nil && c.Duplicate(err):
+		return zero, errors.Join(err, unknowable(c)) // held: never sent again
+	}
+	release()
+	return zero, err
+}
+
+func recall[T any](ctx context.Context, c Call[T]) (T, error) {
+	var zero T
+	if c.Recall != nil {
+		rec, found, err := c.Recall(ctx)
+		if err != nil {
+			return zero, err
+		}
+		if found {
+			return fits(c, rec)
+		}
+	}
+	return zero, &doneError{provider: c.Provider, ref: c.Reference}
+}
+
+func unknowable[T any](c Call[T]) error {
+	u := c.Unknowable
+	if u == nil {
+		u = httpx.ErrOutcomeUnknown
+	}
+	return fmt.Errorf("%s: %s: %w", c.Provider, quote(c.Reference), u)
 }
 
 // fits returns rec, or a *ReferenceConflictError when it does not fit the request.
