@@ -9,6 +9,12 @@
 //	srv := iotpaytest.NewServer(t)
 //	client, _ := srv.NewClient()
 //
+// Merchant numbers are unique as at IOTPay: a second cc_purchase or
+// cc_purchasewithtoken with a used mchOrderNo is refused with retMsg
+// "mchOrderNo duplicate", a second cc_refund or cc_void with a used
+// mchRefundNo with "mchRefundNo duplicate" (before any other check), and
+// cc_query by mchOrderNo finds a refund or void record by its mchRefundNo.
+//
 // Test cards: any number pays (status 2) except 4000000000000002 (declined,
 // status 9) and 4000000000000259 (left pending, status 1). Server.NextPayment
 // scripts the next outcome whatever the card.
