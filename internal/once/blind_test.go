@@ -58,6 +58,8 @@ func TestBlindSendsOnceAndRecalls(t *testing.T) {
 
 	_, err := once.Do(context.Background(), replicas[0], p.blind("b-1", 100, nil))
 	require.ErrorIs(t, err, once.ErrAlreadyDone, "done, and nothing to look it up by")
+	_, err = once.Do(context.Background(), replicas[1], p.blind("b-1", 100, map[string]int64{}))
+	require.ErrorIs(t, err, once.ErrAwaitingNotification, "done, its verdict not recorded yet")
 	rec, err := once.Do(context.Background(), replicas[1], p.blind("b-1", 100, map[string]int64{"b-1": 100}))
 	require.NoError(t, err)
 	assert.Equal(t, int64(100), rec, "recalled from the merchant's records")

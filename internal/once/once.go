@@ -100,8 +100,9 @@ type Call[T any] struct {
 	// and answers Unknowable: it is never sent again.
 	Lookup func(ctx context.Context) (rec T, found bool, err error)
 	// Recall answers a repeat of a done call when Lookup is nil: the record
-	// the merchant's own store kept (KTPay's notification verdict). Nil, or
-	// found false: an error matching ErrAlreadyDone.
+	// the merchant's own store kept (KTPay's notification verdict); found
+	// false (not recorded yet) gives the Unknowable error. Nil: a repeat of
+	// a done call gives an error matching ErrAlreadyDone.
 	Recall func(ctx context.Context) (rec T, found bool, err error)
 	// Unknowable is the error for a reference whose outcome cannot be
 	// looked up (Lookup nil): ErrAwaitingNotification for KTPay, the
@@ -241,16 +242,18 @@ func sendBlind[T any](ctx context.Context, c Call[T], cl claims.Claim, start tim
 
 func recall[T any](ctx context.Context, c Call[T]) (T, error) {
 	var zero T
-	if c.Recall != nil {
-		rec, found, err := c.Recall(ctx)
-		if err != nil {
-			return zero, err
-		}
-		if found {
-			return fits(c, rec)
-		}
+	if c.Recall == nil {
+		return zero, &doneError{provider: c.Provider, ref: c.Reference}
 	}
-	return zero, &doneError{provider: c.Provider, ref: c.Reference}
+	rec, found, err := c.Recall(ctx)
+	switch {
+	case err != nil:
+		return zero, err
+	case found:
+		return fits(c, rec)
+	}
+	// Sent and answered, but its verdict is not recorded yet.
+	return zero, unknowable(c)
 }
 
 func unknowable[T any](c Call[T]) error {
