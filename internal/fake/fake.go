@@ -29,6 +29,11 @@ type Request struct {
 	At       time.Time
 	// Proto is the protocol the request came in ("HTTP/1.1", "HTTP/2.0").
 	Proto string
+	// Processed is whether the provider acted on the request: false while
+	// it is being handled and for a request a fault answered or dropped
+	// before the provider saw it (Status, DropBefore, RefusedStream,
+	// GoAwayBefore). A payment request that was Processed was charged.
+	Processed bool
 }
 
 // Kind says where in the exchange a fault strikes.
@@ -69,6 +74,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests []Request
+	gen      int // counts Resets, so a request recorded before one is not marked after
 	faults   map[string][]Fault // "METHOD /path" → queue
 	handler  http.Handler
 	mem      *memory // set when the server lives in memory (NewMemory)
@@ -123,6 +129,7 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.gen++
 	s.faults = map[string][]Fault{}
 }
 
@@ -138,13 +145,27 @@ func (s *Server) take(method, path string) (Fault, bool) {
 	return Fault{}, false
 }
 
-func (s *Server) record(r *http.Request, body []byte) {
+func (s *Server) record(r *http.Request, body []byte) (mark func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, Request{
 		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 		Header: r.Header.Clone(), Body: body, At: time.Now(), Proto: r.Proto,
 	})
+	i, gen := len(s.requests)-1, s.gen
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.gen == gen && i < len(s.requests) {
+			s.requests[i].Processed = true
+		}
+	}
+}
+
+// handle hands r to the provider and marks it processed.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, mark func()) {
+	s.handler.ServeHTTP(w, r)
+	mark()
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -154,11 +175,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	s.record(r, body)
+	mark := s.record(r, body)
 
 	f, ok := s.take(r.Method, r.URL.Path)
 	if !ok {
-		s.handler.ServeHTTP(w, r)
+		s.handle(w, r, mark)
 		return
 	}
 	switch f.Kind {
@@ -186,7 +207,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	// The remaining kinds let the provider process the request first.
 	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, r)
+	s.handle(rec, r, mark)
 	switch f.Kind {
 	case DropAfter:
 		s.hangUp(w, r)
