@@ -82,9 +82,10 @@ const (
 type Payment interface {
 	// Step runs the payment's next step on replica r.
 	Step(ctx context.Context, r int) (Step, error)
-	// Completed reports whether the shopper completed the payment (so it
-	// must be charged once and, where the provider notifies, reported once).
-	Completed() bool
+	// Completed counts the money operations of the payment that were
+	// completed (a charge, a capture, a refund): each must have reached the
+	// provider exactly once.
+	Completed() int
 }
 
 // Rig is one provider brought up for the run.
@@ -406,9 +407,7 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 
 	tally.Payments = int64(cfg.Payments)
 	for _, p := range payments {
-		if p.Completed() {
-			tally.Completed++
-		}
+		tally.Completed += int64(p.Completed())
 	}
 	for _, r := range rigs {
 		for _, n := range r.rig.Charges() {
