@@ -121,7 +121,7 @@ type Config struct {
 	// Payments is the total number of payments, spread over the providers.
 	Payments int
 	// Workers is how many payments are in flight at once.
-	Workers int
+	Workers  int
 	Replicas int
 	Store    claims.Store
 	// Timeout is each replica's HTTP client timeout; Lease must exceed it.

@@ -74,7 +74,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests []Request
-	gen      int // counts Resets, so a request recorded before one is not marked after
+	gen      int                // counts Resets, so a request recorded before one is not marked after
 	faults   map[string][]Fault // "METHOD /path" → queue
 	handler  http.Handler
 	mem      *memory // set when the server lives in memory (NewMemory)
