@@ -302,6 +302,18 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 			}
 		}
 	}
+	// Each replica's calls run under its own context: stopping a replica
+	// cancels whatever it had in flight, as a process that dies would.
+	repCtx := make([]context.Context, cfg.Replicas)
+	repStop := make([]context.CancelFunc, cfg.Replicas)
+	for i := range repCtx {
+		repCtx[i], repStop[i] = context.WithCancel(ctx)
+		defer repStop[i]()
+	}
+	step := func(p Payment) (Step, error) {
+		r := pickReplica()
+		return p.Step(repCtx[r], r)
+	}
 
 	type job struct {
 		r rigged
@@ -323,16 +335,15 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 				payments = append(payments, p)
 				pmu.Unlock()
 				deadline := time.Now().Add(cfg.Budget)
-				first := true
+				repeat := false // the last step failed: the next call repeats it
 				for {
 					if ctx.Err() != nil || time.Now().After(deadline) {
 						atomic.AddInt64(&tally.Unsettled, 1)
 						break
 					}
-					if !first {
+					if repeat {
 						atomic.AddInt64(&tally.Repeats, 1)
 					}
-					first = false
 					if chance(cfg.FaultRate) {
 						strike(j.r)
 					}
@@ -344,24 +355,27 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 						w2.Add(1)
 						go func() {
 							defer w2.Done()
-							_, _ = p.Step(ctx, pickReplica())
+							_, _ = step(p)
 						}()
-						st, err = p.Step(ctx, pickReplica())
+						st, err = step(p)
 						w2.Wait()
 						atomic.AddInt64(&tally.Repeats, 1)
 					} else {
-						st, err = p.Step(ctx, pickReplica())
+						st, err = step(p)
 					}
 					if err != nil {
 						errSample.Store(j.r.p.Name, err.Error())
 						wait := time.Duration(1+randN(20)) * time.Millisecond
 						var later *LaterError
+						repeat = true
 						if errors.As(err, &later) {
 							wait = min(max(later.After, wait), cfg.Lease/4)
+							repeat = !later.Poll
 						}
 						time.Sleep(wait)
 						continue
 					}
+					repeat = false
 					if st == Finished {
 						break
 					}
@@ -370,6 +384,7 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 					// One replica stops mid-run: whatever it held waits for
 					// its lease, and the others take over.
 					stopped[cfg.Replicas-1].Store(true)
+					repStop[cfg.Replicas-1]()
 					atomic.AddInt64(&tally.StoppedReplicas, 1)
 				}
 			}
@@ -449,9 +464,16 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 type LaterError struct {
 	After time.Duration
 	Why   string
+	// Poll marks a wait on the merchant's own records (a notification not
+	// yet reported): coming back is not a repeated call to the provider.
+	Poll bool
 }
 
 func (e *LaterError) Error() string { return "later: " + e.Why }
 
-// Later is a LaterError.
-func Later(after time.Duration, why string) error { return &LaterError{After: after, Why: why} }
+// Later is the LaterError of a call the SDK said to repeat after d (in
+// progress elsewhere).
+func Later(d time.Duration, why string) error { return &LaterError{After: d, Why: why} }
+
+// Poll is the LaterError of a wait on the merchant's own records.
+func Poll(d time.Duration, why string) error { return &LaterError{After: d, Why: why, Poll: true} }

@@ -117,7 +117,8 @@ func TestChaos(t *testing.T) {
 }
 
 // balancer is the load balancer in front of the replicas' handlers: each
-// delivery goes to a random live replica; a stopped one answers 502.
+// delivery goes to a random replica that passes its health check; a
+// replica that stopped is taken out.
 type balancer struct {
 	env      chaos.Env
 	handlers []http.Handler
@@ -136,12 +137,17 @@ func newBalancer(env chaos.Env, handlers []http.Handler) *balancer {
 }
 
 func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	i := rand.IntN(len(b.handlers))
-	if !b.env.Live(i) {
-		http.Error(w, "replica down", http.StatusBadGateway)
+	var live []int
+	for i := range b.handlers {
+		if b.env.Live(i) {
+			live = append(live, i)
+		}
+	}
+	if len(live) == 0 {
+		http.Error(w, "no replica up", http.StatusBadGateway)
 		return
 	}
-	b.handlers[i].ServeHTTP(w, r)
+	b.handlers[live[rand.IntN(len(live))]].ServeHTTP(w, r)
 }
 
 func (b *balancer) URL() string { return b.srv.URL }

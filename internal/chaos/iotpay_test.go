@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"testing"
@@ -106,7 +107,7 @@ func (r *iotpayRig) Redeliver(ctx context.Context, n int) int {
 	r.mu.Unlock()
 	sent := 0
 	for i := 0; i < n && len(ids) > 0; i++ {
-		id := ids[len(ids)-1-i%len(ids)]
+		id := ids[rand.IntN(len(ids))]
 		var wg sync.WaitGroup
 		for range 2 {
 			wg.Add(1)
@@ -172,7 +173,7 @@ func (p *iotpayPayment) Step(ctx context.Context, rep int) (chaos.Step, error) {
 		return chaos.Progressed, nil
 	case iotReported:
 		if !p.r.led.reported(p.ref) {
-			return 0, chaos.Later(20*time.Millisecond, "awaiting the notification")
+			return 0, chaos.Poll(20*time.Millisecond, "awaiting the notification")
 		}
 		p.advance(iotReported, nil)
 		return chaos.Progressed, nil
@@ -203,10 +204,12 @@ func (p *iotpayPayment) advance(stage int, f func()) {
 }
 
 // inProgress turns the SDK's "in progress elsewhere" into the loop's
-// Later; every other error is the loop's to repeat.
+// Later, after the wait the SDK gives; every other error is the loop's to
+// repeat at once.
 func inProgress(err error) error {
-	if errors.Is(err, iotpay.ErrInProgress) {
-		return chaos.Later(50*time.Millisecond, err.Error())
+	var ip *iotpay.InProgressError
+	if errors.As(err, &ip) {
+		return chaos.Later(ip.RetryAfter, err.Error())
 	}
 	return err
 }
