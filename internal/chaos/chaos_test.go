@@ -194,12 +194,13 @@ func (l *ledger) snapshot() map[string]int {
 	return out
 }
 
-// processed counts, by the reference ref returns for each request body,
-// the requests of method and path the fake processed.
-func processed(reqs []fake.Request, method, path string, ref func([]byte) string) map[string]int {
+// charged counts, by the reference ref returns for each request body, the
+// requests of method and path the fake processed and accepted (a refusal
+// charges nothing and frees the reference for another try).
+func charged(reqs []fake.Request, method, path string, ref func([]byte) string, accepted func(fake.Request) bool) map[string]int {
 	out := map[string]int{}
 	for _, r := range reqs {
-		if r.Method == method && r.Path == path && r.Processed {
+		if r.Method == method && r.Path == path && r.Processed && accepted(r) {
 			if k := ref(r.Body); k != "" {
 				out[k]++
 			}

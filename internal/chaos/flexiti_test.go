@@ -92,9 +92,6 @@ func (r *flexitiRig) Charges() map[string]int {
 		if q.Method == http.MethodPost && q.Processed && q.Status/100 == 2 {
 			if k := flexitiRef(q.Path, q.Body); k != "" {
 				out[k]++
-				if out[k] > 1 {
-					debugf("flexiti twice: %s %s", k, q.Proto)
-				}
 			}
 		}
 	}
@@ -126,12 +123,7 @@ type flexitiPayment struct {
 
 var flexitiAmount = flexiti.MustDollars("149.99")
 
-func (p *flexitiPayment) Step(ctx context.Context, rep int) (st chaos.Step, err error) {
-	defer func() {
-		if err != nil {
-			debugf("flexiti step %d: %v", p.stage, err)
-		}
-	}()
+func (p *flexitiPayment) Step(ctx context.Context, rep int) (chaos.Step, error) {
 	c := p.r.clients[rep]
 	stage, state, account, authID := p.at()
 	switch stage {

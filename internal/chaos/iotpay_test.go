@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paywidget/paywidget-go/internal/chaos"
+	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/iotpay"
 	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
 )
@@ -92,11 +93,19 @@ func iotpayRef(key string) func([]byte) string {
 
 func (r *iotpayRig) Charges() map[string]int {
 	reqs := r.gw.Requests()
-	out := processed(reqs, http.MethodPost, "/v3/cc_purchasewithtoken", iotpayRef("mchOrderNo"))
-	for k, v := range processed(reqs, http.MethodPost, "/v3/cc_refund", iotpayRef("mchRefundNo")) {
+	out := charged(reqs, http.MethodPost, "/v3/cc_purchasewithtoken", iotpayRef("mchOrderNo"), iotpayAccepted)
+	for k, v := range charged(reqs, http.MethodPost, "/v3/cc_refund", iotpayRef("mchRefundNo"), iotpayAccepted) {
 		out["refund:"+k] = v
 	}
 	return out
+}
+
+// iotpayAccepted: IOTPay answers 200 either way; retCode tells.
+func iotpayAccepted(q fake.Request) bool {
+	var reply struct {
+		RetCode string `json:"retCode"`
+	}
+	return q.Status == http.StatusOK && json.Unmarshal(q.Reply, &reply) == nil && reply.RetCode == "SUCCESS"
 }
 
 func (r *iotpayRig) Reports() map[string]int { return r.led.snapshot() }

@@ -9,6 +9,7 @@ import (
 // providers are the providers the run spreads its payments over.
 func providers(t *testing.T) []chaos.Provider {
 	return []chaos.Provider{
+		iotpayProvider(t),
 		flexitiProvider(t),
 	}
 }
