@@ -73,6 +73,6 @@ func ExampleClient_Settle() {
 		}
 	}
 	// Output:
-	// order-3001 done: paid 500
+	// order-3001 done: paid 5.00
 	// order-3002 not found: safe to send
 }

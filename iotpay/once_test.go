@@ -98,7 +98,7 @@ func TestPurchaseOnceRepeatAndConflict(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, again.Order, "a repeat reports IOTPay's order")
 	assert.Equal(t, iotpay.StatusPending, again.Order.Status)
-	assert.Equal(t, int64(2500), again.Order.Amount)
+	assert.Equal(t, iotpay.AmountFromMinor(2500), again.Order.Amount)
 	assert.Equal(t, 1, srv.Count(http.MethodPost, purchasePath))
 
 	other := *req
