@@ -11,7 +11,10 @@ import (
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is.
+// Sentinels callers branch on with errors.Is. They are the same values in
+// every paywidget-go provider package, so errors.Is(err, ErrOutcomeUnknown)
+// holds for an outcome-unknown error of any provider; what to do with this
+// provider is said in the text of the errors that match it.
 var (
 	// ErrOutcomeUnknown: an authorization, capture, release, return or
 	// refund may or may not have happened. Reconcile (FindAuthorization by

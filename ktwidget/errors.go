@@ -13,9 +13,10 @@ import (
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is. Except ErrOutcomeUnknown, whose
-// text says what to do with this provider, they are the same values in every
-// paywidget-go provider package.
+// Sentinels callers branch on with errors.Is. They are the same values in
+// every paywidget-go provider package, so errors.Is(err, ErrOutcomeUnknown)
+// holds for an outcome-unknown error of any provider; what to do with this
+// provider is said in the text of the errors that match it.
 var (
 	// ErrOutcomeUnknown: the payment may or may not have been created. KTPay
 	// has no status query: wait for the notification for this order_id, and
