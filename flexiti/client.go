@@ -127,12 +127,25 @@ type tokenReply struct {
 func (c *Client) fetchToken(ctx context.Context, scope, ref string, prev token.Token) (token.Token, error) {
 	if !prev.Refresh.IsZero() {
 		t, err := c.grant(ctx, scope, ref, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {prev.Refresh.Reveal()}})
-		var api *APIError
-		if err == nil || !errors.As(err, &api) || (api.HTTPStatus != 400 && api.HTTPStatus != 401) {
+		if s := refusalStatus(err); s != 400 && s != 401 {
 			return t, err
 		}
 	}
 	return c.grant(ctx, scope, ref, url.Values{"grant_type": {"client_credentials"}})
+}
+
+// refusalStatus is the HTTP status of a refusal, with Flexiti's envelope
+// (*APIError) or without (*StatusError); 0 for any other outcome.
+func refusalStatus(err error) int {
+	var api *APIError
+	var st *StatusError
+	switch {
+	case errors.As(err, &api):
+		return api.HTTPStatus
+	case errors.As(err, &st):
+		return st.HTTPStatus
+	}
+	return 0
 }
 
 func (c *Client) grant(ctx context.Context, scope, ref string, form url.Values) (token.Token, error) {
