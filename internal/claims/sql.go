@@ -90,7 +90,7 @@ VALUES ($1, 'pending', $2, now() + $3 * interval '1 millisecond', now())
 ON CONFLICT (claim_key) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
 WHERE c.state = 'pending' AND c.lease_until < now()
 RETURNING lease_until`
-	s.get = `SELECT state, lease_until FROM ` + t + ` WHERE claim_key = $1`
+	s.get = `SELECT state, lease_until, now() FROM ` + t + ` WHERE claim_key = $1`
 	s.complete = `UPDATE ` + t + ` SET state = 'done', done_at = now() WHERE claim_key = $1 AND owner = $2 AND state = 'pending'`
 	s.release = `DELETE FROM ` + t + ` WHERE claim_key = $1 AND owner = $2 AND state = 'pending'`
 	s.prune = `DELETE FROM ` + t + ` WHERE state = 'done' AND done_at < now() - $1 * interval '1 millisecond'`
@@ -121,7 +121,12 @@ func (s *SQL) CreateTable(ctx context.Context) error {
 	return nil
 }
 
-// Claim implements Store with one INSERT … ON CONFLICT statement.
+// Claim implements Store with one INSERT … ON CONFLICT statement. The
+// database's clock decides the lease; the Until it reports is on this
+// process's clock: for a claim taken, the time read before the statement
+// plus lease (never later than the database's lease end, whatever the two
+// clocks say); for a busy key, now plus what is left of the other holder's
+// lease by the database's clock.
 func (s *SQL) Claim(ctx context.Context, key string, lease time.Duration) (Claim, error) {
 	if err := checkClaim(key, lease); err != nil {
 		return Claim{}, err
@@ -129,16 +134,18 @@ func (s *SQL) Claim(ctx context.Context, key string, lease time.Duration) (Claim
 	ms := max(lease.Milliseconds(), 1)
 	for range 3 {
 		token := newToken()
-		var until time.Time
+		start := time.Now()
+		var until, dbNow time.Time
 		err := s.db.QueryRowContext(ctx, s.claim, key, token, ms).Scan(&until)
 		if err == nil {
-			return Claim{State: Claimed, Token: token, Until: until}, nil
+			return Claim{State: Claimed, Token: token, Until: start.Add(lease)}, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return Claim{}, fmt.Errorf("claims: claim: %w", err)
 		}
 		var state string
-		err = s.db.QueryRowContext(ctx, s.get, key).Scan(&state, &until)
+		err = s.db.QueryRowContext(ctx, s.get, key).Scan(&state, &until, &dbNow)
+		until = time.Now().Add(until.Sub(dbNow)) // onto this process's clock
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			continue // released between the two statements: claim again
