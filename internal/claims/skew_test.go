@@ -32,28 +32,44 @@ func (s skewedStore) Claim(ctx context.Context, key string, lease time.Duration)
 	return c, err
 }
 
-// skewedDB opens the test database with its clock d ahead (behind when d is
-// negative) for this pool's sessions: a function now() in a schema of its
-// own, searched before pg_catalog, so that every now() of the SQL store's
-// statements reads the skewed clock. The claims table is to be named with
-// the "public." schema.
-func skewedDB(tb testing.TB, d time.Duration) *sql.DB {
+// shadowSchema creates a schema of its own holding the given CREATE
+// FUNCTION statements (with %[1]s for the schema's name), dropped after the
+// test; a pool from withShadow searches it before pg_catalog, so that its
+// functions replace PostgreSQL's own in every statement the store sends.
+func shadowSchema(tb testing.TB, defs ...string) string {
 	tb.Helper()
 	base := postgres(tb)
-	schema := strings.Replace(freshTable(tb, base), "claims_test_", "skew_", 1)
+	schema := strings.Replace(freshTable(tb, base), "claims_test_", "shadow_", 1)
 	_, err := base.Exec(`CREATE SCHEMA ` + schema)
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _, _ = base.Exec(`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE`) })
-	_, err = base.Exec(fmt.Sprintf(`CREATE FUNCTION %s.now() RETURNS timestamptz LANGUAGE sql STABLE
-AS $$ SELECT pg_catalog.now() + %d * interval '1 millisecond' $$`, schema, d.Milliseconds()))
-	require.NoError(tb, err)
+	for _, d := range defs {
+		_, err = base.Exec(fmt.Sprintf(d, schema))
+		require.NoError(tb, err)
+	}
+	return schema
+}
 
+// withShadow opens a pool of the test database that searches schema first
+// and pg_catalog last. Tables are to be named with the "public." schema.
+func withShadow(tb testing.TB, schema string) *sql.DB {
+	tb.Helper()
 	cfg, err := pgx.ParseConfig(os.Getenv("PAYWIDGET_POSTGRES_DSN"))
 	require.NoError(tb, err)
 	cfg.RuntimeParams["search_path"] = schema + ", public, pg_catalog"
 	db := stdlib.OpenDB(*cfg)
 	tb.Cleanup(func() { db.Close() })
+	return db
+}
 
+// skewedDB opens the test database with its clock d ahead (behind when d is
+// negative) for this pool's sessions: a function now() searched before
+// pg_catalog, so that every now() of the SQL store's statements reads the
+// skewed clock.
+func skewedDB(tb testing.TB, d time.Duration) *sql.DB {
+	tb.Helper()
+	db := withShadow(tb, shadowSchema(tb, fmt.Sprintf(`CREATE FUNCTION %%[1]s.now() RETURNS timestamptz LANGUAGE sql STABLE
+AS $$ SELECT pg_catalog.now() + %d * interval '1 millisecond' $$`, d.Milliseconds())))
 	var skew float64
 	require.NoError(tb, db.QueryRow(`SELECT extract(epoch FROM now() - pg_catalog.now())`).Scan(&skew))
 	require.InDelta(tb, d.Seconds(), skew, 0.001, "the pool reads the skewed clock")

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"regexp"
 	"time"
 )
@@ -113,12 +114,75 @@ func (s *SQL) Schema() string {
 )`
 }
 
-// CreateTable runs Schema on the database.
+// CreateTable runs Schema on the database. Replicas may run it at the same
+// moment on a fresh database: PostgreSQL's CREATE TABLE IF NOT EXISTS alone
+// races in its catalog (one of them fails with a duplicate key in
+// pg_type_typname_nsp_index), so CreateTable runs it in a transaction that
+// first takes a transaction-level advisory lock keyed on the table's name,
+// and runs it again should it still meet such a race (a migration tool
+// creating the table without the lock, or a database without advisory
+// locks).
 func (s *SQL) CreateTable(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, s.Schema()); err != nil {
+	var err error
+	for range 5 {
+		if err = s.createTable(ctx); err == nil || !catalogRace(err) {
+			break
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("claims: create table %s: %w", s.table, err)
 	}
 	return nil
+}
+
+func (s *SQL) createTable(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, tableLockKey(s.table)); err != nil {
+		if sqlState(err) != "42883" { // undefined_function: a database without advisory locks
+			return err
+		}
+		_ = tx.Rollback()
+		_, err = s.db.ExecContext(ctx, s.Schema())
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.Schema()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// tableLockKey is the advisory lock key of CreateTable for table: the same
+// on every replica, and apart from other applications' keys.
+func tableLockKey(table string) int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("paywidget-go claims.CreateTable " + table))
+	return int64(h.Sum64())
+}
+
+// catalogRace reports whether err is PostgreSQL's answer to two sessions
+// creating the same table at once: unique_violation (in its catalog, the
+// only place CREATE TABLE inserts into), duplicate_table or
+// duplicate_object. Running the statement again then finds the table.
+func catalogRace(err error) bool {
+	switch sqlState(err) {
+	case "23505", "42P07", "42710":
+		return true
+	}
+	return false
+}
+
+// sqlState returns the SQLSTATE code of a driver's error: pgx's and lib/pq's
+// errors both have a SQLState method. Empty when there is none.
+func sqlState(err error) string {
+	var e interface{ SQLState() string }
+	if errors.As(err, &e) {
+		return e.SQLState()
+	}
+	return ""
 }
 
 // Claim implements Store with one INSERT … ON CONFLICT statement. The
