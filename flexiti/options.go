@@ -68,11 +68,13 @@ func WithBaseURL(base string) Option { return Option(httpx.WithBaseURL(base)) }
 func WithMaxResponseBytes(n int64) Option { return Option(httpx.WithMaxResponseBytes(n)) }
 
 // WithTokenTimeout bounds each fetch of an access token, retries included
-// (default 30 s). Many calls share one fetch and it outlives the call that
-// started it, so it has this bound of its own even when the HTTP client has
-// no timeout: a token request the gateway accepts and never answers is
-// cancelled when the bound passes, and the next call fetches afresh. New
-// fails for d <= 0.
+// (default 30 s). Many calls share one fetch: it goes on while any of them
+// still waits and is cancelled as soon as the last one gives up, so a token
+// request the gateway accepts and never answers costs each call no more than
+// its own context's deadline, and the next call fetches afresh. This bound
+// is for calls whose context has no deadline, even when the HTTP client has
+// no timeout either: past it the fetch is cancelled and they fail with an
+// error that says so. New fails for d <= 0.
 func WithTokenTimeout(d time.Duration) Option { return Option(httpx.WithTokenTimeout(d)) }
 
 // RetryPolicy bounds the retries of calls that may be retried; see WithRetry.
@@ -185,6 +187,11 @@ var (
 	// before under the reference and Flexiti offers no look-up to return
 	// its record again. Nothing was sent.
 	ErrAlreadyDone = once.ErrAlreadyDone
+	// ErrLeaseSpent is matched when the look-up before sending took so much
+	// of the claim's lease (ClaimLease) that a request sent then might reach
+	// Flexiti after the lease ran out. Nothing was sent and the
+	// reference is free: repeat the call (a longer ClaimLease makes it rarer).
+	ErrLeaseSpent = once.ErrLeaseSpent
 )
 
 // InProgressError is a repeatable call's error for a reference in progress;

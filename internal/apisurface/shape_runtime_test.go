@@ -99,6 +99,7 @@ var sharedSentinels = map[string][]error{
 	"ErrInProgress":           {finrota.ErrInProgress, flexiti.ErrInProgress, iotpay.ErrInProgress, ktwidget.ErrInProgress, odero.ErrInProgress},
 	"ErrReferenceConflict":    {finrota.ErrReferenceConflict, flexiti.ErrReferenceConflict, iotpay.ErrReferenceConflict, ktwidget.ErrReferenceConflict, odero.ErrReferenceConflict},
 	"ErrAwaitingNotification": {finrota.ErrAwaitingNotification, flexiti.ErrAwaitingNotification, iotpay.ErrAwaitingNotification, ktwidget.ErrAwaitingNotification, odero.ErrAwaitingNotification},
+	"ErrLeaseSpent":           {finrota.ErrLeaseSpent, flexiti.ErrLeaseSpent, iotpay.ErrLeaseSpent, ktwidget.ErrLeaseSpent, odero.ErrLeaseSpent},
 	"ErrAlreadyDone":          {finrota.ErrAlreadyDone, flexiti.ErrAlreadyDone, iotpay.ErrAlreadyDone, ktwidget.ErrAlreadyDone, odero.ErrAlreadyDone},
 }
 

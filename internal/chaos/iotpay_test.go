@@ -19,7 +19,7 @@ import (
 
 // iotpayProvider: a purchase with a stored card (cc_purchasewithtoken,
 // charged at once and notified), the notification reported by the
-// replicas' NotifyHandlers, then a partial refund.
+// replicas' NotificationHandlers, then a partial refund.
 func iotpayProvider(t *testing.T) chaos.Provider {
 	return chaos.Provider{Name: "iotpay", Start: func(env chaos.Env) (chaos.Rig, error) {
 		var gw *iotpaytest.Server
@@ -156,6 +156,12 @@ const (
 	iotRefund
 	iotDone
 )
+
+func (p *iotpayPayment) String() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return fmt.Sprintf("%s at stage %d", p.ref, p.stage)
+}
 
 func (p *iotpayPayment) Completed() int {
 	p.mu.Lock()
