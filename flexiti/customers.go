@@ -42,7 +42,7 @@ func (f *Flow) Apply(ctx context.Context, r *WidgetInitRequest) (*Application, e
 	}
 	var out Application
 	if err := httpx.DecodeJSON(provider, raw, &out); err != nil {
-		return nil, httpx.OutcomeUnknown(provider, err)
+		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice[epApply], err)
 	}
 	out.Raw = raw
 	return &out, nil

@@ -278,7 +278,7 @@ func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *R
 	}
 	var out Return
 	if err := httpx.DecodeJSON(provider, raw, &out); err != nil {
-		return nil, httpx.OutcomeUnknown(provider, err)
+		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice[epReturn], err)
 	}
 	out.Raw = raw
 	return &out, nil

@@ -37,6 +37,9 @@ func (c *Client) AddCard(ctx context.Context, req *AddCardRequest) (*Checkout, e
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if err := c.secureURLs("ReturnURL", "returnUrl", req.ReturnURL); err != nil {
+		return nil, err
+	}
 	ch := req.Channel
 	if ch == "" {
 		ch = ChannelCard

@@ -80,6 +80,9 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if err := c.secureURLs("ReturnURL", "returnUrl", req.ReturnURL); err != nil {
+		return nil, err
+	}
 	if c.cfg.NotifyURL == "" {
 		return nil, httpx.Invalid(provider, "NotifyURL", "not configured (required for a purchase)")
 	}
@@ -95,7 +98,7 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 		return nil, err
 	}
 	if out.SecureID == "" && out.RedirectURL == "" {
-		return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
+		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice["cc_purchase"], &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
 	}
 	if err := out.checkRedirect(); err != nil {
 		return nil, err
