@@ -12,9 +12,10 @@ import (
 // Application is the answer to Apply; a decline or a pending decision comes
 // back as an error (ErrApplicationDeclined, ErrApplicationPending).
 type Application struct {
-	AccountNumber ID              `json:"account_number,omitempty"`
-	CreditLimit   *Amount         `json:"credit_limit,omitempty"`
-	Raw           json.RawMessage `json:"-"`
+	AccountNumber ID      `json:"account_number,omitempty"`
+	CreditLimit   *Amount `json:"credit_limit,omitempty"`
+	// Raw is the reply as sent; it prints as its size only.
+	Raw RawBody `json:"-"`
 }
 
 // ApplyRequest is the body of /apply: the widget's personal information
@@ -44,7 +45,7 @@ func (f *Flow) Apply(ctx context.Context, r *WidgetInitRequest) (*Application, e
 	if err := httpx.DecodeJSON(provider, raw, &out); err != nil {
 		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice[epApply], err)
 	}
-	out.Raw = raw
+	out.Raw = RawBody(raw)
 	return &out, nil
 }
 

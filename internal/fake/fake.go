@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
 // MaxBody bounds what a fake reads of one request.
@@ -25,7 +27,7 @@ type Request struct {
 	Path     string
 	RawQuery string
 	Header   http.Header
-	Body     []byte
+	Body     httpx.RawBody // prints as its size only
 	At       time.Time
 	// Proto is the protocol the request came in ("HTTP/1.1", "HTTP/2.0").
 	Proto string
@@ -59,7 +61,7 @@ type Fault struct {
 	Kind   Kind
 	Status int
 	Header http.Header
-	Body   []byte
+	Body   httpx.RawBody // prints as its size only
 	Delay  time.Duration
 }
 

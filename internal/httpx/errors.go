@@ -147,7 +147,8 @@ type StatusError struct {
 	RequestID  string
 	// RetryAfter is the server's Retry-After hint, if it gave one.
 	RetryAfter time.Duration
-	Body       []byte
+	// Body is at most 4 KiB of the reply; it prints as its size only.
+	Body RawBody
 }
 
 func (e *StatusError) Error() string {

@@ -386,7 +386,7 @@ func (c *Client) StatusError(r *Response) *StatusError {
 	if len(b) > 4096 {
 		b = b[:4096]
 	}
-	e := &StatusError{Provider: c.provider, Method: r.Method, Path: r.Path, StatusCode: r.StatusCode, RequestID: r.RequestID, Body: bytes.Clone(b)}
+	e := &StatusError{Provider: c.provider, Method: r.Method, Path: r.Path, StatusCode: r.StatusCode, RequestID: r.RequestID, Body: RawBody(bytes.Clone(b))}
 	if d, ok := parseRetryAfter(r.Header, time.Now()); ok {
 		e.RetryAfter = d
 	}

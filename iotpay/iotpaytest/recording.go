@@ -14,8 +14,9 @@ import (
 type Request = fake.Request
 
 // FaultKind says where in the exchange a Fault strikes: one of Status,
-// DropBefore, DropAfter, Truncate, Malformed and Hang. (An alias of the kind
-// all five fakes share.)
+// DropBefore, DropAfter, Truncate, Malformed and Hang. String gives the
+// constant's name, so a Fault prints as {Kind:DropAfter …}. (An alias of the
+// kind all five fakes share.)
 type FaultKind = fake.Kind
 
 // Fault is one scripted misbehaviour of the fake IOTPay, queued with
