@@ -179,7 +179,7 @@ func (c *Client) CompletePayment(ctx context.Context, req *CompleteRequest) (Out
 		return nil, err
 	}
 	if c.isWidgetToken(string(req.PrepareToken)) {
-		return nil, httpx.Invalid(provider, "prepareToken", "is a widget token: pass the prepareToken from the widget's onSuccess")
+		return nil, httpx.InvalidField(provider, "PrepareToken", "prepareToken", "is a widget token: pass the prepareToken from the widget's onSuccess")
 	}
 	body, err := httpx.MarshalJSON(map[string]any{
 		"amount": req.Amount, "prepareToken": string(req.PrepareToken), "returnUrl": req.ReturnURL,

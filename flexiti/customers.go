@@ -29,7 +29,7 @@ type ApplyRequest struct {
 // (mandatory). It creates an account: retried only when never sent.
 func (f *Flow) Apply(ctx context.Context, r *WidgetInitRequest) (*Application, error) {
 	if r == nil || r.Flow != FlowApply {
-		return nil, httpx.Invalid(provider, "flow", "Apply needs the apply flow's request")
+		return nil, httpx.InvalidField(provider, "Flow", "flow", "Apply needs the apply flow's request")
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err

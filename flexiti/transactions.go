@@ -265,7 +265,7 @@ func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *R
 		return nil, err
 	}
 	if r.FullReturn == (r.Amount != nil) {
-		return nil, httpx.Invalid(provider, "amount", "exactly one of full_return and amount")
+		return nil, httpx.InvalidField(provider, "Amount", "amount", "exactly one of full_return and amount")
 	}
 	if r.Amount != nil {
 		if err := checkAmount("amount", *r.Amount); err != nil {

@@ -84,7 +84,7 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 		return nil, err
 	}
 	if c.cfg.NotifyURL == "" {
-		return nil, httpx.Invalid(provider, "NotifyURL", "not configured (required for a purchase)")
+		return nil, httpx.InvalidField(provider, "NotifyURL", "notifyUrl", "not configured (required for a purchase)")
 	}
 	p := Params{
 		"mchOrderNo": req.MchOrderNo, "amount": req.Amount, "currency": Currency,

@@ -177,7 +177,7 @@ func (c *Client) wire(r *InitCheckoutRequest) (*initWire, error) {
 	cb := c.callback
 	if cb == "" {
 		if r.Group != PaymentGroupSubscription {
-			return nil, httpx.Invalid(provider, "CallbackURL", "not configured (required unless paymentGroup is SUBSCRIPTION)")
+			return nil, httpx.InvalidField(provider, "CallbackURL", "callbackUrl", "not configured (required unless paymentGroup is SUBSCRIPTION)")
 		}
 		cb = NoCallbackURL
 	}

@@ -256,6 +256,12 @@ func Invalid(provider, field, rule string) *ValidationError {
 	return &ValidationError{Provider: provider, Field: field, Rule: rule}
 }
 
+// InvalidField builds a ValidationError for the Go field whose wire name is
+// wire.
+func InvalidField(provider, field, wire, rule string) *ValidationError {
+	return &ValidationError{Provider: provider, Field: field, Wire: wire, Rule: rule}
+}
+
 // DecodeError says a reply could not be decoded. Its message names the Go type
 // that was expected and the decoder's complaint, never the body.
 type DecodeError struct {
