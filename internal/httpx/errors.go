@@ -323,7 +323,7 @@ func transportText(err error) string {
 		}
 		msg = msg[:i] + rest
 	}
-	return strings.TrimPrefix(msg, "http2: Transport: ")
+	return strings.ReplaceAll(msg, "http2: Transport: ", "")
 }
 
 // OutcomeUnknown marks err as the outcome-unknown failure of the money call
