@@ -68,7 +68,7 @@ type CompleteRequest struct {
 	Amount       Amount
 	PrepareToken PrepareToken
 	// ReturnURL is where the bank sends the shopper after 3-D Secure
-	// (absolute http(s)). Finrota documents nothing in the return that
+	// (absolute http(s); https with Production). Finrota documents nothing in the return that
 	// identifies the payment, so the URL itself must (a path per order); it
 	// stays a per-request field for that reason. Build it from the shop's
 	// configured public address, never from the request's Host or

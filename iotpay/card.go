@@ -13,7 +13,7 @@ type AddCardRequest struct {
 	CardID string
 	// Channel is ChannelCard (default) or ChannelUnionPay.
 	Channel string
-	// ReturnURL is where the browser goes afterwards (absolute, 200).
+	// ReturnURL is where the browser goes afterwards (absolute, at most 200; https with Production).
 	ReturnURL string
 }
 

@@ -36,7 +36,7 @@ type Config struct {
 	Environment Environment
 	// NotifyURL is the notifyUrl of every purchase: where IOTPay posts its
 	// signed notification (where NotifyHandler is mounted), absolute
-	// http(s), at most 200 characters, for example
+	// http(s) (https with Production), at most 200 characters, for example
 	// "https://shop.example/iotpay/notify". Required for Purchase, sent by
 	// PurchaseWithToken when set. Set it once from the merchant's
 	// configuration, never from a request's Host or X-Forwarded-* headers.

@@ -31,7 +31,7 @@ type PurchaseRequest struct {
 	Subject, Body string
 	// The notifyUrl is not a field: the Client sends Config.NotifyURL.
 
-	// ReturnURL is where the shopper's browser goes afterwards (absolute, 200).
+	// ReturnURL is where the shopper's browser goes afterwards (absolute, at most 200; https with Production).
 	ReturnURL string
 	// MchUserID is the merchant's id of the buyer (at most 30), sent when set.
 	MchUserID string

@@ -44,7 +44,8 @@ type Config struct {
 	// CallbackSecret keys the per-order token in callback URLs (at least 16
 	// bytes). Required with CallbackBase and for the notification handler.
 	CallbackSecret Secret
-	// CallbackBase is the absolute http(s) URL of the merchant's
+	// CallbackBase is the absolute http(s) URL (https with Production) of
+	// the merchant's
 	// notification endpoint (where NotificationHandler is mounted), for
 	// example "https://shop.example/ktpay/notify". CreatePayment derives
 	// every order's callback_post_url from it (see CallbackURL). Configure

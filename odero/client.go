@@ -38,7 +38,8 @@ type Config struct {
 	Environment Environment
 	// AuthVersion is sent as x-auth-version (default "v1").
 	AuthVersion string
-	// CallbackURL is the absolute http(s) URL InitCheckout sends as
+	// CallbackURL is the absolute http(s) URL (https with a production
+	// environment) InitCheckout sends as
 	// callbackUrl: where the shopper's browser form-POSTs the checkout token
 	// after payment (where CallbackHandler is mounted), for example
 	// "https://shop.example/odero/callback". Set it once from the merchant's
