@@ -261,16 +261,15 @@ func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *R
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
-	if err := allErrs(r, checkID("authorizationId", authorizationID), checkID("captureId", captureID), checkRef(r.Reference)); err != nil {
-		return nil, err
-	}
+	var both, amount error
 	if r.FullReturn == (r.Amount != nil) {
-		return nil, httpx.InvalidField(provider, "Amount", "amount", "exactly one of full_return and amount")
+		both = httpx.InvalidField(provider, "Amount", "amount", "exactly one of full_return and amount")
 	}
 	if r.Amount != nil {
-		if err := checkAmount("amount", *r.Amount); err != nil {
-			return nil, err
-		}
+		amount = checkAmount("amount", *r.Amount)
+	}
+	if err := allErrs(r, checkID("authorizationId", authorizationID), checkID("captureId", captureID), checkRef(r.Reference), both, amount); err != nil {
+		return nil, err
 	}
 	var raw json.RawMessage
 	if _, err := c.backOffice(ctx, http.MethodPost, epReturn, []string{authorizationID.String(), captureID.String()}, nil, r, &raw, httpx.RetryIfNotSent); err != nil {
