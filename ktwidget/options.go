@@ -88,8 +88,11 @@ type Secret = secret.Secret
 
 // RawBody is a copy of reply bytes kept as they came (members the SDK does
 // not decode, a bounded error body). Read it with string(b) or
-// json.Unmarshal(b, &v); fmt (every verb) and slog show only its size,
-// "RawBody(57 bytes)", since a reply may carry tokens or card data.
+// json.Unmarshal(b, &v). It never prints its content, since a reply may
+// carry tokens or card data: String, GoString, Format (every fmt verb) and
+// LogValue (slog) all give its size, "RawBody(57 bytes)". MarshalJSON writes
+// the JSON it holds (a JSON string when it is not JSON, null when empty);
+// UnmarshalJSON keeps a copy of the value as it came.
 type RawBody = httpx.RawBody
 
 // CloseIdleConnections closes the keep-alive connections the client holds
