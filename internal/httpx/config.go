@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // The checks below are the ones every provider's New shares: they add to a
@@ -73,33 +72,6 @@ func (v *Violations) HostURL(field, u string) {
 	if p, err := url.Parse(u); err != nil || p.Host == "" || (p.Scheme != "https" && p.Scheme != "http") {
 		v.AddField(field, "", "must be an absolute http(s) URL")
 	}
-}
-
-// HTTPTimeout is the overall timeout of one HTTP attempt: the merchant's
-// client's Timeout, or the default client's 60 s. Zero means none.
-func (s *Settings) HTTPTimeout() time.Duration {
-	if s.HTTPClient != nil {
-		return s.HTTPClient.Timeout
-	}
-	return defaultTimeout
-}
-
-// ClaimLease checks a Config's ClaimLease: zero selects def; otherwise it
-// must be positive and exceed the HTTP timeout, so that a lease never ends
-// while its holder's request may still be in flight. It returns the lease to
-// use.
-func (v *Violations) ClaimLease(s *Settings, lease, def time.Duration) time.Duration {
-	switch {
-	case lease < 0:
-		v.AddField("ClaimLease", "", "must not be negative (zero selects the default, "+def.String()+")")
-		return lease
-	case lease == 0:
-		lease = def
-	}
-	if t := s.HTTPTimeout(); t > 0 && lease <= t {
-		v.AddField("ClaimLease", "", "must exceed the HTTP client's timeout ("+t.String()+")")
-	}
-	return lease
 }
 
 // httpsRule is the rule an http URL breaks with a production environment.

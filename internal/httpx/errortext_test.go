@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,8 +61,6 @@ func TestConfigChecks(t *testing.T) {
 	v.URL("CancelURL", "cancelUrl", "", 0, true, false)
 	v.SecureURL("BackURL", "backUrl", "HTTP://shop.example/b", true)
 	v.SecureURL("OkURL", "okUrl", "https://shop.example/b", true)
-	lease := v.ClaimLease(&s, 30*time.Second, 2*time.Minute)
-	assert.Equal(t, 30*time.Second, lease)
 	err := v.Err()
 	require.ErrorIs(t, err, httpx.ErrInvalidRequest)
 	assert.Equal(t, strings.Join([]string{
@@ -72,13 +69,10 @@ func TestConfigChecks(t *testing.T) {
 		"testpay: NotifyURL (notifyUrl): must be https with a production environment (http is accepted only outside production)",
 		"testpay: CancelURL (cancelUrl): required",
 		"testpay: BackURL (backUrl): must be https with a production environment (http is accepted only outside production)",
-		"testpay: ClaimLease: must exceed the HTTP client's timeout (1m0s)",
 	}, "\n"), err.Error())
 
+	s.BaseURL = "http://127.0.0.1:1"
 	v = httpx.NewViolations("testpay", nil)
-	assert.Equal(t, 2*time.Minute, v.ClaimLease(&s, 0, 2*time.Minute), "zero selects the default")
-	v.ClaimLease(&s, -time.Second, 2*time.Minute)
-	s.HTTPClient = &http.Client{Timeout: 5 * time.Minute}
-	v.ClaimLease(&s, 0, 2*time.Minute)
-	require.Equal(t, 2, v.Len(), "a negative lease, and a default shorter than the merchant's client timeout")
+	v.Environment(&s, true, false, "testpay.Sandbox or testpay.Production")
+	assert.NoError(t, v.Err(), "no Environment with WithBaseURL")
 }

@@ -30,9 +30,6 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// defaultTimeout bounds one attempt of the default HTTP client.
-const defaultTimeout = 60 * time.Second
-
 // Version is the SDK version sent in the User-Agent.
 const Version = "0.1.0"
 
@@ -140,7 +137,7 @@ func New(cfg Config, s Settings) (*Client, error) {
 			base = http.DefaultTransport
 		}
 	} else {
-		hc.Timeout = defaultTimeout
+		hc.Timeout = DefaultTimeout
 		base = defaultTransport()
 	}
 	hc.Transport = &attemptTransport{base: base, c: c}
