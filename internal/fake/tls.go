@@ -308,6 +308,13 @@ func (s *Server) relay(c *tls.Conn) {
 					_, _ = c.Write(goAway(max(stream, opened.Load())))
 					return
 				case actGoAwayBefore:
+					if opened.Load() > stream {
+						// A later stream is open, and the server may
+						// process it: no last-stream-id would be true
+						// of both. Refusing this stream alone is.
+						binary.BigEndian.PutUint32(frame[9:], codeRefusedStream)
+						break
+					}
 					last := uint32(0)
 					if stream > 2 {
 						last = stream - 2
