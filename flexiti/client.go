@@ -66,30 +66,29 @@ type Client struct {
 	fetchMax time.Duration // bound of one token fetch (Settings.TokenTimeout)
 }
 
-// New validates cfg and opts and returns a Client. It sends nothing.
+// New validates cfg and opts and returns a Client. It sends nothing. Every
+// problem of cfg is reported at once: the error joins one *ValidationError
+// per broken rule, each matching ErrInvalidRequest.
 func New(cfg Config, opts ...Option) (*Client, error) {
+	s := httpx.DefaultSettings()
+	v := httpx.NewViolations(provider, nil)
+	v.AddErr(applyOptions(&s, opts))
 	if cfg.ClientID == "" || len(cfg.ClientID) > 100 || strings.ContainsAny(cfg.ClientID, "/?#") {
-		return nil, httpx.Invalid(provider, "ClientID", "required, at most 100 characters, no '/', '?' or '#'")
+		v.AddField("ClientID", "client_id", "required, at most 100 characters, no '/', '?' or '#'")
 	}
-	if cfg.ClientSecret.IsZero() {
-		return nil, httpx.Invalid(provider, "ClientSecret", "required")
-	}
+	v.Required("ClientSecret", "client_secret", cfg.ClientSecret.IsZero())
 	switch cfg.Lang {
 	case "":
 		cfg.Lang = "en"
 	case "en", "fr":
 	default:
-		return nil, httpx.Invalid(provider, "Lang", "must be en or fr")
-	}
-	s := httpx.DefaultSettings()
-	if err := applyOptions(&s, opts); err != nil {
-		return nil, err
+		v.AddField("Lang", "lang", "must be en or fr")
 	}
 	g, err := once.NewGuard(provider, cfg.Claims, cfg.ClaimLease, s.Timeout())
-	if err != nil {
-		return nil, err
-	}
-	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Training, MerchantIntegration or Production"); err != nil {
+	v.AddErr(err)
+	v.Environment(&s, cfg.Environment == "", cfg.Environment == Training || cfg.Environment == MerchantIntegration || cfg.Environment == Production,
+		"flexiti.Training, flexiti.MerchantIntegration or flexiti.Production")
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment), DecodeError: decodeError}, s)
@@ -194,7 +193,7 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 	} else {
 		q.Set("lang", c.cfg.Lang)
 	}
-	return c.callPath(ctx, tokens, ref, method, c.path(ep, suffix, pathArgs...), q, body, out, class)
+	return c.callPath(ctx, tokens, ref, method, c.path(ep, suffix, pathArgs...), q, body, out, class, unknownAdvice[ep])
 }
 
 // Do calls a Flexiti endpoint the SDK does not wrap with the merchant-scope
@@ -214,16 +213,17 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		q[k] = append([]string(nil), v...)
 	}
 	q.Set("lang", c.cfg.Lang)
-	return c.callPath(ctx, c.merchant, NewReferenceID(), method, path, q, body, out, class)
+	return c.callPath(ctx, c.merchant, NewReferenceID(), method, path, q, body, out, class, "")
 }
 
-// callPath is call with the path built and the body encoded.
-func (c *Client) callPath(ctx context.Context, tokens *token.Cache, ref, method, path string, q url.Values, body []byte, out any, class httpx.RetryClass) (Meta, error) {
+// callPath is call with the path built and the body encoded; advice is the
+// call's outcome-unknown advice ("" for the provider's).
+func (c *Client) callPath(ctx context.Context, tokens *token.Cache, ref, method, path string, q url.Values, body []byte, out any, class httpx.RetryClass, advice string) (Meta, error) {
 	var meta Meta
 	err := tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
 		resp, err := c.http.Do(ctx, &httpx.Request{Method: method, Path: path, Query: q, Body: body,
 			Bearer: t.Value.Reveal(), Header: http.Header{"X-Reference-Id": {ref}}, // canonical: no re-keying per call
-			Retry: class})
+			Retry: class, Unknown: advice})
 		if resp != nil {
 			meta = resp.Meta()
 		}
@@ -235,7 +235,7 @@ func (c *Client) callPath(ctx context.Context, tokens *token.Cache, ref, method,
 		}
 		if err := httpx.DecodeJSON(provider, resp.Body, out); err != nil {
 			if class == httpx.RetryIfNotSent {
-				return httpx.OutcomeUnknown(provider, err)
+				return (&httpx.Request{Method: method, Path: path, Unknown: advice}).OutcomeUnknown(provider, err)
 			}
 			return err
 		}
