@@ -348,7 +348,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 
 	out := &Response{
 		Method:     r.Method,
-		Path:       r.Path,
+		Path:       req.URL.Path, // the whole path sent (base path included), never the query
 		StatusCode: resp.StatusCode,
 		Header:     resp.Header,
 		Attempts:   attempts,
