@@ -50,7 +50,13 @@ var (
 // the order: a replay returns what was authorized the first time. The calls
 // run at most for the lease, so that nobody takes over while one is in
 // flight; the lease must exceed the client's HTTP timeout.
-func (f *Flow) AuthorizeOnce(ctx context.Context, r *AuthorizeRequest) (*Authorization, error) {
+func (f *Flow) AuthorizeOnce(ctx context.Context, r *AuthorizeRequest) (_ *Authorization, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := f.c.http.Trace(ctx, "flexiti.Flow.AuthorizeOnce", ref)
+	defer sp.End(&err)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
