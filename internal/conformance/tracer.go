@@ -210,6 +210,24 @@ func Trace(t *testing.T, s Subject) {
 			}
 		})
 	}
+	t.Run("refused by the provider: class refused", func(t *testing.T) {
+		rec := &Recorder{}
+		var logs syncBuffer
+		sess := s.New(t, false, append(quick(&logs, nil, &link{Wire: Wires[0]}), httpx.WithTracer(rec))...)
+		if sess.Refused.Do == nil {
+			t.Fatalf("%s lists no call the provider refuses", s.Name)
+		}
+		err := sess.Refused.Do(context.Background())
+		if err == nil || sess.APIError == nil || !sess.APIError(err) {
+			t.Fatalf("%s: want the provider's API error, got %v", sess.Refused.Name, err)
+		}
+		top, _ := rec.root(t, s.Name)
+		e := top.Ends[0]
+		if e.Class != httpx.ClassRefused || e.Attempts != 1 || e.StatusCode == 0 || !errors.Is(e.Err, err) {
+			t.Errorf("%s: span %s class %q attempts %d status %d err %v; want refused, 1, the reply's status",
+				sess.Refused.Name, e.Operation, e.Class, e.Attempts, e.StatusCode, e.Err)
+		}
+	})
 	t.Run("invalid requests: one span each, class validation, nothing sent", func(t *testing.T) {
 		rec := &Recorder{}
 		var logs syncBuffer
