@@ -3,6 +3,7 @@ package conformance
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -207,6 +208,13 @@ func Trace(t *testing.T, s Subject) {
 			if e.Attempts != tc.attempts || e.StatusCode != tc.status || e.Class != tc.class {
 				t.Errorf("span: attempts %d, status %d, class %q (err %v); want %d, %d, %q",
 					e.Attempts, e.StatusCode, e.Class, e.Err, tc.attempts, tc.status, tc.class)
+			}
+			// Nothing the tracer was handed holds a secret.
+			seen := fmt.Sprintf("%+v", rec.Spans())
+			for _, sec := range sess.Secrets() {
+				if sec != "" && strings.Contains(seen, sec) {
+					t.Fatalf("a secret (%d characters) reached the tracer", len(sec))
+				}
 			}
 		})
 	}
