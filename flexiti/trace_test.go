@@ -12,27 +12,6 @@ import (
 	"github.com/paywidget/paywidget-go/internal/conformance"
 )
 
-// tree renders the recorded spans as "parent > child" operation paths with
-// each one's class, in start order.
-func tree(spans []conformance.Recorded) []string {
-	byID := map[int]conformance.Recorded{}
-	for _, s := range spans {
-		byID[s.ID] = s
-	}
-	var out []string
-	for _, s := range spans {
-		path := s.Start.Operation
-		for p := s.Parent; p != 0; p = byID[p].Parent {
-			path = byID[p].Start.Operation + " > " + path
-		}
-		if len(s.Ends) == 1 && s.Ends[0].Class != "" {
-			path += " [" + string(s.Ends[0].Class) + "]"
-		}
-		out = append(out, path)
-	}
-	return out
-}
-
 // AuthorizeOnce is one span; its look-up (FindAuthorization, which lists),
 // its authorization and the merchant token fetch nest inside it, each with
 // its own attempts.
@@ -52,7 +31,7 @@ func TestAuthorizeOnceTracedAsNestedSpans(t *testing.T) {
 		"flexiti.Flow.AuthorizeOnce > flexiti.FindAuthorization > flexiti.ListAuthorizations",
 		"flexiti.Flow.AuthorizeOnce > flexiti.FindAuthorization > flexiti.ListAuthorizations > flexiti.token",
 		"flexiti.Flow.AuthorizeOnce > flexiti.Flow.Authorize",
-	}, tree(spans))
+	}, rec.Tree())
 	for _, s := range spans {
 		require.Len(t, s.Ends, 1, s.Start.Operation)
 	}
@@ -77,11 +56,11 @@ func TestAuthorizeOnceTracedAsNestedSpans(t *testing.T) {
 		"flexiti.Flow.AuthorizeOnce > flexiti.Flow.Authorize [outcome_unknown]",
 		"flexiti.Flow.AuthorizeOnce > flexiti.FindAuthorization",
 		"flexiti.Flow.AuthorizeOnce > flexiti.FindAuthorization > flexiti.ListAuthorizations",
-	}, tree(rec.Spans()))
+	}, rec.Tree())
 
 	// Invalid input: one span, class validation, nothing nested.
 	rec.Reset()
 	_, err = f.AuthorizeOnce(context.Background(), saleReq(""))
 	require.ErrorIs(t, err, flexiti.ErrInvalidRequest)
-	assert.Equal(t, []string{"flexiti.Flow.AuthorizeOnce [validation]"}, tree(rec.Spans()))
+	assert.Equal(t, []string{"flexiti.Flow.AuthorizeOnce [validation]"}, rec.Tree())
 }

@@ -72,6 +72,28 @@ func (r *Recorder) Spans() []Recorded {
 	return out
 }
 
+// Tree renders the recorded spans in start order as "parent > child"
+// operation paths, each followed by " [class]" when it failed.
+func (r *Recorder) Tree() []string {
+	spans := r.Spans()
+	byID := map[int]Recorded{}
+	for _, s := range spans {
+		byID[s.ID] = s
+	}
+	var out []string
+	for _, s := range spans {
+		path := s.Start.Operation
+		for p := s.Parent; p != 0; p = byID[p].Parent {
+			path = byID[p].Start.Operation + " > " + path
+		}
+		if len(s.Ends) == 1 && s.Ends[0].Class != "" {
+			path += " [" + string(s.Ends[0].Class) + "]"
+		}
+		out = append(out, path)
+	}
+	return out
+}
+
 // root checks that exactly one call was traced at the top (no parent), that
 // every span started once and ended once with its start's names, and
 // returns the top one and all.

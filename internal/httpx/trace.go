@@ -89,8 +89,10 @@ const (
 	// ClassRefused: the provider answered with an error: its API error, an
 	// HTTP error status (401, 429 and 5xx of reads included), a decline.
 	ClassRefused ErrorClass = "refused"
-	// ClassOther: any other failure (a claim in progress, a claims store
-	// error, a nil context).
+	// ClassOther: any other failure: a repeatable call's reference in
+	// progress or used with other parameters (ErrInProgress,
+	// ErrReferenceConflict, ErrAwaitingNotification, ErrAlreadyDone), a
+	// claims store error, a nil context.
 	ClassOther ErrorClass = "other"
 )
 
