@@ -13,7 +13,7 @@ type AddCardRequest struct {
 	CardID string
 	// Channel is ChannelCard (default) or ChannelUnionPay.
 	Channel string
-	// ReturnURL is where the browser goes afterwards (absolute, 200).
+	// ReturnURL is where the browser goes afterwards (absolute, at most 200; https with Production).
 	ReturnURL string
 }
 
@@ -41,6 +41,9 @@ func (c *Client) AddCard(ctx context.Context, req *AddCardRequest) (_ *Checkout,
 	ctx, sp := c.http.Trace(ctx, "iotpay.AddCard", ref)
 	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if err := c.secureURLs("ReturnURL", "returnUrl", req.ReturnURL); err != nil {
 		return nil, err
 	}
 	ch := req.Channel

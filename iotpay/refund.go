@@ -39,6 +39,9 @@ func (c *Client) Void(ctx context.Context, req *VoidRequest) (_ *Order, err erro
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if err := c.secureURLs("NotifyURL", "notifyUrl", req.NotifyURL); err != nil {
+		return nil, err
+	}
 	p := Params{"mchRefundNo": req.MchRefundNo, "loginName": c.cfg.LoginName, "payOrderId": req.PayOrderID, "notifyUrl": req.NotifyURL}
 	return c.order(ctx, "cc_void", p, httpx.RetryIfNotSent)
 }
@@ -73,6 +76,9 @@ func (c *Client) Refund(ctx context.Context, req *RefundRequest) (_ *Order, err 
 	ctx, sp := c.http.Trace(ctx, "iotpay.Refund", ref)
 	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if err := c.secureURLs("NotifyURL", "notifyUrl", req.NotifyURL); err != nil {
 		return nil, err
 	}
 	p := Params{"mchRefundNo": req.MchRefundNo, "loginName": c.cfg.LoginName, "refundAmount": req.RefundAmount,
