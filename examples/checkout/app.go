@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/claims"
 )
@@ -37,10 +38,12 @@ type app struct {
 	// claims is the one claim store behind the notification handlers and
 	// Flexiti's AuthorizeOnce.
 	claims claims.Store
+	// returnWait is how long KTPay's return waits for the notification.
+	returnWait time.Duration
 }
 
 func newApp(log *slog.Logger, base string, ints ...integration) *app {
-	return &app{base: base, orders: newOrders(), sessions: &sessions{secure: strings.HasPrefix(base, "https://")}, integrations: ints, log: log}
+	return &app{base: base, orders: newOrders(), sessions: &sessions{secure: strings.HasPrefix(base, "https://")}, integrations: ints, log: log, returnWait: 5 * time.Second}
 }
 
 // url is an absolute URL of the shop under its configured base.

@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/paywidget/paywidget-go/ktwidget"
 )
@@ -84,7 +83,7 @@ func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 			http.NotFound(w, r)
 			return
 		}
-		a.orders.waitSettled(r.Context(), ord.ID, 5*time.Second)
+		a.orders.waitSettled(r.Context(), ord.ID, a.returnWait)
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
 	})
 

@@ -77,7 +77,7 @@ func serve(ctx context.Context, addr, base string, getenv func(string) string, o
 		return err
 	}
 	defer closeAll()
-	srv := &http.Server{Handler: shop.handler(), ReadHeaderTimeout: 5 * time.Second}
+	srv := httpServer(shop.handler(), defaultLimits)
 	fmt.Fprintf(out, "shop at %s/ (listening on %s)\n", base, l.Addr())
 	go func() {
 		<-ctx.Done()
@@ -89,6 +89,18 @@ func serve(ctx context.Context, addr, base string, getenv func(string) string, o
 		return err
 	}
 	return nil
+}
+
+// limits bound what one connection may hold.
+type limits struct {
+	readHeader, read, write, idle time.Duration
+}
+
+var defaultLimits = limits{readHeader: 5 * time.Second}
+
+// httpServer is the shop's server with its limits.
+func httpServer(h http.Handler, l limits) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: l.readHeader}
 }
 
 // publicBase checks the configured base URL: absolute http(s), a host, no

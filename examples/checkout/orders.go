@@ -70,13 +70,15 @@ type Order struct {
 
 // orders is the merchant's order table (in memory for the example).
 type orders struct {
+	// now is the clock (time.Now; tests move it).
+	now   func() time.Time
 	mu    sync.Mutex
 	byID  map[string]*Order
 	byRef map[string]string
 }
 
 func newOrders() *orders {
-	return &orders{byID: map[string]*Order{}, byRef: map[string]string{}}
+	return &orders{now: time.Now, byID: map[string]*Order{}, byRef: map[string]string{}}
 }
 
 func (o *orders) create(p Product, provider, currency, session string) *Order {

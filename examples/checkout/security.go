@@ -26,6 +26,9 @@ type sessions struct {
 
 const sessionCookie = "sid"
 
+// cookieName is the session cookie's name.
+func (s *sessions) cookieName() string { return sessionCookie }
+
 // session returns the shopper's session id, setting a cookie if there is none.
 func (s *sessions) session(w http.ResponseWriter, r *http.Request) string {
 	if id, ok := s.current(r); ok {
