@@ -138,9 +138,12 @@ func TestAttackKTPayReturnHoldsNothingForStrangers(t *testing.T) {
 	id := order(t, hc, site.URL, "tea", "ktwidget")
 	done := make(chan int, 20)
 	stranger := shopper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	for range 20 {
 		go func() {
-			resp, err := stranger.Get(site.URL + "/ktwidget/return/" + id)
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, site.URL+"/ktwidget/return/"+id, nil)
+			resp, err := stranger.Do(req)
 			if err != nil {
 				done <- 0
 				return

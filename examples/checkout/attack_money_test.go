@@ -120,7 +120,7 @@ func TestAttackFlexitiShopperAuthorizesTheReference(t *testing.T) {
 				fo = map[string]any{"transaction_type": flexiti.PromotionalPurchase, "plan_id": 77, "term": 12}
 			}
 			code, body := customerCall(t, fk, frame, http.MethodPost, "/v2.5.1/client-id/flexitidemo/authorization",
-				map[string]any{"account_number": flexititest.AccountNumber, "reference": ref, "amount": ord.Amount.String(),
+				map[string]any{"account_number": flexititest.AccountNumber, "reference": ref, "amount": json.Number(ord.Amount.String()),
 					"auto_capture": c.capture, "financing_option": fo})
 			require.Equal(t, http.StatusOK, code, "Flexiti lets the customer token authorize: %s", body)
 			var mine flexiti.Authorization
@@ -128,7 +128,7 @@ func TestAttackFlexitiShopperAuthorizesTheReference(t *testing.T) {
 			if !c.capture {
 				// Capturing it needs the merchant's scope.
 				code, _ := customerCall(t, fk, frame, http.MethodPost, "/v2.5.1/client-id/flexitidemo/authorization/"+mine.AuthorizationID.String()+"/capture",
-					map[string]any{"amount": ord.Amount.String()})
+					map[string]any{"amount": json.Number(ord.Amount.String())})
 				assert.Equal(t, http.StatusForbidden, code)
 			}
 			captured := fk.Captured()
