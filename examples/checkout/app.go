@@ -43,7 +43,16 @@ type app struct {
 }
 
 func newApp(log *slog.Logger, base string, ints ...integration) *app {
-	return &app{base: base, orders: newOrders(), sessions: &sessions{secure: strings.HasPrefix(base, "https://")}, integrations: ints, log: log, returnWait: 5 * time.Second}
+	a := &app{base: base, orders: newOrders(), sessions: newSessions(strings.HasPrefix(base, "https://")), integrations: ints, log: log, returnWait: 5 * time.Second}
+	// Forgotten orders take their integrations' per-order state with them.
+	a.orders.forget = func(ids []string) {
+		for _, in := range ints {
+			if f, ok := in.(interface{ forget([]string) }); ok {
+				f.forget(ids)
+			}
+		}
+	}
+	return a
 }
 
 // url is an absolute URL of the shop under its configured base.
@@ -147,7 +156,13 @@ func (a *app) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := a.integrations[idx]
-	ord := a.orders.create(p, in.id(), in.currency(), sid)
+	ord, err := a.orders.create(p, in.id(), in.currency(), sid)
+	if err != nil {
+		http.Error(w, "too many unpaid orders: pay or wait for one to expire", http.StatusTooManyRequests)
+		return
+	}
+	// Owning an order is a change of privilege: a fresh session id.
+	a.sessions.rotate(w, r)
 	http.Redirect(w, r, "/pay/"+in.id()+"/"+ord.ID, http.StatusSeeOther)
 }
 

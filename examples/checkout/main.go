@@ -96,11 +96,16 @@ type limits struct {
 	readHeader, read, write, idle time.Duration
 }
 
-var defaultLimits = limits{readHeader: 5 * time.Second}
+// defaultLimits: a client has 5 s for its headers and 15 s for the whole
+// request (slowloris), a response a minute (a provider call is bounded by the
+// SDK's own timeout below it), and an idle keep-alive connection is closed
+// after a minute. Request bodies are bounded by each handler.
+var defaultLimits = limits{readHeader: 5 * time.Second, read: 15 * time.Second, write: time.Minute, idle: time.Minute}
 
 // httpServer is the shop's server with its limits.
 func httpServer(h http.Handler, l limits) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: l.readHeader}
+	return &http.Server{Handler: h, ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read, WriteTimeout: l.write,
+		IdleTimeout: l.idle, MaxHeaderBytes: 16 << 10}
 }
 
 // publicBase checks the configured base URL: absolute http(s), a host, no
