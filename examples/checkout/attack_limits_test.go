@@ -177,7 +177,7 @@ func TestAttackSlowloris(t *testing.T) {
 	_ = site
 
 	for name, send := range map[string]string{
-		"slow body": "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nproduct=",
+		"slow body":       "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nproduct=",
 		"idle keep-alive": "GET /static/shop.css HTTP/1.1\r\nHost: x\r\n\r\n",
 	} {
 		c, err := net.Dial("tcp", ln.Addr().String())

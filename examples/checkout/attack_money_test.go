@@ -188,7 +188,7 @@ func finrotaPrepare(t *testing.T, hc *http.Client, fk *finrotatest.Server, site,
 	}
 	c := finrotatest.TestCard
 	call(http.MethodPost, "/b2c/widget/preparePayment", map[string]any{
-		"card": map[string]any{"cardNumber": c.Number, "cardHolderName": c.HolderName, "cvv": c.CVV, "expMonth": c.ExpMonth, "expYear": c.ExpYear},
+		"card":  map[string]any{"cardNumber": c.Number, "cardHolderName": c.HolderName, "cvv": c.CVV, "expMonth": c.ExpMonth, "expYear": c.ExpYear},
 		"use3D": use3D, "currency": currency, "amount": json.Number(ord), "installmentToken": programs[0].Installments[0].Token,
 	}, &out)
 	return out.PrepareToken
