@@ -210,6 +210,15 @@ func (o *orders) settle(id string, s Status, detail string) {
 	ord.Status, ord.Detail = s, detail
 }
 
+// note replaces the order's detail, whatever its status.
+func (o *orders) note(id, detail string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if ord, ok := o.byID[id]; ok {
+		ord.Detail = detail
+	}
+}
+
 // waitSettled waits (up to d) for a provider's server-to-server message to
 // settle the order, for providers whose only source of truth arrives on its
 // own schedule (KTPay's notification).
