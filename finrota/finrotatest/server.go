@@ -98,10 +98,10 @@ type Server struct {
 type prepared struct {
 	amount   decimal.Decimal
 	currency string
-	use3D   bool
-	decline bool
-	last4   string
-	used    bool
+	use3D    bool
+	decline  bool
+	last4    string
+	used     bool
 }
 
 // Payment is a payment as the fake recorded it.
