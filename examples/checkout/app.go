@@ -201,6 +201,13 @@ func (a *app) orderFor(w http.ResponseWriter, r *http.Request, provider string) 
 	return ord, true
 }
 
+// warn logs what the merchant must look at.
+func (a *app) warn(msg string, args ...any) {
+	if a.log != nil {
+		a.log.Warn(msg, args...)
+	}
+}
+
 // fail answers a merchant-side error without leaking its detail.
 func (a *app) fail(w http.ResponseWriter, msg string, err error) {
 	if a.log != nil {

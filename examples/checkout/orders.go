@@ -199,6 +199,22 @@ func (o *orders) setRef(id, ref string) error {
 	return nil
 }
 
+// setRefOnce sets the order's reference unless it has one.
+func (o *orders) setRefOnce(id, ref string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	ord, ok := o.byID[id]
+	switch {
+	case !ok:
+		return errors.New("no such order")
+	case ord.Ref != "":
+		return errors.New("the order has a reference")
+	}
+	ord.Ref = ref
+	o.byRef[ref] = id
+	return nil
+}
+
 // settle records a verified outcome. A paid order stays paid.
 func (o *orders) settle(id string, s Status, detail string) {
 	o.mu.Lock()

@@ -108,9 +108,10 @@ type session struct {
 
 type auth struct {
 	flexiti.Authorization
-	captured decimal.Decimal
-	captures map[int64]decimal.Decimal
-	released bool
+	financing string // financing_option.transaction_type
+	captured  decimal.Decimal
+	captures  map[int64]decimal.Decimal
+	released  bool
 }
 
 // NewServer starts a fake closed when tb ends.
