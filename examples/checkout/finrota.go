@@ -121,7 +121,7 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 			reply("/orders/" + ord.ID)
 			return
 		}
-		if open, n := f.open(ord.ID, a.orders.now()); open || n >= maxAttempts {
+		if open, n := f.open(ord.ID, a.orders.time()); open || n >= maxAttempts {
 			http.Error(w, "an earlier payment of this order may still complete: see the order page", http.StatusConflict)
 			return
 		}
@@ -133,7 +133,7 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 			return
 		}
 		ip, _, _ := net.SplitHostPort(r.RemoteAddr)
-		at := f.add(ord.ID, ord.ID[:16]+"-"+nonce()[:6], a.orders.now())
+		at := f.add(ord.ID, ord.ID[:16]+"-"+nonce()[:6], a.orders.time())
 		out, err := f.pay(r.Context(), &finrota.CompleteRequest{Amount: ord.Amount, PrepareToken: finrota.PrepareToken(in.PrepareToken),
 			ReturnURL: a.url("/finrota/return/" + ord.ID), ClientReferenceCode: at.ref, CustomerIP: ip})
 		next := "/orders/" + ord.ID

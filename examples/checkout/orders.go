@@ -132,6 +132,13 @@ func (o *orders) create(p Product, provider, currency, session string) (*Order, 
 	return &c, nil
 }
 
+// time is the order table's clock.
+func (o *orders) time() time.Time {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.now()
+}
+
 // expire marks an unpaid order past orderTTL expired and returns its
 // status. Called with mu held.
 func (o *orders) expire(ord *Order, now time.Time) Status {
