@@ -107,7 +107,7 @@ func TestFakeFinancingRules(t *testing.T) {
 		return err
 	}
 	for code, fo := range map[string]flexiti.FinancingOption{
-		"plan_term_not_available": {TransactionType: flexiti.PromotionalPurchase, PlanID: 78, Term: 12},
+		"plan_term_not_available":  {TransactionType: flexiti.PromotionalPurchase, PlanID: 78, Term: 12},
 		"plan_term_not_available ": {TransactionType: flexiti.PromotionalPurchase, PlanID: 77, Term: 24},
 	} {
 		var ae *flexiti.APIError
