@@ -28,8 +28,14 @@
 // Every order ends on /orders/{id}, which shows what the merchant's own
 // records say, set only by a server-side check: Odero's signed query,
 // IOTPay's signed notify or cc_query, KTPay's notification (URL token and
-// cross-check), Finrota's payment result and payment listing, Flexiti's
-// authorization.
+// cross-check), Finrota's payment listing for every attempt (amount,
+// currency, reference), Flexiti's authorization confirmed with the
+// merchant's scope (captured, amount, financing).
+//
+// The shop is bounded: sessions only as it issued them (a fresh id when a
+// session gains an order; __Host-sid on https), at most five unpaid orders
+// per session, unpaid orders expire after an hour, server timeouts against
+// slow clients, and no lock held across a provider call.
 package main
 
 import (
