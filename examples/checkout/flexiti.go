@@ -196,12 +196,12 @@ func (x *flexitiCheckout) register(mux *http.ServeMux, a *app) {
 			}
 			switch {
 			case err == nil:
-			case errors.Is(err, flexiti.ErrAuthorizationInProgress), errors.Is(err, flexiti.ErrOutcomeUnknown):
+			case errors.Is(err, flexiti.ErrInProgress), errors.Is(err, flexiti.ErrOutcomeUnknown):
 				// Another request is authorizing this order, or Flexiti's
 				// answer was lost: the order page shows what is settled.
 			default:
 				var ae *flexiti.APIError
-				if errors.As(err, &ae) || errors.Is(err, flexiti.ErrReferenceUsed) {
+				if errors.As(err, &ae) || errors.Is(err, flexiti.ErrReferenceConflict) {
 					a.orders.settle(ord.ID, StatusFailed, "financing refused")
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"strings"
 
 	"github.com/paywidget/paywidget-go/iotpay"
 )
@@ -71,9 +72,9 @@ func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 			http.NotFound(w, r)
 			return
 		}
-		if ord.Ref != "" {
-			if o, err := p.client.Confirm(r.Context(), ord.Ref[len("iotpay:"):]); err == nil {
-				settleIotpay(a, ord, o)
+		if no, ok := strings.CutPrefix(ord.Ref, "iotpay:"); ok && no != "" {
+			if st, err := p.client.Settle(r.Context(), &iotpay.SettleRequest{MchOrderNo: no}); err == nil && st.Record != nil {
+				settleIotpay(a, ord, st.Record)
 			}
 		}
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
@@ -88,7 +89,9 @@ func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 }
 
 // purchaseFor creates the order's IOTPay purchase once; a reload of the
-// checkout page embeds the same one again. Its notifyUrl is the client's
+// checkout page embeds the same one again. PurchaseOnce makes the number
+// safe to repeat beyond this process: after a lost answer, or on another
+// replica sharing the claim store, IOTPay receives no second cc_purchase. Its notifyUrl is the client's
 // configured one and its returnUrl comes from the shop's configured base
 // URL, never from the request.
 func (p *iotpayCheckout) purchaseFor(r *http.Request, a *app, ord Order) (*iotpay.Checkout, error) {
@@ -98,7 +101,7 @@ func (p *iotpayCheckout) purchaseFor(r *http.Request, a *app, ord Order) (*iotpa
 			return nil, err
 		}
 		no := clean(ord.ID)
-		co, err := p.client.Purchase(ctx, &iotpay.PurchaseRequest{
+		co, err := p.client.PurchaseOnce(ctx, &iotpay.PurchaseRequest{
 			MchOrderNo: no, Amount: cents, Subject: ord.Product.Name,
 			ReturnURL: a.url("/orders/" + ord.ID),
 		})

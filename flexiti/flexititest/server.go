@@ -111,6 +111,7 @@ type auth struct {
 	financing string // financing_option.transaction_type
 	captured  decimal.Decimal
 	captures  map[int64]decimal.Decimal
+	refs      map[int64]string // capture id → the capture's reference
 	released  bool
 }
 
