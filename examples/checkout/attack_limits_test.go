@@ -196,20 +196,25 @@ func TestAttackSlowloris(t *testing.T) {
 
 // Hole 6. One shopper's provider call that hangs at the gateway does not
 // stall another shopper's checkout of the same provider: each order is
-// locked on its own, never the whole shop across the network.
+// locked on its own, never the whole shop across the network. (Every
+// checkout page that calls its provider: Flexiti's calls it only on the
+// start form, under no shared lock either.)
 func TestAttackSlowGatewayStallsNobodyElse(t *testing.T) {
 	for _, p := range []struct{ provider, method, path string }{
 		{"odero", http.MethodPost, "/payment/v1/checkout-payments/init"},
 		{"iotpay", http.MethodPost, "/v3/cc_purchase"},
 		{"ktwidget", http.MethodPost, "/api/v1/merchant-widget/payment"},
+		{"finrota", http.MethodGet, "/b2c/widget/token"},
 	} {
 		t.Run(p.provider, func(t *testing.T) {
 			shop, site, slow := newShop(t)
 			fail := map[string]func(string, string, ...fake.Fault){
 				"odero": shop.fakes.odero.Fail, "iotpay": shop.fakes.iotpay.Fail, "ktwidget": shop.fakes.kt.Fail,
+				"finrota": shop.fakes.finrota.Fail,
 			}[p.provider]
 			count := map[string]func(string, string) int{
 				"odero": shop.fakes.odero.Count, "iotpay": shop.fakes.iotpay.Count, "ktwidget": shop.fakes.kt.Count,
+				"finrota": shop.fakes.finrota.Count,
 			}[p.provider]
 			visit(t, slow, site.URL)
 			first := order(t, slow, site.URL, "kettle", p.provider)
