@@ -199,17 +199,10 @@ func (s *Server) getAuth(w http.ResponseWriter, r *http.Request, _ *call) {
 
 // listAuths lists authorizations filtered as Flexiti documents:
 // account_number, transaction_type (the financing) and
-// authorization_status; oldest first, paged.
+// authorization_status; oldest first, all on one page.
 func (s *Server) listAuths(w http.ResponseWriter, r *http.Request, _ *call) {
 	q := r.URL.Query()
 	acct := num(json.RawMessage(q.Get("account_number")))
-	page, size := num(json.RawMessage(q.Get("page_number"))), num(json.RawMessage(q.Get("page_size")))
-	if page <= 0 {
-		page = 1
-	}
-	if size <= 0 {
-		size = 10
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ids := make([]int64, 0, len(s.auths))
@@ -226,8 +219,7 @@ func (s *Server) listAuths(w http.ResponseWriter, r *http.Request, _ *call) {
 			out = append(out, a.Authorization)
 		}
 	}
-	from := min((page-1)*size, int64(len(out)))
-	writeJSON(w, 200, out[from:min(from+size, int64(len(out)))])
+	writeJSON(w, 200, out)
 }
 
 func (s *Server) capture(w http.ResponseWriter, r *http.Request, c *call) {
