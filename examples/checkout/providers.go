@@ -129,7 +129,7 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 		widgetOrigin = gw.URL
 		cfg := gw.Config()
 		cfg.Claims = store
-		xc, err = flexiti.New(cfg, flexiti.WithBaseURL(gw.BaseURL()), flexiti.WithHTTPClient(gw.Client()), flexiti.WithLogger(log))
+		xc, err = flexiti.New(cfg, flexiti.WithBaseURL(gw.URL), flexiti.WithHTTPClient(gw.Client()), flexiti.WithLogger(log))
 	}
 	if err != nil {
 		return fail(err)

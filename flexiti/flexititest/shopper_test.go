@@ -72,7 +72,7 @@ func TestCancelWidget(t *testing.T) {
 func TestMockRunsTheFlowInMemory(t *testing.T) {
 	mock := httpmock.NewMockTransport()
 	srv := flexititest.NewMock(t, mock)
-	assert.Equal(t, string(flexiti.Training), srv.BaseURL())
+	assert.Equal(t, string(flexiti.Training), srv.URL)
 	c, err := flexiti.New(srv.Config(), flexiti.WithHTTPClient(&http.Client{Transport: mock}))
 	require.NoError(t, err)
 	f, ws := purchaseFlow(t, c)

@@ -7,7 +7,7 @@ import (
 	"github.com/paywidget/paywidget-go/internal/secret"
 )
 
-var cardRedact = secret.Struct{Name: "iotpaytest.Card", Hide: []string{"Number", "CVV"}}
+var cardRedact = secret.Struct{Name: "iotpaytest.Card", Hide: []string{"Number", "CVC"}}
 
 // Format prints the card without its Number and CVV, like a real card would be
 // printed.
