@@ -94,6 +94,12 @@ type Server struct {
 	// pages and scripts are all served under it.
 	URL string
 
+	// CallbackURL is the merchant's callbackUrl that Config and NewClient
+	// configure (odero.Config.CallbackURL): set it to your handler's URL
+	// before calling them. Empty, they use URL + "/merchant/callback", where
+	// the fake stands in for a merchant that thanks the shopper.
+	CallbackURL string
+
 	srv *fake.Server
 	env odero.Environment // the host mounted in memory (NewMock); zero on loopback
 
@@ -106,6 +112,7 @@ type Server struct {
 	rnds      map[string]bool
 	next      []Outcome
 	seq       int64
+	notes     *fake.Notifier // the browser's callbacks, by checkout token
 }
 
 type checkout struct {
@@ -155,18 +162,34 @@ func newServer() *Server {
 		rnds:      map[string]bool{},
 		seq:       1000,
 	}
+	s.notes = fake.NewNotifier("oderotest", s.Client, checkCallback, nil)
 	return s
 }
 
-// Config returns an odero.Config with the fake's credentials. On loopback
-// pair it with odero.WithBaseURL(s.URL); in memory (NewMock) its Environment
-// is the mounted host already.
+// Config returns an odero.Config with the fake's credentials and
+// CallbackURL. On loopback pair it with odero.WithBaseURL(s.URL); in memory
+// (NewMock) its Environment is the mounted host already.
 func (s *Server) Config() odero.Config {
-	return odero.Config{APIKey: APIKey, SecretKey: SecretKey, Environment: s.env}
+	cb := s.CallbackURL
+	if cb == "" {
+		cb = s.URL + sinkPath
+	}
+	return odero.Config{APIKey: APIKey, SecretKey: SecretKey, Environment: s.env, CallbackURL: cb}
 }
 
-// NewClient returns an odero.Client of the fake (credentials, base URL and
-// the fake's HTTP client set); opts come after those.
+// sinkPath is where the fake stands in for the merchant's callbackUrl when
+// CallbackURL is empty.
+const sinkPath = "/merchant/callback"
+
+// sink is a merchant's answer to the browser's callback.
+func sink(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = io.WriteString(w, "<!doctype html><p>Thank you for your order.</p>")
+}
+
+// NewClient returns an odero.Client of the fake that runs OderoPay's whole
+// flow: credentials, base URL, the fake's HTTP client and Config
+// (CallbackURL as the callbackUrl); opts come after those.
 func (s *Server) NewClient(opts ...odero.Option) (*odero.Client, error) {
 	base := []odero.Option{odero.WithBaseURL(s.URL), odero.WithHTTPClient(s.Client())}
 	return odero.New(s.Config(), append(base, opts...)...)
@@ -235,6 +258,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /checkout/{token}", s.page)
 	mux.HandleFunc("POST /checkout/{token}/pay", s.submitCard)
 	mux.HandleFunc("POST /checkout/{token}/3ds", s.submitThreeDS)
+	mux.HandleFunc("POST "+sinkPath, sink)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "10404", "", "endpoint not found")
 	})
