@@ -93,6 +93,7 @@ type Server struct {
 	payments []*Payment
 	fetches  int
 	seq      int
+	notes    *fake.Notifier // the browser's returns, by orderId
 }
 
 type prepared struct {
@@ -131,6 +132,7 @@ func Start() *Server {
 // newServer is a fake's state before it is served.
 func newServer() *Server {
 	s := &Server{ttl: 24 * time.Hour, access: map[string]time.Time{}, widget: map[string]time.Time{}, prepared: map[string]*prepared{}}
+	s.notes = fake.NewNotifier("finrotatest", s.Client, checkReturn, nil)
 	return s
 }
 
@@ -186,17 +188,25 @@ func (s *Server) PaymentCount() int {
 	return len(s.payments)
 }
 
-// Prepare makes a prepare token for card, amount and use3D as the widget
-// would, without the widget or any HTTP: one call to a payment that
-// CompletePayment then pays, sends to the 3-D page (use3D) or, with
-// DeclinedCard, declines.
-func (s *Server) Prepare(amount finrota.Amount, use3D bool, card Card) finrota.PrepareToken {
+// Prepare makes a prepare token for card and amount as the widget would,
+// without the widget or any HTTP: one call to a payment that
+// CompletePayment then pays, sends to the 3-D page (card.ThreeDS, as
+// ThreeDSCard) or, with DeclinedCard, declines.
+func (s *Server) Prepare(amount finrota.Amount, card Card) finrota.PrepareToken {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tok := newToken("prep")
-	s.prepared[tok] = &prepared{amount: amount, use3D: use3D, decline: card.Number == declinedNumber, last4: last4(card.Number)}
+	s.prepared[tok] = &prepared{amount: amount, use3D: card.ThreeDS, decline: card.Number == declinedNumber, last4: last4(card.Number)}
 	return finrota.PrepareToken(tok)
 }
+
+// ScriptURL is the stand-in widget script on the fake, for
+// finrota.Widget.ScriptURL: a page that loads it runs the widget against
+// the fake (PayWidget plays it).
+func (s *Server) ScriptURL() string { return s.URL + scriptPath }
+
+// scriptPath is the path of finrota.ScriptURL, served on the fake's host.
+const scriptPath = "/static/finrota-widget/v1.0.0/index.umd.js"
 
 func last4(n string) string {
 	if len(n) < 4 {
@@ -225,7 +235,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /erp/payments", s.authed(s.listPayments))
 	mux.HandleFunc("GET /bank/3d", s.bankPage)
 	mux.HandleFunc("POST /bank/3d", s.bankSubmit)
-	mux.HandleFunc("GET /static/finrota-widget/v1.0.0/index.umd.js", s.script)
+	mux.HandleFunc("GET "+scriptPath, s.script)
 	return mux
 }
 

@@ -149,7 +149,8 @@ func ScriptOrigin(p *Page, path string) (string, error) {
 
 // JSStrings finds the first match of pattern on the page, where each %s in
 // pattern stands for a double-quoted JavaScript string literal, and returns
-// the literals' values.
+// the pattern's groups: the literals' values, and any group of pattern's
+// own as it matched.
 func JSStrings(p *Page, pattern string) ([]string, error) {
 	rx, err := regexp.Compile(strings.ReplaceAll(pattern, "%s", "("+jsStringRe+")"))
 	if err != nil {
@@ -161,6 +162,10 @@ func JSStrings(p *Page, pattern string) ([]string, error) {
 	}
 	out := make([]string, 0, len(m)-1)
 	for _, lit := range m[1:] {
+		if !strings.HasPrefix(lit, `"`) {
+			out = append(out, lit)
+			continue
+		}
 		var v string
 		if err := json.Unmarshal([]byte(lit), &v); err != nil {
 			return nil, errors.New("page " + p.URL.Redacted() + ": unreadable string " + lit)
