@@ -59,7 +59,7 @@ func ExampleStartMock() {
 			return
 		}
 		html, _ := finrota.Widget{Token: tok, Amount: finrota.MustParseAmount("2750.00"),
-			ScriptURL: gateway.ScriptURL(), // in production: finrota.ScriptURL
+			ScriptURL:   gateway.ScriptURL(), // in production: finrota.ScriptURL
 			CompleteURL: "/complete", CrossOriginProtected: true}.Snippet()
 		_, _ = io.WriteString(w, "<!doctype html><html><body>"+string(html)+"</body></html>")
 	})

@@ -30,27 +30,29 @@
 // The shopper's steps in Finrota's flow, each played over HTTP as the
 // browser would (no JavaScript engine), with the fake's own Client:
 //
-//   - the widget (the stand-in script at
-//     /static/finrota-widget/v1.0.0/index.umd.js): PassWidget reads the
+//   - the widget on the merchant's page (finrota.Widget.Snippet with
+//     ScriptURL set to Server.ScriptURL): PayWidget opens the page, reads the
 //     installments and calls preparePayment with the widget token, as the
-//     widget does on Pay, and returns the prepare token its onSuccess hands
-//     the page. Prepare makes one without HTTP;
-//   - a declined card: DeclinedCard, in PassWidget or Prepare. It is prepared
-//     all the same; CompletePayment then answers success false (a
+//     widget does on Pay (Card.ThreeDS ticks use3D), and posts the prepare
+//     token to the snippet's CompleteURL, as its onSuccess does; the
+//     merchant completes the payment there and answers where the browser
+//     goes next. Prepare makes a prepare token without HTTP;
+//   - a declined card: DeclinedCard, in PayWidget or Prepare. It is
+//     prepared all the same; CompletePayment then answers success false (a
 //     *finrota.PaymentError), or, with 3-D Secure, the bank page's return
 //     says success false;
-//   - the bank's 3-D page at Redirect.URL (/bank/3d): PassThreeD enters the
-//     SMS code ("123456" passes, anything else fails) and returns the form
-//     the page auto-posts to the merchant's returnUrl; BankReturn.Send posts
-//     it, as the browser does;
+//   - the bank's 3-D page at Redirect.URL (/bank/3d): PassThreeDS enters
+//     Card.ThreeDSCode ("123456" passes, anything else fails) and posts the
+//     form the page returns to the merchant's returnUrl, as the browser
+//     does (ThreeDSCard carries both);
 //   - closing the widget: the widget's Close button calls onClose in the
 //     page and sends nothing to Finrota or the merchant, so there is no HTTP
 //     step to play; the widget token simply lapses after 20 minutes.
 //
 // Which notifications follow: none. Finrota documents no server-to-server
 // notification; the merchant learns a 3-D result from the shopper's return
-// to returnUrl (posted by the browser, so a test can send it again with
-// BankReturn.Send) and confirms it with Client.ListPayments.
+// to returnUrl (posted by the browser; Redeliver posts it again, as a
+// reload does) and confirms it with Client.ListPayments.
 package finrotatest
 
 import (

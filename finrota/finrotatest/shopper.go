@@ -159,6 +159,7 @@ func widgetCall(ctx context.Context, hc *http.Client, method, u string, h http.H
 	}
 	return nil
 }
+
 // BankReturn is the form the bank's page auto-posts to the merchant's
 // returnUrl after 3-D Secure (Finrota does not document it; these are the
 // fake's fields, which finrota.ParseReturn reads).

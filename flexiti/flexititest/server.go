@@ -30,11 +30,12 @@
 // page, which forwards the event to the merchant's server
 // (flexiti.ParseWidgetEvent, flexiti.NextStep).
 //
-//   - entering the PIN: EnterPIN over HTTP as the widget's browser does, or
-//     PassWidget without HTTP. PIN passes; any other PIN gives flx-success
-//     with verified false, and an authorization under that token then fails
-//     with flexiti.ErrCustomerIdentityNotFound;
-//   - closing the widget: CancelWidget, the page's Cancel button (flx-cancel);
+//   - entering the PIN: PayWidget over HTTP as the widget's browser does
+//     (TestCard holds PIN), or PassWidget without HTTP. PIN passes; any
+//     other PIN (WrongPINCard) gives flx-success with verified false, and an
+//     authorization under that token then fails with
+//     flexiti.ErrCustomerIdentityNotFound;
+//   - closing the widget: CloseWidget, the page's Cancel button (flx-cancel);
 //   - a declined purchase: Flexiti has no card; a purchase over the credit
 //     limit (SetCreditLimit, 5000.00 at the start) is declined at Authorize,
 //     and DeclineApplications declines the Apply flow.

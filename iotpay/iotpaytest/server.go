@@ -33,9 +33,10 @@
 // The shopper's steps in IOTPay's flow, each played over HTTP as a browser
 // would (no JavaScript engine), with the fake's own Client:
 //
-//   - the hosted card page at Checkout.RedirectURL: PayCardPage (Purchase)
+//   - the hosted card page at Checkout.RedirectURL: PayPage (Purchase)
 //     and AddCardPage (AddCard);
-//   - the embedded widget (iotpaycc.js): PayWidget and AddCardWidget;
+//   - the embedded widget (iotpaycc.js) on the merchant's page
+//     (Client.Embed): PayWidget and AddCardWidget;
 //   - a declined card: DeclinedCard in any of them;
 //   - closing: neither the page nor IOTPay's widget has a close or cancel
 //     step; a shopper who leaves sends nothing, the order stays pending
@@ -47,8 +48,11 @@
 // reads status 3). A declined (9) or pending (1) payment is never notified:
 // IOTPay documents the notification for successful payments only, so a test
 // of a decline reads the return URL or calls Client.Query instead of waiting
-// for one. Adding a card notifies nothing either. Redeliver sends a
-// notification again.
+// for one. Adding a card notifies nothing either. WaitNotified waits for a
+// notification's acknowledgment, Deliveries lists every attempt with the
+// merchant's answer (and why IOTPay would not take it), and Redeliver sends
+// a notification again. NewClient's notifyUrl is CallbackURL, or a stand-in
+// merchant on the fake that answers SUCCESS.
 package iotpaytest
 
 import (

@@ -41,10 +41,15 @@
 //
 // Which notifications follow: a final status (completed, denied, error) is
 // notified to the order's callback_post_url, if it has one, in the
-// background on RetrySchedule until the merchant answers {"status":"ok"}
-// (Deliveries counts them). Closing the widget leaves the transaction
-// pending and notifies nothing: KTPay notifies final statuses only.
-// Redeliver sends a notification again.
+// background on RetrySchedule until the merchant acknowledges it: status
+// 200, Content-Type application/json and the body {"status":"ok"}
+// (ktwidget.WriteAck writes exactly that). Any other answer is refused and
+// resent; Deliveries lists every attempt with the merchant's answer and why
+// it was refused (Delivery.Refused), and WaitNotified waits for the
+// acknowledgment or says why there was none. Closing the widget leaves the
+// transaction pending and notifies nothing: KTPay notifies final statuses
+// only. Redeliver sends a notification again. NewClient's CallbackBase is
+// CallbackURL, or a stand-in merchant on the fake that acknowledges.
 package ktwidgettest
 
 import (

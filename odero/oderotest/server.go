@@ -6,7 +6,8 @@
 // merchant's callbackUrl, and plays scripted outcomes and faults.
 //
 //	srv := oderotest.NewServer(t)
-//	client, _ := odero.New(srv.Config(), odero.WithBaseURL(srv.URL))
+//	srv.CallbackURL = shop.URL + "/odero/callback" // the merchant's handler
+//	client, _ := srv.NewClient()
 //
 // Test cards on the hosted page: any number is approved, except
 // 4000000000000002 (DO_NOT_HONOUR), 4000000000009995 (NOT_SUFFICIENT_FUNDS)
@@ -35,20 +36,21 @@
 // would (no JavaScript engine):
 //
 //   - the hosted page at Checkout.PageURL (/checkout/{token} on the fake):
-//     PayHostedPage submits a card and follows what comes next;
+//     PayPage submits a card and follows what comes next;
 //   - the 3-D Secure page: a card that asks for it (ThreeDSCard) is answered
 //     with Card.ThreeDSCode ("123456" passes, anything else fails);
 //   - a declined card: DeclinedCard (DO_NOT_HONOUR) or
 //     InsufficientFundsCard (NOT_SUFFICIENT_FUNDS), or NextPayment to script
 //     any outcome;
-//   - closing the page: a shopper who leaves sends nothing; PayHostedPage with
+//   - closing the page: a shopper who leaves sends nothing; PayPage with
 //     an empty ThreeDSCode leaves at the 3-D step. The checkout stays unpaid
 //     (CheckoutStatus "") or waiting for 3-D, and no callback is posted.
 //
 // Which notifications follow: OderoPay sends no server-to-server
 // notification. After a payment, approved or declined, the shopper's browser
 // form-POSTs token and paymentIdList to the checkout's callbackUrl;
-// PayHostedPage makes that POST, and Redeliver makes it again (a reload).
+// PayPage makes that POST, and Redeliver makes it again (a reload). NewClient's
+// callbackUrl is CallbackURL, or a stand-in merchant page on the fake.
 package oderotest
 
 import (
