@@ -87,7 +87,7 @@ func TestFakeHostedPageWithoutCallback(t *testing.T) {
 	card.Save = true
 	res, err := srv.PayPage(context.Background(), co.PageURL, card)
 	require.NoError(t, err)
-	assert.Nil(t, res.Callback, "no callback to post")
+	assert.Nil(t, res.Delivery, "no callback to post")
 	st, ok := srv.CheckoutStatus(co.Token)
 	assert.True(t, ok)
 	assert.Equal(t, odero.PaymentStatusSuccess, st)

@@ -43,11 +43,11 @@ type PageResult struct {
 	// odero.PaymentStatusSuccess or PaymentStatusFailure, or
 	// PaymentStatusInitThreeDS when the shopper left at the 3-D Secure step.
 	Status odero.PaymentStatus
-	// Callback is the browser's post of the callback form to the checkout's
+	// Delivery is the browser's post of the callback form to the checkout's
 	// callbackUrl, with the merchant's answer (Status, the start of its
 	// Body); nil when none was posted (the shopper left, or the checkout
 	// has no callback URL).
-	Callback *Delivery
+	Delivery *Delivery
 }
 
 // PayPage plays the shopper's browser (the fake's Client) on the hosted
@@ -100,7 +100,7 @@ func (s *Server) PayPage(ctx context.Context, pageURL string, card Card) (*PageR
 
 func (s *Server) pageResult(token string, d *Delivery) *PageResult {
 	st, _ := s.CheckoutStatus(token)
-	return &PageResult{Status: st, Callback: d}
+	return &PageResult{Status: st, Delivery: d}
 }
 
 // checkCallback takes any answer below 400 (a page or a redirect to one) as

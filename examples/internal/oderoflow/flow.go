@@ -129,10 +129,10 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 		if err != nil {
 			return co.PageURL, nil, err
 		}
-		if res.Callback == nil || res.Callback.Status != http.StatusOK {
+		if res.Delivery == nil || res.Delivery.Status != http.StatusOK {
 			return co.PageURL, nil, errors.New("the browser's callback was not answered 200")
 		}
-		return map[string]string{"page": co.PageURL, "card": "test card ending 1111"}, map[string]int{"callbackStatus": res.Callback.Status}, nil
+		return map[string]string{"page": co.PageURL, "card": "test card ending 1111"}, map[string]int{"callbackStatus": res.Delivery.Status}, nil
 	})
 	if err != nil {
 		return err
