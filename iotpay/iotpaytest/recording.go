@@ -59,9 +59,9 @@ var ErrDropped = fake.ErrDropped
 
 // Delivery is one attempt of the fake IOTPay to deliver something to
 // the merchant (Redeliver's answer): URL, At, the merchant's Status (0 when
-// no answer came), whether the answer was the Acknowledged one IOTPay
-// expects, and, when it was not, why it was Refused. (An alias of the
-// delivery all the fakes share.)
+// no answer came) and the start of its answer's Body, whether the answer was
+// the Acknowledged one IOTPay expects, and, when it was not, why it
+// was Refused. (An alias of the delivery all the fakes share.)
 type Delivery = fake.Delivery
 
 // ErrNothingToRedeliver is Redeliver's answer for an id of which nothing was
