@@ -209,6 +209,8 @@ func ptrTo(v any) any {
 		return &x
 	case iotpaytest.Card:
 		return &x
+	case flexititest.Card:
+		return &x
 	}
 	panic(fmt.Sprintf("ptrTo: add %T", v))
 }
