@@ -134,7 +134,7 @@ func Start() *Server {
 // newServer is a fake's state before it is served.
 func newServer() *Server {
 	s := &Server{ttl: 24 * time.Hour, access: map[string]time.Time{}, widget: map[string]time.Time{}, prepared: map[string]*prepared{}}
-	s.notes = fake.NewNotifier("finrotatest", s.Client, checkReturn, nil)
+	s.notes = fake.NewNotifier("finrotatest", func(string) *http.Client { return s.Client() }, checkReturn, nil)
 	return s
 }
 

@@ -52,7 +52,7 @@ type Check func(resp *http.Response, body []byte) string
 type Notifier struct {
 	name  string // the fake's package, for error texts
 	check Check
-	hc    func() *http.Client
+	hc    func(url string) *http.Client
 	// OnAck, when set, runs once per id when a delivery is acknowledged.
 	onAck func(id string)
 
@@ -71,11 +71,12 @@ type note struct {
 }
 
 // NewNotifier returns a Notifier for the fake named name (its package,
-// for error texts) that sends with the client hc returns (called per
-// delivery, so a fake mounted later uses its new transport) and takes an
-// answer as an acknowledgment when check returns "". onAck, if not nil,
-// runs after each acknowledged delivery.
-func NewNotifier(name string, hc func() *http.Client, check Check, onAck func(id string)) *Notifier {
+// for error texts) that sends to a URL with the client hc returns for it
+// (called per delivery, so a fake mounted later uses its new transport, and
+// a fake posting to its own stand-in merchant uses the client that trusts
+// it) and takes an answer as an acknowledgment when check returns "".
+// onAck, if not nil, runs after each acknowledged delivery.
+func NewNotifier(name string, hc func(url string) *http.Client, check Check, onAck func(id string)) *Notifier {
 	return &Notifier{name: name, check: check, hc: hc, onAck: onAck,
 		sent: map[string]note{}, deliv: map[string][]Delivery{}, pending: map[string]bool{},
 		changed: make(chan struct{}), closing: make(chan struct{})}
@@ -154,7 +155,7 @@ func (n *Notifier) post(ctx context.Context, nt note) (int, []byte, string) {
 		return 0, nil, err.Error()
 	}
 	req.Header.Set("Content-Type", nt.contentType)
-	resp, err := n.hc().Do(req)
+	resp, err := n.hc(nt.url).Do(req)
 	if err != nil {
 		return 0, nil, "no answer: " + err.Error()
 	}

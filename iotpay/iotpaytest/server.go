@@ -144,7 +144,7 @@ func newServer() *Server {
 		cards: map[string]*card{}, binding: map[string]*card{},
 		hc: &http.Client{Timeout: 5 * time.Second},
 	}
-	s.notes = fake.NewNotifier("iotpaytest", func() *http.Client { return s.hc }, checkAck, s.acknowledged)
+	s.notes = fake.NewNotifier("iotpaytest", s.notifyClient, checkAck, s.acknowledged)
 	return s
 }
 
@@ -165,6 +165,16 @@ func (s *Server) Config() iotpay.Config {
 		notify = s.URL + sinkPath
 	}
 	return iotpay.Config{MerchantID: MerchantID, Key: Key, LoginName: LoginName, Environment: s.env, NotifyURL: notify}
+}
+
+// notifyClient is what a notification to u goes out with: the fake's own
+// Client to its stand-in merchant (it trusts a NewTLSServer's certificate),
+// IOTPay's client to anyone else.
+func (s *Server) notifyClient(u string) *http.Client {
+	if strings.HasPrefix(u, s.URL+sinkPath) {
+		return s.Client()
+	}
+	return s.hc
 }
 
 // sinkPath is where the fake stands in for the merchant's notifyUrl when

@@ -211,3 +211,31 @@ func embedPage(t *testing.T, c *iotpay.Client, secureID, action string) string {
 	t.Cleanup(page.Close)
 	return page.URL + "/checkout"
 }
+
+// TestNewClientRunsTheFlow: NewClient's configured notifyUrl is the fake's
+// stand-in merchant, so the main flow runs to an acknowledged notification
+// with nothing else set, on loopback, over TLS and in memory.
+func TestNewClientRunsTheFlow(t *testing.T) {
+	for name, start := range map[string]func(t *testing.T) *iotpaytest.Server{
+		"loopback": func(t *testing.T) *iotpaytest.Server { return iotpaytest.NewServer(t) },
+		"TLS":      func(t *testing.T) *iotpaytest.Server { return iotpaytest.NewTLSServer(t) },
+		"memory":   func(t *testing.T) *iotpaytest.Server { return iotpaytest.NewMock(t, httpmock.NewMockTransport()) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := start(t)
+			c, err := srv.NewClient()
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			co, err := c.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "nc-1", Amount: 100, ReturnURL: "https://shop.example/r"})
+			require.NoError(t, err)
+			_, err = srv.PayPage(ctx, co.RedirectURL, iotpaytest.TestCard)
+			require.NoError(t, err)
+			o, ok := srv.OrderByMch("nc-1")
+			require.True(t, ok)
+			d, err := srv.WaitNotified(ctx, o.PayOrderID)
+			require.NoError(t, err)
+			assert.Equal(t, srv.URL+"/merchant/notify", d.URL)
+		})
+	}
+}

@@ -36,7 +36,7 @@
 //     script denied or error whatever the card;
 //   - closing the widget: CloseWidget (the page's Close button, shown unless
 //     the order set show_close_button false);
-//   - the receipt's Continue button: Receipt.Next, the URL the widget posts
+//   - the receipt's Continue button: WidgetResult.Next, the URL the widget posts
 //     to its parent for a top-level redirect.
 //
 // Which notifications follow: a final status (completed, denied, error) is
@@ -151,7 +151,7 @@ func newServer() *Server {
 	pub, priv, _ := box.GenerateKey(rand.Reader)
 	s := &Server{pub: pub, priv: priv, txs: map[string]*tx{}, orderIDs: map[string]bool{},
 		hc: &http.Client{Timeout: 5 * time.Second}}
-	s.notes = fake.NewNotifier("ktwidgettest", func() *http.Client { return s.hc }, checkAck, nil)
+	s.notes = fake.NewNotifier("ktwidgettest", s.notifyClient, checkAck, nil)
 	return s
 }
 
@@ -194,6 +194,16 @@ func (s *Server) Config() ktwidget.Config {
 		return ktwidget.Config{AppID: AppID, PublicKey: s.PublicKey(), Environment: s.env, CallbackSecret: CallbackSecret, CallbackBase: cb}
 	}
 	return ktwidget.Config{AppID: AppID, PublicKey: s.PublicKey(), WidgetURL: s.URL, CallbackSecret: CallbackSecret, CallbackBase: cb}
+}
+
+// notifyClient is what a notification to u goes out with: the fake's own
+// Client to its stand-in merchant (it trusts a NewTLSServer's certificate),
+// KTPay's client to anyone else.
+func (s *Server) notifyClient(u string) *http.Client {
+	if strings.HasPrefix(u, s.URL+sinkPath) {
+		return s.Client()
+	}
+	return s.hc
 }
 
 // sinkPath is where the fake stands in for the merchant's notification

@@ -200,15 +200,23 @@ func TestRefusedAcknowledgmentSaysWhy(t *testing.T) {
 
 // TestNewClientRunsTheFlow: NewClient's configured notification base is
 // the fake's stand-in merchant, so the main flow runs to an acknowledged
-// notification with nothing else set.
+// notification with nothing else set, on loopback, over TLS and in memory.
 func TestNewClientRunsTheFlow(t *testing.T) {
-	srv := ktwidgettest.NewServer(t)
-	c, err := srv.NewClient()
-	require.NoError(t, err)
-	ctx := context.Background()
-	p, err := c.CreatePayment(ctx, &ktwidget.Order{OrderID: "kt-nc", Amount: ktwidget.MustParseAmount("10.00"), Type: ktwidget.TypeEcom}, nil)
-	require.NoError(t, err)
-	_, err = srv.PayWidget(ctx, p.WidgetURL, ktwidgettest.TestCard)
-	require.NoError(t, err)
-	waitAcked(t, srv, p.TransactionHash)
+	for name, start := range map[string]func(t *testing.T) *ktwidgettest.Server{
+		"loopback": func(t *testing.T) *ktwidgettest.Server { return ktwidgettest.NewServer(t) },
+		"TLS":      func(t *testing.T) *ktwidgettest.Server { return ktwidgettest.NewTLSServer(t) },
+		"memory":   func(t *testing.T) *ktwidgettest.Server { return ktwidgettest.NewMock(t, httpmock.NewMockTransport()) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := start(t)
+			c, err := srv.NewClient()
+			require.NoError(t, err)
+			ctx := context.Background()
+			p, err := c.CreatePayment(ctx, &ktwidget.Order{OrderID: "kt-nc", Amount: ktwidget.MustParseAmount("10.00"), Type: ktwidget.TypeEcom}, nil)
+			require.NoError(t, err)
+			_, err = srv.PayWidget(ctx, p.WidgetURL, ktwidgettest.TestCard)
+			require.NoError(t, err)
+			waitAcked(t, srv, p.TransactionHash)
+		})
+	}
 }

@@ -164,7 +164,7 @@ func newServer() *Server {
 		rnds:      map[string]bool{},
 		seq:       1000,
 	}
-	s.notes = fake.NewNotifier("oderotest", s.Client, checkCallback, nil)
+	s.notes = fake.NewNotifier("oderotest", func(string) *http.Client { return s.Client() }, checkCallback, nil)
 	return s
 }
 

@@ -115,3 +115,29 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 	assert.Equal(t, []string{string(odero.OutcomePaid)}, sh.seen())
 	assert.Equal(t, 1, srv.Count(http.MethodGet, "/payment/v1/checkout-payments/"+co.Token), "the callback handler queried once")
 }
+
+// TestNewClientRunsTheFlow: NewClient's configured callbackUrl is the
+// fake's stand-in merchant, so the main flow runs to a callback the
+// merchant took with nothing else set, on loopback, over TLS and in memory.
+func TestNewClientRunsTheFlow(t *testing.T) {
+	for name, start := range map[string]func(t *testing.T) *oderotest.Server{
+		"loopback": func(t *testing.T) *oderotest.Server { return oderotest.NewServer(t) },
+		"TLS":      func(t *testing.T) *oderotest.Server { return oderotest.NewTLSServer(t) },
+		"memory":   func(t *testing.T) *oderotest.Server { return oderotest.NewMock(t, httpmock.NewMockTransport()) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := start(t)
+			c, err := srv.NewClient()
+			require.NoError(t, err)
+			ctx := context.Background()
+			co, err := c.InitCheckout(ctx, &odero.InitCheckoutRequest{Price: odero.MustParseAmount("25.00"), PaidPrice: odero.MustParseAmount("25.00"),
+				Currency: odero.TRY, Group: odero.PaymentGroupProduct, Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("25.00")}}})
+			require.NoError(t, err)
+			res, err := srv.PayPage(ctx, co.PageURL, oderotest.TestCard)
+			require.NoError(t, err)
+			require.NotNil(t, res.Delivery)
+			assert.True(t, res.Delivery.Acknowledged, res.Delivery.Refused)
+			assert.Equal(t, srv.URL+"/merchant/callback", res.Delivery.URL)
+		})
+	}
+}
