@@ -32,7 +32,7 @@ var cardConcepts = map[string]string{
 	"expiry": "ExpMonth and ExpYear", "expirydate": "ExpMonth and ExpYear", "expiration": "ExpMonth and ExpYear",
 	"threedscode": "ThreeDSCode", "otp": "ThreeDSCode", "smscode": "ThreeDSCode", "code": "ThreeDSCode",
 	"threeds": "ThreeDS", "use3d": "ThreeDS",
-	"pin": "PIN",
+	"pin":  "PIN",
 	"save": "Save", "savecard": "Save", "remember": "Save",
 }
 

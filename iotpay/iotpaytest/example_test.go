@@ -27,11 +27,9 @@ func ExampleServer_NewClient() {
 		fmt.Println(err)
 		return
 	}
+	reports := make(chan *iotpay.Order, 1)
 	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: client,
-		Report: func(_ context.Context, o *iotpay.Order) error {
-			fmt.Println("notified:", o.MchOrderNo, o.Amount, o.Status.Outcome())
-			return nil
-		}})
+		Report: func(_ context.Context, o *iotpay.Order) error { reports <- o; return nil }})
 
 	ctx := context.Background()
 	co, err := client.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "order-1", Amount: 2500,
@@ -55,6 +53,8 @@ func ExampleServer_NewClient() {
 		fmt.Println(err)
 		return
 	}
+	n := <-reports
+	fmt.Println("notified:", n.MchOrderNo, n.Amount, n.Status.Outcome())
 	fmt.Println("acknowledged:", d.Acknowledged, string(d.Body))
 	// Output:
 	// browser returns with SUCCESS paid

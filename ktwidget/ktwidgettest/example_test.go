@@ -39,9 +39,10 @@ func ExampleServer_NewClient() {
 		return
 	}
 	book := orderBook{}
+	reports := make(chan string, 1)
 	mux.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Orders: book,
 		Report: func(_ context.Context, n *ktwidget.Notification) error {
-			fmt.Println("notified:", n.OrderID, n.Status.Status)
+			reports <- n.OrderID + " " + n.Status.Status
 			return nil
 		}})
 
@@ -67,6 +68,7 @@ func ExampleServer_NewClient() {
 		fmt.Println(err)
 		return
 	}
+	fmt.Println("notified:", <-reports)
 	fmt.Println("acknowledged:", d.Acknowledged, string(d.Body))
 	// Output:
 	// widget: completed
