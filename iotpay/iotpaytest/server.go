@@ -90,7 +90,8 @@ type Server struct {
 	// CallbackURL is the merchant's notifyUrl that Config and NewClient
 	// configure (iotpay.Config.NotifyURL): set it to your handler's URL
 	// before calling them. Empty, they use URL + "/merchant/notify", where
-	// the fake stands in for a merchant that answers SUCCESS.
+	// the fake stands in for a merchant that answers SUCCESS (those
+	// requests are recorded with the others).
 	CallbackURL string
 
 	srv *fake.Server

@@ -101,7 +101,8 @@ type Server struct {
 	// NewClient configure (ktwidget.Config.CallbackBase): set it to your
 	// handler's URL before calling them. Empty, they use URL +
 	// "/merchant/notify", where the fake stands in for a merchant that
-	// acknowledges every notification as KTPay expects.
+	// acknowledges every notification as KTPay expects (those requests are
+	// recorded with the others).
 	CallbackURL string
 
 	mu       sync.Mutex

@@ -99,7 +99,8 @@ type Server struct {
 	// CallbackURL is the merchant's callbackUrl that Config and NewClient
 	// configure (odero.Config.CallbackURL): set it to your handler's URL
 	// before calling them. Empty, they use URL + "/merchant/callback", where
-	// the fake stands in for a merchant that thanks the shopper.
+	// the fake stands in for a merchant that thanks the shopper (those
+	// requests are recorded with the others).
 	CallbackURL string
 
 	srv *fake.Server
