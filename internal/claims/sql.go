@@ -39,6 +39,7 @@ type SQL struct {
 	inTx  bool
 
 	claim, get, complete, release, prune string
+	claimValue, getValue, addValue       string
 }
 
 // SQLOption configures NewSQL.
@@ -91,6 +92,16 @@ ON CONFLICT (claim_key) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCL
 WHERE c.state = 'pending' AND c.lease_until < now()
 RETURNING lease_until`
 	s.get = `SELECT state, lease_until FROM ` + t + ` WHERE claim_key = $1`
+	// ClaimValue's statements are the only ones that read claim_value, so a
+	// table made by an older Schema serves Claim until CreateTable (or
+	// AddValueColumn's statement) adds the column.
+	s.claimValue = `INSERT INTO ` + t + ` AS c (claim_key, state, owner, lease_until, created_at, claim_value)
+VALUES ($1, 'pending', $2, now() + $3 * interval '1 millisecond', now(), $4)
+ON CONFLICT (claim_key) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
+WHERE c.state = 'pending' AND c.lease_until < now()
+RETURNING lease_until, claim_value, created_at < now()`
+	s.getValue = `SELECT state, lease_until, claim_value FROM ` + t + ` WHERE claim_key = $1`
+	s.addValue = `ALTER TABLE ` + t + ` ADD COLUMN IF NOT EXISTS claim_value VARCHAR(128) NOT NULL DEFAULT ''`
 	s.complete = `UPDATE ` + t + ` SET state = 'done', done_at = now() WHERE claim_key = $1 AND owner = $2 AND state = 'pending'`
 	s.release = `DELETE FROM ` + t + ` WHERE claim_key = $1 AND owner = $2 AND state = 'pending'`
 	s.prune = `DELETE FROM ` + t + ` WHERE state = 'done' AND done_at < now() - $1 * interval '1 millisecond'`
@@ -109,16 +120,64 @@ func (s *SQL) Schema() string {
     owner       VARCHAR(64)  NOT NULL,  -- the holder's token
     lease_until TIMESTAMPTZ  NOT NULL,  -- a pending claim past this is taken over
     created_at  TIMESTAMPTZ  NOT NULL,
-    done_at     TIMESTAMPTZ
+    done_at     TIMESTAMPTZ,
+    claim_value VARCHAR(128) NOT NULL DEFAULT ''  -- ClaimValue's value (a request's fingerprint)
 )`
 }
+
+// AddValueColumn returns the statement that adds the claim_value column
+// (which ClaimValue needs) to a table made by an earlier Schema; it is
+// idempotent, and CreateTable runs it.
+func (s *SQL) AddValueColumn() string { return s.addValue }
 
 // CreateTable runs Schema on the database.
 func (s *SQL) CreateTable(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, s.Schema()); err != nil {
 		return fmt.Errorf("claims: create table %s: %w", s.table, err)
 	}
+	if _, err := s.db.ExecContext(ctx, s.addValue); err != nil {
+		return fmt.Errorf("claims: add claim_value to %s: %w", s.table, err)
+	}
 	return nil
+}
+
+// ClaimValue implements ValueStore with Claim's statement, also writing
+// value into claim_value on insert and returning it. A row created before
+// this statement's transaction (created_at < now()) was taken over.
+func (s *SQL) ClaimValue(ctx context.Context, key, value string, lease time.Duration) (Claim, error) {
+	if err := checkClaim(key, lease); err != nil {
+		return Claim{}, err
+	}
+	if err := checkValue(value); err != nil {
+		return Claim{}, err
+	}
+	ms := max(lease.Milliseconds(), 1)
+	for range 3 {
+		token := newToken()
+		var until time.Time
+		var v string
+		var takenOver bool
+		err := s.db.QueryRowContext(ctx, s.claimValue, key, token, ms, value).Scan(&until, &v, &takenOver)
+		if err == nil {
+			return Claim{State: Claimed, Token: token, Until: until, Value: v, TakenOver: takenOver}, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return Claim{}, fmt.Errorf("claims: claim: %w", err)
+		}
+		var state string
+		err = s.db.QueryRowContext(ctx, s.getValue, key).Scan(&state, &until, &v)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			continue // released between the two statements: claim again
+		case err != nil:
+			return Claim{}, fmt.Errorf("claims: claim: %w", err)
+		case state == "done":
+			return Claim{State: Done, Value: v}, nil
+		default:
+			return Claim{State: Busy, Until: until, Value: v}, nil
+		}
+	}
+	return Claim{State: Busy, Until: time.Now()}, nil
 }
 
 // Claim implements Store with one INSERT … ON CONFLICT statement.
@@ -260,4 +319,8 @@ func (t txStore) CompleteWith(ctx context.Context, key, token string, _ func(con
 	return t.inTransaction(ctx, key, token, t.work)
 }
 
-var _ Transactor = (*SQL)(nil)
+var (
+	_ Transactor = (*SQL)(nil)
+	_ ValueStore = (*SQL)(nil)
+	_ ValueStore = (*Memory)(nil)
+)

@@ -137,7 +137,7 @@ func New(cfg Config, s Settings) (*Client, error) {
 			base = http.DefaultTransport
 		}
 	} else {
-		hc.Timeout = 60 * time.Second
+		hc.Timeout = DefaultTimeout
 		base = defaultTransport()
 	}
 	hc.Transport = &attemptTransport{base: base, c: c}
