@@ -93,6 +93,7 @@ func secretHolders(t *testing.T) []holder {
 		{"ktwidgettest.Card", ktwidgettest.Card{Number: "4405639704015096", ExpMonth: 12, ExpYear: 2030, CVC: "cvc-SECRET"}, []string{"4405639704015096", "cvc-SECRET"}},
 		{"iotpaytest.Card", iotpaytest.Card{HolderName: "Test Shopper", Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "cvc-SECRET"}, []string{"4242424242424242", "cvc-SECRET"}},
 		{"flexititest.Card", flexititest.Card{PIN: "pin-SECRET"}, []string{"pin-SECRET"}},
+		{"finrotatest.WidgetResult", finrotatest.WidgetResult{PrepareToken: "prep-SECRET", Next: "https://shop.example/next"}, []string{"prep-SECRET"}},
 	}
 }
 
@@ -210,6 +211,8 @@ func ptrTo(v any) any {
 	case iotpaytest.Card:
 		return &x
 	case flexititest.Card:
+		return &x
+	case finrotatest.WidgetResult:
 		return &x
 	}
 	panic(fmt.Sprintf("ptrTo: add %T", v))
