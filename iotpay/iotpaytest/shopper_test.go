@@ -52,7 +52,7 @@ func purchase(t *testing.T, srv *iotpaytest.Server, hc *http.Client, no, notifyU
 	return co
 }
 
-func TestPayCardPageReturnsAndNotifiesOnce(t *testing.T) {
+func TestPayPageReturnsAndNotifiesOnce(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
 	c, err := srv.NewClient()
 	require.NoError(t, err)
