@@ -72,7 +72,11 @@ type Claim struct {
 	// or release the new holder's claim.
 	Token string
 	// Until is when the lease runs out: this caller's (Claimed) or the
-	// other holder's (Busy). Zero for Done.
+	// other holder's (Busy), on this process's clock (a Store whose clock
+	// is another machine's, such as SQL's database, converts). Zero for
+	// Done. Bound work under a claim by the local clock read before Claim
+	// plus the lease, as Run does, rather than by Until: a Store that
+	// reports its own clock would stretch or cut the work by the skew.
 	Until time.Time
 	// Value is the value remembered with the key (ValueStore.ClaimValue),
 	// in every state; "" from Claim.
