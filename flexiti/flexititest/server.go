@@ -70,7 +70,7 @@ const (
 	// a test with many shoppers can give each its own account (and its own
 	// short authorization listing).
 	TestAccounts = 10000
-	PIN           = "2222"
+	PIN          = "2222"
 )
 
 // Base is the path of the POS API below the host, on Flexiti's hosts as on
