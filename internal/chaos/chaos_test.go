@@ -93,7 +93,7 @@ func TestChaos(t *testing.T) {
 		Replicas:  3,
 		Store:     store,
 		Timeout:   timeout,
-		Lease:     4 * timeout,
+		Lease:     8 * timeout,
 		FaultRate: 0.15,
 		Budget:    20 * time.Second,
 		Client:    clientFor(t, timeout),
