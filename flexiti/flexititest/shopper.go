@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -110,3 +111,6 @@ func (s *Server) openWidget(ctx context.Context, redirectionURL string) (*fake.P
 	}
 	return page, q.Get("widget_session_id"), nil
 }
+
+// Format prints the result with Event as the JSON text it is, not as bytes.
+func (r WidgetResult) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "{Event:%s}", r.Event) }
