@@ -30,6 +30,14 @@
 // creation. KTPay has no status query: the notification is the only source
 // of truth, so CreatePayment is never retried after it may have been sent.
 //
+// KTPay takes a notification as acknowledged only when the merchant answers
+// status 200 with Content-Type application/json and the body
+// {"status":"ok"} (Ack); any other answer, the same body as text/plain
+// included, is resent on KTPay's schedule (15 s to 60 min). WriteAck writes
+// exactly that answer, and NotificationHandler answers with it.
+// ktwidgettest's fake refuses the same answers and records why
+// (Delivery.Refused).
+//
 // The callback base must never come from request headers. Whoever learns
 // an order's callback_post_url can post a forged notification for it, and
 // the URL is only secret while it goes to KTPay alone. A shop that builds it

@@ -150,7 +150,9 @@ type Orders interface {
 	Lookup(ctx context.Context, orderID string) (Recorded, error)
 }
 
-// Ack is the exact answer KTPay expects.
+// Ack is the body of the acknowledgment KTPay expects for a notification,
+// with status 200 and Content-Type application/json (WriteAck writes all
+// three); KTPay resends a notification answered any other way.
 const Ack = `{"status":"ok"}`
 
 // WriteAck writes KTPay's expected answer: 200, application/json,

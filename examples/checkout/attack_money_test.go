@@ -57,7 +57,7 @@ func customerCall(t *testing.T, fk *flexititest.Server, frame *url.URL, method, 
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, fk.BaseURL()+path, rd)
+	req, err := http.NewRequest(method, fk.URL+path, rd)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("x-reference-id", q.Get("x-reference-id"))
@@ -188,7 +188,7 @@ func finrotaPrepare(t *testing.T, hc *http.Client, fk *finrotatest.Server, site,
 	}
 	c := finrotatest.TestCard
 	call(http.MethodPost, "/b2c/widget/preparePayment", map[string]any{
-		"card":  map[string]any{"cardNumber": c.Number, "cardHolderName": c.HolderName, "cvv": c.CVV, "expMonth": c.ExpMonth, "expYear": c.ExpYear},
+		"card":  map[string]any{"cardNumber": c.Number, "cardHolderName": c.HolderName, "cvv": c.CVC, "expMonth": c.ExpMonth, "expYear": c.ExpYear},
 		"use3D": use3D, "currency": currency, "amount": json.Number(ord), "installmentToken": programs[0].Installments[0].Token,
 	}, &out)
 	return out.PrepareToken
@@ -229,9 +229,9 @@ func TestAttackFinrotaWrongCurrency(t *testing.T) {
 		code, next := complete(t, hc, site.URL, id, finrotaPrepare(t, hc, fk, site.URL, id, "USD", use3D))
 		require.Equal(t, http.StatusOK, code)
 		if use3D {
-			ret, err := fk.PassThreeD(context.Background(), next, "123456")
+			res, err := fk.PassThreeDS(context.Background(), next, finrotatest.ThreeDSCard)
 			require.NoError(t, err)
-			resp, err := ret.Send(context.Background(), shopper())
+			resp, err := res.Return.Send(context.Background(), shopper())
 			require.NoError(t, err)
 			resp.Body.Close()
 		}
@@ -260,9 +260,9 @@ func TestAttackFinrotaSecondAttemptWhileOneWaitsAtTheBank(t *testing.T) {
 		assert.Equal(t, http.StatusConflict, code, "a second attempt while one waits at the bank")
 		assert.Equal(t, 1, fk.PaymentCount(), "Finrota received one payment")
 
-		ret, err := fk.PassThreeD(context.Background(), bank, "123456")
+		res, err := fk.PassThreeDS(context.Background(), bank, finrotatest.ThreeDSCard)
 		require.NoError(t, err)
-		resp, err := ret.Send(context.Background(), shopper())
+		resp, err := res.Return.Send(context.Background(), shopper())
 		require.NoError(t, err)
 		resp.Body.Close()
 		ord, _ := shop.orders.get(id)

@@ -128,10 +128,10 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 		gw := flexititest.Start()
 		closers = append(closers, gw.Close)
 		fk.flexiti = gw
-		widgetOrigin = gw.URL
+		widgetOrigin = origin(gw.URL) // gw.URL carries the API path
 		cfg := gw.Config()
 		cfg.Claims = store
-		xc, err = flexiti.New(cfg, flexiti.WithBaseURL(gw.BaseURL()), flexiti.WithHTTPClient(gw.Client()), flexiti.WithLogger(log))
+		xc, err = flexiti.New(cfg, flexiti.WithBaseURL(gw.URL), flexiti.WithHTTPClient(gw.Client()), flexiti.WithLogger(log))
 	}
 	if err != nil {
 		return fail(err)

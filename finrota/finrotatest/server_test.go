@@ -41,7 +41,7 @@ func TestFakeThreeDSecureReturn(t *testing.T) {
 	srv := finrotatest.NewServer(t)
 	c, err := srv.NewClient()
 	require.NoError(t, err)
-	out, err := c.CompletePayment(context.Background(), &finrota.CompleteRequest{Amount: finrota.MustParseAmount("10"), PrepareToken: srv.Prepare(finrota.MustParseAmount("10.00"), true, finrotatest.TestCard),
+	out, err := c.CompletePayment(context.Background(), &finrota.CompleteRequest{Amount: finrota.MustParseAmount("10"), PrepareToken: srv.Prepare(finrota.MustParseAmount("10.00"), finrotatest.ThreeDSCard),
 		ReturnURL: "https://shop.example/return", ClientReferenceCode: "r-1", CustomerIP: "::1"})
 	require.NoError(t, err)
 	redirect := out.(*finrota.Redirect)

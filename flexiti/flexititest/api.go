@@ -25,7 +25,7 @@ func (s *Server) widgetInit(w http.ResponseWriter, r *http.Request, c *call) {
 	s.sessions[sid] = &session{token: c.token, flow: flow, account: int64(id.AccountNumber)}
 	s.mu.Unlock()
 	q := url.Values{"lang": {"en"}, "x-reference-id": {r.Header.Get("x-reference-id")}, "widget_session_id": {sid}}
-	writeJSON(w, 200, map[string]string{"redirection_url": s.BaseURL() + "/#/widget/" + ClientID + "/" + c.token + "?" + q.Encode()})
+	writeJSON(w, 200, map[string]string{"redirection_url": s.URL + "/#/widget/" + ClientID + "/" + c.token + "?" + q.Encode()})
 }
 
 // verify is the stand-in widget's own call: the shopper entered the PIN.

@@ -22,7 +22,7 @@ func TestFakeEnforcesScopeAndReference(t *testing.T) {
 	require.NoError(t, err)
 	st := f.State()
 	// A customer token on a merchant-only endpoint: 403.
-	req, _ := http.NewRequest(http.MethodPost, srv.BaseURL()+"/v2.5.1/client-id/"+flexititest.ClientID+"/authorization/1/capture", strings.NewReader(`{"amount":1.00}`))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v2.5.1/client-id/"+flexititest.ClientID+"/authorization/1/capture", strings.NewReader(`{"amount":1.00}`))
 	req.Header.Set("Authorization", "Bearer "+st.AccessToken)
 	req.Header.Set("x-reference-id", st.ReferenceID)
 	resp, err := srv.Client().Do(req)
@@ -32,7 +32,7 @@ func TestFakeEnforcesScopeAndReference(t *testing.T) {
 	assert.Equal(t, 403, resp.StatusCode)
 	assert.Contains(t, string(b), "Insufficient scope")
 	// No x-reference-id: refused.
-	req, _ = http.NewRequest(http.MethodPost, srv.BaseURL()+"/v2.5/client-id/"+flexititest.ClientID+"/widget/init", strings.NewReader(`{"flow":"purchase"}`))
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/v2.5/client-id/"+flexititest.ClientID+"/widget/init", strings.NewReader(`{"flow":"purchase"}`))
 	req.Header.Set("Authorization", "Bearer "+st.AccessToken)
 	resp, err = srv.Client().Do(req)
 	require.NoError(t, err)
