@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/once"
 )
 
 const provider = "odero"
@@ -46,6 +48,17 @@ type Config struct {
 	// which the shopper controls. Empty: only SUBSCRIPTION checkouts can be
 	// opened, with NoCallbackURL.
 	CallbackURL string
+	// Claims keeps, per refund conversationId, whether a repeatable call
+	// (RefundOnce, RefundTransactionOnce) is new, in progress or done. Nil:
+	// an in-process store (NewMemoryStore), right for one replica only;
+	// replicas behind a load balancer share one (NewSQLStore), the same one
+	// that makes callbacks exactly-once.
+	Claims Store
+	// ClaimLease is how long one repeatable call holds its reference
+	// (default DefaultClaimLease). It must exceed the HTTP client's timeout
+	// (60 s by default), so that nobody takes a reference over while a
+	// request for it is in flight.
+	ClaimLease time.Duration
 }
 
 // Client calls the OderoPay API. It is safe for concurrent use by many
@@ -55,6 +68,7 @@ type Client struct {
 	signer   signer
 	sign     func(*http.Request, []byte) error // signer.sign, bound once
 	callback string
+	guard    once.Guard
 }
 
 // New validates cfg and opts and returns a Client. It sends nothing.
@@ -83,7 +97,11 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if cfg.CallbackURL != "" && (!httpx.WebURL(cfg.CallbackURL) || strings.Contains(cfg.CallbackURL, "#")) {
 		return nil, httpx.Invalid(provider, "CallbackURL", "must be an absolute http(s) URL without user info or fragment")
 	}
-	c := &Client{signer: signer{apiKey: cfg.APIKey, secretKey: cfg.SecretKey, version: cfg.AuthVersion}, callback: cfg.CallbackURL}
+	g, err := once.NewGuard(provider, cfg.Claims, cfg.ClaimLease, s.Timeout())
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{signer: signer{apiKey: cfg.APIKey, secretKey: cfg.SecretKey, version: cfg.AuthVersion}, callback: cfg.CallbackURL, guard: g}
 	c.sign = c.signer.sign
 	hc, err := httpx.New(httpx.Config{
 		Provider:        provider,
