@@ -208,7 +208,10 @@ func Do[T any](ctx context.Context, g Guard, c Call[T]) (T, error) {
 		return fits(c, rec)
 	}
 	if c.Lookup == nil {
-		if !sendable() {
+		// A key taken over is never released: its earlier holder may have
+		// sent, and a released key is new to the next caller, who would
+		// send again. sendBlind sends nothing under it anyway.
+		if !cl.TakenOver && !sendable() {
 			release()
 			return zero, leaseSpent(c)
 		}
