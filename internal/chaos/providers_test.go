@@ -12,5 +12,6 @@ func providers(t *testing.T) []chaos.Provider {
 		iotpayProvider(t),
 		flexitiProvider(t),
 		ktwidgetProvider(t),
+		oderoProvider(t),
 	}
 }
