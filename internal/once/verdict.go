@@ -58,7 +58,8 @@ func ReadVerdict(ctx context.Context, s claims.Store, key string) (string, bool,
 // bytes) under key, once: a key already done keeps its first verdict. It
 // waits up to wait for a reader or another writer that holds the key, and
 // then gives up with an error matching claims.ErrBusy (the caller asks the
-// provider to deliver again).
+// provider to deliver again). A reader holds the key only between its two
+// store calls, so only readers that never pause can keep a writer out.
 func RecordVerdict(ctx context.Context, s claims.Store, key, verdict string, wait time.Duration) error {
 	if verdict == "" {
 		return errors.New("once: empty verdict")
