@@ -123,7 +123,10 @@ type tokenReply struct {
 // fetchToken asks /oauth/token for a token of scope: with the refresh
 // token when there is one, falling back to client credentials when the
 // refresh is refused.
-func (c *Client) fetchToken(ctx context.Context, scope, ref string, prev token.Token) (token.Token, error) {
+// It is traced as "flexiti.token", nested in the call that needed it.
+func (c *Client) fetchToken(ctx context.Context, scope, ref string, prev token.Token) (_ token.Token, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.token", "")
+	defer sp.End(&err)
 	if !prev.Refresh.IsZero() {
 		t, err := c.grant(ctx, scope, ref, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {prev.Refresh.Reveal()}})
 		var api *APIError

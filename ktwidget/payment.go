@@ -45,7 +45,13 @@ type createData struct {
 // idempotency key, so it is retried only when the request never left; after
 // that a failure matches ErrOutcomeUnknown — and since KTPay offers no status
 // query, wait for the notification and never reuse the order_id.
-func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*Payment, error) {
+func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (_ *Payment, err error) {
+	var ref string
+	if order != nil {
+		ref = order.OrderID
+	}
+	ctx, sp := c.http.Trace(ctx, "ktwidget.CreatePayment", ref)
+	defer sp.End(&err)
 	body, err := c.sealBody(order, user)
 	if err != nil {
 		return nil, err
@@ -119,7 +125,9 @@ func decodeData(body []byte, out any) error {
 // AcquirerOptions returns the acquirer's payment page for a transaction, to
 // open top-level or in a WebView where the iframe cannot be used
 // (GET …/payment/{hash}/acquirer-options). Safe to retry.
-func (c *Client) AcquirerOptions(ctx context.Context, hash string) (string, error) {
+func (c *Client) AcquirerOptions(ctx context.Context, hash string) (_ string, err error) {
+	ctx, sp := c.http.Trace(ctx, "ktwidget.AcquirerOptions", "")
+	defer sp.End(&err)
 	if err := checkHash(hash); err != nil {
 		return "", err
 	}
@@ -142,7 +150,9 @@ func (c *Client) AcquirerOptions(ctx context.Context, hash string) (string, erro
 
 // Receipt returns the transaction's PDF receipt (GET …/payment/{hash}/pdf),
 // at most the configured response bound. Safe to retry.
-func (c *Client) Receipt(ctx context.Context, hash string) ([]byte, error) {
+func (c *Client) Receipt(ctx context.Context, hash string) (_ []byte, err error) {
+	ctx, sp := c.http.Trace(ctx, "ktwidget.Receipt", "")
+	defer sp.End(&err)
 	if err := checkHash(hash); err != nil {
 		return nil, err
 	}

@@ -96,11 +96,12 @@ type Server struct {
 }
 
 type prepared struct {
-	amount  decimal.Decimal
-	use3D   bool
-	decline bool
-	last4   string
-	used    bool
+	amount   decimal.Decimal
+	currency string
+	use3D    bool
+	decline  bool
+	last4    string
+	used     bool
 }
 
 // Payment is a payment as the fake recorded it.
@@ -108,7 +109,10 @@ type Payment struct {
 	OrderID             string
 	ClientReferenceCode string
 	Amount              finrota.Amount
-	ThreeD              bool
+	// Currency is the currency the payment was prepared in (the widget's,
+	// chosen in the shopper's browser).
+	Currency finrota.Currency
+	ThreeD   bool
 	// Status is "pending" (3-D under way), "paid" or "failed".
 	Status    string
 	ReturnURL string
@@ -194,7 +198,7 @@ func (s *Server) Prepare(amount finrota.Amount, use3D bool, card Card) finrota.P
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tok := newToken("prep")
-	s.prepared[tok] = &prepared{amount: amount, use3D: use3D, decline: card.Number == declinedNumber, last4: last4(card.Number)}
+	s.prepared[tok] = &prepared{amount: amount, currency: string(finrota.TRY), use3D: use3D, decline: card.Number == declinedNumber, last4: last4(card.Number)}
 	return finrota.PrepareToken(tok)
 }
 
@@ -361,7 +365,7 @@ func (s *Server) preparePayment(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	tok := newToken("prep")
 	n := in.Card.CardNumber
-	s.prepared[tok] = &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)}
+	s.prepared[tok] = &prepared{amount: in.Amount, currency: in.Currency, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"prepareToken": tok})
 }
@@ -396,14 +400,15 @@ func (s *Server) directPayment(w http.ResponseWriter, r *http.Request) {
 		Card struct {
 			CardNumber string `json:"cardNumber"`
 		} `json:"card"`
-		Use3D bool `json:"use3D"`
+		Use3D    bool   `json:"use3D"`
+		Currency string `json:"currency"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || len(in.Card.CardNumber) < 12 || in.ClientReferenceCode == "" {
 		writeError(w, http.StatusUnprocessableEntity, "ValidationError", "card and clientReferenceCode are required")
 		return
 	}
 	n := in.Card.CardNumber
-	s.complete(w, r, in.payIn, &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)})
+	s.complete(w, r, in.payIn, &prepared{amount: in.Amount, currency: in.Currency, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)})
 }
 
 func (s *Server) complete(w http.ResponseWriter, r *http.Request, in payIn, p *prepared) {
@@ -421,7 +426,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, in payIn, p *p
 	}
 	p.used = true
 	s.seq++
-	pay := &Payment{OrderID: "NTH15P" + pad(s.seq), ClientReferenceCode: in.ClientReferenceCode, Amount: in.Amount, ThreeD: p.use3D, ReturnURL: in.ReturnURL}
+	pay := &Payment{OrderID: "NTH15P" + pad(s.seq), ClientReferenceCode: in.ClientReferenceCode, Amount: in.Amount, Currency: finrota.Currency(p.currency), ThreeD: p.use3D, ReturnURL: in.ReturnURL}
 	s.payments = append(s.payments, pay)
 	switch {
 	case p.decline:
@@ -457,7 +462,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		data = append(data, map[string]any{"id": i + 1, "referenceNumber": p.OrderID, "clientReferenceNumber": p.ClientReferenceCode,
-			"currencyType": "TRY", "transactionDate": "2026-11-22T10:00:00", "installment": 1, "lastAmount": p.Amount, "lastNetAmount": p.Amount, "commRate": 0})
+			"currencyType": p.Currency, "transactionDate": "2026-11-22T10:00:00", "installment": 1, "lastAmount": p.Amount, "lastNetAmount": p.Amount, "commRate": 0})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": data})
 }

@@ -113,10 +113,11 @@ type session struct {
 
 type auth struct {
 	flexiti.Authorization
-	captured decimal.Decimal
-	captures map[int64]decimal.Decimal
-	refs     map[int64]string // capture id → the capture's reference
-	released bool
+	financing string // financing_option.transaction_type
+	captured  decimal.Decimal
+	captures  map[int64]decimal.Decimal
+	refs      map[int64]string // capture id → the capture's reference
+	released  bool
 }
 
 // NewServer starts a fake closed when tb ends.

@@ -96,6 +96,7 @@ type Client struct {
 	header     http.Header // User-Agent and Accept, cloned into each request
 	retry      *retryablehttp.Client
 	logger     *slog.Logger
+	tracer     Tracer // nil: no span is looked for
 }
 
 // New builds a Client from the provider's Config and the merchant's Settings.
@@ -119,6 +120,7 @@ func New(cfg Config, s Settings) (*Client, error) {
 		decodeErr: cfg.DecodeError,
 		requestID: cfg.RequestIDHeader,
 		logger:    s.Logger,
+		tracer:    s.Tracer,
 	}
 	if s.UserAgent != "" {
 		c.userAgent += " " + s.UserAgent
@@ -281,7 +283,7 @@ func (c *Client) URL(path string, q url.Values) string {
 // non-2xx statuses, transport failures and oversized replies come back as
 // typed errors; the Response is returned beside an error whenever a reply
 // arrived.
-func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+func (c *Client) Do(ctx context.Context, r *Request) (out *Response, _ error) {
 	if ctx == nil {
 		return nil, errors.New(c.provider + ": nil context")
 	}
@@ -338,6 +340,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	start := time.Now()
 	resp, err := c.retry.Do(req)
 	attempts := int(st.attempts.Load())
+	if sp := c.spanOf(ctx); sp != nil {
+		defer func() { sp.record(attempts, out) }()
+	}
 	if err != nil {
 		if resp != nil {
 			drainClose(resp.Body)
@@ -345,7 +350,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		return nil, c.transportError(req.Request, r, st, attempts, err)
 	}
 
-	out := &Response{
+	out = &Response{
 		Method:     r.Method,
 		Path:       r.Path,
 		StatusCode: resp.StatusCode,
