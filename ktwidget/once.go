@@ -45,7 +45,13 @@ import (
 // What stays unknowable: whether KTPay created a transaction whose create
 // lost its answer, until its notification comes (which needs the shopper to
 // pay it, so it may never come).
-func (c *Client) CreatePaymentOnce(ctx context.Context, order *Order, user *User) (*Payment, error) {
+func (c *Client) CreatePaymentOnce(ctx context.Context, order *Order, user *User) (_ *Payment, err error) {
+	var ref string
+	if order != nil {
+		ref = order.OrderID
+	}
+	ctx, sp := c.http.Trace(ctx, "ktwidget.CreatePaymentOnce", ref)
+	defer sp.End(&err)
 	if err := order.Validate(); err != nil {
 		return nil, err
 	}
@@ -117,7 +123,13 @@ type Settlement = once.Settlement[*Payment]
 //
 // Settle never reports SettleNotFound or SettlePending: only KTPay knows
 // whether it has an order_id, and it does not say.
-func (c *Client) Settle(ctx context.Context, req *SettleRequest) (*Settlement, error) {
+func (c *Client) Settle(ctx context.Context, req *SettleRequest) (_ *Settlement, err error) {
+	var ref string
+	if req != nil {
+		ref = req.OrderID
+	}
+	ctx, sp := c.http.Trace(ctx, "ktwidget.Settle", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}

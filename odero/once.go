@@ -56,7 +56,13 @@ func refundKey(conversationID string) string { return "odero:refund:" + conversa
 // not keep the conversationId would leave the refund unfound (the payment's
 // detail is the official clients' retrievePayment, not in the developer
 // portal's pages).
-func (c *Client) RefundOnce(ctx context.Context, req *RefundRequest) (*Refund, error) {
+func (c *Client) RefundOnce(ctx context.Context, req *RefundRequest) (_ *Refund, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ConversationID
+	}
+	ctx, sp := c.http.Trace(ctx, "odero.RefundOnce", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -114,7 +120,13 @@ func (c *Client) findRefund(ctx context.Context, paymentID int64, conversationID
 // What stays unknowable: as for RefundOnce, the search is the official
 // clients' searchPaymentTransactionRefunds; an item refund under this
 // conversationId for another item is told only by Config.Claims.
-func (c *Client) RefundTransactionOnce(ctx context.Context, req *RefundTransactionRequest) (*RefundTransaction, error) {
+func (c *Client) RefundTransactionOnce(ctx context.Context, req *RefundTransactionRequest) (_ *RefundTransaction, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ConversationID
+	}
+	ctx, sp := c.http.Trace(ctx, "odero.RefundTransactionOnce", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -225,13 +237,18 @@ type Settlement = once.Settlement[*RefundRecord]
 // Any other failure is returned as an error: nothing could be told. What
 // stays unknowable is what the two calls' docs say: a conversationId used
 // under another payment or item is not found by these look-ups.
-func (c *Client) Settle(ctx context.Context, req *SettleRequest) (*Settlement, error) {
+func (c *Client) Settle(ctx context.Context, req *SettleRequest) (_ *Settlement, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ConversationID
+	}
+	ctx, sp := c.http.Trace(ctx, "odero.Settle", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	rec := &RefundRecord{}
 	var found bool
-	var err error
 	if req.PaymentID > 0 {
 		rec.Refund, found, err = c.findRefund(ctx, req.PaymentID, req.ConversationID)
 	} else {

@@ -142,7 +142,9 @@ func errMissing(what string) error { return errors.New("reply lacks " + what) }
 // (with their conversationId) included (GET
 // /payment-reporting/v1/payments/{id}, the official clients'
 // retrievePayment). It is a read and safe to retry.
-func (c *Client) GetPayment(ctx context.Context, id int64) (*Payment, error) {
+func (c *Client) GetPayment(ctx context.Context, id int64) (_ *Payment, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.GetPayment", "")
+	defer sp.End(&err)
 	if id <= 0 {
 		return nil, httpx.Invalid(provider, "id", "required")
 	}

@@ -256,7 +256,9 @@ type RefundTransactionList struct {
 
 // SearchRefundTransactions lists item refunds matching every filter given.
 // It is a read and safe to retry.
-func (c *Client) SearchRefundTransactions(ctx context.Context, req *SearchRefundTransactionsRequest) (*RefundTransactionList, error) {
+func (c *Client) SearchRefundTransactions(ctx context.Context, req *SearchRefundTransactionsRequest) (_ *RefundTransactionList, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.SearchRefundTransactions", "")
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
