@@ -21,6 +21,12 @@
 // New refuses a Config without an Environment unless WithBaseURL is given:
 // a client never talks to Production by default.
 //
+// CreatePaymentOnce may be repeated freely by order_id (on every replica
+// sharing Config.Claims): KTPay receives one create, and a repeat answers
+// the verdict the NotificationHandler recorded (or ErrAwaitingNotification
+// until the notification comes). Settle reads that verdict; KTPay has no
+// status query, so nothing else can tell.
+//
 // # Trust
 //
 // KTPay signs nothing it sends. The notification is trusted because its

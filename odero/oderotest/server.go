@@ -24,7 +24,10 @@
 // at odero.SandboxTR, with no socket. Either way it records every request
 // (Requests, Count) and plays scripted faults (Fail).
 //
-// What it serves under URL: the API under /payment/v1/, the hosted page at
+// What it serves under URL: the API under /payment/v1/ (with the search of
+// item refunds by paymentId, paymentTransactionId and conversationId), a
+// payment's detail at /payment-reporting/v1/payments/{id} (its refunds
+// with their conversationId), the hosted page at
 // /checkout/{token} (the pageUrl of InitCheckout), its card form's POST
 // /checkout/{token}/pay and the 3-D Secure form's POST /checkout/{token}/3ds.
 // The page uses no script of its own besides the auto-submitted callback
@@ -256,6 +259,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /payment/v1/refunds/{id}", s.signed(s.getRefund))
 	mux.HandleFunc("POST /payment/v1/refund-transactions", s.signed(s.createTxRefund))
 	mux.HandleFunc("GET /payment/v1/refund-transactions/{id}", s.signed(s.getTxRefund))
+	mux.HandleFunc("GET /payment/v1/refund-transactions", s.signed(s.searchTxRefunds))
+	mux.HandleFunc("GET /payment-reporting/v1/payments/{id}", s.signed(s.getPayment))
 	mux.HandleFunc("GET /payment/v1/cards", s.signed(s.searchCards))
 	mux.HandleFunc("DELETE /payment/v1/cards", s.signed(s.deleteCard))
 	mux.HandleFunc("GET /checkout/{token}", s.page)
