@@ -93,7 +93,8 @@ type Client struct {
 	decodeErr  func(*Response) error
 	requestID  string
 	httpClient *http.Client
-	header     http.Header // User-Agent and Accept, cloned into each request
+	timeout    time.Duration // the HTTP client's Timeout, applied per attempt
+	header     http.Header   // User-Agent and Accept, cloned into each request
 	retry      *retryablehttp.Client
 	logger     *slog.Logger
 }
@@ -140,6 +141,11 @@ func New(cfg Config, s Settings) (*Client, error) {
 		hc.Timeout = 60 * time.Second
 		base = defaultTransport()
 	}
+	// The client's Timeout bounds each attempt as a deadline on the
+	// attempt's context (attemptTransport), not inside http.Client: for a
+	// transport it does not know, such as attemptTransport, http.Client
+	// arms a timer and a goroutine per request to enforce it.
+	c.timeout, hc.Timeout = hc.Timeout, 0
 	hc.Transport = &attemptTransport{base: base, c: c}
 	if !cfg.FollowRedirects {
 		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -599,34 +605,38 @@ func (t *attemptTransport) CloseIdleConnections() {
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	st := stateOf(req.Context())
 	n := st.attempts.Add(1)
-	start := time.Now()
-	var g *attemptGuard
-	if st.class == RetryIfNotSent && needsGuard(req) {
-		g, req = guard(req, st.body) // see noreplay.go
+	begin := time.Now()
+	money := st.class == RetryIfNotSent
+	a, sent := start(req, t.c.timeout, money) // see noreplay.go
+	resp, err := t.base.RoundTrip(sent)
+	if err != nil {
+		err = t.c.timedOut(req, sent, err)
 	}
-	resp, err := t.base.RoundTrip(req)
-	if st.class == RetryIfNotSent && err != nil {
-		if unprocessed(err) {
-			err = &unsentError{err: err}
+	if money && err != nil && unprocessed(err) {
+		err = &unsentError{err: err}
+	}
+	if err == nil {
+		// Read the body here, inside the retry loop and the attempt's
+		// deadline, so that a reply cut short is a failed attempt (retried
+		// for safe calls, outcome unknown for money calls) rather than a
+		// failure after the loop.
+		resp, err = t.c.buffer(resp)
+		if err == nil {
+			st.reply = resp.Body.(*bufferedBody).b
+		} else {
+			err = t.c.timedOut(req, sent, err)
 		}
-		if g != nil {
-			err = g.finish(err)
+	}
+	if a != nil {
+		a.cancel()
+		if money {
+			if err = a.finish(err); err != nil && resp != nil {
+				resp = nil // the reply to a request a transport tried to send again
+			}
 		}
 	}
 	if err == nil || !notSent(err) {
 		st.sent.Store(true)
-	}
-	if err == nil {
-		// Read the body here, inside the retry loop, so that a reply cut
-		// short is a failed attempt (retried for safe calls, outcome unknown
-		// for money calls) rather than a failure after the loop.
-		resp, err = t.c.buffer(resp)
-		if err == nil {
-			st.reply = resp.Body.(*bufferedBody).b
-		}
-		if g != nil {
-			g.cancel(nil)
-		}
 	}
 	if l := t.c.logger; l != nil && l.Enabled(req.Context(), slog.LevelDebug) {
 		attrs := []slog.Attr{
@@ -635,7 +645,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			slog.String("host", req.URL.Host),
 			slog.String("path", req.URL.Path),
 			slog.Int("attempt", int(n)),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", time.Since(begin)),
 		}
 		if err != nil {
 			attrs = append(attrs, slog.String("failure", failureKind(err)))
@@ -646,6 +656,36 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	return resp, err
 }
+
+// timedOut returns err as a *TimeoutError when the attempt's own deadline
+// (the HTTP client's Timeout) ended it, and err itself otherwise.
+func (c *Client) timedOut(req, sent *http.Request, err error) error {
+	if c.timeout <= 0 || req == sent || req.Context().Err() != nil ||
+		!errors.Is(sent.Context().Err(), context.DeadlineExceeded) {
+		return err
+	}
+	return &timeoutError{timeout: c.timeout, err: err}
+}
+
+// timeoutError is an attempt ended by the HTTP client's Timeout, which httpx
+// applies to each attempt as a context deadline (as net/http does for its
+// own transports) instead of leaving it to http.Client.
+type timeoutError struct {
+	timeout time.Duration
+	err     error
+}
+
+func (e *timeoutError) Error() string {
+	return "no complete reply within the HTTP client's timeout (" + e.timeout.String() + ")"
+}
+
+func (e *timeoutError) Unwrap() error { return e.err }
+
+// Timeout reports true, as net.Error's timeouts do.
+func (e *timeoutError) Timeout() bool { return true }
+
+// Temporary reports true, as net/http's own client timeout does.
+func (e *timeoutError) Temporary() bool { return true }
 
 // failureKind names a transport failure without quoting it: an error's text
 // can carry addresses or, from some transports, the URL.
