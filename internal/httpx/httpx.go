@@ -288,19 +288,23 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	st := &callState{class: r.Retry.resolve(r.Method), body: r.Body, sign: r.Sign}
 	ctx = context.WithValue(ctx, stateKey{}, st)
 
-	var body any
-	if r.Body != nil {
-		body = r.Body
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, c.URL(r.Path, r.Query), body)
+	// The body is given to retryablehttp as none: httpx sets each
+	// attempt's body itself (here, and afresh in prepareRetry), so a money
+	// call has no GetBody that anything below httpx could rewind its body
+	// with (no transport replay, no redirect resend; see noreplay.go), and
+	// no call pays for retryablehttp's body closures.
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, c.URL(r.Path, r.Query), nil)
 	if err != nil {
 		return nil, Invalid(c.provider, "request", "cannot be built")
 	}
-	if st.class == RetryIfNotSent {
-		// Nothing below httpx may rewind a money call's body: no transport
-		// replay, no redirect resend (see noreplay.go). retryablehttp makes
-		// each attempt's body afresh without it.
-		req.Request.GetBody = nil
+	if r.Body != nil {
+		req.Request.Body = newBody(r.Body)
+		req.Request.ContentLength = int64(len(r.Body))
+		if st.class != RetryIfNotSent {
+			// A read may be resent: after a 307 or 308, or by the transport.
+			b := r.Body
+			req.Request.GetBody = func() (io.ReadCloser, error) { return newBody(b), nil }
+		}
 	}
 	// One map for the client's and the call's headers. Value slices are
 	// shared, never appended to: the signer replaces values with Set, and
@@ -310,11 +314,11 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		h[k] = vs
 	}
 	if r.Body != nil {
-		ct := r.ContentType
-		if ct == "" {
-			ct = "application/json"
+		if r.ContentType == "" {
+			h["Content-Type"] = jsonContentType
+		} else {
+			h["Content-Type"] = []string{r.ContentType}
 		}
-		h["Content-Type"] = []string{ct}
 	}
 	for k, vs := range r.Header {
 		if k = http.CanonicalHeaderKey(k); k == "User-Agent" {
@@ -411,14 +415,16 @@ func (c *Client) buffer(resp *http.Response) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = &bufferedBody{Reader: bytes.NewReader(b), b: b}
+	bb := &bufferedBody{b: b}
+	bb.Reset(b)
+	resp.Body = bb
 	resp.ContentLength = int64(len(b))
 	return resp, nil
 }
 
 // bufferedBody is a reply already read into memory by the transport.
 type bufferedBody struct {
-	*bytes.Reader
+	bytes.Reader
 	b []byte
 }
 
@@ -575,9 +581,23 @@ func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Durati
 	return half + rand.N(half+1)
 }
 
-// prepareRetry re-signs the next attempt: a fresh nonce, the same bytes.
+// jsonContentType is the default Content-Type value, shared by every
+// request's header map (value slices there are replaced, never changed).
+var jsonContentType = []string{"application/json"}
+
+// newBody is a request body reading b once. net/http recognises it as in
+// memory (an io.NopCloser over a *bytes.Reader) and writes it with the
+// headers.
+func newBody(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
+
+// prepareRetry gives the next attempt its body afresh and re-signs it: a
+// fresh nonce, the same bytes.
 func prepareRetry(req *http.Request) error {
 	st := stateOf(req.Context())
+	if st.body != nil {
+		req.Body = newBody(st.body)
+		req.ContentLength = int64(len(st.body))
+	}
 	if st.sign == nil {
 		return nil
 	}
