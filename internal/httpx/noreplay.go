@@ -113,8 +113,10 @@ func (a *attempt) gotConn(info httptrace.GotConnInfo) {
 }
 
 // sharedConn reports whether conn carries HTTP/2 (streams of other requests
-// too): it negotiated h2, or the HTTP/2 client is the one that took it (also
-// for HTTP/2 without TLS). It runs only when a resend is being stopped.
+// too): it negotiated h2, or net/http's or golang.org/x/net's HTTP/2 client
+// is the one that took it (also HTTP/2 without TLS). Anything else is taken
+// for an HTTP/1 connection, which belongs to one request while in use. It
+// runs only when a resend is being stopped.
 func sharedConn(conn net.Conn) bool {
 	if tc, ok := conn.(*tls.Conn); ok && tc.ConnectionState().NegotiatedProtocol == "h2" {
 		return true
@@ -123,14 +125,19 @@ func sharedConn(conn net.Conn) bool {
 	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
 	for {
 		f, more := frames.Next()
-		if strings.Contains(f.Function, "http2") {
-			return true
+		for _, p := range http2Funcs {
+			if strings.HasPrefix(f.Function, p) {
+				return true
+			}
 		}
 		if !more {
 			return false
 		}
 	}
 }
+
+// http2Funcs are the prefixes of the functions of Go's HTTP/2 clients.
+var http2Funcs = []string{"net/http.http2", "net/http.(*http2", "net/http/internal/http2.", "golang.org/x/net/http2."}
 
 // finish says what to make of the attempt's error: a resend refused by the
 // guard is errReplayRefused (with the transport's error beside it when that

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -261,4 +262,53 @@ func TestClientTimeoutBoundsEachAttemptAndItsBody(t *testing.T) {
 	}
 	assert.Equal(t, 150*time.Millisecond, hc.Timeout, "the caller's client is not changed")
 	assert.Equal(t, 1+3, srv.Count(http.MethodPost, "/pay"), "the money call once, the safe call with its two retries")
+}
+
+// TestRefusedResendSparesOtherStreamsWithoutTLS: HTTP/2 without TLS (h2c)
+// shares a plain TCP connection, which the guard must tell from an HTTP/1
+// one by who took it.
+func TestRefusedResendSparesOtherStreamsWithoutTLS(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{})
+	var posts atomic.Int32
+	var fail atomic.Bool
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "HTTP/2.0", r.Proto)
+		switch {
+		case r.URL.Path == "/slow":
+			close(started)
+			<-release
+		case r.Method == http.MethodPost:
+			posts.Add(1)
+			if fail.Swap(false) {
+				rw.WriteHeader(http.StatusBadGateway)
+				return
+			}
+		}
+		ok(rw, r)
+	}))
+	srv.Config.Protocols = new(http.Protocols)
+	srv.Config.Protocols.SetUnencryptedHTTP2(true)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	inner := &http.Client{Transport: &http.Transport{Protocols: new(http.Protocols)}}
+	inner.Transport.(*http.Transport).Protocols.SetUnencryptedHTTP2(true)
+	hc, _ := retrying["hand-written resender"](inner)
+	c := newClient(t, srv.URL, money(hc, srv.URL))
+	_, err := pay(c, []byte(`{}`))
+	require.NoError(t, err)
+
+	slow := make(chan error, 1)
+	go func() {
+		_, err := c.Do(context.Background(), &httpx.Request{Method: http.MethodGet, Path: "/slow", Retry: httpx.RetryNever})
+		slow <- err
+	}()
+	<-started
+	fail.Store(true)
+	_, err = pay(c, []byte(`{}`))
+	require.ErrorIs(t, err, httpx.ErrOutcomeUnknown)
+	assert.Contains(t, err.Error(), "re-sends requests")
+	close(release)
+	require.NoError(t, <-slow, "the other stream on the connection completes")
+	assert.Equal(t, int32(2), posts.Load(), "the failed payment was received once")
 }
