@@ -625,17 +625,29 @@ func (t *attemptTransport) CloseIdleConnections() {
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	st := stateOf(req.Context())
 	n := st.attempts.Add(1)
-	begin := time.Now()
+	logging := t.c.logger != nil && t.c.logger.Enabled(req.Context(), slog.LevelDebug)
+	var begin time.Time
+	if logging {
+		begin = time.Now()
+	}
 	money := st.class == RetryIfNotSent
-	a, sent := start(req, t.c.timeout, money) // see noreplay.go
+	a, sent, end := start(req, t.c.timeout, money) // see noreplay.go
 	resp, err := t.base.RoundTrip(sent)
-	if err != nil {
+	switch {
+	case a != nil && a.replay.Load():
+		// The transport tried to send the request again: whatever it
+		// returned, the attempt failed with an outcome unknown.
+		if resp != nil {
+			drainClose(resp.Body)
+			resp = nil
+		}
+		err = a.refused()
+	case err != nil:
 		err = t.c.timedOut(req, sent, err)
-	}
-	if money && err != nil && unprocessed(err) {
-		err = &unsentError{err: err}
-	}
-	if err == nil {
+		if money && unprocessed(err) {
+			err = &unsentError{err: err}
+		}
+	default:
 		// Read the body here, inside the retry loop and the attempt's
 		// deadline, so that a reply cut short is a failed attempt (retried
 		// for safe calls, outcome unknown for money calls) rather than a
@@ -647,18 +659,11 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			err = t.c.timedOut(req, sent, err)
 		}
 	}
-	if a != nil {
-		a.cancel()
-		if money {
-			if err = a.finish(err); err != nil && resp != nil {
-				resp = nil // the reply to a request a transport tried to send again
-			}
-		}
-	}
+	end()
 	if err == nil || !notSent(err) {
 		st.sent.Store(true)
 	}
-	if l := t.c.logger; l != nil && l.Enabled(req.Context(), slog.LevelDebug) {
+	if logging {
 		attrs := []slog.Attr{
 			slog.String("provider", t.c.provider),
 			slog.String("method", req.Method),
@@ -672,7 +677,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		} else {
 			attrs = append(attrs, slog.Int("status", resp.StatusCode))
 		}
-		l.LogAttrs(req.Context(), slog.LevelDebug, "paywidget http attempt", attrs...)
+		t.c.logger.LogAttrs(req.Context(), slog.LevelDebug, "paywidget http attempt", attrs...)
 	}
 	return resp, err
 }

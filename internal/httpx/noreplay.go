@@ -34,17 +34,27 @@ import (
 // request as replayable. Every attempt of a money call then travels with an
 // httptrace.ClientTrace and a context of its own (the attempt's context, see
 // attemptTransport). The trace sees every connection net/http takes for the
-// request (GotConn, once per send, whoever asks for it) and when the headers
-// were written. A second connection taken after the headers of the same
-// attempt were written is a resend: the guard stops it before its first byte
-// is written. It cancels the attempt's context, which the HTTP/2 client
-// checks before it writes the headers (a stream on a shared connection is
-// cancelled alone: other callers' streams go on), and, on an HTTP/1
-// connection, which belongs to this request alone while it is in use, it
-// also closes the connection, because the HTTP/1 client writes the request
-// without looking at the context again. The attempt then fails with
-// errReplayRefused whatever the transport returns, so the call reports an
-// outcome unknown that names the cause.
+// request: GotConn runs once per send, whoever asks for it, and before
+// anything of that send is written. A second connection for the same
+// attempt is a resend, and the guard stops it before its first byte is
+// written. It cancels the attempt's context, which the HTTP/2 client checks
+// before it writes the headers (a stream on a shared connection is cancelled
+// alone: other callers' streams go on), and, on an HTTP/1 connection, which
+// belongs to this request alone while it is in use, it also closes the
+// connection, because the HTTP/1 client writes the request without looking
+// at the context again. The attempt then fails with errReplayRefused
+// whatever the transport returns, so the call reports an outcome unknown
+// that names the cause.
+//
+// The guard does not wait for the first send's headers to be written
+// (httptrace's WroteHeaders): HTTP/2 reports them from another goroutine
+// after they may have reached the server, which may answer (a 502 from a
+// proxy does not read the body) before the report, and a resend would then
+// pass as a first send. A second connection is refused even when the first
+// wrote nothing (an HTTP/2 connection found unusable between the pool and
+// the stream): the call then reports an outcome unknown although the
+// provider received nothing, which is safe. A failed dial or TLS handshake
+// takes no connection, so a transport may retry those freely.
 //
 // The trace reaches net/http through the request's context, so it holds for
 // every wrapper that keeps the context (retryablehttp does, as do
@@ -52,8 +62,8 @@ import (
 // wrapper that drops the context, nor a transport that does not use net/http
 // at all (httpmock); those are the merchant's to keep from resending.
 //
-// A request without a body also gets Connection: close on HTTP/1.1, which
-// resends only on a reused connection.
+// A request without a body needs nothing more: HTTP/1.1's own resend of it
+// on a reused connection takes a second connection too.
 
 // errReplayRefused is the cause of a money call's failure when a transport
 // tried to send the request a second time.
@@ -64,45 +74,43 @@ var errReplayRefused = errors.New("the client's transport re-sends requests: it 
 type attempt struct {
 	trace  httptrace.ClientTrace
 	cancel context.CancelFunc
-	wrote  atomic.Bool  // the transport wrote headers (always before the body)
-	replay atomic.Bool  // the transport took a new connection after wrote
+	replay atomic.Bool  // the transport took a second connection
 	conns  atomic.Int32 // connections the transport took for the attempt
 }
 
-// start returns the request one attempt sends: req under a context of its
-// own, bounded by timeout when it is positive and, for a money call, traced
-// by the resend guard. req itself is not changed; when the attempt needs
-// neither, start returns req and a nil attempt.
-func start(req *http.Request, timeout time.Duration, money bool) (*attempt, *http.Request) {
+// start returns the request one attempt sends and the function that ends
+// the attempt: req under a context of its own, bounded by timeout when it is
+// positive and, for a money call, traced by the resend guard (the returned
+// attempt). req itself is not changed; when the attempt needs neither, start
+// returns req, no attempt and a no-op.
+func start(req *http.Request, timeout time.Duration, money bool) (*attempt, *http.Request, context.CancelFunc) {
 	if !money && timeout <= 0 {
-		return nil, req
+		return nil, req, nop
 	}
-	a := &attempt{}
 	ctx := req.Context()
+	var cancel context.CancelFunc
 	if timeout > 0 {
-		ctx, a.cancel = context.WithDeadline(ctx, time.Now().Add(timeout))
+		ctx, cancel = context.WithDeadline(ctx, time.Now().Add(timeout))
 	} else {
-		ctx, a.cancel = context.WithCancel(ctx)
+		ctx, cancel = context.WithCancel(ctx)
 	}
+	var a *attempt
 	if money {
+		a = &attempt{cancel: cancel}
 		a.trace.GotConn = a.gotConn
-		a.trace.WroteHeaders = a.wroteHeaders
 		ctx = httptrace.WithClientTrace(ctx, &a.trace)
 	}
 	r := req.WithContext(ctx) // a shallow copy; req itself is not changed
 	if money {
 		r.GetBody = nil
-		if r.Body == nil || r.Body == http.NoBody || r.ContentLength <= 0 {
-			r.Close = true
-		}
 	}
-	return a, r
+	return a, r, cancel
 }
 
-func (a *attempt) wroteHeaders() { a.wrote.Store(true) }
+func nop() {}
 
 func (a *attempt) gotConn(info httptrace.GotConnInfo) {
-	if a.conns.Add(1) == 1 || !a.wrote.Load() {
+	if a.conns.Add(1) == 1 {
 		return
 	}
 	a.replay.Store(true)
@@ -139,26 +147,12 @@ func sharedConn(conn net.Conn) bool {
 // http2Funcs are the prefixes of the functions of Go's HTTP/2 clients.
 var http2Funcs = []string{"net/http.http2", "net/http.(*http2", "net/http/internal/http2.", "golang.org/x/net/http2."}
 
-// finish says what to make of the attempt's error: a resend refused by the
-// guard is errReplayRefused (with the transport's error beside it when that
-// says more), whatever the transport returned.
-func (a *attempt) finish(err error) error {
-	if !a.replay.Load() || errors.Is(err, errReplayRefused) {
-		return err
-	}
-	if err == nil || errors.Is(err, context.Canceled) {
-		return errReplayRefused // our own cancellation stopped the resend
-	}
-	return &replayError{err: err}
-}
-
-// replayError is a refused resend with the error the transport returned. Its
-// text is errReplayRefused's alone: a wrapper's error may quote the URL.
-type replayError struct{ err error }
-
-func (e *replayError) Error() string { return errReplayRefused.Error() }
-
-func (e *replayError) Unwrap() []error { return []error{errReplayRefused, e.err} }
+// refused is the error of an attempt whose resend the guard stopped,
+// whatever the transport returned: its error may be about the stopped send
+// or a later one (a failed dial, an HTTP/2 refusal), none of which says
+// anything of the request that was written, and a wrapper's error may quote
+// the URL.
+func (a *attempt) refused() error { return errReplayRefused }
 
 // unprocessed reports whether err is one of HTTP/2's two promises that the
 // server did not process the stream (RFC 9113 §8.7): RST_STREAM with
