@@ -95,6 +95,7 @@ type Client struct {
 	httpClient *http.Client
 	timeout    time.Duration // the HTTP client's Timeout, applied per attempt
 	header     http.Header   // User-Agent and Accept, cloned into each request
+	lastCT     atomic.Pointer[[]string]
 	retry      *retryablehttp.Client
 	logger     *slog.Logger
 }
@@ -314,11 +315,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		h[k] = vs
 	}
 	if r.Body != nil {
-		if r.ContentType == "" {
-			h["Content-Type"] = jsonContentType
-		} else {
-			h["Content-Type"] = []string{r.ContentType}
-		}
+		h["Content-Type"] = c.contentType(r.ContentType)
 	}
 	for k, vs := range r.Header {
 		if k = http.CanonicalHeaderKey(k); k == "User-Agent" {
@@ -584,6 +581,21 @@ func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Durati
 // jsonContentType is the default Content-Type value, shared by every
 // request's header map (value slices there are replaced, never changed).
 var jsonContentType = []string{"application/json"}
+
+// contentType returns the header value for ct ("" is JSON), shared between
+// calls: a provider sends one content type on every call, so the client
+// keeps the last one it built.
+func (c *Client) contentType(ct string) []string {
+	if ct == "" {
+		return jsonContentType
+	}
+	if v := c.lastCT.Load(); v != nil && (*v)[0] == ct {
+		return *v
+	}
+	v := []string{ct}
+	c.lastCT.Store(&v)
+	return v
+}
 
 // newBody is a request body reading b once. net/http recognises it as in
 // memory (an io.NopCloser over a *bytes.Reader) and writes it with the
