@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/internal/guid"
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/once"
 	"github.com/paywidget/paywidget-go/internal/token"
 )
 
@@ -35,13 +35,16 @@ type Config struct {
 	Environment Environment
 	// Lang is "en" (default) or "fr"; it also sets the language of errors.
 	Lang string
-	// Claims serialises Flow.AuthorizeOnce per reference. Nil: an
-	// in-process claims.Memory, right for one replica only; replicas behind
-	// a load balancer must share one store (the same one that makes
-	// notifications exactly-once, e.g. claims.NewSQL).
+	// Claims keeps, per reference, whether a repeatable call
+	// (Flow.AuthorizeOnce, CaptureOnce) is new, in progress or done. Nil: an
+	// in-process store (NewMemoryStore), right for one replica only;
+	// replicas behind a load balancer share one (NewSQLStore), the same one
+	// that makes notifications exactly-once.
 	Claims Store
-	// ClaimLease bounds how long one AuthorizeOnce holds its reference
-	// (default DefaultClaimLease); it must exceed the HTTP client's timeout.
+	// ClaimLease is how long one repeatable call holds its reference
+	// (default DefaultClaimLease). It must exceed the HTTP client's timeout
+	// (60 s by default), so that nobody takes a reference over while a
+	// request for it is in flight.
 	ClaimLease time.Duration
 }
 
@@ -59,8 +62,7 @@ type Client struct {
 	cfg      Config
 	merchant *token.Cache
 	langOnly string // "?lang=<Lang>": the whole query of calls that have no other
-	claims   Store
-	lease    time.Duration
+	guard    once.Guard
 	fetchMax time.Duration // bound of one token fetch (Settings.TokenTimeout)
 }
 
@@ -79,17 +81,12 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	default:
 		return nil, httpx.Invalid(provider, "Lang", "must be en or fr")
 	}
-	if cfg.ClaimLease < 0 {
-		return nil, httpx.Invalid(provider, "ClaimLease", "must not be negative")
-	}
-	if cfg.ClaimLease == 0 {
-		cfg.ClaimLease = DefaultClaimLease
-	}
-	if cfg.Claims == nil {
-		cfg.Claims = claims.NewMemory(0, 0)
-	}
 	s := httpx.DefaultSettings()
 	if err := s.Apply(opts); err != nil {
+		return nil, err
+	}
+	g, err := once.NewGuard(provider, cfg.Claims, cfg.ClaimLease, s.Timeout())
+	if err != nil {
 		return nil, err
 	}
 	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Training, MerchantIntegration or Production"); err != nil {
@@ -99,7 +96,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, cfg: cfg, langOnly: "?lang=" + url.QueryEscape(cfg.Lang), claims: cfg.Claims, lease: cfg.ClaimLease, fetchMax: s.TokenTimeout}
+	c := &Client{http: hc, cfg: cfg, langOnly: "?lang=" + url.QueryEscape(cfg.Lang), guard: g, fetchMax: s.TokenTimeout}
 	c.merchant = token.New(func(ctx context.Context, prev token.Token) (token.Token, error) {
 		return c.fetchToken(ctx, ScopeMerchant, NewReferenceID(), prev)
 	}, token.WithSkew(60*time.Second), token.WithFetchTimeout(c.fetchMax))

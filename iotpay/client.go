@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/once"
 )
 
 const provider = "iotpay"
@@ -41,12 +43,24 @@ type Config struct {
 	// PurchaseWithToken when set. Set it once from the merchant's
 	// configuration, never from a request's Host or X-Forwarded-* headers.
 	NotifyURL string
+	// Claims keeps, per mchOrderNo and mchRefundNo, whether a repeatable
+	// call (PurchaseOnce, PurchaseWithTokenOnce, VoidOnce, RefundOnce) is
+	// new, in progress or done. Nil: an in-process store (NewMemoryStore),
+	// right for one replica only; replicas behind a load balancer share one
+	// (NewSQLStore), the same one that makes notifications exactly-once.
+	Claims Store
+	// ClaimLease is how long one repeatable call holds its reference
+	// (default DefaultClaimLease). It must exceed the HTTP client's timeout
+	// (60 s by default), so that nobody takes a reference over while a
+	// request for it is in flight.
+	ClaimLease time.Duration
 }
 
 // Client calls IOTPay's v3 card API. It is safe for concurrent use.
 type Client struct {
-	http *httpx.Client
-	cfg  Config
+	http  *httpx.Client
+	cfg   Config
+	guard once.Guard
 }
 
 // New validates cfg and opts and returns a Client. It sends nothing.
@@ -70,11 +84,15 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Sandbox or Production"); err != nil {
 		return nil, err
 	}
+	g, err := once.NewGuard(provider, cfg.Claims, cfg.ClaimLease, s.Timeout())
+	if err != nil {
+		return nil, err
+	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment)}, s)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{http: hc, cfg: cfg}, nil
+	return &Client{http: hc, cfg: cfg, guard: g}, nil
 }
 
 // String describes the client without its key.

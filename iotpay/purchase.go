@@ -69,6 +69,12 @@ type Checkout struct {
 	// RedirectURL is IOTPay's hosted page for the redirect flow.
 	RedirectURL string `json:"redirectUrl"`
 	Channel     string `json:"channel,omitempty"`
+	// Order is set when PurchaseOnce found the purchase at IOTPay instead of
+	// starting it (a repeat): the order IOTPay holds for MchOrderNo. IOTPay
+	// gives no secureId for an existing order, so SecureID is then empty
+	// (the first call's secureId stays valid for about an hour) and
+	// RedirectURL is the order's redirectUrl, when IOTPay reports one.
+	Order *Order `json:"-"`
 	// Meta is the HTTP metadata of the reply.
 	Meta Meta `json:"-"`
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/once"
 	"github.com/paywidget/paywidget-go/internal/secret"
 )
 
@@ -151,3 +152,70 @@ type DecodeError = httpx.DecodeError
 //
 // Unwrap returns ErrUnauthorized for 401 and ErrRateLimited for 429.
 type StatusError = httpx.StatusError
+
+// The errors of the repeatable calls (<Call>Once) and Settle, the same values
+// in every paywidget-go provider package.
+var (
+	// ErrInProgress is matched (by an *InProgressError) when another call
+	// for the same reference (another goroutine, request or replica) holds
+	// it, or OderoPay has the request and its record is not readable yet.
+	// Nothing was sent; repeat the call after the error's RetryAfter.
+	ErrInProgress = once.ErrInProgress
+	// ErrReferenceConflict is matched (by a *ReferenceConflictError) when the
+	// reference was used before with other parameters (another amount, card
+	// or original payment). Nothing was sent; a new payment needs a new
+	// reference.
+	ErrReferenceConflict = once.ErrReferenceConflict
+	// ErrAwaitingNotification is matched when the provider has no look-up
+	// and the request's verdict arrives only with its notification.
+	ErrAwaitingNotification = once.ErrAwaitingNotification
+	// ErrAlreadyDone is matched when a repeatable call was made and answered
+	// before under the reference and OderoPay offers no look-up to return
+	// its record again. Nothing was sent.
+	ErrAlreadyDone = once.ErrAlreadyDone
+)
+
+// InProgressError is a repeatable call's error for a reference in progress;
+// it matches ErrInProgress. Its fields:
+//
+//	Provider   string        // "odero"
+//	Reference  string        // the merchant's reference
+//	Until      time.Time     // when the holder's lease ends, by the claims store's clock (zero when unknown)
+//	RetryAfter time.Duration // how long to wait before repeating, by this process's clock (1 s to the lease)
+//
+// Error gives the reference and RetryAfter; Is matches ErrInProgress.
+type InProgressError = once.InProgressError
+
+// ReferenceConflictError is a repeatable call's error for a reference used
+// before with other parameters; it matches ErrReferenceConflict. Its fields:
+//
+//	Provider  string // "odero"
+//	Reference string // the merchant's reference
+//	Reason    string // what differs, e.g. "amount 1500, requested 1200"
+//
+// Error gives the reference and Reason; Is matches ErrReferenceConflict.
+type ReferenceConflictError = once.ReferenceConflictError
+
+// SettleState is what OderoPay knows of a reference, as Settle reports it;
+// String names it.
+type SettleState = once.SettleState
+
+// The states Settle reports.
+const (
+	// SettleNotFound: OderoPay has no record of the reference; sending it
+	// is safe.
+	SettleNotFound = once.SettleNotFound
+	// SettlePending: OderoPay has the request and no final verdict yet: ask
+	// again later and never send it again.
+	SettlePending = once.SettlePending
+	// SettleDone: OderoPay has a final record (paid, refunded, declined, as
+	// the record says).
+	SettleDone = once.SettleDone
+	// SettleUnknowable: OderoPay offers no look-up for it: the verdict
+	// arrives only with the notification.
+	SettleUnknowable = once.SettleUnknowable
+)
+
+// DefaultClaimLease is how long a repeatable call holds its reference when
+// Config.ClaimLease is zero. A lease must exceed the HTTP client's timeout.
+const DefaultClaimLease = once.DefaultLease

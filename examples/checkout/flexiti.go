@@ -135,7 +135,7 @@ func (x *flexitiCheckout) register(mux *http.ServeMux, a *app) {
 				a.orders.settle(ord.ID, StatusPaid, "")
 			case err == nil:
 				a.orders.settle(ord.ID, StatusMismatch, "Flexiti's authorization does not match the order")
-			case errors.Is(err, flexiti.ErrAuthorizationInProgress), errors.Is(err, flexiti.ErrOutcomeUnknown):
+			case errors.Is(err, flexiti.ErrInProgress), errors.Is(err, flexiti.ErrOutcomeUnknown):
 				// Another request is authorizing this order, or Flexiti's
 				// answer was lost: the order page shows what is settled.
 			default:

@@ -208,6 +208,12 @@ func (s *Server) capture(w http.ResponseWriter, r *http.Request, c *call) {
 	a.captured = total
 	cid := s.nextID()
 	a.captures[cid] = amt
+	if ref := str(c.body["reference"]); ref != "" {
+		if a.refs == nil {
+			a.refs = map[int64]string{}
+		}
+		a.refs[cid] = ref
+	}
 	writeJSON(w, 200, map[string]any{"capture_id": cid, "authorization_id": a.AuthorizationID, "amount": dollars(amt), "reference": str(c.body["reference"]), "date": "2026-11-22T10:00:00Z"})
 }
 
@@ -279,7 +285,11 @@ func (s *Server) captures(w http.ResponseWriter, _ *http.Request, _ *call) {
 	out := []map[string]any{}
 	for _, a := range s.auths {
 		for id, amt := range a.captures {
-			out = append(out, map[string]any{"capture_id": id, "authorization_id": a.AuthorizationID, "amount": dollars(amt)})
+			cp := map[string]any{"capture_id": id, "authorization_id": a.AuthorizationID, "amount": dollars(amt)}
+			if ref := a.refs[id]; ref != "" {
+				cp["reference"] = ref
+			}
+			out = append(out, cp)
 		}
 	}
 	writeJSON(w, 200, out)

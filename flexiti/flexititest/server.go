@@ -110,6 +110,7 @@ type auth struct {
 	flexiti.Authorization
 	captured decimal.Decimal
 	captures map[int64]decimal.Decimal
+	refs     map[int64]string // capture id → the capture's reference
 	released bool
 }
 

@@ -29,6 +29,16 @@ type Request struct {
 	At       time.Time
 	// Proto is the protocol the request came in ("HTTP/1.1", "HTTP/2.0").
 	Proto string
+	// Processed is whether the provider acted on the request: false while
+	// it is being handled and for a request a fault answered or dropped
+	// before the provider saw it (Status, DropBefore, RefusedStream,
+	// GoAwayBefore).
+	Processed bool
+	// Status and Reply are the provider's answer to a Processed request
+	// (Reply at most 64 KiB), whether or not a fault kept it from the
+	// client: a test tells a charge from a refusal by them.
+	Status int
+	Reply  []byte
 }
 
 // Kind says where in the exchange a fault strikes.
@@ -69,6 +79,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests []Request
+	gen      int                // counts Resets, so a request recorded before one is not marked after
 	faults   map[string][]Fault // "METHOD /path" → queue
 	handler  http.Handler
 	mem      *memory // set when the server lives in memory (NewMemory)
@@ -123,6 +134,7 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.gen++
 	s.faults = map[string][]Fault{}
 }
 
@@ -138,13 +150,64 @@ func (s *Server) take(method, path string) (Fault, bool) {
 	return Fault{}, false
 }
 
-func (s *Server) record(r *http.Request, body []byte) {
+func (s *Server) record(r *http.Request, body []byte) (mark func(status int, reply []byte)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, Request{
 		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 		Header: r.Header.Clone(), Body: body, At: time.Now(), Proto: r.Proto,
 	})
+	i, gen := len(s.requests)-1, s.gen
+	return func(status int, reply []byte) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.gen == gen && i < len(s.requests) {
+			q := &s.requests[i]
+			q.Processed, q.Status = true, status
+			q.Reply = append([]byte(nil), reply[:min(len(reply), maxReply)]...)
+		}
+	}
+}
+
+// maxReply bounds the copy of a reply a Request keeps.
+const maxReply = 64 << 10
+
+// answerTap passes a reply through and keeps its status and first bytes.
+type answerTap struct {
+	http.ResponseWriter
+	status int
+	reply  []byte
+}
+
+func (a *answerTap) WriteHeader(code int) {
+	if a.status == 0 {
+		a.status = code
+	}
+	a.ResponseWriter.WriteHeader(code)
+}
+
+func (a *answerTap) Write(b []byte) (int, error) {
+	if a.status == 0 {
+		a.status = http.StatusOK
+	}
+	if room := maxReply - len(a.reply); room > 0 {
+		a.reply = append(a.reply, b[:min(len(b), room)]...)
+	}
+	return a.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (flush,
+// hijack) through the tap.
+func (a *answerTap) Unwrap() http.ResponseWriter { return a.ResponseWriter }
+
+// handle hands r to the provider and marks it processed.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, mark func(int, []byte)) {
+	tap := &answerTap{ResponseWriter: w}
+	s.handler.ServeHTTP(tap, r)
+	if tap.status == 0 {
+		tap.status = http.StatusOK
+	}
+	mark(tap.status, tap.reply)
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -154,11 +217,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	s.record(r, body)
+	mark := s.record(r, body)
 
 	f, ok := s.take(r.Method, r.URL.Path)
 	if !ok {
-		s.handler.ServeHTTP(w, r)
+		s.handle(w, r, mark)
 		return
 	}
 	switch f.Kind {
@@ -186,7 +249,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	// The remaining kinds let the provider process the request first.
 	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, r)
+	s.handle(rec, r, mark)
 	switch f.Kind {
 	case DropAfter:
 		s.hangUp(w, r)

@@ -139,7 +139,7 @@ func New(cfg Config, s Settings) (*Client, error) {
 			base = http.DefaultTransport
 		}
 	} else {
-		hc.Timeout = 60 * time.Second
+		hc.Timeout = DefaultTimeout
 		base = defaultTransport()
 	}
 	// The client's Timeout bounds each attempt as a deadline on the

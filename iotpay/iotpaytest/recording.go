@@ -10,7 +10,12 @@ import (
 
 // Request is one request as the fake received it: Method, Path, RawQuery,
 // Header, Body (at most 1 MiB of it), At, when it arrived, and Proto,
-// "HTTP/1.1" or "HTTP/2.0" (NewTLSServer). Server.Requests returns them. (An alias of the request record all five fakes share.)
+// "HTTP/1.1" or "HTTP/2.0" (NewTLSServer); Processed, whether the fake
+// acted on it (false for a request a fault answered or dropped before
+// processing); and Status and Reply, the fake's answer to a processed
+// request (even when a fault kept it from the client), which tell a charge
+// from a refusal. Server.Requests returns them. (An alias of the request
+// record all five fakes share.)
 type Request = fake.Request
 
 // FaultKind says where in the exchange a Fault strikes: one of Status,

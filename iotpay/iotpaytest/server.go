@@ -9,6 +9,12 @@
 //	srv := iotpaytest.NewServer(t)
 //	client, _ := srv.NewClient()
 //
+// Merchant numbers are unique as at IOTPay: a second cc_purchase or
+// cc_purchasewithtoken with a used mchOrderNo is refused with retMsg
+// "mchOrderNo duplicate", a second cc_refund or cc_void with a used
+// mchRefundNo with "mchRefundNo duplicate" (before any other check), and
+// cc_query by mchOrderNo finds a refund or void record by its mchRefundNo.
+//
 // Test cards: any number pays (status 2) except 4000000000000002 (declined,
 // status 9) and 4000000000000259 (left pending, status 1). Server.NextPayment
 // scripts the next outcome whatever the card.
@@ -86,21 +92,22 @@ type Server struct {
 	srv *fake.Server
 	env iotpay.Environment // the host mounted in memory (NewMock); zero on loopback
 
-	mu        sync.Mutex
-	orders    map[string]*order // by payOrderId
-	byMch     map[string]string // mchOrderNo → payOrderId (purchases)
-	pending   map[string]*order // by secureId, not yet paid
-	cards     map[string]*card  // by cardId
-	binding   map[string]*card  // by secureId
-	next      []iotpay.Status
-	seq       int
-	purchases int
-	notified  map[string]int // payOrderId → notify attempts
-	answered  map[string]bool
-	interval  time.Duration       // notify retry unit; see SetNotifyInterval
-	sent      map[string]sentNote // payOrderId → first notification, for Redeliver
-	hc        *http.Client
-	wg        sync.WaitGroup
+	mu         sync.Mutex
+	orders     map[string]*order // by payOrderId
+	byMch      map[string]string // mchOrderNo → payOrderId (purchases)
+	byRefundNo map[string]string // mchRefundNo → payOrderId (refunds and voids)
+	pending    map[string]*order // by secureId, not yet paid
+	cards      map[string]*card  // by cardId
+	binding    map[string]*card  // by secureId
+	next       []iotpay.Status
+	seq        int
+	purchases  int
+	notified   map[string]int // payOrderId → notify attempts
+	answered   map[string]bool
+	interval   time.Duration       // notify retry unit; see SetNotifyInterval
+	sent       map[string]sentNote // payOrderId → first notification, for Redeliver
+	hc         *http.Client
+	wg         sync.WaitGroup
 }
 
 type order struct {
@@ -133,7 +140,7 @@ func Start() *Server {
 // newServer is a fake's state before it is served.
 func newServer() *Server {
 	s := &Server{
-		orders: map[string]*order{}, byMch: map[string]string{}, pending: map[string]*order{},
+		orders: map[string]*order{}, byMch: map[string]string{}, byRefundNo: map[string]string{}, pending: map[string]*order{},
 		cards: map[string]*card{}, binding: map[string]*card{},
 		notified: map[string]int{}, answered: map[string]bool{}, sent: map[string]sentNote{},
 		hc: &http.Client{Timeout: 5 * time.Second},
