@@ -34,27 +34,31 @@ import (
 // request as replayable. Every attempt of a money call then travels with an
 // httptrace.ClientTrace and a context of its own (the attempt's context, see
 // attemptTransport). The trace sees every connection net/http takes for the
-// request: GotConn runs once per send, whoever asks for it, and before
-// anything of that send is written. A second connection for the same
-// attempt is a resend, and the guard stops it before its first byte is
-// written. It cancels the attempt's context, which the HTTP/2 client checks
-// before it writes the headers (a stream on a shared connection is cancelled
-// alone: other callers' streams go on), and, on an HTTP/1 connection, which
-// belongs to this request alone while it is in use, it also closes the
-// connection, because the HTTP/1 client writes the request without looking
-// at the context again. The attempt then fails with errReplayRefused
-// whatever the transport returns, so the call reports an outcome unknown
-// that names the cause.
+// request (GotConn runs once per send, whoever asks for it, before anything
+// of that send is written) and whether the request was written. A second
+// connection for the same attempt after the request was written is a
+// resend, and the guard stops it before its first byte is written. It
+// cancels the attempt's context, which the HTTP/2 client checks before it
+// writes the headers (a stream on a shared connection is cancelled alone:
+// other callers' streams go on), and, on an HTTP/1 connection, which belongs
+// to this request alone while it is in use, it also closes the connection,
+// because the HTTP/1 client writes the request without looking at the
+// context again. The attempt then fails with errReplayRefused whatever the
+// transport returns, so the call reports an outcome unknown that names the
+// cause.
 //
-// The guard does not wait for the first send's headers to be written
-// (httptrace's WroteHeaders): HTTP/2 reports them from another goroutine
-// after they may have reached the server, which may answer (a 502 from a
-// proxy does not read the body) before the report, and a resend would then
-// pass as a first send. A second connection is refused even when the first
-// wrote nothing (an HTTP/2 connection found unusable between the pool and
-// the stream): the call then reports an outcome unknown although the
-// provider received nothing, which is safe. A failed dial or TLS handshake
-// takes no connection, so a transport may retry those freely.
+// "Written" must be known before the first byte reaches the server, which
+// may answer at once (a 502 from a proxy does not wait for the body): on
+// HTTP/1 httptrace's WroteHeaders runs before the headers are flushed; on
+// HTTP/2 it runs from another goroutine after the headers were sent, so the
+// guard also listens to WroteHeaderField, which HTTP/2 calls while it encodes
+// the headers, before it writes them. It sets that hook only for a
+// connection that negotiated h2 (HTTP/1 would build a slice per header for
+// it). A second connection before anything was written is no resend: the
+// HTTP/2 client takes another one itself when the first turns out unusable
+// (a GOAWAY) before the stream opens. The one case left to WroteHeaders'
+// timing is HTTP/2 without TLS (h2c), which nothing tells from HTTP/1 when
+// the connection is taken.
 //
 // The trace reaches net/http through the request's context, so it holds for
 // every wrapper that keeps the context (retryablehttp does, as do
@@ -74,7 +78,8 @@ var errReplayRefused = errors.New("the client's transport re-sends requests: it 
 type attempt struct {
 	trace  httptrace.ClientTrace
 	cancel context.CancelFunc
-	replay atomic.Bool  // the transport took a second connection
+	wrote  atomic.Bool  // the transport began to write the request
+	replay atomic.Bool  // the transport took a new connection after wrote
 	conns  atomic.Int32 // connections the transport took for the attempt
 }
 
@@ -98,6 +103,7 @@ func start(req *http.Request, timeout time.Duration, money bool) (*attempt, *htt
 	if money {
 		a = &attempt{cancel: cancel}
 		a.trace.GotConn = a.gotConn
+		a.trace.WroteHeaders = a.written
 		ctx = httptrace.WithClientTrace(ctx, &a.trace)
 	}
 	r := req.WithContext(ctx) // a shallow copy; req itself is not changed
@@ -109,15 +115,31 @@ func start(req *http.Request, timeout time.Duration, money bool) (*attempt, *htt
 
 func nop() {}
 
+func (a *attempt) written() { a.wrote.Store(true) }
+
 func (a *attempt) gotConn(info httptrace.GotConnInfo) {
 	if a.conns.Add(1) == 1 {
+		// Set before the HTTP/2 client starts the stream's goroutine,
+		// which reads it; never changed after.
+		if tc, ok := info.Conn.(*tls.Conn); ok && tc.ConnectionState().NegotiatedProtocol == "h2" {
+			a.trace.WroteHeaderField = a.wroteField
+		}
 		return
+	}
+	if !a.wrote.Load() {
+		return // nothing was written on the connections before this one
 	}
 	a.replay.Store(true)
 	if info.Conn != nil && !sharedConn(info.Conn) {
 		_ = info.Conn.Close() // HTTP/1: the request is not written on it
 	}
 	a.cancel()
+}
+
+func (a *attempt) wroteField(string, []string) {
+	if !a.wrote.Load() {
+		a.wrote.Store(true)
+	}
 }
 
 // sharedConn reports whether conn carries HTTP/2 (streams of other requests
