@@ -41,32 +41,32 @@ type Client struct {
 	http   *httpx.Client
 	cfg    Config
 	tokens *token.Cache
+	// production refuses http return URLs (see httpx.URLRule).
+	production bool
 
 	mu      sync.Mutex
 	widgets map[string]time.Time // recently issued widget tokens, to catch misuse
 	sweepAt int
 }
 
-// New validates cfg and opts and returns a Client. It sends nothing.
+// New validates cfg and opts and returns a Client. It sends nothing. Every
+// problem of cfg is reported at once: the error joins one *ValidationError
+// per broken rule, each matching ErrInvalidRequest.
 func New(cfg Config, opts ...Option) (*Client, error) {
-	if cfg.APIKey.IsZero() {
-		return nil, httpx.Invalid(provider, "APIKey", "required")
-	}
-	if cfg.SecretKey.IsZero() {
-		return nil, httpx.Invalid(provider, "SecretKey", "required")
-	}
 	s := httpx.DefaultSettings()
-	if err := s.Apply(opts); err != nil {
-		return nil, err
-	}
-	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Sandbox or Production"); err != nil {
+	v := httpx.NewViolations(provider, nil)
+	v.AddErr(s.Apply(opts))
+	v.Required("APIKey", "apiKey", cfg.APIKey.IsZero())
+	v.Required("SecretKey", "secretKey", cfg.SecretKey.IsZero())
+	v.Environment(&s, cfg.Environment == "", cfg.Environment == Sandbox || cfg.Environment == Production, "finrota.Sandbox or finrota.Production")
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment), DecodeError: decodeError}, s)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, cfg: cfg, widgets: map[string]time.Time{}}
+	c := &Client{http: hc, cfg: cfg, production: cfg.Environment == Production, widgets: map[string]time.Time{}}
 	c.tokens = token.New(c.fetchToken, token.WithSkew(5*time.Minute), token.WithFetchTimeout(s.TokenTimeout))
 	return c, nil
 }
@@ -147,7 +147,7 @@ func (c *Client) send(ctx context.Context, r *httpx.Request, out any) (Meta, err
 		if err := httpx.DecodeJSON(provider, resp.Body, out); err != nil {
 			if req.Retry == httpx.RetryIfNotSent {
 				// The request was processed; its answer is unusable.
-				return httpx.OutcomeUnknown(provider, err)
+				return req.OutcomeUnknown(provider, err)
 			}
 			return err
 		}

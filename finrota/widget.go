@@ -157,8 +157,10 @@ func (c *Client) PreparePayment(ctx context.Context, w WidgetToken, r *PrepareRe
 	if err != nil {
 		return "", err
 	}
-	resp, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/b2c/widget/preparePayment", Body: body,
-		Header: http.Header{"Authorization": {"Bearer " + w.value.Reveal()}}, Retry: httpx.RetryIfNotSent})
+	req := &httpx.Request{Method: http.MethodPost, Path: "/b2c/widget/preparePayment", Body: body,
+		Header: http.Header{"Authorization": {"Bearer " + w.value.Reveal()}}, Retry: httpx.RetryIfNotSent,
+		Unknown: "a lost preparePayment moves no money: prepare again with a new widget token; never complete an unknown prepare token"}
+	resp, err := c.http.Do(ctx, req)
 	if err != nil {
 		return "", err
 	}
@@ -166,7 +168,7 @@ func (c *Client) PreparePayment(ctx context.Context, w WidgetToken, r *PrepareRe
 		PrepareToken string `json:"prepareToken"`
 	}
 	if err := httpx.DecodeJSON(provider, resp.Body, &out); err != nil || out.PrepareToken == "" {
-		return "", httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "PrepareToken", Err: errMissing("prepareToken")})
+		return "", req.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "PrepareToken", Err: errMissing("prepareToken")})
 	}
 	return PrepareToken(out.PrepareToken), nil
 }

@@ -12,9 +12,10 @@ import (
 // Application is the answer to Apply; a decline or a pending decision comes
 // back as an error (ErrApplicationDeclined, ErrApplicationPending).
 type Application struct {
-	AccountNumber ID              `json:"account_number,omitempty"`
-	CreditLimit   *Amount         `json:"credit_limit,omitempty"`
-	Raw           json.RawMessage `json:"-"`
+	AccountNumber ID      `json:"account_number,omitempty"`
+	CreditLimit   *Amount `json:"credit_limit,omitempty"`
+	// Raw is the reply as sent; it prints as its size only.
+	Raw RawBody `json:"-"`
 }
 
 // ApplyRequest is the body of /apply: the widget's personal information
@@ -28,7 +29,7 @@ type ApplyRequest struct {
 // (mandatory). It creates an account: retried only when never sent.
 func (f *Flow) Apply(ctx context.Context, r *WidgetInitRequest) (*Application, error) {
 	if r == nil || r.Flow != FlowApply {
-		return nil, httpx.Invalid(provider, "flow", "Apply needs the apply flow's request")
+		return nil, httpx.InvalidField(provider, "Flow", "flow", "Apply needs the apply flow's request")
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err
@@ -42,9 +43,9 @@ func (f *Flow) Apply(ctx context.Context, r *WidgetInitRequest) (*Application, e
 	}
 	var out Application
 	if err := httpx.DecodeJSON(provider, raw, &out); err != nil {
-		return nil, httpx.OutcomeUnknown(provider, err)
+		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice[epApply], err)
 	}
-	out.Raw = raw
+	out.Raw = RawBody(raw)
 	return &out, nil
 }
 

@@ -47,7 +47,7 @@ func (f *Flow) AuthorizeOnce(ctx context.Context, r *AuthorizeRequest) (*Authori
 		return nil, err
 	}
 	if r.Reference == "" {
-		return nil, httpx.Invalid(provider, "reference", "required for AuthorizeOnce")
+		return nil, httpx.InvalidField(provider, "Reference", "reference", "required for AuthorizeOnce")
 	}
 	c := f.c
 	find := func(ctx context.Context) (*Authorization, bool, error) {

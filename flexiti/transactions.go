@@ -123,9 +123,9 @@ type Authorization struct {
 	Amount          Amount `json:"amount"`
 	Reference       string `json:"reference,omitempty"`
 	Status          string `json:"authorization_status,omitempty"`
-	// Raw is the reply as sent.
-	Raw  json.RawMessage `json:"-"`
-	Meta Meta            `json:"-"`
+	// Raw is the reply as sent; it prints as its size only.
+	Raw  RawBody `json:"-"`
+	Meta Meta    `json:"-"`
 }
 
 func (a *Authorization) UnmarshalJSON(b []byte) error {
@@ -135,7 +135,7 @@ func (a *Authorization) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*a = Authorization(p)
-	a.Raw = append(json.RawMessage(nil), b...)
+	a.Raw = append(RawBody(nil), b...)
 	return nil
 }
 
@@ -166,13 +166,13 @@ type CaptureRequest struct {
 
 // Capture is a capture as Flexiti answers it (Raw keeps the whole reply).
 type Capture struct {
-	CaptureID       ID              `json:"capture_id"`
-	AuthorizationID ID              `json:"authorization_id,omitempty"`
-	Amount          Amount          `json:"amount"`
-	Reference       string          `json:"reference,omitempty"`
-	Date            string          `json:"date,omitempty"`
-	Raw             json.RawMessage `json:"-"`
-	Meta            Meta            `json:"-"`
+	CaptureID       ID      `json:"capture_id"`
+	AuthorizationID ID      `json:"authorization_id,omitempty"`
+	Amount          Amount  `json:"amount"`
+	Reference       string  `json:"reference,omitempty"`
+	Date            string  `json:"date,omitempty"`
+	Raw             RawBody `json:"-"` // the reply as sent; prints as its size only
+	Meta            Meta    `json:"-"`
 }
 
 func (c *Capture) UnmarshalJSON(b []byte) error {
@@ -182,7 +182,7 @@ func (c *Capture) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*c = Capture(p)
-	c.Raw = append(json.RawMessage(nil), b...)
+	c.Raw = append(RawBody(nil), b...)
 	return nil
 }
 
@@ -246,14 +246,14 @@ type ReturnRequest struct {
 
 // Return is a return as Flexiti answers it.
 type Return struct {
-	ReturnID                     ID              `json:"return_id"`
-	Reference                    string          `json:"reference,omitempty"`
-	CaptureID                    ID              `json:"capture_id"`
-	Date                         string          `json:"date,omitempty"`
-	Amount                       Amount          `json:"amount"`
-	RemainingCaptureAmount       *Amount         `json:"remaining_capture_amount,omitempty"`
-	RemainingAuthorizationAmount *Amount         `json:"remaining_authorization_amount,omitempty"`
-	Raw                          json.RawMessage `json:"-"`
+	ReturnID                     ID      `json:"return_id"`
+	Reference                    string  `json:"reference,omitempty"`
+	CaptureID                    ID      `json:"capture_id"`
+	Date                         string  `json:"date,omitempty"`
+	Amount                       Amount  `json:"amount"`
+	RemainingCaptureAmount       *Amount `json:"remaining_capture_amount,omitempty"`
+	RemainingAuthorizationAmount *Amount `json:"remaining_authorization_amount,omitempty"`
+	Raw                          RawBody `json:"-"` // the reply as sent; prints as its size only
 }
 
 // Return returns against a capture (merchant scope). A money call.
@@ -261,16 +261,15 @@ func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *R
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
-	if err := allErrs(r, checkID("authorizationId", authorizationID), checkID("captureId", captureID), checkRef(r.Reference)); err != nil {
-		return nil, err
-	}
+	var both, amount error
 	if r.FullReturn == (r.Amount != nil) {
-		return nil, httpx.Invalid(provider, "amount", "exactly one of full_return and amount")
+		both = httpx.InvalidField(provider, "Amount", "amount", "exactly one of full_return and amount")
 	}
 	if r.Amount != nil {
-		if err := checkAmount("amount", *r.Amount); err != nil {
-			return nil, err
-		}
+		amount = checkAmount("amount", *r.Amount)
+	}
+	if err := allErrs(r, checkID("authorizationId", authorizationID), checkID("captureId", captureID), checkRef(r.Reference), both, amount); err != nil {
+		return nil, err
 	}
 	var raw json.RawMessage
 	if _, err := c.backOffice(ctx, http.MethodPost, epReturn, []string{authorizationID.String(), captureID.String()}, nil, r, &raw, httpx.RetryIfNotSent); err != nil {
@@ -278,9 +277,9 @@ func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *R
 	}
 	var out Return
 	if err := httpx.DecodeJSON(provider, raw, &out); err != nil {
-		return nil, httpx.OutcomeUnknown(provider, err)
+		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice[epReturn], err)
 	}
-	out.Raw = raw
+	out.Raw = RawBody(raw)
 	return &out, nil
 }
 

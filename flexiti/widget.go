@@ -69,7 +69,7 @@ func (p PhoneNumber) valid() bool {
 // MarshalJSON writes the ten digits as a JSON number.
 func (p PhoneNumber) MarshalJSON() ([]byte, error) {
 	if !p.valid() {
-		return nil, httpx.Invalid(provider, "phone_number", "must be 10 digits, the first not 0")
+		return nil, httpx.InvalidField(provider, "PhoneNumber", "phone_number", "must be 10 digits, the first not 0")
 	}
 	return []byte(p), nil
 }

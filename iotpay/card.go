@@ -13,7 +13,7 @@ type AddCardRequest struct {
 	CardID string
 	// Channel is ChannelCard (default) or ChannelUnionPay.
 	Channel string
-	// ReturnURL is where the browser goes afterwards (absolute, 200).
+	// ReturnURL is where the browser goes afterwards (absolute, at most 200; https with Production).
 	ReturnURL string
 }
 
@@ -35,6 +35,9 @@ func (r *AddCardRequest) Validate() error {
 // is retried only when the request never left.
 func (c *Client) AddCard(ctx context.Context, req *AddCardRequest) (*Checkout, error) {
 	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if err := c.secureURLs("ReturnURL", "returnUrl", req.ReturnURL); err != nil {
 		return nil, err
 	}
 	ch := req.Channel

@@ -92,6 +92,15 @@ type Meta = httpx.Meta
 // time.
 type Secret = secret.Secret
 
+// RawBody is a copy of reply bytes kept as they came (members the SDK does
+// not decode, a bounded error body). Read it with string(b) or
+// json.Unmarshal(b, &v). It never prints its content, since a reply may
+// carry tokens or card data: String, GoString, Format (every fmt verb) and
+// LogValue (slog) all give its size, "RawBody(57 bytes)". MarshalJSON writes
+// the JSON it holds (a JSON string when it is not JSON, null when empty);
+// UnmarshalJSON keeps a copy of the value as it came.
+type RawBody = httpx.RawBody
+
 // CloseIdleConnections closes the keep-alive connections the client holds
 // idle, as http.Client.CloseIdleConnections does: for tests and graceful
 // shutdown. Calls in flight are not affected and later calls dial anew. With
@@ -109,8 +118,9 @@ func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 //	Wire     string // the field's name on the wire ("items[1].price"), when it has one
 //	Rule     string // what the value broke; "required" when it is missing
 //
-// Error gives "iotpay: Field (Wire): Rule", without "(Wire)" when Wire is Field
-// with a lower-case first letter; Unwrap returns ErrInvalidRequest.
+// Error gives "iotpay: Field (Wire): Rule" ("iotpay: Field: Rule" when the
+// field has no wire name, or the same one); Unwrap returns ErrInvalidRequest.
+// New reports every problem of a Config at once the same way.
 type ValidationError = httpx.ValidationError
 
 // TransportError is a failure below HTTP: DNS, dial, TLS, a reset, a
@@ -123,8 +133,9 @@ type ValidationError = httpx.ValidationError
 //	Path           string
 //	Attempts       int   // attempts made
 //	Sent           bool  // false only when no attempt reached a connection
-//	OutcomeUnknown bool  // a money call that may have been processed
-//	Err            error // the cause
+//	OutcomeUnknown bool   // a money call that may have been processed
+//	Advice         string // what to do then: the failed call's own advice
+//	Err            error  // the cause
 //
 // Unwrap returns Err and, when OutcomeUnknown is set, ErrOutcomeUnknown; Error
 // gives the message.
@@ -142,13 +153,16 @@ type TransportError = httpx.TransportError
 type DecodeError = httpx.DecodeError
 
 // StatusError is a non-2xx reply without IOTPay's error envelope. Error
-// names the status and request id, never the body. Its fields:
+// names the method, path (never the query), status and request id, never the
+// body. Its fields:
 //
 //	Provider   string
+//	Method     string
+//	Path       string
 //	StatusCode int
 //	RequestID  string
 //	RetryAfter time.Duration // the server's Retry-After, if it gave one
-//	Body       []byte        // at most 4 KiB of the reply, for diagnostics
+//	Body       RawBody       // at most 4 KiB of the reply, for diagnostics
 //
 // Unwrap returns ErrUnauthorized for 401 and ErrRateLimited for 429.
 type StatusError = httpx.StatusError
@@ -173,6 +187,11 @@ var (
 	// before under the reference and IOTPay offers no look-up to return
 	// its record again. Nothing was sent.
 	ErrAlreadyDone = once.ErrAlreadyDone
+	// ErrLeaseSpent is matched when the look-up before sending took so much
+	// of the claim's lease (ClaimLease) that a request sent then might reach
+	// IOTPay after the lease ran out. Nothing was sent and the
+	// reference is free: repeat the call (a longer ClaimLease makes it rarer).
+	ErrLeaseSpent = once.ErrLeaseSpent
 )
 
 // InProgressError is a repeatable call's error for a reference in progress;

@@ -31,7 +31,7 @@ type PurchaseRequest struct {
 	Subject, Body string
 	// The notifyUrl is not a field: the Client sends Config.NotifyURL.
 
-	// ReturnURL is where the shopper's browser goes afterwards (absolute, 200).
+	// ReturnURL is where the shopper's browser goes afterwards (absolute, at most 200; https with Production).
 	ReturnURL string
 	// MchUserID is the merchant's id of the buyer (at most 30), sent when set.
 	MchUserID string
@@ -86,8 +86,11 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if err := c.secureURLs("ReturnURL", "returnUrl", req.ReturnURL); err != nil {
+		return nil, err
+	}
 	if c.cfg.NotifyURL == "" {
-		return nil, httpx.Invalid(provider, "NotifyURL", "not configured (required for a purchase)")
+		return nil, httpx.InvalidField(provider, "NotifyURL", "notifyUrl", "not configured (required for a purchase)")
 	}
 	p := Params{
 		"mchOrderNo": req.MchOrderNo, "amount": req.Amount, "currency": Currency,
@@ -101,7 +104,7 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 		return nil, err
 	}
 	if out.SecureID == "" && out.RedirectURL == "" {
-		return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
+		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice["cc_purchase"], &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
 	}
 	if err := out.checkRedirect(); err != nil {
 		return nil, err

@@ -33,6 +33,9 @@ func (c *Client) Void(ctx context.Context, req *VoidRequest) (*Order, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if err := c.secureURLs("NotifyURL", "notifyUrl", req.NotifyURL); err != nil {
+		return nil, err
+	}
 	p := Params{"mchRefundNo": req.MchRefundNo, "loginName": c.cfg.LoginName, "payOrderId": req.PayOrderID, "notifyUrl": req.NotifyURL}
 	return c.order(ctx, "cc_void", p, httpx.RetryIfNotSent)
 }
@@ -61,6 +64,9 @@ func (r *RefundRequest) Validate() error {
 // call: on ErrOutcomeUnknown, Query the purchase (its Refundable) first.
 func (c *Client) Refund(ctx context.Context, req *RefundRequest) (*Order, error) {
 	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if err := c.secureURLs("NotifyURL", "notifyUrl", req.NotifyURL); err != nil {
 		return nil, err
 	}
 	p := Params{"mchRefundNo": req.MchRefundNo, "loginName": c.cfg.LoginName, "refundAmount": req.RefundAmount,

@@ -42,18 +42,20 @@ func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.http.Do(ctx, &httpx.Request{
+	req := &httpx.Request{
 		Method:      http.MethodPost,
 		Path:        "/api/v1/merchant-widget/payment",
 		Body:        body,
 		ContentType: "text/plain",
 		Header:      c.headers(),
 		Retry:       httpx.RetryIfNotSent,
-	})
+		Unknown:     "KTPay has no status query: wait for the notification to this order's callback URL (or ask KTPay support); never create the same order_id again",
+	}
+	resp, err := c.http.Do(ctx, req)
 	if err != nil {
 		var api *APIError
 		if errors.As(err, &api) && api.serverSide() {
-			err = httpx.OutcomeUnknown(provider, err)
+			err = req.OutcomeUnknown(provider, err)
 		}
 		return nil, err
 	}
@@ -62,7 +64,7 @@ func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*
 		if err == nil {
 			err = &httpx.DecodeError{Provider: provider, Into: "Payment", Err: errors.New("reply lacks transaction_hash")}
 		}
-		return nil, httpx.OutcomeUnknown(provider, err)
+		return nil, req.OutcomeUnknown(provider, err)
 	}
 	show := true
 	if d.ShowCloseButton != nil {

@@ -177,7 +177,7 @@ func (c *Client) wire(r *InitCheckoutRequest) (*initWire, error) {
 	cb := c.callback
 	if cb == "" {
 		if r.Group != PaymentGroupSubscription {
-			return nil, httpx.Invalid(provider, "CallbackURL", "not configured (required unless paymentGroup is SUBSCRIPTION)")
+			return nil, httpx.InvalidField(provider, "CallbackURL", "callbackUrl", "not configured (required unless paymentGroup is SUBSCRIPTION)")
 		}
 		cb = NoCallbackURL
 	}
@@ -228,12 +228,12 @@ func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*C
 		return nil, err
 	}
 	var out Checkout
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/checkout-payments/init", nil, body, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, pathInitCheckout, nil, body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}
 	if out.Token == "" || out.PageURL == "" {
-		return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("token and pageUrl")})
+		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice[pathInitCheckout], &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("token and pageUrl")})
 	}
 	if !httpx.WebURL(out.PageURL) {
 		return nil, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errors.New("pageUrl is not an absolute http(s) URL")}

@@ -78,7 +78,7 @@ func (c *Client) Refund(ctx context.Context, req *RefundRequest) (*Refund, error
 	body := *req
 	body.Destination = destination(req.Destination)
 	var out Refund
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refunds", nil, &body, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, pathRefunds, nil, &body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (c *Client) RefundTransaction(ctx context.Context, req *RefundTransactionRe
 	body := *req
 	body.Destination = destination(req.Destination)
 	var out RefundTransaction
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refund-transactions", nil, &body, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, pathRefundTransactions, nil, &body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
 // MaxBody bounds what a fake reads of one request.
@@ -25,7 +27,7 @@ type Request struct {
 	Path     string
 	RawQuery string
 	Header   http.Header
-	Body     []byte
+	Body     httpx.RawBody // prints as its size only
 	At       time.Time
 	// Proto is the protocol the request came in ("HTTP/1.1", "HTTP/2.0").
 	Proto string
@@ -38,7 +40,7 @@ type Request struct {
 	// (Reply at most 64 KiB), whether or not a fault kept it from the
 	// client: a test tells a charge from a refusal by them.
 	Status int
-	Reply  []byte
+	Reply  httpx.RawBody // prints as its size only
 }
 
 // Kind says where in the exchange a fault strikes.
@@ -69,7 +71,7 @@ type Fault struct {
 	Kind   Kind
 	Status int
 	Header http.Header
-	Body   []byte
+	Body   httpx.RawBody // prints as its size only
 	Delay  time.Duration
 }
 

@@ -212,10 +212,19 @@ type Request struct {
 	// sent (its final URL included) and the exact body bytes. It sets auth
 	// and signature headers; a random nonce is drawn afresh each time.
 	Sign func(req *http.Request, body []byte) error
+	// Unknown is what the merchant should do when this call's outcome is
+	// unknown ("look the checkout up by conversationId before retrying"):
+	// the advice of ErrOutcomeUnknown errors of this call. Empty selects
+	// the provider's (see OutcomeSentinel).
+	Unknown string
 }
 
 // Response is a reply and what it took to get it.
 type Response struct {
+	// Method and Path are the request's (never its query string): errors
+	// built from the reply name them.
+	Method     string
+	Path       string
 	StatusCode int
 	Header     http.Header
 	// Body is the whole reply, at most the configured bound.
@@ -340,10 +349,12 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		if resp != nil {
 			drainClose(resp.Body)
 		}
-		return nil, c.transportError(req.Request, st, attempts, err)
+		return nil, c.transportError(req.Request, r, st, attempts, err)
 	}
 
 	out := &Response{
+		Method:     r.Method,
+		Path:       r.Path,
 		StatusCode: resp.StatusCode,
 		Header:     resp.Header,
 		Attempts:   attempts,
@@ -357,7 +368,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	out.Duration = time.Since(start)
 	if err != nil {
-		return out, c.transportError(req.Request, st, attempts, err)
+		return out, c.transportError(req.Request, r, st, attempts, err)
 	}
 
 	var derr error
@@ -367,7 +378,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		derr = c.StatusError(out)
 	}
 	if derr != nil && st.class == RetryIfNotSent && ambiguousStatus(resp.StatusCode) {
-		derr = &outcomeUnknownError{sentinel: sentinelFor(c.provider), err: derr}
+		derr = &outcomeUnknownError{provider: c.provider, method: r.Method, path: r.Path, advice: r.Unknown, sentinel: sentinelFor(c.provider), err: derr}
 	}
 	return out, derr
 }
@@ -379,7 +390,7 @@ func (c *Client) StatusError(r *Response) *StatusError {
 	if len(b) > 4096 {
 		b = b[:4096]
 	}
-	e := &StatusError{Provider: c.provider, StatusCode: r.StatusCode, RequestID: r.RequestID, Body: bytes.Clone(b)}
+	e := &StatusError{Provider: c.provider, Method: r.Method, Path: r.Path, StatusCode: r.StatusCode, RequestID: r.RequestID, Body: RawBody(bytes.Clone(b))}
 	if d, ok := parseRetryAfter(r.Header, time.Now()); ok {
 		e.RetryAfter = d
 	}
@@ -442,7 +453,7 @@ func (c *Client) readBody(rc io.ReadCloser) ([]byte, error) {
 	return b, nil
 }
 
-func (c *Client) transportError(req *http.Request, st *callState, attempts int, err error) error {
+func (c *Client) transportError(req *http.Request, r *Request, st *callState, attempts int, err error) error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err // url.Error's message carries the query string
@@ -456,6 +467,7 @@ func (c *Client) transportError(req *http.Request, st *callState, attempts int, 
 		Attempts:       attempts,
 		Sent:           sent,
 		OutcomeUnknown: sent && st.class == RetryIfNotSent,
+		Advice:         r.Unknown,
 		Err:            err,
 	}
 }
