@@ -89,11 +89,11 @@ func TestChaos(t *testing.T) {
 	cfg := chaos.Config{
 		Providers: providers(t),
 		Payments:  n,
-		Workers:   48,
+		Workers:   64,
 		Replicas:  3,
 		Store:     store,
 		Timeout:   timeout,
-		Lease:     8 * timeout,
+		Lease:     4 * timeout,
 		FaultRate: 0.15,
 		Budget:    30 * time.Second,
 		Client:    clientFor(t, timeout),
