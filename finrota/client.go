@@ -84,7 +84,10 @@ type tokenReply struct {
 }
 
 // fetchToken exchanges the keys for an AccessToken (valid 24 hours).
-func (c *Client) fetchToken(ctx context.Context, _ token.Token) (token.Token, error) {
+// It is traced as "finrota.token", nested in the call that needed it.
+func (c *Client) fetchToken(ctx context.Context, _ token.Token) (_ token.Token, err error) {
+	ctx, sp := c.http.Trace(ctx, "finrota.token", "")
+	defer sp.End(&err)
 	body, err := httpx.MarshalJSON(map[string]string{"apiKey": c.cfg.APIKey.Reveal(), "secretKey": c.cfg.SecretKey.Reveal()})
 	if err != nil {
 		return token.Token{}, err
@@ -159,7 +162,9 @@ func (c *Client) send(ctx context.Context, r *httpx.Request, out any) (Meta, err
 // status…) with the same access token, refresh and typed errors. in (may be
 // nil) is sent as JSON; out (may be nil) receives the JSON reply. GET is
 // retried on failures; every other method only when the request never left.
-func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (Meta, error) {
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (_ Meta, err error) {
+	ctx, sp := c.http.Trace(ctx, "finrota.Do", "")
+	defer sp.End(&err)
 	body, class, err := httpx.EscapeHatch(provider, method, path, in)
 	if err != nil {
 		return Meta{}, err

@@ -20,7 +20,7 @@ import (
 // applied in order, so a later option overrides an earlier one, and New
 // returns the first option's error. Build one with the functions of this
 // package: WithHTTPClient, WithLogger, WithRetry, WithoutRetries,
-// WithUserAgent, WithBaseURL, WithMaxResponseBytes and WithTokenTimeout.
+// WithUserAgent, WithBaseURL, WithMaxResponseBytes, WithTokenTimeout and WithTracer.
 // Each provider package has its own Option type, so an option of another
 // provider's package does not compile here.
 type Option httpx.Option
@@ -30,9 +30,14 @@ func applyOptions(s *httpx.Settings, opts []Option) error { return httpx.ApplyOp
 
 // WithHTTPClient sends every request through a copy of hc: its Transport,
 // Timeout and Jar are used, hc itself is never modified, and redirects are
-// not followed. Without this option the client has its own transport (TLS 1.2
-// or newer, proxies from the environment, a 60 s timeout). A nil hc makes New
-// fail.
+// not followed. The Timeout bounds each attempt, reply body included. The
+// Transport may retry by itself (go-retryablehttp's RoundTripper, any
+// wrapper): a call that moves money is still sent at most once, a second
+// send is stopped before anything is written and the call fails with
+// ErrOutcomeUnknown; this holds for transports built on net/http that keep
+// the request's context. Without this option the client has its own
+// transport (TLS 1.2 or newer, proxies from the environment, a 60 s
+// timeout). A nil hc makes New fail.
 func WithHTTPClient(hc *http.Client) Option { return Option(httpx.WithHTTPClient(hc)) }
 
 // WithLogger logs one debug record per HTTP attempt through l: provider,
@@ -76,6 +81,81 @@ func WithMaxResponseBytes(n int64) Option { return Option(httpx.WithMaxResponseB
 // no timeout either: past it the fetch is cancelled and they fail with an
 // error that says so. New fails for d <= 0.
 func WithTokenTimeout(d time.Duration) Option { return Option(httpx.WithTokenTimeout(d)) }
+
+// WithTracer reports the start and the end of every call of the client to
+// t: one span per SDK call (not per HTTP attempt) with the provider, the
+// operation ("finrota.<Method>"), the merchant's reference, the attempts,
+// the HTTP status, the duration and the class of failure. The context
+// t.TraceCallStart returns is the one the call continues with, so spans of
+// calls made inside it (token fetches, look-ups) nest. A nil t disables
+// tracing (the default), which then costs nothing. The SDK itself depends on
+// no tracing library; see examples/tracing for OpenTelemetry and slog.
+func WithTracer(t Tracer) Option { return Option(httpx.WithTracer(t)) }
+
+// Tracer sees every SDK call of a client made with WithTracer, in the style
+// of pgx's QueryTracer. Its methods:
+//
+//	TraceCallStart(ctx context.Context, data TraceCallStartData) context.Context
+//	TraceCallEnd(ctx context.Context, data TraceCallEndData)
+//
+// TraceCallStart is called before the call does anything, validation
+// included; the context it returns (never nil) is the one the call continues
+// with and the one TraceCallEnd receives, once, when the call returns. A
+// token fetch shared by concurrent callers is traced in its own goroutine,
+// nested in the call that started it; every other call is traced in the
+// caller's goroutine. A Tracer must be safe for concurrent use. The data
+// never holds a key, token, signature, card number or body.
+type Tracer = httpx.Tracer
+
+// TraceCallStartData describes a call as it starts. Its fields:
+//
+//	Provider  string // "finrota"
+//	Operation string // "finrota.<Method>", or "finrota.token" for an access-token fetch
+//	Reference string // the merchant's reference of the call, when it has one
+type TraceCallStartData = httpx.TraceCallStartData
+
+// TraceCallEndData describes a call as it returns. Its fields:
+//
+//	Provider, Operation, Reference string // as at the start
+//	Attempts   int           // HTTP requests the call itself sent, retries included (0: none, e.g. invalid input)
+//	StatusCode int           // HTTP status of the last reply the call itself received; 0 when none
+//	RequestID  string        // Finrota's request id of that reply, when it sent one
+//	Duration   time.Duration // from the start to the end of the call
+//	Class      ErrorClass    // how it failed; empty on success
+//	Err        error         // the error the call returned; nil on success
+//
+// Requests of a call nested in another (a token fetch, the look-up of a
+// <Call>Once) are counted in the nested call's own span.
+type TraceCallEndData = httpx.TraceCallEndData
+
+// ErrorClass is the kind of failure of a traced call (TraceCallEndData.Class):
+// ClassValidation, ClassOutcomeUnknown, ClassCanceled, ClassTransport,
+// ClassMalformed, ClassRefused or ClassOther.
+type ErrorClass = httpx.ErrorClass
+
+// Classes of failure; an error gets the first that fits.
+const (
+	// ClassValidation: the request broke a rule (ErrInvalidRequest); nothing
+	// was sent.
+	ClassValidation = httpx.ClassValidation
+	// ClassOutcomeUnknown: a money call may or may not have been processed
+	// (ErrOutcomeUnknown): query before doing anything else.
+	ClassOutcomeUnknown = httpx.ClassOutcomeUnknown
+	// ClassCanceled: the caller's context ended first, nothing left in doubt.
+	ClassCanceled = httpx.ClassCanceled
+	// ClassTransport: a failure below HTTP (DNS, dial, TLS, reset) of a read
+	// or of a request that never left.
+	ClassTransport = httpx.ClassTransport
+	// ClassMalformed: a reply could not be decoded or was too large.
+	ClassMalformed = httpx.ClassMalformed
+	// ClassRefused: Finrota answered with an error (its API error, an
+	// HTTP error status, a decline).
+	ClassRefused = httpx.ClassRefused
+	// ClassOther: any other failure: a <Call>Once's reference in progress or
+	// used with other parameters (ErrInProgress, ErrReferenceConflict,
+	// ErrAwaitingNotification, ErrAlreadyDone), a claims store error.
+	ClassOther = httpx.ClassOther
+)
 
 // RetryPolicy bounds the retries of calls that may be retried; see WithRetry.
 // Its fields:

@@ -183,7 +183,13 @@ type paymentReply struct {
 // only when the request never left, and afterwards a failure matches
 // ErrOutcomeUnknown. A reply with success false or an error is a
 // *PaymentError (nothing was paid).
-func (c *Client) CompletePayment(ctx context.Context, req *CompleteRequest) (Outcome, error) {
+func (c *Client) CompletePayment(ctx context.Context, req *CompleteRequest) (_ Outcome, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ClientReferenceCode
+	}
+	ctx, sp := c.http.Trace(ctx, "finrota.CompletePayment", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -260,7 +266,13 @@ type PayRequest struct {
 
 // Pay makes a direct payment. EXPERIMENTAL (see PayRequest). A money call,
 // like CompletePayment.
-func (c *Client) Pay(ctx context.Context, r *PayRequest) (Outcome, error) {
+func (c *Client) Pay(ctx context.Context, r *PayRequest) (_ Outcome, err error) {
+	var ref string
+	if r != nil {
+		ref = r.ClientReferenceCode
+	}
+	ctx, sp := c.http.Trace(ctx, "finrota.Pay", ref)
+	defer sp.End(&err)
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
@@ -309,7 +321,9 @@ type Installment struct {
 // PaymentOptions lists card programs and installments for a card's BIN
 // (GET /b2c/paymentOptions; the access token goes in both Authorization and
 // Proxy-Authorization, as Finrota's page asks). Safe to retry.
-func (c *Client) PaymentOptions(ctx context.Context, bin string, amount Amount, currency Currency) ([]CardProgram, error) {
+func (c *Client) PaymentOptions(ctx context.Context, bin string, amount Amount, currency Currency) (_ []CardProgram, err error) {
+	ctx, sp := c.http.Trace(ctx, "finrota.PaymentOptions", "")
+	defer sp.End(&err)
 	v := httpx.NewViolations(provider, nil)
 	switch {
 	case bin == "":

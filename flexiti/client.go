@@ -123,7 +123,10 @@ type tokenReply struct {
 // fetchToken asks /oauth/token for a token of scope: with the refresh
 // token when there is one, falling back to client credentials when the
 // refresh is refused.
-func (c *Client) fetchToken(ctx context.Context, scope, ref string, prev token.Token) (token.Token, error) {
+// It is traced as "flexiti.token", nested in the call that needed it.
+func (c *Client) fetchToken(ctx context.Context, scope, ref string, prev token.Token) (_ token.Token, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.token", "")
+	defer sp.End(&err)
 	if !prev.Refresh.IsZero() {
 		t, err := c.grant(ctx, scope, ref, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {prev.Refresh.Reveal()}})
 		if s := refusalStatus(err); s != 400 && s != 401 {
@@ -203,7 +206,9 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 // "/v2.5.1/client-id/<ClientID>/captures". in (may be nil) is sent as JSON;
 // out (may be nil) receives the JSON reply. GET is retried on failures;
 // every other method only when the request never left.
-func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (Meta, error) {
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (_ Meta, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.Do", "")
+	defer sp.End(&err)
 	body, class, err := httpx.EscapeHatch(provider, method, path, in)
 	if err != nil {
 		return Meta{}, err

@@ -149,7 +149,13 @@ func (a *Authorization) UnmarshalJSON(b []byte) error {
 // ErrOutcomeUnknown call FindAuthorization with the same reference first.
 // It sends one authorization per call: a checkout should call
 // AuthorizeOnce, which makes the authorization idempotent by reference.
-func (f *Flow) Authorize(ctx context.Context, r *AuthorizeRequest) (*Authorization, error) {
+func (f *Flow) Authorize(ctx context.Context, r *AuthorizeRequest) (_ *Authorization, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := f.c.http.Trace(ctx, "flexiti.Flow.Authorize", ref)
+	defer sp.End(&err)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -199,7 +205,13 @@ func checkID(field string, id ID) error {
 }
 
 // Capture captures a pre-authorization (merchant scope). A money call.
-func (c *Client) Capture(ctx context.Context, authorizationID ID, r *CaptureRequest) (*Capture, error) {
+func (c *Client) Capture(ctx context.Context, authorizationID ID, r *CaptureRequest) (_ *Capture, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.Capture", ref)
+	defer sp.End(&err)
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
@@ -223,7 +235,13 @@ type ReleaseRequest struct {
 }
 
 // Release voids a pre-authorization (merchant scope). A money call.
-func (c *Client) Release(ctx context.Context, authorizationID ID, r *ReleaseRequest) (json.RawMessage, error) {
+func (c *Client) Release(ctx context.Context, authorizationID ID, r *ReleaseRequest) (_ json.RawMessage, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.Release", ref)
+	defer sp.End(&err)
 	if r == nil {
 		r = &ReleaseRequest{}
 	}
@@ -236,7 +254,7 @@ func (c *Client) Release(ctx context.Context, authorizationID ID, r *ReleaseRequ
 		}
 	}
 	var out json.RawMessage
-	_, err := c.backOffice(ctx, http.MethodPost, epRelease, []string{authorizationID.String()}, nil, r, &out, httpx.RetryIfNotSent)
+	_, err = c.backOffice(ctx, http.MethodPost, epRelease, []string{authorizationID.String()}, nil, r, &out, httpx.RetryIfNotSent)
 	return out, err
 }
 
@@ -262,7 +280,13 @@ type Return struct {
 }
 
 // Return returns against a capture (merchant scope). A money call.
-func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *ReturnRequest) (*Return, error) {
+func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *ReturnRequest) (_ *Return, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.Return", ref)
+	defer sp.End(&err)
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
@@ -297,7 +321,13 @@ type RefundRequest struct {
 }
 
 // Refund refunds to an account (merchant scope). A money call.
-func (c *Client) Refund(ctx context.Context, accountNumber ID, r *RefundRequest) (json.RawMessage, error) {
+func (c *Client) Refund(ctx context.Context, accountNumber ID, r *RefundRequest) (_ json.RawMessage, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.Refund", ref)
+	defer sp.End(&err)
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
@@ -305,12 +335,14 @@ func (c *Client) Refund(ctx context.Context, accountNumber ID, r *RefundRequest)
 		return nil, err
 	}
 	var out json.RawMessage
-	_, err := c.backOffice(ctx, http.MethodPost, epRefund, []string{accountNumber.String()}, nil, r, &out, httpx.RetryIfNotSent)
+	_, err = c.backOffice(ctx, http.MethodPost, epRefund, []string{accountNumber.String()}, nil, r, &out, httpx.RetryIfNotSent)
 	return out, err
 }
 
 // GetAuthorization reads one authorization (merchant scope). Safe to retry.
-func (c *Client) GetAuthorization(ctx context.Context, id ID) (*Authorization, error) {
+func (c *Client) GetAuthorization(ctx context.Context, id ID) (_ *Authorization, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.GetAuthorization", "")
+	defer sp.End(&err)
 	if err := checkID("authorizationId", id); err != nil {
 		return nil, err
 	}
@@ -338,7 +370,9 @@ type AuthorizationFilter struct {
 const AuthorizationStatusOpened = "opened"
 
 // ListAuthorizations lists authorizations (merchant scope). Safe to retry.
-func (c *Client) ListAuthorizations(ctx context.Context, f AuthorizationFilter) ([]Authorization, error) {
+func (c *Client) ListAuthorizations(ctx context.Context, f AuthorizationFilter) (_ []Authorization, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.ListAuthorizations", "")
+	defer sp.End(&err)
 	q := url.Values{}
 	if f.AccountNumber > 0 {
 		q.Set("account_number", f.AccountNumber.String())
@@ -385,7 +419,9 @@ func (c *Client) AllAuthorizations(ctx context.Context, f AuthorizationFilter) i
 // FindAuthorization looks an account's authorizations up by the merchant's
 // reference: the way to settle an ErrOutcomeUnknown from Authorize. It
 // returns nil when there is none.
-func (c *Client) FindAuthorization(ctx context.Context, accountNumber ID, reference string) (*Authorization, error) {
+func (c *Client) FindAuthorization(ctx context.Context, accountNumber ID, reference string) (_ *Authorization, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.FindAuthorization", reference)
+	defer sp.End(&err)
 	if reference == "" {
 		return nil, httpx.Invalid(provider, "reference", "required")
 	}
@@ -407,7 +443,9 @@ func (c *Client) FindAuthorization(ctx context.Context, accountNumber ID, refere
 }
 
 // Captures lists captures (merchant scope). Safe to retry.
-func (c *Client) Captures(ctx context.Context, q url.Values) ([]Capture, error) {
+func (c *Client) Captures(ctx context.Context, q url.Values) (_ []Capture, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.Captures", "")
+	defer sp.End(&err)
 	var raw json.RawMessage
 	if _, err := c.backOffice(ctx, http.MethodGet, epCaptures, nil, q, nil, &raw, httpx.RetrySafe); err != nil {
 		return nil, err

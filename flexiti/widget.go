@@ -211,7 +211,9 @@ type WidgetSession struct {
 
 // WidgetInit opens the widget for this flow's shopper. Safe to retry (it
 // only opens a session).
-func (f *Flow) WidgetInit(ctx context.Context, r *WidgetInitRequest) (*WidgetSession, error) {
+func (f *Flow) WidgetInit(ctx context.Context, r *WidgetInitRequest) (_ *WidgetSession, err error) {
+	ctx, sp := f.c.http.Trace(ctx, "flexiti.Flow.WidgetInit", "")
+	defer sp.End(&err)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}

@@ -33,7 +33,13 @@ func (r *AddCardRequest) Validate() error {
 // AddCard starts tokenizing a card and returns the SecureID for
 // Iotpay(secureId, 'Add', …) or the RedirectURL. It creates something, so it
 // is retried only when the request never left.
-func (c *Client) AddCard(ctx context.Context, req *AddCardRequest) (*Checkout, error) {
+func (c *Client) AddCard(ctx context.Context, req *AddCardRequest) (_ *Checkout, err error) {
+	var ref string
+	if req != nil {
+		ref = req.CardID
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.AddCard", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -73,7 +79,9 @@ type Card struct {
 
 // QueryCard reads a tokenized card. An unknown cardId is an *APIError
 // ("cardId is not binding"). Safe to retry.
-func (c *Client) QueryCard(ctx context.Context, cardID string) (*Card, error) {
+func (c *Client) QueryCard(ctx context.Context, cardID string) (_ *Card, err error) {
+	ctx, sp := c.http.Trace(ctx, "iotpay.QueryCard", cardID)
+	defer sp.End(&err)
 	if err := checkLen("cardId", cardID, 30, true); err != nil {
 		return nil, err
 	}

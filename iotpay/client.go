@@ -121,7 +121,9 @@ type bareEnvelope struct {
 // is a Params (or nil) to which mchId and sign are added, and out (may be
 // nil) receives retData. A retCode other than SUCCESS is an *APIError. It is
 // sent again only when the request provably never left.
-func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (Meta, error) {
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (_ Meta, err error) {
+	ctx, sp := c.http.Trace(ctx, "iotpay.Do", "")
+	defer sp.End(&err)
 	if _, _, err := httpx.EscapeHatch(provider, method, path, nil); err != nil {
 		return Meta{}, err
 	}
@@ -152,7 +154,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 // retCode other than SUCCESS is an *APIError.
 func (c *Client) call(ctx context.Context, endpoint string, p Params, out any, class httpx.RetryClass) (Meta, error) {
 	p["mchId"] = c.cfg.MerchantID
-	body := Params{}
+	body := make(Params, len(p)+1) // sized once: the parameters and sign
 	for k, v := range p {
 		if _, ok := render(v); ok {
 			body[k] = v

@@ -82,7 +82,13 @@ type Checkout struct {
 // Purchase starts a payment. No order id comes back: track it by
 // MchOrderNo. It is retried only when the request never left; afterwards a
 // failure matches ErrOutcomeUnknown: Query by MchOrderNo before anything else.
-func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout, error) {
+func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (_ *Checkout, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchOrderNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.Purchase", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -147,7 +153,13 @@ func (r *PurchaseWithTokenRequest) Validate() error {
 
 // PurchaseWithToken charges a saved card and returns the order; check
 // Order.Status (2 or 3 is paid). A money call: see Purchase.
-func (c *Client) PurchaseWithToken(ctx context.Context, req *PurchaseWithTokenRequest) (*Order, error) {
+func (c *Client) PurchaseWithToken(ctx context.Context, req *PurchaseWithTokenRequest) (_ *Order, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchOrderNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.PurchaseWithToken", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}

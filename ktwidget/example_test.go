@@ -46,7 +46,7 @@ func ExampleNotificationHandler() {
 	ktpay := ktwidgettest.Start()
 	defer ktpay.Close()
 	client, _ := ktpay.NewClient()
-	var orders myOrders // implements ktwidget.Orders from the merchant's database
+	var orders myOrders // its Expect reads the merchant's database
 	http.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{
 		Client: client,
 		Expect: orders.Expect,

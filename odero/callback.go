@@ -217,7 +217,9 @@ func (v *Verdict) Paid() bool { return v.Outcome == OutcomePaid }
 // compares it with what the merchant expected. Only a Verdict with
 // OutcomePaid means the money was taken for this order. An incomplete
 // Expectation is refused before anything is sent (see Expectation).
-func (c *Client) VerifyCheckout(ctx context.Context, token string, want Expectation) (*Verdict, error) {
+func (c *Client) VerifyCheckout(ctx context.Context, token string, want Expectation) (_ *Verdict, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.VerifyCheckout", want.ConversationID)
+	defer sp.End(&err)
 	if err := want.Validate(); err != nil {
 		return nil, err
 	}

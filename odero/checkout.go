@@ -219,7 +219,13 @@ func IframeURL(pageURL string) (string, error) {
 // InitCheckout opens a hosted checkout page. It creates something at the
 // gateway, so it is retried only when the request never left; after that a
 // failure matches ErrOutcomeUnknown.
-func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*Checkout, error) {
+func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (_ *Checkout, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ConversationID
+	}
+	ctx, sp := c.http.Trace(ctx, "odero.InitCheckout", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -245,7 +251,9 @@ func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*C
 // RetrieveCheckout fetches the payment of a checkout by its token
 // (GET /payment/v1/checkout-payments/{token}). It is signed, so its answer is
 // authentic, and it is safe to retry.
-func (c *Client) RetrieveCheckout(ctx context.Context, token string) (*Payment, error) {
+func (c *Client) RetrieveCheckout(ctx context.Context, token string) (_ *Payment, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.RetrieveCheckout", "")
+	defer sp.End(&err)
 	if err := validateToken("token", token); err != nil {
 		return nil, err
 	}

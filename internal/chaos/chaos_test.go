@@ -85,17 +85,17 @@ func clientFor(t *testing.T, timeout time.Duration) func(https bool) *http.Clien
 func TestChaos(t *testing.T) {
 	n := chaosN(t)
 	store, kind := sharedStore(t)
-	timeout := 300 * time.Millisecond
+	timeout := 500 * time.Millisecond
 	cfg := chaos.Config{
 		Providers: providers(t),
 		Payments:  n,
-		Workers:   48,
+		Workers:   64,
 		Replicas:  3,
 		Store:     store,
 		Timeout:   timeout,
-		Lease:     8 * timeout,
+		Lease:     4 * timeout,
 		FaultRate: 0.15,
-		Budget:    20 * time.Second,
+		Budget:    30 * time.Second,
 		Client:    clientFor(t, timeout),
 		Seed:      uint64(time.Now().UnixNano()),
 	}

@@ -11,5 +11,7 @@ func providers(t *testing.T) []chaos.Provider {
 	return []chaos.Provider{
 		iotpayProvider(t),
 		flexitiProvider(t),
+		ktwidgetProvider(t),
+		oderoProvider(t),
 	}
 }

@@ -91,7 +91,6 @@ type Server struct {
 	backend *pipeListener
 	h2srv   *http.Server
 	relays  map[net.Conn]struct{}
-	h2q     []h2Fault
 }
 
 // New starts a Server that hands requests to h after recording them and
@@ -246,7 +245,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if f.Kind == GoAwayBefore {
 			act = h2Fault{act: actGoAwayBefore}
 		}
-		s.h2Fail(act)
+		s.h2Fail(r, act)
 	}
 
 	// The remaining kinds let the provider process the request first.
@@ -265,7 +264,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			ResetInternal: {act: actPass},
 			GoAwayAfter:   {act: actGoAwayAfter},
 		}[f.Kind]
-		s.h2Fail(act)
+		s.h2Fail(r, act)
 	case Truncate:
 		if r.ProtoMajor == 2 {
 			// Headers promising the whole body, half of it, then a reset.
@@ -277,7 +276,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(rec.Code)
 			_, _ = w.Write(body[:len(body)/2])
 			_ = http.NewResponseController(w).Flush()
-			s.h2Fail(h2Fault{act: actPass})
+			s.h2Fail(r, h2Fault{act: actPass})
 		}
 		writeTruncated(w, rec)
 	case Malformed:
@@ -314,7 +313,7 @@ func copyRecorded(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 // HTTP/2 the relay resets the TCP connection.
 func (s *Server) hangUp(w http.ResponseWriter, r *http.Request) {
 	if r.ProtoMajor == 2 {
-		s.h2Fail(h2Fault{act: actDrop})
+		s.h2Fail(r, h2Fault{act: actDrop})
 	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"time"
 
 	"github.com/jarcoal/httpmock"
@@ -51,12 +50,13 @@ func ExampleStartMock() {
 		fmt.Println(err)
 		return
 	}
-	back, err := iot.PayCardPage(ctx, co.RedirectURL, iotpaytest.TestCard)
+	res, err := iot.PayPage(ctx, co.RedirectURL, iotpaytest.TestCard)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	ret, _ := iotpay.ParseReturn(httptest.NewRequest(http.MethodGet, back.String(), nil))
+	back := res.Return
+	ret, _ := iotpay.ParseReturn(&http.Request{URL: back})
 	fmt.Println("browser returns to", back.Path, "with", ret.RetCode, ret.Status.Outcome())
 	select {
 	case o := <-notified:

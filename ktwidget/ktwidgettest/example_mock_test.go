@@ -71,7 +71,7 @@ func ExampleStartMock() {
 	// notified: order-7 completed
 }
 
-// recordedOrders is a merchant's order table, as ktwidget.Orders.
+// recordedOrders is a merchant's order table, read by the NotificationHandler's Expect.
 type recordedOrders map[string]ktwidget.Expectation
 
 func (o recordedOrders) Expect(_ context.Context, n *ktwidget.Notification) (ktwidget.Expectation, error) {
