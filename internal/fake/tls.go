@@ -147,9 +147,33 @@ func ClientTLSConfig() (*tls.Config, error) {
 // http/1.1. Client() trusts it and negotiates HTTP/2.
 func NewTLS(h http.Handler) (*Server, error) {
 	s := &Server{handler: h, faults: map[string][]Fault{}}
-	if err := s.startTLS(); err != nil {
+	if err := s.startTLS(nil); err != nil {
 		return nil, err
 	}
+	return s, nil
+}
+
+// Listen is New (or NewTLS when https is set) on a listener of its own at
+// addr (host:port; port 0 picks a free one), for a program that serves the
+// fake to others at a known address.
+func Listen(h http.Handler, addr string, https bool) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{handler: h, faults: map[string][]Fault{}}
+	if https {
+		if err := s.startTLS(l); err != nil {
+			_ = l.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	_ = ts.Listener.Close()
+	ts.Listener = l
+	ts.Start()
+	s.Server = ts
 	return s, nil
 }
 
@@ -163,7 +187,7 @@ func (s *Server) StartTLS() error {
 		return errors.New("fake: StartTLS on a server in memory, which has no listener")
 	}
 	old := s.Server
-	if err := s.startTLS(); err != nil {
+	if err := s.startTLS(nil); err != nil {
 		return err
 	}
 	if old != nil {
@@ -172,12 +196,18 @@ func (s *Server) StartTLS() error {
 	return nil
 }
 
-func (s *Server) startTLS() error {
+// startTLS serves s over HTTPS on l, or on a fresh loopback port when l is
+// nil.
+func (s *Server) startTLS(l net.Listener) error {
 	crt, err := cert()
 	if err != nil {
 		return err
 	}
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if l != nil {
+		_ = ts.Listener.Close()
+		ts.Listener = l
+	}
 	ts.EnableHTTP2 = true
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{crt}, NextProtos: []string{"h2", "http/1.1"}, MinVersion: tls.VersionTLS12}
 	// HTTP/2 connections are handed to a frame relay in front of an h2c

@@ -1,14 +1,12 @@
 package iotpaytest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
+	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/iotpay"
 )
 
@@ -19,21 +17,7 @@ const NotifyRetries = 5
 // notify sends o's signed notification to url in the background until it is
 // answered SUCCESS; the caller holds s.mu.
 func (s *Server) notify(o iotpay.Order, url string) {
-	p := iotpay.Params{
-		"payOrderId": o.PayOrderID, "mchId": o.MerchantID, "mchOrderNo": o.MchOrderNo,
-		"originalOrderId": o.OriginalOrderID, "amount": o.Amount, "currency": o.Currency,
-		"payType": o.PayType, "refundable": o.Refundable, "status": int64(o.Status),
-		"invoiceNum": o.InvoiceNum, "paySuccTime": o.PaySuccTime, "cardNum": o.CardNum,
-		"cardType": o.CardType, "expiryDate": o.ExpiryDate, "authNum": o.AuthNum,
-		"transNum": o.TransNum, "channel": o.Channel,
-	}
-	for k, v := range p {
-		if v == "" {
-			delete(p, k)
-		}
-	}
-	p["sign"] = iotpay.Sign(p, Key)
-	body, _ := json.Marshal(map[string]any(p))
+	body := notification(o)
 	s.sent[o.PayOrderID] = sentNote{url: url, body: body}
 	interval := s.notifyInterval()
 	s.wg.Add(1)
@@ -57,17 +41,30 @@ func (s *Server) notify(o iotpay.Order, url string) {
 	}()
 }
 
+// ack is what IOTPay wants of the merchant's answer to a notification.
+var ack = fake.Ack{Status: http.StatusOK, Body: "SUCCESS", Fold: true, Expect: `200 with the body "SUCCESS"`}
+
+// deliver posts one notification and reports whether it was acknowledged.
 func (s *Server) deliver(ctx context.Context, url string, body []byte) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return false
+	return fake.Deliver(ctx, s.hc, http.MethodPost, url, "application/json", body, ack).Acknowledged
+}
+
+// notification is the signed JSON body IOTPay posts to notifyUrl for o.
+func notification(o iotpay.Order) []byte {
+	p := iotpay.Params{
+		"payOrderId": o.PayOrderID, "mchId": o.MerchantID, "mchOrderNo": o.MchOrderNo,
+		"originalOrderId": o.OriginalOrderID, "amount": o.Amount, "currency": o.Currency,
+		"payType": o.PayType, "refundable": o.Refundable, "status": int64(o.Status),
+		"invoiceNum": o.InvoiceNum, "paySuccTime": o.PaySuccTime, "cardNum": o.CardNum,
+		"cardType": o.CardType, "expiryDate": o.ExpiryDate, "authNum": o.AuthNum,
+		"transNum": o.TransNum, "channel": o.Channel,
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return false
+	for k, v := range p {
+		if v == "" {
+			delete(p, k)
+		}
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-	return resp.StatusCode == http.StatusOK && strings.EqualFold(strings.TrimSpace(string(b)), "success")
+	p["sign"] = iotpay.Sign(p, Key)
+	body, _ := json.Marshal(map[string]any(p))
+	return body
 }

@@ -1,15 +1,14 @@
 package ktwidgettest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"html/template"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/ktwidget"
 )
 
@@ -97,17 +96,7 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 // notify delivers the notification on KTPay's (compressed) schedule until
 // it is answered {"status":"ok"} with application/json.
 func (s *Server) notify(t *tx, url string) {
-	now := time.Now().In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second)
-	st := map[string]any{"status": t.status, "created_at": now.Format(time.RFC3339), "updated_at": nil, "error": nil}
-	if t.status != ktwidget.StatusCompleted {
-		st["error"] = map[string]string{"error_type": "ERROR_PAYMENT", "error_message": "KKB rejected payment"}
-	}
-	body, _ := json.Marshal(map[string]any{
-		"merchant_id": MerchantID, "order_id": t.order.OrderID, "description": t.order.Description,
-		"amount": t.order.Amount, "transaction_hash": t.hash,
-		"created_at": t.created.In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second).Format(time.RFC3339),
-		"updated_at": now.Format(time.RFC3339), "status": st,
-	})
+	body := notification(t)
 	s.mu.Lock()
 	s.sent[t.hash] = sentNote{url: url, body: body}
 	s.mu.Unlock()
@@ -136,18 +125,28 @@ func (s *Server) notify(t *tx, url string) {
 	}()
 }
 
+// ack is what KTPay wants of the merchant's answer to a notification.
+var ack = fake.Ack{Status: http.StatusOK, ContentType: "application/json", Body: ktwidget.Ack,
+	Expect: "200, Content-Type application/json and the body " + ktwidget.Ack}
+
+// deliver posts one notification and reports whether it was acknowledged.
 func (s *Server) deliver(ctx context.Context, url string, body []byte) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return false
+	return fake.Deliver(ctx, s.hc, http.MethodPost, url, "application/json", body, ack).Acknowledged
+}
+
+// notification is the JSON body KTPay posts to callback_post_url for t; the
+// caller holds s.mu or owns t.
+func notification(t *tx) []byte {
+	now := time.Now().In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second)
+	st := map[string]any{"status": t.status, "created_at": now.Format(time.RFC3339), "updated_at": nil, "error": nil}
+	if t.status != ktwidget.StatusCompleted {
+		st["error"] = map[string]string{"error_type": "ERROR_PAYMENT", "error_message": "KKB rejected payment"}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-	return resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") &&
-		strings.TrimSpace(string(b)) == ktwidget.Ack
+	body, _ := json.Marshal(map[string]any{
+		"merchant_id": MerchantID, "order_id": t.order.OrderID, "description": t.order.Description,
+		"amount": t.order.Amount, "transaction_hash": t.hash,
+		"created_at": t.created.In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second).Format(time.RFC3339),
+		"updated_at": now.Format(time.RFC3339), "status": st,
+	})
+	return body
 }
