@@ -27,6 +27,7 @@
 //	GET  /{provider}/requests        the requests the fake received (method, path, proto, processed, body)
 //	POST /{provider}/reset           forget recorded requests and queued faults
 //	POST /{provider}/trigger         send a notification (see the trigger subcommand)
+//	GET  /ca.pem                     the certificate the fakes present with -tls, to trust
 //
 // # Triggering a notification
 //

@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/binary"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -123,6 +124,16 @@ func cert() (tls.Certificate, error) {
 		return tls.Certificate{}, fmt.Errorf("fake: cannot make a TLS certificate: %w", certErr)
 	}
 	return certTLS, nil
+}
+
+// CertPEM returns, PEM-encoded, the certificate every TLS fake of this
+// process presents, for a client in another process or language to trust.
+func CertPEM() ([]byte, error) {
+	c, err := cert()
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), nil
 }
 
 // CertPool returns a pool holding the certificate every TLS fake of this

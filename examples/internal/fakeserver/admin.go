@@ -23,8 +23,17 @@ func (a *admin) routes() http.Handler {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		reply(w, http.StatusOK, map[string]any{"fakes": a.listing(), "routes": []string{
 			"POST /{provider}/next-payment", "POST /{provider}/faults", "GET /{provider}/requests",
-			"POST /{provider}/reset", "POST /{provider}/trigger",
+			"POST /{provider}/reset", "POST /{provider}/trigger", "GET /ca.pem",
 		}})
+	})
+	mux.HandleFunc("GET /ca.pem", func(w http.ResponseWriter, _ *http.Request) {
+		pemBytes, err := fake.CertPEM()
+		if err != nil {
+			fail(w, http.StatusInternalServerError, "%v", err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-pem-file")
+		_, _ = w.Write(pemBytes)
 	})
 	mux.HandleFunc("POST /{provider}/next-payment", a.with(a.nextPayment))
 	mux.HandleFunc("POST /{provider}/faults", a.with(a.faults))

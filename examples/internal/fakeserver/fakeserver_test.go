@@ -3,6 +3,8 @@ package fakeserver_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -147,9 +149,28 @@ func TestEveryProviderFromThePrintedListing(t *testing.T) {
 			}
 			if https {
 				// Over HTTPS the certificate is the fakes' own: a client
-				// that does not trust it is refused, as it should be.
-				_, err := http.Get(provider(t, l, "iotpay").BaseURL + "/v3/cc_query")
+				// that does not trust it is refused; one that trusts the
+				// printed ca.pem talks HTTP/2 to the fake.
+				p := provider(t, l, "iotpay")
+				_, err := http.Get(p.BaseURL + "/v3/cc_query")
 				require.Error(t, err)
+				resp, err := http.Get(l.Admin + "/ca.pem")
+				require.NoError(t, err)
+				pemBytes, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				pool := x509.NewCertPool()
+				require.True(t, pool.AppendCertsFromPEM(pemBytes))
+				tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, ForceAttemptHTTP2: true}
+				defer tr.CloseIdleConnections()
+				client, err := iotpay.New(iotpay.Config{MerchantID: p.Credentials["MerchantID"], Key: iotpay.Secret(p.Credentials["Key"]),
+					LoginName: p.Credentials["LoginName"]}, iotpay.WithBaseURL(p.BaseURL), iotpay.WithHTTPClient(&http.Client{Transport: tr, Timeout: 10 * time.Second}))
+				require.NoError(t, err)
+				_, err = client.Query(context.Background(), &iotpay.QueryRequest{MchOrderNo: "nobody"})
+				require.Error(t, err, "an unknown order")
+				_, body := admin(t, l, http.MethodGet, "/iotpay/requests", nil)
+				reqs, _ := body["requests"].([]any)
+				require.NotEmpty(t, reqs)
+				assert.Equal(t, "HTTP/2.0", reqs[len(reqs)-1].(map[string]any)["proto"])
 				return
 			}
 			flows := map[string]steps.Flow{"finrota": finrotaflow.Run, "flexiti": flexitiflow.Run, "ktwidget": ktwidgetflow.Run,
@@ -283,4 +304,6 @@ func TestTriggerSaysWhenTheAnswerIsNotTheAcknowledgment(t *testing.T) {
 // ordersFunc is the merchant's order record as a function.
 type ordersFunc func(ctx context.Context, orderID string) (ktwidget.Recorded, error)
 
-func (f ordersFunc) Lookup(ctx context.Context, orderID string) (ktwidget.Recorded, error) { return f(ctx, orderID) }
+func (f ordersFunc) Lookup(ctx context.Context, orderID string) (ktwidget.Recorded, error) {
+	return f(ctx, orderID)
+}

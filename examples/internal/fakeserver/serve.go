@@ -44,6 +44,7 @@ Admin API (JSON, on the admin address):
   GET  /{provider}/requests      what the fake received
   POST /{provider}/reset         forget requests and queued faults
   POST /{provider}/trigger       {"order":"…","outcome":"paid","to":"http://…","times":1,"concurrent":false}
+  GET  /ca.pem                   the certificate the fakes present with -tls, to trust
 providers: finrota flexiti ktwidget iotpay odero
 
 Flags:
@@ -166,7 +167,7 @@ func printListing(w io.Writer, l Listing, useTLS bool) {
 	fmt.Fprintf(w, "paywidget-go fakes — five providers on loopback; Ctrl-C stops them.\n\n")
 	fmt.Fprintf(w, "admin API  %s   (GET / lists the routes)\n", l.Admin)
 	if useTLS {
-		fmt.Fprintf(w, "TLS        HTTPS with HTTP/2 and a self-signed certificate: clients must trust it\n")
+		fmt.Fprintf(w, "TLS        HTTPS with HTTP/2; trust the fakes' certificate: %s/ca.pem\n", l.Admin)
 	}
 	for i, p := range l.Providers {
 		f := specs[i]
