@@ -33,7 +33,9 @@ type PaymentFilter struct {
 // documented way to look a payment up after a 3-D return or an
 // ErrOutcomeUnknown. EXPERIMENTAL: it needs Finrota's ERP licence and lists
 // completed payments only. Safe to retry.
-func (c *Client) ListPayments(ctx context.Context, f PaymentFilter) ([]PaymentRecord, error) {
+func (c *Client) ListPayments(ctx context.Context, f PaymentFilter) (_ []PaymentRecord, err error) {
+	ctx, sp := c.http.Trace(ctx, "finrota.ListPayments", "")
+	defer sp.End(&err)
 	if f.Page < 0 || f.PageSize < 0 || f.PageSize > 1000 {
 		return nil, httpx.Invalid(provider, "page", "page and pageSize out of range")
 	}

@@ -14,7 +14,7 @@
 //		auth, err := flow.AuthorizeOnce(ctx, &flexiti.AuthorizeRequest{AccountNumber: *ev.Success.AccountNumber,
 //			Reference: order.ID, Amount: flexiti.MustDollars("1499.99"),
 //			FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
-//		// a replayed or concurrent event: the same authorization, or ErrAuthorizationInProgress
+//		// a replayed or concurrent event: the same authorization, or ErrInProgress
 //	}
 //
 // The package's Example (purchase) runs this flow against flexititest and

@@ -26,7 +26,7 @@ func saleReq(ref string) *flexiti.AuthorizeRequest {
 func onceClient(t *testing.T, srv *flexititest.Server, store flexiti.Store, lease time.Duration) *flexiti.Client {
 	cfg := srv.Config()
 	cfg.Claims, cfg.ClaimLease = store, lease
-	c, err := flexiti.New(cfg, flexiti.WithBaseURL(srv.BaseURL()), flexiti.WithHTTPClient(srv.Client()),
+	c, err := flexiti.New(cfg, flexiti.WithBaseURL(srv.URL), flexiti.WithHTTPClient(srv.Client()),
 		flexiti.WithRetry(flexiti.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
 	require.NoError(t, err)
 	return c
@@ -54,7 +54,7 @@ func TestAuthorizeOnceReplayed(t *testing.T) {
 	// A replay for another account does not authorize that account.
 	_, err := f.AuthorizeOnce(context.Background(), &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber + 1, Reference: "order-7",
 		Amount: flexiti.MustDollars("1499.99"), AutoCapture: true, FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
-	require.ErrorIs(t, err, flexiti.ErrReferenceUsed)
+	require.ErrorIs(t, err, flexiti.ErrReferenceConflict)
 	assert.Equal(t, 1, srv.Count("POST", authorizationPath))
 }
 
@@ -83,7 +83,7 @@ func TestAuthorizeOnceConcurrent(t *testing.T) {
 			switch {
 			case err == nil:
 				got[a.AuthorizationID]++
-			case errors.Is(err, flexiti.ErrAuthorizationInProgress):
+			case errors.Is(err, flexiti.ErrInProgress):
 				busy++
 			default:
 				t.Errorf("unexpected: %v", err)
@@ -141,7 +141,7 @@ func TestAuthorizeOnceOutcomeUnknownLeavesClaimForReconcile(t *testing.T) {
 	_, err := f.AuthorizeOnce(context.Background(), saleReq("order-10"))
 	require.ErrorIs(t, err, flexiti.ErrOutcomeUnknown)
 	_, err = f.AuthorizeOnce(context.Background(), saleReq("order-10"))
-	require.ErrorIs(t, err, flexiti.ErrAuthorizationInProgress, "inside the lease")
+	require.ErrorIs(t, err, flexiti.ErrInProgress, "inside the lease")
 	time.Sleep(1100 * time.Millisecond) // the lease runs out
 	a, err := f.AuthorizeOnce(context.Background(), saleReq("order-10"))
 	require.NoError(t, err, "taken over and reconciled")

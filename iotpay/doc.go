@@ -27,6 +27,11 @@
 // caller must Query by mchOrderNo before doing anything else. Query and
 // QueryCard are retried safely. A Client is safe for concurrent use.
 //
+// PurchaseOnce, PurchaseWithTokenOnce, VoidOnce and RefundOnce may be
+// repeated freely by mchOrderNo or mchRefundNo: IOTPay receives each at most
+// once, and a repeat answers with IOTPay's record (cc_query), ErrInProgress
+// or ErrReferenceConflict. Settle tells what IOTPay knows of a number.
+//
 // # Notifications and the browser's return
 //
 // VerifyNotification checks the sign over every field received (unknown

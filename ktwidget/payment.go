@@ -23,9 +23,17 @@ type Payment struct {
 	// CompatURL is the exact URL the official browser client builds
 	// ("…&show_close_buttontrue", no "=").
 	CompatURL string
+	// Status is the final status KTPay notified (StatusCompleted,
+	// StatusError or StatusDenied) when the Payment is the verdict the
+	// NotificationHandler recorded, as a repeat of CreatePaymentOnce or
+	// Settle returns it; "" on the Payment CreatePayment returns.
+	Status string
 	// Meta is the HTTP metadata of the reply.
 	Meta Meta
 }
+
+// Paid reports Status completed: KTPay notified that the money was cleared.
+func (p *Payment) Paid() bool { return p.Status == StatusCompleted }
 
 type createData struct {
 	TransactionHash string `json:"transaction_hash"`
@@ -37,23 +45,31 @@ type createData struct {
 // idempotency key, so it is retried only when the request never left; after
 // that a failure matches ErrOutcomeUnknown — and since KTPay offers no status
 // query, wait for the notification and never reuse the order_id.
-func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*Payment, error) {
+func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (_ *Payment, err error) {
+	var ref string
+	if order != nil {
+		ref = order.OrderID
+	}
+	ctx, sp := c.http.Trace(ctx, "ktwidget.CreatePayment", ref)
+	defer sp.End(&err)
 	body, err := c.sealBody(order, user)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.http.Do(ctx, &httpx.Request{
+	req := &httpx.Request{
 		Method:      http.MethodPost,
 		Path:        "/api/v1/merchant-widget/payment",
 		Body:        body,
 		ContentType: "text/plain",
 		Header:      c.headers(),
 		Retry:       httpx.RetryIfNotSent,
-	})
+		Unknown:     "KTPay has no status query: wait for the notification to this order's callback URL (or ask KTPay support); never create the same order_id again",
+	}
+	resp, err := c.http.Do(ctx, req)
 	if err != nil {
 		var api *APIError
 		if errors.As(err, &api) && api.serverSide() {
-			err = httpx.OutcomeUnknown(provider, err)
+			err = req.OutcomeUnknown(provider, err)
 		}
 		return nil, err
 	}
@@ -62,7 +78,7 @@ func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*
 		if err == nil {
 			err = &httpx.DecodeError{Provider: provider, Into: "Payment", Err: errors.New("reply lacks transaction_hash")}
 		}
-		return nil, httpx.OutcomeUnknown(provider, err)
+		return nil, req.OutcomeUnknown(provider, err)
 	}
 	show := true
 	if d.ShowCloseButton != nil {
@@ -70,14 +86,20 @@ func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*
 	} else if order.ShowCloseButton != nil {
 		show = *order.ShowCloseButton
 	}
+	p := c.payment(d.TransactionHash, show)
+	p.Meta = resp.Meta()
+	return p, nil
+}
+
+// payment is the Payment of a transaction hash, with its widget URLs.
+func (c *Client) payment(hash string, show bool) *Payment {
 	flag := strconv.FormatBool(show)
 	return &Payment{
-		TransactionHash: d.TransactionHash,
+		TransactionHash: hash,
 		ShowCloseButton: show,
-		WidgetURL:       c.widget + "/payment-card?hash=" + url.QueryEscape(d.TransactionHash) + "&show_close_button=" + flag,
-		CompatURL:       c.widget + "/payment-card?hash=" + d.TransactionHash + "&show_close_button" + flag,
-		Meta:            resp.Meta(),
-	}, nil
+		WidgetURL:       c.widget + "/payment-card?hash=" + url.QueryEscape(hash) + "&show_close_button=" + flag,
+		CompatURL:       c.widget + "/payment-card?hash=" + hash + "&show_close_button" + flag,
+	}
 }
 
 // headers are the same on every call: built once in New and only read
@@ -103,7 +125,9 @@ func decodeData(body []byte, out any) error {
 // AcquirerOptions returns the acquirer's payment page for a transaction, to
 // open top-level or in a WebView where the iframe cannot be used
 // (GET …/payment/{hash}/acquirer-options). Safe to retry.
-func (c *Client) AcquirerOptions(ctx context.Context, hash string) (string, error) {
+func (c *Client) AcquirerOptions(ctx context.Context, hash string) (_ string, err error) {
+	ctx, sp := c.http.Trace(ctx, "ktwidget.AcquirerOptions", "")
+	defer sp.End(&err)
 	if err := checkHash(hash); err != nil {
 		return "", err
 	}
@@ -126,7 +150,9 @@ func (c *Client) AcquirerOptions(ctx context.Context, hash string) (string, erro
 
 // Receipt returns the transaction's PDF receipt (GET …/payment/{hash}/pdf),
 // at most the configured response bound. Safe to retry.
-func (c *Client) Receipt(ctx context.Context, hash string) ([]byte, error) {
+func (c *Client) Receipt(ctx context.Context, hash string) (_ []byte, err error) {
+	ctx, sp := c.http.Trace(ctx, "ktwidget.Receipt", "")
+	defer sp.End(&err)
 	if err := checkHash(hash); err != nil {
 		return nil, err
 	}

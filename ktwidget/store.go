@@ -32,7 +32,10 @@ type Store = claims.Store
 
 // Claim is a Store's answer: State (Claimed, Busy or Done), the holder's
 // Token when claimed, and Until, when the lease runs out by the store's
-// clock.
+// clock. The stores of NewMemoryStore and NewSQLStore also remember a small
+// Value with each key (the fingerprint of a repeatable call's parameters)
+// and report TakenOver when a key is claimed after its holder's lease ran
+// out.
 type Claim = claims.Claim
 
 // ClaimState is where a key stands after a Claim: Claimed, Busy or Done;
@@ -58,7 +61,10 @@ var ErrLeaseLost = claims.ErrLeaseLost
 // Beside the Store methods (Claim, Complete, Release) it has Table, the
 // table's name; Schema and CreateTable, the table; Prune, which drops old
 // done keys; CompleteWith, which runs work in the transaction that marks a
-// key done; and RunTx, which claims a key and runs work in that transaction.
+// key done; RunTx, which claims a key and runs work in that transaction;
+// ClaimValue, the claim that remembers a value (the repeatable calls use
+// it); and AddValueColumn, the idempotent statement that adds its
+// claim_value column to a table made before it (CreateTable runs it).
 type SQLStore = claims.SQL
 
 // SQLStoreOption adjusts NewSQLStore: WithTable, WithWorkInTx.

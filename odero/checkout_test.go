@@ -62,7 +62,9 @@ func TestCallbackURLIsConfiguredOnce(t *testing.T) {
 		_, err := odero.New(cfg, odero.WithBaseURL(srv.URL))
 		require.ErrorIs(t, err, odero.ErrInvalidRequest, bad)
 	}
-	bare, err := srv.NewClient()
+	cfg := srv.Config()
+	cfg.CallbackURL = ""
+	bare, err := odero.New(cfg, odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
 	_, err = bare.InitCheckout(context.Background(), validInit())
 	require.ErrorIs(t, err, odero.ErrInvalidRequest, "a product checkout needs a callback")
@@ -241,7 +243,10 @@ func TestInitCheckoutNeverSentTwice(t *testing.T) {
 			srv.Fail("POST", "/payment/v1/checkout-payments/init", f)
 			_, err := c.InitCheckout(context.Background(), validInit())
 			require.ErrorIs(t, err, odero.ErrOutcomeUnknown)
-			assert.Contains(t, err.Error(), strings.TrimPrefix(odero.ErrOutcomeUnknown.Error(), "odero: "))
+			msg := err.Error()
+			assert.Contains(t, msg, "outcome unknown — a lost checkout init moves no money", "the advice of the checkout init, not of a refund")
+			assert.NotContains(t, msg, "refund")
+			assert.Equal(t, 1, strings.Count(msg, "odero: "), "provider named once: %s", msg)
 			require.ErrorIs(t, err, odero.ErrOutcomeUnknown)
 			assert.Equal(t, 1, srv.Count("POST", "/payment/v1/checkout-payments/init"), "sent exactly once")
 			if f.Kind != fake.Status {

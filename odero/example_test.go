@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 
 	"github.com/paywidget/paywidget-go/odero"
@@ -63,12 +62,10 @@ func Example_checkout() {
 	fmt.Println("page opens in an iframe:", iframe == co.PageURL+"?iframe=True")
 
 	// The shopper pays on the hosted page; their browser posts the callback.
-	resp, err := oderotest.PayHostedPage(ctx, &http.Client{}, co.PageURL, oderotest.TestCard)
-	if err != nil {
+	if _, err := gateway.PayPage(ctx, co.PageURL, oderotest.TestCard); err != nil {
 		fmt.Println(err)
 		return
 	}
-	resp.Body.Close()
 	// Output:
 	// page opens in an iframe: true
 	// verdict: paid 149.90 TRY
@@ -109,8 +106,8 @@ func ExampleInitCheckoutRequest_Validate() {
 		fmt.Printf("first: Go field %s, wire field %s\n", first.Field, first.Wire)
 	}
 	// Output:
-	// odero: Currency: required
-	// odero: Items: prices must sum exactly to price (they sum to 99.99)
+	// odero: Currency (currency): required
+	// odero: Items (items): prices must sum exactly to price (they sum to 99.99)
 	// true
 	// first: Go field Currency, wire field currency
 }

@@ -3,6 +3,7 @@ package odero
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
@@ -71,14 +72,20 @@ type Refund struct {
 // Refund refunds a whole payment. It moves money: it is retried only when
 // the request never left, and afterwards a failure matches
 // ErrOutcomeUnknown (read the payment's refunds before trying again).
-func (c *Client) Refund(ctx context.Context, req *RefundRequest) (*Refund, error) {
+func (c *Client) Refund(ctx context.Context, req *RefundRequest) (_ *Refund, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ConversationID
+	}
+	ctx, sp := c.http.Trace(ctx, "odero.Refund", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	body := *req
 	body.Destination = destination(req.Destination)
 	var out Refund
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refunds", nil, &body, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, pathRefunds, nil, &body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +94,9 @@ func (c *Client) Refund(ctx context.Context, req *RefundRequest) (*Refund, error
 }
 
 // GetRefund reads a refund back (GET /payment/v1/refunds/{id}).
-func (c *Client) GetRefund(ctx context.Context, id int64) (*Refund, error) {
+func (c *Client) GetRefund(ctx context.Context, id int64) (_ *Refund, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.GetRefund", "")
+	defer sp.End(&err)
 	if id <= 0 {
 		return nil, httpx.Invalid(provider, "id", "required")
 	}
@@ -147,14 +156,20 @@ type RefundTransaction struct {
 }
 
 // RefundTransaction refunds one payment item. It moves money: see Refund.
-func (c *Client) RefundTransaction(ctx context.Context, req *RefundTransactionRequest) (*RefundTransaction, error) {
+func (c *Client) RefundTransaction(ctx context.Context, req *RefundTransactionRequest) (_ *RefundTransaction, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ConversationID
+	}
+	ctx, sp := c.http.Trace(ctx, "odero.RefundTransaction", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	body := *req
 	body.Destination = destination(req.Destination)
 	var out RefundTransaction
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refund-transactions", nil, &body, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, pathRefundTransactions, nil, &body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}
@@ -164,12 +179,91 @@ func (c *Client) RefundTransaction(ctx context.Context, req *RefundTransactionRe
 
 // GetRefundTransaction reads an item refund back
 // (GET /payment/v1/refund-transactions/{id}).
-func (c *Client) GetRefundTransaction(ctx context.Context, id int64) (*RefundTransaction, error) {
+func (c *Client) GetRefundTransaction(ctx context.Context, id int64) (_ *RefundTransaction, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.GetRefundTransaction", "")
+	defer sp.End(&err)
 	if id <= 0 {
 		return nil, httpx.Invalid(provider, "id", "required")
 	}
 	var out RefundTransaction
 	meta, err := c.call(ctx, http.MethodGet, "/payment/v1/refund-transactions/"+strconv.FormatInt(id, 10), nil, nil, &out, httpx.RetrySafe)
+	if err != nil {
+		return nil, err
+	}
+	out.Meta = meta
+	return &out, nil
+}
+
+// SearchRefundTransactionsRequest filters item refunds (GET
+// /payment/v1/refund-transactions, the official clients'
+// searchPaymentTransactionRefunds); zero fields are not sent.
+type SearchRefundTransactionsRequest struct {
+	PaymentID            int64
+	PaymentTransactionID int64
+	ConversationID       string
+	// Page counts from 0; Size is the page size (the gateway's default
+	// when 0).
+	Page, Size int
+}
+
+// Validate checks the documented rules.
+func (r *SearchRefundTransactionsRequest) Validate() error {
+	if r == nil {
+		return httpx.Invalid(provider, "request", "required")
+	}
+	v := httpx.NewViolations(provider, r)
+	if r.PaymentID < 0 {
+		v.Add("paymentId", "must not be negative")
+	}
+	if r.PaymentTransactionID < 0 {
+		v.Add("paymentTransactionId", "must not be negative")
+	}
+	if r.Page < 0 || r.Size < 0 {
+		v.Add("page", "page and size must not be negative")
+	}
+	return v.Err()
+}
+
+func (r *SearchRefundTransactionsRequest) query() url.Values {
+	q := url.Values{}
+	if r.PaymentID > 0 {
+		q.Set("paymentId", strconv.FormatInt(r.PaymentID, 10))
+	}
+	if r.PaymentTransactionID > 0 {
+		q.Set("paymentTransactionId", strconv.FormatInt(r.PaymentTransactionID, 10))
+	}
+	if r.ConversationID != "" {
+		q.Set("conversationId", r.ConversationID)
+	}
+	if r.Page > 0 {
+		q.Set("page", strconv.Itoa(r.Page))
+	}
+	if r.Size > 0 {
+		q.Set("size", strconv.Itoa(r.Size))
+	}
+	return q
+}
+
+// RefundTransactionList is one page of item refunds.
+type RefundTransactionList struct {
+	Items     []RefundTransaction `json:"items"`
+	Page      int                 `json:"page"`
+	Size      int                 `json:"size"`
+	TotalSize int64               `json:"totalSize"`
+	// Meta is the HTTP metadata of the reply.
+	Meta Meta `json:"-"`
+}
+
+// SearchRefundTransactions lists item refunds matching every filter given.
+// It is a read and safe to retry.
+func (c *Client) SearchRefundTransactions(ctx context.Context, req *SearchRefundTransactionsRequest) (_ *RefundTransactionList, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.SearchRefundTransactions", "")
+	defer sp.End(&err)
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	var out RefundTransactionList
+	meta, err := c.call(ctx, http.MethodGet, "/payment/v1/refund-transactions", req.query(), nil, &out, httpx.RetrySafe)
 	if err != nil {
 		return nil, err
 	}

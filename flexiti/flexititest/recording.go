@@ -10,12 +10,19 @@ import (
 
 // Request is one request as the fake received it: Method, Path, RawQuery,
 // Header, Body (at most 1 MiB of it), At, when it arrived, and Proto,
-// "HTTP/1.1" or "HTTP/2.0" (NewTLSServer). Server.Requests returns them. (An alias of the request record all five fakes share.)
+// "HTTP/1.1" or "HTTP/2.0" (NewTLSServer); Processed, whether the fake
+// acted on it (false for a request a fault answered or dropped before
+// processing); and Status and Reply, the fake's answer to a processed
+// request (even when a fault kept it from the client), which tell a charge
+// from a refusal. Body and Reply are RawBody: string(r.Body) reads them,
+// fmt prints their size. Server.Requests returns them. (An alias of the
+// request record all five fakes share.)
 type Request = fake.Request
 
 // FaultKind says where in the exchange a Fault strikes: one of Status,
-// DropBefore, DropAfter, Truncate, Malformed and Hang. (An alias of the kind
-// all five fakes share.)
+// DropBefore, DropAfter, Truncate, Malformed and Hang. String gives the
+// constant's name, so a Fault prints as {Kind:DropAfter …}. (An alias of the
+// kind all five fakes share.)
 type FaultKind = fake.Kind
 
 // Fault is one scripted misbehaviour of the fake Flexiti, queued with
@@ -79,9 +86,10 @@ func (s *Server) Count(method, path string) int { return s.srv.Count(method, pat
 // provider's own state (tokens, authorizations, captures) stays.
 func (s *Server) Reset() { s.srv.Reset() }
 
-// attach makes f the fake's transport side and takes its URL.
+// attach makes f the fake's transport side and takes its URL,
+// with the path the provider's base URL carries.
 func (s *Server) attach(f *fake.Server) *Server {
-	s.srv, s.URL = f, f.URL
+	s.srv, s.URL = f, f.URL+Base
 	return s
 }
 

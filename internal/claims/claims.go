@@ -72,8 +72,19 @@ type Claim struct {
 	// or release the new holder's claim.
 	Token string
 	// Until is when the lease runs out: this caller's (Claimed) or the
-	// other holder's (Busy). Zero for Done.
+	// other holder's (Busy), on this process's clock (a Store whose clock
+	// is another machine's, such as SQL's database, converts). Zero for
+	// Done. Bound work under a claim by the local clock read before Claim
+	// plus the lease, as Run does, rather than by Until: a Store that
+	// reports its own clock would stretch or cut the work by the skew.
 	Until time.Time
+	// Value is the value remembered with the key (ValueStore.ClaimValue),
+	// in every state; "" from Claim.
+	Value string
+	// TakenOver is set by ValueStore.ClaimValue when State is Claimed and
+	// the key was not new: an earlier holder's lease ran out before it
+	// completed or released the key, so its work may have been done.
+	TakenOver bool
 }
 
 // Store keeps claims. Implementations must be safe for concurrent use and
@@ -94,6 +105,23 @@ type Store interface {
 	// that is done, changes nothing and is not an error.
 	Release(ctx context.Context, key, token string) error
 }
+
+// ValueStore is a Store that remembers a small value with each key: the
+// fingerprint of the parameters a repeatable money call was first made with,
+// so that a repeat with other parameters is told apart even while the first
+// holder is at work. Memory and SQL implement it; a Store without it still
+// works, and conflicts are then found by comparing the provider's record.
+type ValueStore interface {
+	Store
+	// ClaimValue is Claim that records value (at most MaxValueLen bytes)
+	// when it creates the key, and reports the key's value in Claim.Value
+	// whatever the state. A key taken over after its lease ran out keeps the
+	// value it was created with; a released key is forgotten with its value.
+	ClaimValue(ctx context.Context, key, value string, lease time.Duration) (Claim, error)
+}
+
+// MaxValueLen is the longest value a ValueStore must accept.
+const MaxValueLen = 128
 
 // ErrLeaseLost is matched by Complete (and Run) when the lease ran out and
 // another holder took the key over: the work done under the old lease may be
@@ -148,6 +176,13 @@ func checkClaim(key string, lease time.Duration) error {
 	}
 	if lease <= 0 {
 		return errors.New("claims: lease must be positive")
+	}
+	return nil
+}
+
+func checkValue(v string) error {
+	if len(v) > MaxValueLen {
+		return fmt.Errorf("claims: value longer than %d bytes", MaxValueLen)
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ type memEntry struct {
 	done  bool
 	token string
 	until time.Time // lease end while in progress
+	value string    // ClaimValue's value, kept across take-overs
 }
 
 // NewMemory returns a Memory holding up to max keys for ttl each. Zero or
@@ -43,8 +44,16 @@ func NewMemory(max int, ttl time.Duration) *Memory {
 }
 
 // Claim implements Store.
-func (m *Memory) Claim(_ context.Context, key string, lease time.Duration) (Claim, error) {
+func (m *Memory) Claim(ctx context.Context, key string, lease time.Duration) (Claim, error) {
+	return m.ClaimValue(ctx, key, "", lease)
+}
+
+// ClaimValue implements ValueStore.
+func (m *Memory) ClaimValue(_ context.Context, key, value string, lease time.Duration) (Claim, error) {
 	if err := checkClaim(key, lease); err != nil {
+		return Claim{}, err
+	}
+	if err := checkValue(value); err != nil {
 		return Claim{}, err
 	}
 	m.mu.Lock()
@@ -55,20 +64,20 @@ func (m *Memory) Claim(_ context.Context, key string, lease time.Duration) (Clai
 		e := el.Value.(*memEntry)
 		switch {
 		case e.done:
-			return Claim{State: Done}, nil
+			return Claim{State: Done, Value: e.value}, nil
 		case now.Before(e.until):
-			return Claim{State: Busy, Until: e.until}, nil
+			return Claim{State: Busy, Until: e.until, Value: e.value}, nil
 		}
 		// The holder's lease ran out: take it over.
 		e.token, e.until = newToken(), now.Add(lease)
-		return Claim{State: Claimed, Token: e.token, Until: e.until}, nil
+		return Claim{State: Claimed, Token: e.token, Until: e.until, Value: e.value, TakenOver: true}, nil
 	}
-	e := &memEntry{key: key, at: now, token: newToken(), until: now.Add(lease)}
+	e := &memEntry{key: key, at: now, token: newToken(), until: now.Add(lease), value: value}
 	m.keys[key] = m.order.PushBack(e)
 	for m.order.Len() > m.max {
 		m.remove(m.order.Front())
 	}
-	return Claim{State: Claimed, Token: e.token, Until: e.until}, nil
+	return Claim{State: Claimed, Token: e.token, Until: e.until, Value: value}, nil
 }
 
 // Complete implements Store.

@@ -11,7 +11,11 @@ type Options struct {
 	// Lease is how long the key is held while the work runs (default 30 s).
 	// The work's context ends when the lease does, so that a holder slower
 	// than its lease stops instead of racing the holder that takes over.
-	// Make it longer than the slowest work.
+	// Make it longer than the slowest work. The lease is counted on this
+	// process's clock from just before the claim, never from the Until the
+	// store reports: the store's clock (the database's) may be minutes
+	// ahead of or behind this replica's, and the lease it grants starts no
+	// earlier than the claim was asked for.
 	Lease time.Duration
 	// Wait is how long a caller that finds the key in progress elsewhere
 	// waits for that holder to finish before giving up with a *BusyError
@@ -73,7 +77,7 @@ func Run(ctx context.Context, s Store, key string, o Options, work func(context.
 	}
 	pause := 5 * time.Millisecond
 	for {
-		start := time.Now()
+		start := time.Now() // the lease's start on this clock: see Options.Lease
 		c, err := s.Claim(ctx, key, lease)
 		if err != nil {
 			return Result{}, err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"regexp"
 	"time"
 )
@@ -39,6 +40,7 @@ type SQL struct {
 	inTx  bool
 
 	claim, get, complete, release, prune string
+	claimValue, getValue, addValue       string
 }
 
 // SQLOption configures NewSQL.
@@ -90,7 +92,17 @@ VALUES ($1, 'pending', $2, now() + $3 * interval '1 millisecond', now())
 ON CONFLICT (claim_key) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
 WHERE c.state = 'pending' AND c.lease_until < now()
 RETURNING lease_until`
-	s.get = `SELECT state, lease_until FROM ` + t + ` WHERE claim_key = $1`
+	s.get = `SELECT state, lease_until, now() FROM ` + t + ` WHERE claim_key = $1`
+	// ClaimValue's statements are the only ones that read claim_value, so a
+	// table made by an older Schema serves Claim until CreateTable (or
+	// AddValueColumn's statement) adds the column.
+	s.claimValue = `INSERT INTO ` + t + ` AS c (claim_key, state, owner, lease_until, created_at, claim_value)
+VALUES ($1, 'pending', $2, now() + $3 * interval '1 millisecond', now(), $4)
+ON CONFLICT (claim_key) DO UPDATE SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until
+WHERE c.state = 'pending' AND c.lease_until < now()
+RETURNING lease_until, claim_value, created_at < now()`
+	s.getValue = `SELECT state, lease_until, claim_value, now() FROM ` + t + ` WHERE claim_key = $1`
+	s.addValue = `ALTER TABLE ` + t + ` ADD COLUMN IF NOT EXISTS claim_value VARCHAR(128) NOT NULL DEFAULT ''`
 	s.complete = `UPDATE ` + t + ` SET state = 'done', done_at = now() WHERE claim_key = $1 AND owner = $2 AND state = 'pending'`
 	s.release = `DELETE FROM ` + t + ` WHERE claim_key = $1 AND owner = $2 AND state = 'pending'`
 	s.prune = `DELETE FROM ` + t + ` WHERE state = 'done' AND done_at < now() - $1 * interval '1 millisecond'`
@@ -109,19 +121,138 @@ func (s *SQL) Schema() string {
     owner       VARCHAR(64)  NOT NULL,  -- the holder's token
     lease_until TIMESTAMPTZ  NOT NULL,  -- a pending claim past this is taken over
     created_at  TIMESTAMPTZ  NOT NULL,
-    done_at     TIMESTAMPTZ
+    done_at     TIMESTAMPTZ,
+    claim_value VARCHAR(128) NOT NULL DEFAULT ''  -- ClaimValue's value (a request's fingerprint)
 )`
 }
 
-// CreateTable runs Schema on the database.
+// AddValueColumn returns the statement that adds the claim_value column
+// (which ClaimValue needs) to a table made by an earlier Schema; it is
+// idempotent, and CreateTable runs it.
+func (s *SQL) AddValueColumn() string { return s.addValue }
+
+// CreateTable runs Schema on the database. Replicas may run it at the same
+// moment on a fresh database: PostgreSQL's CREATE TABLE IF NOT EXISTS alone
+// races in its catalog (one of them fails with a duplicate key in
+// pg_type_typname_nsp_index), so CreateTable runs it in a transaction that
+// first takes a transaction-level advisory lock keyed on the table's name,
+// and runs it again should it still meet such a race (a migration tool
+// creating the table without the lock, or a database without advisory
+// locks).
 func (s *SQL) CreateTable(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, s.Schema()); err != nil {
+	var err error
+	for range 5 {
+		if err = s.createTable(ctx); err == nil || !catalogRace(err) {
+			break
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("claims: create table %s: %w", s.table, err)
+	}
+	if _, err := s.db.ExecContext(ctx, s.addValue); err != nil {
+		return fmt.Errorf("claims: add claim_value to %s: %w", s.table, err)
 	}
 	return nil
 }
 
-// Claim implements Store with one INSERT … ON CONFLICT statement.
+func (s *SQL) createTable(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op after Commit
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, tableLockKey(s.table)); err != nil {
+		if sqlState(err) != "42883" { // undefined_function: a database without advisory locks
+			return err
+		}
+		_ = tx.Rollback()
+		_, err = s.db.ExecContext(ctx, s.Schema())
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, s.Schema()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// tableLockKey is the advisory lock key of CreateTable for table: the same
+// on every replica, and apart from other applications' keys.
+func tableLockKey(table string) int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("paywidget-go claims.CreateTable " + table))
+	return int64(h.Sum64())
+}
+
+// catalogRace reports whether err is PostgreSQL's answer to two sessions
+// creating the same table at once: unique_violation (in its catalog, the
+// only place CREATE TABLE inserts into), duplicate_table or
+// duplicate_object. Running the statement again then finds the table.
+func catalogRace(err error) bool {
+	switch sqlState(err) {
+	case "23505", "42P07", "42710":
+		return true
+	}
+	return false
+}
+
+// sqlState returns the SQLSTATE code of a driver's error: pgx's and lib/pq's
+// errors both have a SQLState method. Empty when there is none.
+func sqlState(err error) string {
+	var e interface{ SQLState() string }
+	if errors.As(err, &e) {
+		return e.SQLState()
+	}
+	return ""
+}
+
+// ClaimValue implements ValueStore with Claim's statement, also writing
+// value into claim_value on insert and returning it. A row created before
+// this statement's transaction (created_at < now()) was taken over. Until
+// is on this process's clock, as Claim's.
+func (s *SQL) ClaimValue(ctx context.Context, key, value string, lease time.Duration) (Claim, error) {
+	if err := checkClaim(key, lease); err != nil {
+		return Claim{}, err
+	}
+	if err := checkValue(value); err != nil {
+		return Claim{}, err
+	}
+	ms := max(lease.Milliseconds(), 1)
+	for range 3 {
+		token := newToken()
+		start := time.Now()
+		var until, dbNow time.Time
+		var v string
+		var takenOver bool
+		err := s.db.QueryRowContext(ctx, s.claimValue, key, token, ms, value).Scan(&until, &v, &takenOver)
+		if err == nil {
+			return Claim{State: Claimed, Token: token, Until: start.Add(lease), Value: v, TakenOver: takenOver}, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return Claim{}, fmt.Errorf("claims: claim: %w", err)
+		}
+		var state string
+		err = s.db.QueryRowContext(ctx, s.getValue, key).Scan(&state, &until, &v, &dbNow)
+		until = time.Now().Add(until.Sub(dbNow)) // onto this process's clock
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			continue // released between the two statements: claim again
+		case err != nil:
+			return Claim{}, fmt.Errorf("claims: claim: %w", err)
+		case state == "done":
+			return Claim{State: Done, Value: v}, nil
+		default:
+			return Claim{State: Busy, Until: until, Value: v}, nil
+		}
+	}
+	return Claim{State: Busy, Until: time.Now()}, nil
+}
+
+// Claim implements Store with one INSERT … ON CONFLICT statement. The
+// database's clock decides the lease; the Until it reports is on this
+// process's clock: for a claim taken, the time read before the statement
+// plus lease (never later than the database's lease end, whatever the two
+// clocks say); for a busy key, now plus what is left of the other holder's
+// lease by the database's clock.
 func (s *SQL) Claim(ctx context.Context, key string, lease time.Duration) (Claim, error) {
 	if err := checkClaim(key, lease); err != nil {
 		return Claim{}, err
@@ -129,16 +260,18 @@ func (s *SQL) Claim(ctx context.Context, key string, lease time.Duration) (Claim
 	ms := max(lease.Milliseconds(), 1)
 	for range 3 {
 		token := newToken()
-		var until time.Time
+		start := time.Now()
+		var until, dbNow time.Time
 		err := s.db.QueryRowContext(ctx, s.claim, key, token, ms).Scan(&until)
 		if err == nil {
-			return Claim{State: Claimed, Token: token, Until: until}, nil
+			return Claim{State: Claimed, Token: token, Until: start.Add(lease)}, nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return Claim{}, fmt.Errorf("claims: claim: %w", err)
 		}
 		var state string
-		err = s.db.QueryRowContext(ctx, s.get, key).Scan(&state, &until)
+		err = s.db.QueryRowContext(ctx, s.get, key).Scan(&state, &until, &dbNow)
+		until = time.Now().Add(until.Sub(dbNow)) // onto this process's clock
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			continue // released between the two statements: claim again
@@ -260,4 +393,8 @@ func (t txStore) CompleteWith(ctx context.Context, key, token string, _ func(con
 	return t.inTransaction(ctx, key, token, t.work)
 }
 
-var _ Transactor = (*SQL)(nil)
+var (
+	_ Transactor = (*SQL)(nil)
+	_ ValueStore = (*SQL)(nil)
+	_ ValueStore = (*Memory)(nil)
+)

@@ -33,7 +33,7 @@ var finrotaSubject = conformance.Subject{
 		prepare := func(ctx context.Context) error {
 			w, err := c.CreateWidgetToken(ctx) // the access token is cached before the call under test
 			widget = w
-			prep = srv.Prepare(amount, false, finrotatest.TestCard)
+			prep = srv.Prepare(amount, finrotatest.TestCard)
 			return err
 		}
 		req := func() *finrota.CompleteRequest {
@@ -94,6 +94,12 @@ var finrotaSubject = conformance.Subject{
 				return out
 			},
 			Fetches: srv.TokenFetches,
+			Refused: conformance.Case{Name: "payment with an unknown prepare token", Do: func(ctx context.Context) error {
+				r := req()
+				r.PrepareToken = "prep-unknown"
+				_, err := c.CompletePayment(ctx, r)
+				return err
+			}},
 			APIError: func(err error) bool {
 				var e *finrota.APIError
 				var p *finrota.PaymentError

@@ -127,7 +127,9 @@ var iotpaySubject = conformance.Subject{
 					return err
 				}),
 				bad("notifyUrl not configured", func(ctx context.Context) error {
-					bare, err := srv.NewClient(opts...)
+					cfg := srv.Config()
+					cfg.NotifyURL = "" // NewClient's would be the fake's stand-in merchant
+					bare, err := iotpay.New(cfg, append([]iotpay.Option{iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client())}, opts...)...)
 					if err != nil {
 						return err
 					}
@@ -177,6 +179,10 @@ var iotpaySubject = conformance.Subject{
 				}
 				return out
 			},
+			Refused: conformance.Case{Name: "query of an unknown order", Do: func(ctx context.Context) error {
+				_, err := c.Query(ctx, &iotpay.QueryRequest{PayOrderID: "PC404"})
+				return err
+			}},
 			APIError: func(err error) bool { var e *iotpay.APIError; return errors.As(err, &e) },
 		}
 	},

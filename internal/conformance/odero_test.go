@@ -89,7 +89,9 @@ var oderoSubject = conformance.Subject{
 				{Name: "currency missing", Do: with(func(r *odero.InitCheckoutRequest) { r.Currency = "" })},
 				{Name: "paymentGroup missing", Do: with(func(r *odero.InitCheckoutRequest) { r.Group = "" })},
 				{Name: "callbackUrl not configured for a product", Do: func(ctx context.Context) error {
-					bare, err := srv.NewClient(opts...)
+					cfg := srv.Config()
+					cfg.CallbackURL = "" // NewClient's would be the fake's stand-in merchant
+					bare, err := odero.New(cfg, append([]odero.Option{odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client())}, opts...)...)
 					if err != nil {
 						return err
 					}
@@ -136,6 +138,10 @@ var oderoSubject = conformance.Subject{
 				}
 				return out
 			},
+			Refused: conformance.Case{Name: "retrieve of an unknown checkout", Do: func(ctx context.Context) error {
+				_, err := c.RetrieveCheckout(ctx, "nosuchtoken")
+				return err
+			}},
 			APIError: func(err error) bool { var e *odero.APIError; return errors.As(err, &e) },
 		}
 	},

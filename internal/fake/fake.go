@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
 // MaxBody bounds what a fake reads of one request.
@@ -25,10 +27,20 @@ type Request struct {
 	Path     string
 	RawQuery string
 	Header   http.Header
-	Body     []byte
+	Body     httpx.RawBody // prints as its size only
 	At       time.Time
 	// Proto is the protocol the request came in ("HTTP/1.1", "HTTP/2.0").
 	Proto string
+	// Processed is whether the provider acted on the request: false while
+	// it is being handled and for a request a fault answered or dropped
+	// before the provider saw it (Status, DropBefore, RefusedStream,
+	// GoAwayBefore).
+	Processed bool
+	// Status and Reply are the provider's answer to a Processed request
+	// (Reply at most 64 KiB), whether or not a fault kept it from the
+	// client: a test tells a charge from a refusal by them.
+	Status int
+	Reply  httpx.RawBody // prints as its size only
 }
 
 // Kind says where in the exchange a fault strikes.
@@ -59,7 +71,7 @@ type Fault struct {
 	Kind   Kind
 	Status int
 	Header http.Header
-	Body   []byte
+	Body   httpx.RawBody // prints as its size only
 	Delay  time.Duration
 }
 
@@ -69,6 +81,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests []Request
+	gen      int                // counts Resets, so a request recorded before one is not marked after
 	faults   map[string][]Fault // "METHOD /path" → queue
 	handler  http.Handler
 	mem      *memory // set when the server lives in memory (NewMemory)
@@ -78,7 +91,6 @@ type Server struct {
 	backend *pipeListener
 	h2srv   *http.Server
 	relays  map[net.Conn]struct{}
-	h2q     []h2Fault
 }
 
 // New starts a Server that hands requests to h after recording them and
@@ -123,6 +135,7 @@ func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.gen++
 	s.faults = map[string][]Fault{}
 }
 
@@ -138,13 +151,64 @@ func (s *Server) take(method, path string) (Fault, bool) {
 	return Fault{}, false
 }
 
-func (s *Server) record(r *http.Request, body []byte) {
+func (s *Server) record(r *http.Request, body []byte) (mark func(status int, reply []byte)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, Request{
 		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,
 		Header: r.Header.Clone(), Body: body, At: time.Now(), Proto: r.Proto,
 	})
+	i, gen := len(s.requests)-1, s.gen
+	return func(status int, reply []byte) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.gen == gen && i < len(s.requests) {
+			q := &s.requests[i]
+			q.Processed, q.Status = true, status
+			q.Reply = append([]byte(nil), reply[:min(len(reply), maxReply)]...)
+		}
+	}
+}
+
+// maxReply bounds the copy of a reply a Request keeps.
+const maxReply = 64 << 10
+
+// answerTap passes a reply through and keeps its status and first bytes.
+type answerTap struct {
+	http.ResponseWriter
+	status int
+	reply  []byte
+}
+
+func (a *answerTap) WriteHeader(code int) {
+	if a.status == 0 {
+		a.status = code
+	}
+	a.ResponseWriter.WriteHeader(code)
+}
+
+func (a *answerTap) Write(b []byte) (int, error) {
+	if a.status == 0 {
+		a.status = http.StatusOK
+	}
+	if room := maxReply - len(a.reply); room > 0 {
+		a.reply = append(a.reply, b[:min(len(b), room)]...)
+	}
+	return a.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (flush,
+// hijack) through the tap.
+func (a *answerTap) Unwrap() http.ResponseWriter { return a.ResponseWriter }
+
+// handle hands r to the provider and marks it processed.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, mark func(int, []byte)) {
+	tap := &answerTap{ResponseWriter: w}
+	s.handler.ServeHTTP(tap, r)
+	if tap.status == 0 {
+		tap.status = http.StatusOK
+	}
+	mark(tap.status, tap.reply)
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -154,11 +218,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	s.record(r, body)
+	mark := s.record(r, body)
 
 	f, ok := s.take(r.Method, r.URL.Path)
 	if !ok {
-		s.handler.ServeHTTP(w, r)
+		s.handle(w, r, mark)
 		return
 	}
 	switch f.Kind {
@@ -181,12 +245,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if f.Kind == GoAwayBefore {
 			act = h2Fault{act: actGoAwayBefore}
 		}
-		s.h2Fail(act)
+		s.h2Fail(r, act)
 	}
 
 	// The remaining kinds let the provider process the request first.
 	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, r)
+	s.handle(rec, r, mark)
 	switch f.Kind {
 	case DropAfter:
 		s.hangUp(w, r)
@@ -200,7 +264,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			ResetInternal: {act: actPass},
 			GoAwayAfter:   {act: actGoAwayAfter},
 		}[f.Kind]
-		s.h2Fail(act)
+		s.h2Fail(r, act)
 	case Truncate:
 		if r.ProtoMajor == 2 {
 			// Headers promising the whole body, half of it, then a reset.
@@ -212,7 +276,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(rec.Code)
 			_, _ = w.Write(body[:len(body)/2])
 			_ = http.NewResponseController(w).Flush()
-			s.h2Fail(h2Fault{act: actPass})
+			s.h2Fail(r, h2Fault{act: actPass})
 		}
 		writeTruncated(w, rec)
 	case Malformed:
@@ -249,7 +313,7 @@ func copyRecorded(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 // HTTP/2 the relay resets the TCP connection.
 func (s *Server) hangUp(w http.ResponseWriter, r *http.Request) {
 	if r.ProtoMajor == 2 {
-		s.h2Fail(h2Fault{act: actDrop})
+		s.h2Fail(r, h2Fault{act: actDrop})
 	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {

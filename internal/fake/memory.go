@@ -130,7 +130,7 @@ func (s *Server) RoundTrip(req *http.Request) (*http.Response, error) {
 	if len(body) > MaxBody {
 		return result(statusRecorder(http.StatusRequestEntityTooLarge, nil, []byte("request body unreadable or too large\n")), req), nil
 	}
-	s.record(r, body)
+	mark := s.record(r, body)
 	f, ok := s.take(r.Method, r.URL.Path)
 	if ok {
 		switch f.Kind {
@@ -141,7 +141,7 @@ func (s *Server) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	rec := httptest.NewRecorder()
-	s.handler.ServeHTTP(rec, r)
+	s.handle(rec, r, mark)
 	if !ok {
 		return result(rec, req), nil
 	}
@@ -229,3 +229,13 @@ func result(rec *httptest.ResponseRecorder, req *http.Request) *http.Response {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// Origin is scheme://host of base (a provider's environment URL, which may
+// carry a path), the URL an in-memory server (NewMemory) is mounted at.
+func Origin(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return base
+	}
+	return u.Scheme + "://" + u.Host
+}

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,8 +36,9 @@ const (
 	// RST_STREAM(INTERNAL_ERROR).
 	ResetInternal
 	// GoAwayAfter processes the request, then sends GOAWAY naming the
-	// stream as received (last-stream-id = the stream) and closes the
-	// connection without answering.
+	// stream as received (last-stream-id = the stream, or a later stream the
+	// client opened meanwhile, which the server may have processed too) and
+	// closes the connection without answering.
 	GoAwayAfter
 	// RefusedStream resets the stream with RST_STREAM(REFUSED_STREAM)
 	// without processing the request: HTTP/2's promise that nothing was done.
@@ -49,6 +51,7 @@ const (
 
 // h2 frame types and error codes (RFC 9113 §6, §7).
 const (
+	frameHeaders   = 0x1
 	frameRSTStream = 0x3
 	frameGoAway    = 0x7
 
@@ -237,6 +240,7 @@ func (s *Server) startTLS(l net.Listener) error {
 		}),
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
 			if pc, ok := c.(*pipeConn); ok {
+				ctx = context.WithValue(ctx, h2SlotKey{}, pc.slot)
 				return context.WithValue(ctx, tlsStateKey{}, pc.state)
 			}
 			return ctx
@@ -268,25 +272,58 @@ func (s *Server) closeRelays() {
 	_ = s.h2srv.Close()
 }
 
-// h2Fail aborts the handler of an HTTP/2 request and tells the relay what
-// to send instead of the server's RST_STREAM(INTERNAL_ERROR).
-func (s *Server) h2Fail(f h2Fault) {
-	if f.act != actPass {
-		s.mu.Lock()
-		s.h2q = append(s.h2q, f)
-		s.mu.Unlock()
+// h2Fail aborts the handler of HTTP/2 request r and tells the relay of r's
+// connection what to send instead of the server's RST_STREAM(INTERNAL_ERROR)
+// for it.
+//
+// The relay cannot tell which stream a handler served, only the order of
+// the resets on its connection; so a connection has one slot, and a second
+// faulted handler on it waits until the relay has played the first one's
+// reset. (A queue shared by every connection once played one request's
+// REFUSED_STREAM on another connection's processed stream, and the client
+// re-sent that one.)
+func (s *Server) h2Fail(r *http.Request, f h2Fault) {
+	if slot, ok := r.Context().Value(h2SlotKey{}).(*h2Slot); ok {
+		slot.put(r.Context(), f)
 	}
 	panic(http.ErrAbortHandler)
 }
 
-func (s *Server) takeH2() (h2Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.h2q) == 0 {
+// h2SlotKey carries a relayed connection's h2Slot in its requests' context.
+type h2SlotKey struct{}
+
+// h2Slot is the one fault action pending on a relayed connection.
+type h2Slot struct {
+	sem chan struct{} // holds a token while an action is pending
+	mu  sync.Mutex
+	f   h2Fault
+	set bool
+}
+
+func newH2Slot() *h2Slot { return &h2Slot{sem: make(chan struct{}, 1)} }
+
+// put waits until the slot is free (or ctx ends) and fills it.
+func (h *h2Slot) put(ctx context.Context, f h2Fault) {
+	select {
+	case h.sem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	h.mu.Lock()
+	h.f, h.set = f, true
+	h.mu.Unlock()
+}
+
+// take empties the slot, freeing it for the next faulted handler.
+func (h *h2Slot) take() (h2Fault, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.set {
 		return h2Fault{}, false
 	}
-	f := s.h2q[0]
-	s.h2q = s.h2q[1:]
+	f := h.f
+	h.f, h.set = h2Fault{}, false
+	<-h.sem
 	return f, true
 }
 
@@ -309,11 +346,17 @@ func (s *Server) relay(c *tls.Conn) {
 		_ = c.Close()
 	}()
 	st := c.ConnectionState()
-	if !s.backend.push(&pipeConn{Conn: b, state: &st}) {
+	slot := newH2Slot()
+	defer slot.take() // frees a handler waiting on a connection that ended
+	if !s.backend.push(&pipeConn{Conn: b, state: &st, slot: slot}) {
 		return
 	}
+	// The client's frames go to the server as they come; the relay notes
+	// the highest stream the client opened, because a GOAWAY must not
+	// claim a stream unprocessed that the server may have processed.
+	var opened atomic.Uint32
 	go func() {
-		_, _ = io.Copy(a, c)
+		_ = copyFrames(a, c, &opened)
 		_ = a.Close()
 	}()
 	r := bufio.NewReader(a)
@@ -330,14 +373,25 @@ func (s *Server) relay(c *tls.Conn) {
 		}
 		stream := binary.BigEndian.Uint32(hdr[5:]) & 0x7fffffff
 		if hdr[3] == frameRSTStream && n == 4 && binary.BigEndian.Uint32(frame[9:]) == codeInternal {
-			if f, ok := s.takeH2(); ok {
+			if f, ok := slot.take(); ok {
 				switch f.act {
 				case actReset:
 					binary.BigEndian.PutUint32(frame[9:], f.code)
 				case actGoAwayAfter:
-					_, _ = c.Write(goAway(stream))
+					// Every stream the client opened may have been
+					// processed by now (the server runs them
+					// concurrently): name the highest as received, so
+					// that none of them is retried as unprocessed.
+					_, _ = c.Write(goAway(max(stream, opened.Load())))
 					return
 				case actGoAwayBefore:
+					if opened.Load() > stream {
+						// A later stream is open, and the server may
+						// process it: no last-stream-id would be true
+						// of both. Refusing this stream alone is.
+						binary.BigEndian.PutUint32(frame[9:], codeRefusedStream)
+						break
+					}
 					last := uint32(0)
 					if stream > 2 {
 						last = stream - 2
@@ -358,6 +412,43 @@ func (s *Server) relay(c *tls.Conn) {
 	}
 }
 
+// copyFrames copies the client's side of an HTTP/2 connection (the
+// preface, then frames) from src to dst, storing in opened the highest
+// stream a HEADERS frame opened.
+func copyFrames(dst io.Writer, src io.Reader, opened *atomic.Uint32) error {
+	r := bufio.NewReader(src)
+	preface := make([]byte, len(http2Preface))
+	if _, err := io.ReadFull(r, preface); err != nil {
+		return err
+	}
+	if _, err := dst.Write(preface); err != nil {
+		return err
+	}
+	var hdr [9]byte
+	for {
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return err
+		}
+		n := int(hdr[0])<<16 | int(hdr[1])<<8 | int(hdr[2])
+		frame := make([]byte, 9+n)
+		copy(frame, hdr[:])
+		if _, err := io.ReadFull(r, frame[9:]); err != nil {
+			return err
+		}
+		if hdr[3] == frameHeaders {
+			if id := binary.BigEndian.Uint32(hdr[5:]) & 0x7fffffff; id > opened.Load() {
+				opened.Store(id)
+			}
+		}
+		if _, err := dst.Write(frame); err != nil {
+			return err
+		}
+	}
+}
+
+// http2Preface is what an HTTP/2 client sends before its first frame.
+const http2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
 // goAway is a GOAWAY frame with NO_ERROR naming last as the last stream the
 // server received.
 func goAway(last uint32) []byte {
@@ -376,6 +467,7 @@ type tlsStateKey struct{}
 type pipeConn struct {
 	net.Conn
 	state *tls.ConnectionState
+	slot  *h2Slot
 }
 
 // pipeListener hands relayed connections to the h2c server.

@@ -1,13 +1,9 @@
 package fake
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
-	"strings"
+	"github.com/paywidget/paywidget-go/internal/httpx"
 	"sync"
 )
 
@@ -29,131 +25,47 @@ type Trigger struct {
 	Concurrent bool
 }
 
+// Sent is a notification as a Trigger sent it: what the merchant received.
+type Sent struct {
+	Method      string
+	URL         string
+	ContentType string
+	Body        httpx.RawBody
+}
+
 // ErrNotNotified is matched by a Trigger the provider would not send: an
 // order it does not notify (IOTPay notifies successful payments only), one
 // still waiting for the shopper with no outcome given, or one that has no
 // URL to notify.
-var ErrNotNotified = errors.New("fake: the provider sends no notification for this order")
+var ErrNotNotified = errors.New("the provider sends no notification for this order")
 
 // ErrUnknownOrder is matched by a Trigger for a reference the fake does not
 // know.
-var ErrUnknownOrder = errors.New("fake: no order with this reference")
+var ErrUnknownOrder = errors.New("no order with this reference")
 
-// Ack is the acknowledgment a provider expects of a notification.
-type Ack struct {
-	// Status is the HTTP status wanted; zero accepts any 2xx (and, with
-	// Redirects, 3xx).
-	Status int
-	// Redirects accepts a 3xx (a browser-borne callback may redirect).
-	Redirects bool
-	// ContentType, when set, is the media type the reply must have.
-	ContentType string
-	// Body, when set, is the reply the provider wants (trimmed; compared
-	// case-insensitively when Fold).
-	Body string
-	Fold bool
-	// Expect describes the acknowledgment in prose, for Why.
-	Expect string
-}
-
-// Delivery is one notification as sent and as answered.
-type Delivery struct {
-	Method      string `json:"method"`
-	URL         string `json:"url"`
-	ContentType string `json:"contentType"`
-	// Body is what was sent.
-	Body string `json:"body"`
-	// Status, ReplyType and Reply are the merchant's answer (Reply at most
-	// 4 KiB); Status is zero when no answer came (Err says why).
-	Status    int    `json:"status,omitempty"`
-	ReplyType string `json:"replyType,omitempty"`
-	Reply     string `json:"reply,omitempty"`
-	// Acknowledged is whether the answer is the one the provider expects;
-	// when it is not, Why says plainly what was wrong.
-	Acknowledged bool   `json:"acknowledged"`
-	Why          string `json:"why,omitempty"`
-	Err          string `json:"error,omitempty"`
-}
-
-// Deliver sends body to url with hc as a provider's notification and judges
-// the answer against ack.
-func Deliver(ctx context.Context, hc *http.Client, method, url, contentType string, body []byte, ack Ack) Delivery {
-	d := Delivery{Method: method, URL: url, ContentType: contentType, Body: string(body)}
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
-	if err != nil {
-		d.Err, d.Why = err.Error(), "the URL could not be used: "+err.Error()
-		return d
-	}
-	req.Header.Set("Content-Type", contentType)
-	resp, err := hc.Do(req)
-	if err != nil {
-		d.Err, d.Why = err.Error(), "the merchant could not be reached; the provider would retry"
-		return d
-	}
-	defer resp.Body.Close()
-	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	d.Status, d.ReplyType, d.Reply = resp.StatusCode, resp.Header.Get("Content-Type"), string(reply)
-	d.Acknowledged, d.Why = ack.Judge(resp.StatusCode, resp.Header.Get("Content-Type"), reply)
-	return d
-}
-
-// Judge reports whether an answer acknowledges the notification and, when it
-// does not, why.
-func (a Ack) Judge(status int, contentType string, reply []byte) (bool, string) {
-	want := a.Expect
-	if want == "" {
-		want = "a 2xx answer"
-	}
-	switch {
-	case a.Status != 0 && status != a.Status:
-		return false, fmt.Sprintf("status %d, but the provider wants %s", status, want)
-	case a.Status == 0 && !(status >= 200 && status < 300 || a.Redirects && status >= 300 && status < 400):
-		return false, fmt.Sprintf("status %d, but the provider wants %s", status, want)
-	}
-	if a.ContentType != "" {
-		mt, _, _ := strings.Cut(contentType, ";")
-		if !strings.EqualFold(strings.TrimSpace(mt), a.ContentType) {
-			if contentType == "" {
-				contentType = "none"
-			}
-			return false, fmt.Sprintf("Content-Type %s, but the provider wants %s (%s)", contentType, a.ContentType, want)
-		}
-	}
-	if a.Body != "" {
-		got := strings.TrimSpace(string(reply))
-		if got != a.Body && !(a.Fold && strings.EqualFold(got, a.Body)) {
-			return false, fmt.Sprintf("reply %q, but the provider wants %s", clip(got), want)
-		}
-	}
-	return true, ""
-}
-
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
-}
-
-// Repeat sends one notification t.Times times (at least once), all at once
-// when t.Concurrent, and returns the deliveries in order.
-func Repeat(t Trigger, send func() Delivery) []Delivery {
-	n := max(t.Times, 1)
-	out := make([]Delivery, n)
-	if !t.Concurrent {
+// Fire is a Trigger's sending, written once for every fake: it remembers
+// the notification (url, contentType, body) under id in n, then delivers it
+// t.Times times (at least once), all at once when t.Concurrent, recording
+// each delivery as Redeliver would, and returns what was sent and the
+// deliveries in order.
+func (n *Notifier) Fire(ctx context.Context, t Trigger, id, url, contentType string, body []byte) (Sent, []Delivery) {
+	n.Remember(id, url, contentType, body)
+	out := make([]Delivery, max(t.Times, 1))
+	send := func(i int) { out[i] = n.deliver(ctx, id) }
+	if t.Concurrent {
+		var wg sync.WaitGroup
 		for i := range out {
-			out[i] = send()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				send(i)
+			}()
 		}
-		return out
+		wg.Wait()
+	} else {
+		for i := range out {
+			send(i)
+		}
 	}
-	var wg sync.WaitGroup
-	for i := range out {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i] = send()
-		}()
-	}
-	wg.Wait()
-	return out
+	return Sent{Method: "POST", URL: url, ContentType: contentType, Body: httpx.RawBody(body)}, out
 }

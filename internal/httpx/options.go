@@ -29,6 +29,9 @@ type Settings struct {
 	// TokenTimeout bounds one access-token fetch, retries included, for
 	// providers with a token cache. Zero selects the cache's default (30 s).
 	TokenTimeout time.Duration
+	// Tracer sees the start and end of every SDK call (WithTracer). Nil
+	// disables tracing.
+	Tracer Tracer
 }
 
 // RetryPolicy bounds the retries of a call whose retry class allows them.
@@ -70,7 +73,11 @@ func (s *Settings) Apply(opts []Option) error {
 }
 
 // WithHTTPClient sends requests through a copy of hc (its Transport, Timeout
-// and Jar are kept; hc itself is never modified).
+// and Jar are kept; hc itself is never modified). Its Timeout bounds each
+// attempt, the reply's body included. Its Transport may retry by itself: a
+// money call is still sent at most once (a second send is stopped before
+// anything is written and the call fails with ErrOutcomeUnknown), as long
+// as the transport uses net/http and keeps the request's context.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *Settings) error {
 		if hc == nil {

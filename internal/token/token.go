@@ -2,11 +2,15 @@
 // until shortly before it expires, refreshed by one goroutine however many
 // ask at once, and dropped after a 401 so the next call fetches a fresh one.
 //
-// The shared fetch outlives the caller that started it (one impatient caller
-// must not fail the others), so it carries its own bound: it is cancelled
-// after the fetch timeout (default 30 s) even when the merchant's HTTP client
-// has no timeout at all, and a caller that finds a fetch past that bound
-// starts a fresh one instead of joining it.
+// The shared fetch belongs to the callers waiting for it, as a shared lookup
+// does in Go's resolver: it outlives a caller that gives up while others
+// still wait (one impatient caller must not fail the others), and it is
+// abandoned — its context cancelled, its slot cleared so the next caller
+// fetches afresh — as soon as the last waiter has given up. So a token
+// request that is never answered costs no caller more than its own deadline.
+// A fetch that callers without any deadline wait for is bounded all the same
+// by the fetch timeout (default 30 s), even when the merchant's HTTP client
+// has no timeout at all.
 package token
 
 import (
@@ -65,15 +69,26 @@ type Cache struct {
 
 	mu       sync.Mutex
 	inflight *call
-	gen      uint64 // bumped by Set, so a fetch started before it does not overwrite it
+	// gen is bumped by Set and by every fetch that starts: a fetch stores
+	// its token only if gen has not moved since it started, so a fetch that
+	// finishes late never overwrites a newer token.
+	gen uint64
 }
 
+// errFetchTimeout is the cause of a fetch context cancelled by its bound
+// (as opposed to one abandoned by its last waiter).
+var errFetchTimeout = errors.New("token: fetch timeout")
+
+// call is one shared fetch. waiters, like Cache.inflight, is guarded by
+// Cache.mu; tok and err are written before done is closed.
 type call struct {
-	ctx  context.Context // the fetch's own context; done once past its bound
-	gen  uint64
-	done chan struct{}
-	tok  Token
-	err  error
+	ctx     context.Context // the fetch's own context: done past its bound or once abandoned
+	cancel  context.CancelFunc
+	gen     uint64
+	waiters int
+	done    chan struct{}
+	tok     Token
+	err     error
 }
 
 // Option configures a Cache.
@@ -107,9 +122,10 @@ func New(fetch FetchFunc, opts ...Option) *Cache {
 
 // Token returns a valid token, fetching one if needed. Concurrent callers
 // share a single fetch; each waits only as long as its own context allows.
-// The fetch itself is not cancelled when the first waiter gives up, so the
-// others still get their token; it ends at the latest after the fetch
-// timeout.
+// The fetch goes on while any caller still waits for it, so one caller giving
+// up does not fail the others; once the last one has given up it is
+// cancelled and the next caller starts a fresh one. It ends at the latest
+// after the fetch timeout.
 func (c *Cache) Token(ctx context.Context) (Token, error) {
 	if t := c.cur.Load(); t.Valid(c.now(), c.skew) {
 		return *t, nil
@@ -118,6 +134,9 @@ func (c *Cache) Token(ctx context.Context) (Token, error) {
 }
 
 func (c *Cache) slow(ctx context.Context) (Token, error) {
+	if err := ctx.Err(); err != nil {
+		return Token{}, err // never start a fetch nobody waits for
+	}
 	c.mu.Lock()
 	if t := c.cur.Load(); t.Valid(c.now(), c.skew) {
 		c.mu.Unlock()
@@ -128,28 +147,49 @@ func (c *Cache) slow(ctx context.Context) (Token, error) {
 		// No fetch, or one past its bound that has not returned yet (its
 		// FetchFunc ignores cancellation): start afresh. The stale one can
 		// no longer store its result; see run.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
-		cl = &call{ctx: fctx, gen: c.gen, done: make(chan struct{})}
+		fctx, cancel := context.WithTimeoutCause(context.WithoutCancel(ctx), c.timeout, errFetchTimeout)
+		c.gen++
+		cl = &call{ctx: fctx, cancel: cancel, gen: c.gen, done: make(chan struct{})}
 		c.inflight = cl
 		var prev Token
 		if t := c.cur.Load(); t != nil {
 			prev = *t
 		}
-		go c.run(cl, cancel, prev)
+		go c.run(cl, prev)
 	}
+	cl.waiters++
 	c.mu.Unlock()
 
 	select {
 	case <-cl.done:
 		return cl.tok, cl.err
 	case <-ctx.Done():
+		c.leave(cl)
 		return Token{}, ctx.Err()
 	}
 }
 
-func (c *Cache) run(cl *call, cancel context.CancelFunc, prev Token) {
+// leave is called by a waiter that gave up on cl. The last one to leave
+// abandons the fetch: nobody waits for its answer any more, so it is
+// cancelled, and the slot is cleared at once so that the next caller starts a
+// fresh fetch instead of joining a request that may never be answered (as
+// net.Resolver does with a shared lookup its callers have all left).
+func (c *Cache) leave(cl *call) {
+	c.mu.Lock()
+	cl.waiters--
+	abandon := cl.waiters == 0
+	if abandon && c.inflight == cl {
+		c.inflight = nil
+	}
+	c.mu.Unlock()
+	if abandon {
+		cl.cancel()
+	}
+}
+
+func (c *Cache) run(cl *call, prev Token) {
 	tok, err := c.fetch(cl.ctx, prev)
-	late := cl.ctx.Err() != nil
+	late := errors.Is(context.Cause(cl.ctx), errFetchTimeout)
 	if err == nil && tok.Value.IsZero() {
 		err = errors.New("token: provider returned an empty token")
 	}
@@ -157,18 +197,18 @@ func (c *Cache) run(cl *call, cancel context.CancelFunc, prev Token) {
 		err = fmt.Errorf("%w (%s): %w", ErrFetchTimeout, c.timeout, err)
 	}
 	c.mu.Lock()
-	current := c.inflight == cl
-	if current {
+	if c.inflight == cl {
 		c.inflight = nil
 	}
-	// Only the newest fetch, started after the last Set, may store its
-	// token: a superseded one would overwrite a newer token.
-	if err == nil && current && cl.gen == c.gen {
+	// Only a fetch with nothing newer since it started (no later fetch, no
+	// Set) may store its token: a superseded one would overwrite a newer
+	// token.
+	if err == nil && cl.gen == c.gen {
 		c.cur.Store(&tok)
 	}
 	cl.tok, cl.err = tok, err
 	c.mu.Unlock()
-	cancel() // only now: slow treats a done context as a fetch past its bound
+	cl.cancel() // only now: slow treats a done context as a fetch past its bound
 	close(cl.done)
 }
 

@@ -95,6 +95,8 @@ func (s *Server) void(_ *http.Request, p iotpay.Params) (any, string) {
 	switch {
 	case str(p, "mchRefundNo") == "":
 		return nil, "mchRefundNo is required"
+	case s.refundNoUsed(str(p, "mchRefundNo")):
+		return nil, "mchRefundNo duplicate"
 	case !ok || orig.PayType != "pay" || !orig.Status.Paid():
 		return nil, "order not exist or not paid"
 	case orig.voided || orig.Refundable != orig.Amount:
@@ -114,15 +116,12 @@ func (s *Server) refund(_ *http.Request, p iotpay.Params) (any, string) {
 	switch {
 	case str(p, "mchRefundNo") == "" || !ok || amount <= 0:
 		return nil, "mchRefundNo and a positive refundAmount are required"
+	case s.refundNoUsed(str(p, "mchRefundNo")):
+		return nil, "mchRefundNo duplicate"
 	case !found || orig.PayType != "pay" || !orig.Status.Paid():
 		return nil, "order not exist or not paid"
 	case amount > orig.Refundable:
 		return nil, "refundAmount exceeds refundable"
-	}
-	for _, o := range s.orders {
-		if o.PayType == "refund" && o.MchOrderNo == str(p, "mchRefundNo") {
-			return nil, "mchRefundNo duplicate"
-		}
 	}
 	rec := s.refundRecord(orig, str(p, "mchRefundNo"), amount)
 	orig.Refundable -= amount
@@ -137,6 +136,7 @@ func (s *Server) refundRecord(orig *order, mchRefundNo string, amount int64) *or
 		PaySuccTime: "2026-11-22 10:05:00", CardNum: orig.CardNum, CardType: orig.CardType, Channel: orig.Channel,
 	}}
 	s.orders[rec.PayOrderID] = rec
+	s.byRefundNo[mchRefundNo] = rec.PayOrderID
 	return rec
 }
 
@@ -158,7 +158,18 @@ func (s *Server) query(_ *http.Request, p iotpay.Params) (any, string) {
 			return o.Order, ""
 		}
 	}
+	// A refund or void record carries its mchRefundNo as mchOrderNo.
+	if id, ok := s.byRefundNo[mch]; ok {
+		return s.orders[id].Order, ""
+	}
 	return nil, "order not exist"
+}
+
+// refundNoUsed reports a mchRefundNo already given to a refund or void (a
+// merchant-unique number, like mchOrderNo); the caller holds s.mu.
+func (s *Server) refundNoUsed(no string) bool {
+	_, used := s.byRefundNo[no]
+	return used
 }
 
 // outcome picks the status of a payment; the caller holds s.mu.

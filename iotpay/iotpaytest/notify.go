@@ -1,12 +1,12 @@
 package iotpaytest
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
-	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/iotpay"
 )
 
@@ -18,35 +18,35 @@ const NotifyRetries = 5
 // answered SUCCESS; the caller holds s.mu.
 func (s *Server) notify(o iotpay.Order, url string) {
 	body := notification(o)
-	s.sent[o.PayOrderID] = sentNote{url: url, body: body}
 	interval := s.notifyInterval()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for attempt := 1; attempt <= NotifyRetries; attempt++ {
-			s.mu.Lock()
-			s.notified[o.PayOrderID]++
-			s.mu.Unlock()
-			if s.deliver(context.Background(), url, body) {
-				s.mu.Lock()
-				s.answered[o.PayOrderID] = true
-				if stored, ok := s.orders[o.PayOrderID]; ok && stored.Status == iotpay.StatusSuccess {
-					stored.Status = iotpay.StatusComplete // acknowledged
-				}
-				s.mu.Unlock()
-				return
-			}
-			time.Sleep(time.Duration(attempt) * interval)
-		}
-	}()
+	waits := make([]time.Duration, NotifyRetries-1)
+	for i := range waits {
+		waits[i] = time.Duration(i+1) * interval
+	}
+	s.notes.Send(o.PayOrderID, url, "application/json", body, waits)
 }
 
-// ack is what IOTPay wants of the merchant's answer to a notification.
-var ack = fake.Ack{Status: http.StatusOK, Body: "SUCCESS", Fold: true, Expect: `200 with the body "SUCCESS"`}
+// checkAck says why an answer is not IOTPay's acknowledgment: IOTPay takes
+// 200 with the body SUCCESS (any case, surrounding space ignored) and
+// resends anything else.
+func checkAck(resp *http.Response, body []byte) string {
+	switch {
+	case resp.StatusCode != http.StatusOK:
+		return "status " + resp.Status + ", IOTPay wants 200"
+	case !strings.EqualFold(strings.TrimSpace(string(body)), "success"):
+		return "body " + strconv.Quote(string(body)) + ", IOTPay wants SUCCESS"
+	}
+	return ""
+}
 
-// deliver posts one notification and reports whether it was acknowledged.
-func (s *Server) deliver(ctx context.Context, url string, body []byte) bool {
-	return fake.Deliver(ctx, s.hc, http.MethodPost, url, "application/json", body, ack).Acknowledged
+// acknowledged marks a paid order acknowledged (status 3) once its
+// notification was answered SUCCESS.
+func (s *Server) acknowledged(payOrderID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if stored, ok := s.orders[payOrderID]; ok && stored.Status == iotpay.StatusSuccess {
+		stored.Status = iotpay.StatusComplete
+	}
 }
 
 // notification is the signed JSON body IOTPay posts to notifyUrl for o.

@@ -3,7 +3,6 @@ package iotpaytest
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/iotpay"
@@ -17,10 +16,10 @@ import (
 // (status 2) or "declined" (status 9). IOTPay notifies successful payments
 // only, so a declined one, or a pending one without an outcome, is
 // ErrNotNotified; an unknown reference is ErrUnknownOrder.
-func (s *Server) Trigger(ctx context.Context, t fake.Trigger) ([]fake.Delivery, error) {
+func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake.Delivery, error) {
 	st, ok := map[string]iotpay.Status{"": 0, "paid": iotpay.StatusSuccess, "declined": iotpay.StatusFailed}[t.Outcome]
 	if !ok {
-		return nil, fmt.Errorf("iotpaytest: outcome %q: want paid or declined", t.Outcome)
+		return fake.Sent{}, nil, fmt.Errorf("iotpaytest: outcome %q: want paid or declined", t.Outcome)
 	}
 	s.mu.Lock()
 	var o *order
@@ -28,12 +27,12 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) ([]fake.Delivery, 
 		if p.MchOrderNo == t.Ref {
 			if t.Outcome == "" {
 				s.mu.Unlock()
-				return nil, fmt.Errorf("%w: %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
+				return fake.Sent{}, nil, fmt.Errorf("%w: %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
 			}
 			delete(s.pending, sid)
 			url := p.notifyURL
 			p.notifyURL = "" // the trigger sends it, not the background schedule
-			s.settle(p, TestCard.Number, TestCard.Expiry, st)
+			s.settle(p, TestCard.Number, TestCard.expiry(), st)
 			p.notifyURL = url
 			o = p
 			break
@@ -46,7 +45,7 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) ([]fake.Delivery, 
 	}
 	if o == nil {
 		s.mu.Unlock()
-		return nil, fmt.Errorf("%w: mchOrderNo %q", fake.ErrUnknownOrder, t.Ref)
+		return fake.Sent{}, nil, fmt.Errorf("%w: mchOrderNo %q", fake.ErrUnknownOrder, t.Ref)
 	}
 	ord, url := o.Order, o.notifyURL
 	if t.To != "" {
@@ -54,25 +53,14 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) ([]fake.Delivery, 
 	}
 	if !ord.Status.Paid() {
 		s.mu.Unlock()
-		return nil, fmt.Errorf("%w: %s has status %d and IOTPay notifies successful payments only (the return URL and Query tell the rest)", fake.ErrNotNotified, t.Ref, ord.Status)
+		return fake.Sent{}, nil, fmt.Errorf("%w: %s has status %d and IOTPay notifies successful payments only (the return URL and Query tell the rest)", fake.ErrNotNotified, t.Ref, ord.Status)
 	}
 	if url == "" {
 		s.mu.Unlock()
-		return nil, fmt.Errorf("%w: %s was made without a notifyUrl", fake.ErrNotNotified, t.Ref)
+		return fake.Sent{}, nil, fmt.Errorf("%w: %s was made without a notifyUrl", fake.ErrNotNotified, t.Ref)
 	}
 	body := notification(ord)
-	s.sent[ord.PayOrderID] = sentNote{url: url, body: body}
 	s.mu.Unlock()
-	return fake.Repeat(t, func() fake.Delivery {
-		s.mu.Lock()
-		s.notified[ord.PayOrderID]++
-		s.mu.Unlock()
-		d := fake.Deliver(ctx, s.hc, http.MethodPost, url, "application/json", body, ack)
-		if d.Acknowledged {
-			s.mu.Lock()
-			s.answered[ord.PayOrderID] = true
-			s.mu.Unlock()
-		}
-		return d
-	}), nil
+	sent, ds := s.notes.Fire(ctx, t, ord.PayOrderID, url, "application/json", body)
+	return sent, ds, nil
 }

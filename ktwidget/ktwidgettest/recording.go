@@ -10,12 +10,19 @@ import (
 
 // Request is one request as the fake received it: Method, Path, RawQuery,
 // Header, Body (at most 1 MiB of it), At, when it arrived, and Proto,
-// "HTTP/1.1" or "HTTP/2.0" (NewTLSServer). Server.Requests returns them. (An alias of the request record all five fakes share.)
+// "HTTP/1.1" or "HTTP/2.0" (NewTLSServer); Processed, whether the fake
+// acted on it (false for a request a fault answered or dropped before
+// processing); and Status and Reply, the fake's answer to a processed
+// request (even when a fault kept it from the client), which tell a charge
+// from a refusal. Body and Reply are RawBody: string(r.Body) reads them,
+// fmt prints their size. Server.Requests returns them. (An alias of the
+// request record all five fakes share.)
 type Request = fake.Request
 
 // FaultKind says where in the exchange a Fault strikes: one of Status,
-// DropBefore, DropAfter, Truncate, Malformed and Hang. (An alias of the kind
-// all five fakes share.)
+// DropBefore, DropAfter, Truncate, Malformed and Hang. String gives the
+// constant's name, so a Fault prints as {Kind:DropAfter …}. (An alias of the
+// kind all five fakes share.)
 type FaultKind = fake.Kind
 
 // Fault is one scripted misbehaviour of the fake KTPay, queued with
@@ -56,6 +63,18 @@ const (
 // connection would be closed unanswered (DropBefore, DropAfter). Like a reset
 // after the request was written, it does not prove the request never left.
 var ErrDropped = fake.ErrDropped
+
+// Delivery is one attempt of the fake KTPay to deliver something to
+// the merchant (Redeliver's answer): URL, At, the merchant's Status (0 when
+// no answer came) and the start of its answer's Body, whether the answer was
+// the Acknowledged one KTPay expects, and, when it was not, why it
+// was Refused. (An alias of the delivery all the fakes share.)
+type Delivery = fake.Delivery
+
+// ErrNothingToRedeliver is Redeliver's answer for an id of which nothing was
+// delivered to the merchant: unknown, not (yet) notified, or without a
+// merchant URL. (One value for all the fakes.)
+var ErrNothingToRedeliver = fake.ErrNothingToRedeliver
 
 // Client returns an *http.Client that reaches the fake: a loopback client
 // for NewServer and Start, a client over the httpmock transport for NewMock

@@ -3,7 +3,6 @@ package ktwidgettest
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/ktwidget"
@@ -19,10 +18,10 @@ import (
 // (denied) or "error". One without a callback_post_url, or still pending
 // with no outcome, is ErrNotNotified; an unknown order_id is
 // ErrUnknownOrder.
-func (s *Server) Trigger(ctx context.Context, t fake.Trigger) ([]fake.Delivery, error) {
+func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake.Delivery, error) {
 	st, ok := map[string]string{"": "", "paid": ktwidget.StatusCompleted, "declined": ktwidget.StatusDenied, "error": ktwidget.StatusError}[t.Outcome]
 	if !ok {
-		return nil, fmt.Errorf("ktwidgettest: outcome %q: want paid, declined or error", t.Outcome)
+		return fake.Sent{}, nil, fmt.Errorf("ktwidgettest: outcome %q: want paid, declined or error", t.Outcome)
 	}
 	s.mu.Lock()
 	var found *tx
@@ -34,12 +33,12 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) ([]fake.Delivery, 
 	}
 	if found == nil {
 		s.mu.Unlock()
-		return nil, fmt.Errorf("%w: order_id %q", fake.ErrUnknownOrder, t.Ref)
+		return fake.Sent{}, nil, fmt.Errorf("%w: order_id %q", fake.ErrUnknownOrder, t.Ref)
 	}
 	if found.status == ktwidget.StatusPending {
 		if st == "" {
 			s.mu.Unlock()
-			return nil, fmt.Errorf("%w: order %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
+			return fake.Sent{}, nil, fmt.Errorf("%w: order %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
 		}
 		found.status = st
 	}
@@ -49,22 +48,11 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) ([]fake.Delivery, 
 	}
 	if url == "" {
 		s.mu.Unlock()
-		return nil, fmt.Errorf("%w: order %s was created without callback_post_url", fake.ErrNotNotified, t.Ref)
+		return fake.Sent{}, nil, fmt.Errorf("%w: order %s was created without callback_post_url", fake.ErrNotNotified, t.Ref)
 	}
 	body := notification(found)
 	hash := found.hash
-	s.sent[hash] = sentNote{url: url, body: body}
 	s.mu.Unlock()
-	return fake.Repeat(t, func() fake.Delivery {
-		s.mu.Lock()
-		s.deliv[hash]++
-		s.mu.Unlock()
-		d := fake.Deliver(ctx, s.hc, http.MethodPost, url, "application/json", body, ack)
-		if d.Acknowledged {
-			s.mu.Lock()
-			s.acked[hash] = true
-			s.mu.Unlock()
-		}
-		return d
-	}), nil
+	sent, ds := s.notes.Fire(ctx, t, hash, url, "application/json", body)
+	return sent, ds, nil
 }

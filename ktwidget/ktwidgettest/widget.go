@@ -1,14 +1,13 @@
 package ktwidgettest
 
 import (
-	"context"
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/ktwidget"
 )
 
@@ -61,6 +60,10 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	card := strings.ReplaceAll(r.PostForm.Get("card"), " ", "")
+	if !validExpiry(r.PostForm.Get("expiry")) {
+		http.Error(w, "expiry must be MM/YY", http.StatusBadRequest)
+		return
+	}
 	s.mu.Lock()
 	t, ok := s.txs[r.PostForm.Get("hash")]
 	if !ok || t.status != ktwidget.StatusPending || len(card) < 12 {
@@ -94,48 +97,28 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 }
 
 // notify delivers the notification on KTPay's (compressed) schedule until
-// it is answered {"status":"ok"} with application/json.
+// it is acknowledged (checkAck).
 func (s *Server) notify(t *tx, url string) {
 	body := notification(t)
-	s.mu.Lock()
-	s.sent[t.hash] = sentNote{url: url, body: body}
-	s.mu.Unlock()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for i := 0; i <= len(RetrySchedule); i++ {
-			s.mu.Lock()
-			s.deliv[t.hash]++
-			s.mu.Unlock()
-			if s.deliver(context.Background(), url, body) {
-				s.mu.Lock()
-				s.acked[t.hash] = true
-				s.mu.Unlock()
-				return
-			}
-			if i == len(RetrySchedule) {
-				return
-			}
-			select {
-			case <-s.closing:
-				return
-			case <-time.After(RetrySchedule[i]):
-			}
-		}
-	}()
+	s.notes.Send(t.hash, url, "application/json", body, RetrySchedule)
 }
 
-// ack is what KTPay wants of the merchant's answer to a notification.
-var ack = fake.Ack{Status: http.StatusOK, ContentType: "application/json", Body: ktwidget.Ack,
-	Expect: "200, Content-Type application/json and the body " + ktwidget.Ack}
-
-// deliver posts one notification and reports whether it was acknowledged.
-func (s *Server) deliver(ctx context.Context, url string, body []byte) bool {
-	return fake.Deliver(ctx, s.hc, http.MethodPost, url, "application/json", body, ack).Acknowledged
+// checkAck says why an answer is not KTPay's acknowledgment: KTPay takes
+// only 200 with Content-Type application/json and the body {"status":"ok"}
+// (ktwidget.Ack; ktwidget.WriteAck writes it), and resends anything else.
+func checkAck(resp *http.Response, body []byte) string {
+	switch ct := resp.Header.Get("Content-Type"); {
+	case resp.StatusCode != http.StatusOK:
+		return "status " + resp.Status + ", KTPay wants 200"
+	case !strings.HasPrefix(ct, "application/json"):
+		return "Content-Type " + strconv.Quote(ct) + ", KTPay wants application/json"
+	case strings.TrimSpace(string(body)) != ktwidget.Ack:
+		return "body " + strconv.Quote(string(body)) + ", KTPay wants " + ktwidget.Ack
+	}
+	return ""
 }
 
-// notification is the JSON body KTPay posts to callback_post_url for t; the
-// caller holds s.mu or owns t.
+// notification is the JSON body KTPay posts to callback_post_url for t.
 func notification(t *tx) []byte {
 	now := time.Now().In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second)
 	st := map[string]any{"status": t.status, "created_at": now.Format(time.RFC3339), "updated_at": nil, "error": nil}

@@ -3,17 +3,11 @@ package oderotest
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/url"
 
 	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/odero"
 )
-
-// callbackAck is what the callback needs of the merchant's answer: it is the
-// shopper's browser posting the form, so a page or a redirect will do; a
-// failure shows the shopper an error.
-var callbackAck = fake.Ack{Redirects: true, Expect: "a page (2xx) or a redirect (3xx) for the shopper's browser"}
 
 // Trigger is the trigger of examples/fakes: OderoPay's 3-D Secure callback
 // for the checkout of conversationId t.Ref — the form post (token,
@@ -23,11 +17,11 @@ var callbackAck = fake.Ack{Redirects: true, Expect: "a page (2xx) or a redirect 
 // not yet paid is paid first by t.Outcome: "paid" or "declined". One with
 // no callback URL, or unpaid with no outcome, is ErrNotNotified; an
 // unknown conversationId is ErrUnknownOrder.
-func (s *Server) Trigger(ctx context.Context, t fake.Trigger) ([]fake.Delivery, error) {
+func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake.Delivery, error) {
 	o, ok := map[string]Outcome{"": {}, "paid": {Status: odero.PaymentStatusSuccess},
 		"declined": {Status: odero.PaymentStatusFailure}}[t.Outcome]
 	if !ok {
-		return nil, fmt.Errorf("oderotest: outcome %q: want paid or declined", t.Outcome)
+		return fake.Sent{}, nil, fmt.Errorf("oderotest: outcome %q: want paid or declined", t.Outcome)
 	}
 	s.mu.Lock()
 	var c *checkout
@@ -39,12 +33,12 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) ([]fake.Delivery, 
 	}
 	if c == nil {
 		s.mu.Unlock()
-		return nil, fmt.Errorf("%w: conversationId %q", fake.ErrUnknownOrder, t.Ref)
+		return fake.Sent{}, nil, fmt.Errorf("%w: conversationId %q", fake.ErrUnknownOrder, t.Ref)
 	}
 	if c.payment == nil {
 		if t.Outcome == "" {
 			s.mu.Unlock()
-			return nil, fmt.Errorf("%w: checkout %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
+			return fake.Sent{}, nil, fmt.Errorf("%w: checkout %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
 		}
 		s.pay(c, "411111", "1111", o)
 	}
@@ -55,18 +49,12 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) ([]fake.Delivery, 
 		to = t.To
 	}
 	if to == "" || to == odero.NoCallbackURL {
-		return nil, fmt.Errorf("%w: checkout %s has no callback URL", fake.ErrNotNotified, t.Ref)
+		return fake.Sent{}, nil, fmt.Errorf("%w: checkout %s has no callback URL", fake.ErrNotNotified, t.Ref)
 	}
 	form := url.Values{"token": {d.Token}}
 	if d.PaymentID != "" {
 		form.Set("paymentIdList", d.PaymentID)
 	}
-	body := []byte(form.Encode())
-	// A browser does not follow the merchant's redirect for the fake: the
-	// answer is judged as it comes.
-	hc := &http.Client{Timeout: s.Client().Timeout, Transport: s.Client().Transport,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return fake.Repeat(t, func() fake.Delivery {
-		return fake.Deliver(ctx, hc, http.MethodPost, to, "application/x-www-form-urlencoded", body, callbackAck)
-	}), nil
+	sent, ds := s.notes.Fire(ctx, t, d.Token, to, "application/x-www-form-urlencoded", []byte(form.Encode()))
+	return sent, ds, nil
 }

@@ -35,7 +35,7 @@ type running struct {
 	// decides by the test card alone.
 	next func(outcome string) error
 	// trigger sends a notification; nil for a provider that sends none.
-	trigger func(ctx context.Context, t fake.Trigger) ([]fake.Delivery, error)
+	trigger func(ctx context.Context, t fake.Trigger) (fake.Sent, []fake.Delivery, error)
 }
 
 // spec is one provider as the command knows it.
@@ -87,7 +87,7 @@ var specs = []*spec{
 			if err != nil {
 				return nil, err
 			}
-			return &running{srv: s, base: s.BaseURL()}, nil
+			return &running{srv: s, base: s.URL}, nil
 		},
 	},
 	{

@@ -24,14 +24,32 @@ type triggerRequest struct {
 	Concurrent bool   `json:"concurrent"`
 }
 
-// triggerReply is its answer.
+// triggerReply is its answer: what was sent, and each delivery's answer.
 type triggerReply struct {
-	Provider   string          `json:"provider"`
-	Order      string          `json:"order"`
-	Deliveries []fake.Delivery `json:"deliveries"`
+	Provider   string     `json:"provider"`
+	Order      string     `json:"order"`
+	Sent       sentJSON   `json:"sent"`
+	Deliveries []answered `json:"deliveries"`
 	// Acknowledged is whether every delivery got the answer the provider
 	// expects.
 	Acknowledged bool `json:"acknowledged"`
+}
+
+// sentJSON is the notification as the merchant received it.
+type sentJSON struct {
+	Method      string `json:"method"`
+	URL         string `json:"url"`
+	ContentType string `json:"contentType"`
+	Body        string `json:"body"`
+}
+
+// answered is one delivery and the merchant's answer.
+type answered struct {
+	Status       int    `json:"status,omitempty"` // 0: no answer
+	Reply        string `json:"reply,omitempty"`
+	Acknowledged bool   `json:"acknowledged"`
+	// Refused says why the answer is not the provider's acknowledgment.
+	Refused string `json:"refused,omitempty"`
 }
 
 func (a *admin) trigger(w http.ResponseWriter, r *http.Request, f *running) {
@@ -50,7 +68,7 @@ func (a *admin) trigger(w http.ResponseWriter, r *http.Request, f *running) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	ds, err := f.trigger(ctx, fake.Trigger{Ref: in.Order, Outcome: in.Outcome, To: in.To, Times: in.Times, Concurrent: in.Concurrent})
+	sent, ds, err := f.trigger(ctx, fake.Trigger{Ref: in.Order, Outcome: in.Outcome, To: in.To, Times: in.Times, Concurrent: in.Concurrent})
 	switch {
 	case errors.Is(err, fake.ErrUnknownOrder):
 		fail(w, http.StatusNotFound, "%v", err)
@@ -59,8 +77,10 @@ func (a *admin) trigger(w http.ResponseWriter, r *http.Request, f *running) {
 		fail(w, http.StatusUnprocessableEntity, "%v", err)
 		return
 	}
-	out := triggerReply{Provider: f.spec.Name, Order: in.Order, Deliveries: ds, Acknowledged: true}
+	out := triggerReply{Provider: f.spec.Name, Order: in.Order, Acknowledged: true,
+		Sent: sentJSON{Method: sent.Method, URL: sent.URL, ContentType: sent.ContentType, Body: string(sent.Body)}}
 	for _, d := range ds {
+		out.Deliveries = append(out.Deliveries, answered{Status: d.Status, Reply: string(d.Body), Acknowledged: d.Acknowledged, Refused: d.Refused})
 		out.Acknowledged = out.Acknowledged && d.Acknowledged
 	}
 	reply(w, http.StatusOK, out)
@@ -136,17 +156,19 @@ Flags:
 		fmt.Fprintf(stderr, "fakes trigger: unreadable answer from the admin API: %v\n", err)
 		return 1
 	}
+	fmt.Fprintf(stdout, "sent     %s %s\n", out.Sent.Method, out.Sent.URL)
+	fmt.Fprintf(stdout, "type     %s\n", out.Sent.ContentType)
+	fmt.Fprintf(stdout, "body     %s\n", out.Sent.Body)
 	for i, d := range out.Deliveries {
-		fmt.Fprintf(stdout, "#%d sent     %s %s\n", i+1, d.Method, d.URL)
-		fmt.Fprintf(stdout, "   type     %s\n", d.ContentType)
-		fmt.Fprintf(stdout, "   body     %s\n", d.Body)
 		if d.Status != 0 {
-			fmt.Fprintf(stdout, "   answered %d %s %q\n", d.Status, d.ReplyType, strings.TrimSpace(d.Reply))
+			fmt.Fprintf(stdout, "#%d answered %d %q\n", i+1, d.Status, strings.TrimSpace(d.Reply))
+		} else {
+			fmt.Fprintf(stdout, "#%d no answer\n", i+1)
 		}
 		if d.Acknowledged {
 			fmt.Fprintf(stdout, "   verdict  acknowledged as %s expects\n", out.Provider)
 		} else {
-			fmt.Fprintf(stdout, "   verdict  NOT acknowledged: %s\n", d.Why)
+			fmt.Fprintf(stdout, "   verdict  NOT acknowledged: %s\n", d.Refused)
 		}
 	}
 	if !out.Acknowledged {
