@@ -99,11 +99,16 @@ type Redirect struct {
 	Meta                Meta
 }
 
-// DirectSale is a payment completed without 3-D Secure.
+// DirectSale is a paid payment: completed without 3-D Secure, or, answering
+// a repeatable call (CompletePaymentOnce, PayOnce), found paid by look-up
+// (after 3-D Secure too), with Record set.
 type DirectSale struct {
 	OrderID             string
 	ClientReferenceCode string
 	Meta                Meta
+	// Record is Finrota's record of the payment when a repeatable call
+	// found it by look-up (ListPayments); nil when this call made it.
+	Record *PaymentRecord
 }
 
 // Reference implements Outcome.
@@ -172,11 +177,8 @@ type paymentReply struct {
 // ErrOutcomeUnknown. A reply with success false or an error is a
 // *PaymentError (nothing was paid).
 func (c *Client) CompletePayment(ctx context.Context, req *CompleteRequest) (Outcome, error) {
-	if err := req.Validate(); err != nil {
+	if err := c.checkComplete(req); err != nil {
 		return nil, err
-	}
-	if c.isWidgetToken(string(req.PrepareToken)) {
-		return nil, httpx.Invalid(provider, "prepareToken", "is a widget token: pass the prepareToken from the widget's onSuccess")
 	}
 	body, err := httpx.MarshalJSON(map[string]any{
 		"amount": req.Amount, "prepareToken": string(req.PrepareToken), "returnUrl": req.ReturnURL,
@@ -186,6 +188,17 @@ func (c *Client) CompletePayment(ctx context.Context, req *CompleteRequest) (Out
 		return nil, err
 	}
 	return c.pay(ctx, "/b2c/widget/payment", body, req.ClientReferenceCode)
+}
+
+// checkComplete is CompletePayment's check before anything is sent.
+func (c *Client) checkComplete(req *CompleteRequest) error {
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	if c.isWidgetToken(string(req.PrepareToken)) {
+		return httpx.Invalid(provider, "prepareToken", "is a widget token: pass the prepareToken from the widget's onSuccess")
+	}
+	return nil
 }
 
 func (c *Client) pay(ctx context.Context, path string, body []byte, ref string) (Outcome, error) {
@@ -234,11 +247,11 @@ type PayRequest struct {
 	CustomerIP          string
 }
 
-// Pay makes a direct payment. EXPERIMENTAL (see PayRequest). A money call,
-// like CompletePayment.
-func (c *Client) Pay(ctx context.Context, r *PayRequest) (Outcome, error) {
+// Validate checks the rules of the request's fields, every broken one at
+// once, as CompleteRequest.Validate does.
+func (r *PayRequest) Validate() error {
 	if r == nil {
-		return nil, httpx.Invalid(provider, "request", "required")
+		return httpx.Invalid(provider, "request", "required")
 	}
 	v := httpx.NewViolations(provider, r)
 	r.Card.validate(v)
@@ -247,7 +260,13 @@ func (c *Client) Pay(ctx context.Context, r *PayRequest) (Outcome, error) {
 	if r.InstallmentToken == "" {
 		v.Add("installmentToken", "required")
 	}
-	if err := v.Err(); err != nil {
+	return v.Err()
+}
+
+// Pay makes a direct payment. EXPERIMENTAL (see PayRequest). A money call,
+// like CompletePayment.
+func (c *Client) Pay(ctx context.Context, r *PayRequest) (Outcome, error) {
+	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	body, err := httpx.MarshalJSON(map[string]any{"card": r.Card.wire(), "use3D": r.Use3D, "currency": r.Currency, "amount": r.Amount,
