@@ -140,9 +140,12 @@ func (f *finrotaCheckout) check(ctx context.Context, a *app, ord Order) bool {
 	}
 	list, err := f.client.ListPayments(ctx, finrota.PaymentFilter{ClientReferenceCode: ref})
 	switch {
-	case err != nil || len(list) == 0:
+	case err != nil || len(list) == 0 || list[0].Status.Pending():
 		return false
-	case len(list) == 1 && list[0].LastAmount.Equal(ord.Amount):
+	case len(list) == 1 && list[0].Status.Failed():
+		a.orders.settle(ord.ID, StatusFailed, "Finrota recorded the payment as failed")
+		return false
+	case len(list) == 1 && list[0].Status.Paid() && list[0].LastAmount.Equal(ord.Amount):
 		a.orders.settle(ord.ID, StatusPaid, "")
 		return true
 	default:
