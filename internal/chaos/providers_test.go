@@ -11,5 +11,6 @@ func providers(t *testing.T) []chaos.Provider {
 	return []chaos.Provider{
 		iotpayProvider(t),
 		flexitiProvider(t),
+		finrotaProvider(t),
 	}
 }
