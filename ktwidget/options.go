@@ -156,6 +156,11 @@ var (
 	// before under the reference and KTPay offers no look-up to return
 	// its record again. Nothing was sent.
 	ErrAlreadyDone = once.ErrAlreadyDone
+	// ErrLeaseSpent is matched when the look-up before sending took so much
+	// of the claim's lease (ClaimLease) that a request sent then might reach
+	// KTPay after the lease ran out. Nothing was sent and the
+	// reference is free: repeat the call (a longer ClaimLease makes it rarer).
+	ErrLeaseSpent = once.ErrLeaseSpent
 )
 
 // InProgressError is a repeatable call's error for a reference in progress;

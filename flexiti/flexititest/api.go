@@ -116,7 +116,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, c *call) {
 		writeError(w, r, 404, "customer_identity_not_found", "the customer did not pass through the widget")
 		return
 	}
-	if acct != AccountNumber {
+	if !isTestAccount(acct) {
 		writeError(w, r, 404, "not_found", "account not found")
 		return
 	}
@@ -297,7 +297,7 @@ func (s *Server) captures(w http.ResponseWriter, _ *http.Request, _ *call) {
 
 func (s *Server) interest(w http.ResponseWriter, r *http.Request, c *call) {
 	amt, ok := amount(c.body["amount"])
-	if !ok || num(json.RawMessage(r.PathValue("acct"))) != AccountNumber {
+	if !ok || !isTestAccount(num(json.RawMessage(r.PathValue("acct")))) {
 		writeError(w, r, 404, "not_found", "account not found")
 		return
 	}
@@ -321,4 +321,10 @@ func (s *Server) search(w http.ResponseWriter, _ *http.Request, _ *call) {
 	writeJSON(w, 200, []map[string]any{{"customer_id": "1234567-12345", "account_number": AccountNumber, "account_status": "N",
 		"account_status_reason_code": "NNOR", "customer_account_type": "consumer", "first_name": "Jane", "last_name": "Doe",
 		"card_ending_in": "4242", "credit_limit": limit.String(), "available_credit": limit.String(), "preferred_language": "en-CA"}})
+}
+
+// isTestAccount reports whether acct is one of the fake's test accounts:
+// AccountNumber and the TestAccounts-1 numbers after it.
+func isTestAccount(acct int64) bool {
+	return acct >= AccountNumber && acct < AccountNumber+TestAccounts
 }

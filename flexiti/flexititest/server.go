@@ -63,6 +63,11 @@ const (
 	ClientID      = "flexitidemo"
 	ClientSecret  = "flexiti-test-secret"
 	AccountNumber = 20009100
+	// TestAccounts is how many test accounts the fake has: AccountNumber
+	// and the numbers after it, each passing the widget with PIN, so that
+	// a test with many shoppers can give each its own account (and its own
+	// short authorization listing).
+	TestAccounts = 10000
 	PIN           = "2222"
 )
 

@@ -86,6 +86,9 @@ type Payment interface {
 	// completed (a charge, a capture, a refund): each must have reached the
 	// provider exactly once.
 	Completed() int
+	// String says where the payment stands (its reference and step), for
+	// the report of an unsettled one; never a secret.
+	String() string
 }
 
 // Rig is one provider brought up for the run.
@@ -150,6 +153,8 @@ type Tally struct {
 	StoppedReplicas              int64
 	Wall                         time.Duration
 	Errors                       []string // a sample of what unsettled payments last saw
+	// Twice names (a sample of) the references charged more than once.
+	Twice []string
 }
 
 // Line is the run's one printed line.
@@ -335,10 +340,12 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 				payments = append(payments, p)
 				pmu.Unlock()
 				deadline := time.Now().Add(cfg.Budget)
+				lastErr := ""
 				repeat := false // the last step failed: the next call repeats it
 				for {
 					if ctx.Err() != nil || time.Now().After(deadline) {
 						atomic.AddInt64(&tally.Unsettled, 1)
+						errSample.Store(fmt.Sprintf("%s#%d", j.r.p.Name, j.i), fmt.Sprintf("%s: %s: %s", j.r.p.Name, p, lastErr))
 						break
 					}
 					if repeat {
@@ -364,7 +371,7 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 						st, err = step(p)
 					}
 					if err != nil {
-						errSample.Store(j.r.p.Name, err.Error())
+						lastErr = err.Error()
 						wait := time.Duration(1+randN(20)) * time.Millisecond
 						var later *LaterError
 						repeat = true
@@ -425,12 +432,15 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 		tally.Completed += int64(p.Completed())
 	}
 	for _, r := range rigs {
-		for _, n := range r.rig.Charges() {
+		for k, n := range r.rig.Charges() {
 			switch {
 			case n == 1:
 				tally.ChargedOnce++
 			case n > 1:
 				tally.ChargedTwice++
+			}
+			if n > 1 && len(tally.Twice) < 10 {
+				tally.Twice = append(tally.Twice, fmt.Sprintf("%s:%s×%d", r.p.Name, k, n))
 			}
 		}
 		if reps := r.rig.Reports(); reps != nil {
@@ -450,7 +460,7 @@ func Run(ctx context.Context, cfg Config) (*Tally, error) {
 	tally.Faults = faults.m
 	tally.Wall = time.Since(start)
 	errSample.Range(func(_, v any) bool {
-		if len(tally.Errors) < 5 {
+		if len(tally.Errors) < 12 {
 			tally.Errors = append(tally.Errors, v.(string))
 		}
 		return true

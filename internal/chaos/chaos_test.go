@@ -93,7 +93,7 @@ func TestChaos(t *testing.T) {
 		Replicas:  3,
 		Store:     store,
 		Timeout:   timeout,
-		Lease:     4 * timeout,
+		Lease:     8 * timeout,
 		FaultRate: 0.15,
 		Budget:    20 * time.Second,
 		Client:    clientFor(t, timeout),
@@ -109,7 +109,7 @@ func TestChaos(t *testing.T) {
 	fmt.Println(line)
 	t.Log(line)
 	if !tally.OK() {
-		t.Errorf("the exactly-once promise was broken: %s; last errors of unsettled payments: %q", line, tally.Errors)
+		t.Errorf("the exactly-once promise was broken: %s; charged twice: %q; unsettled payments: %q", line, tally.Twice, tally.Errors)
 	}
 	if tally.Payments < int64(n) || tally.Completed == 0 {
 		t.Errorf("the run did not do its payments: %s", line)

@@ -29,8 +29,8 @@ func flexitiProvider(t *testing.T) chaos.Provider {
 		} else {
 			fx = flexititest.NewServer(t)
 		}
-		// Every payment uses the fake's one test account: give it credit
-		// for all of them.
+		// The fake's credit limit counts every account's authorizations:
+		// give it room for all of them.
 		fx.SetCreditLimit(flexiti.MustDollars("100000000.00"))
 		r := &flexitiRig{fx: fx, prefix: refPrefix("fx")}
 		for range env.Replicas {
@@ -62,8 +62,10 @@ func (r *flexitiRig) Targets() []chaos.Target {
 	}
 }
 
+// NewPayment gives each shopper a test account of its own, as real
+// shoppers have: FindAuthorization then reads a short listing.
 func (r *flexitiRig) NewPayment(i int) chaos.Payment {
-	return &flexitiPayment{r: r, ref: fmt.Sprintf("%s-%d", r.prefix, i)}
+	return &flexitiPayment{r: r, ref: fmt.Sprintf("%s-%d", r.prefix, i), shopper: flexititest.AccountNumber + flexiti.ID(i%flexititest.TestAccounts)}
 }
 
 // flexitiRef reads the reference of an authorization, capture or return
@@ -101,7 +103,18 @@ func (r *flexitiRig) Charges() map[string]int {
 func (r *flexitiRig) Reports() map[string]int            { return nil }
 func (r *flexitiRig) Redeliver(context.Context, int) int { return 0 }
 func (r *flexitiRig) Close()                             {}
-func (p *flexitiPayment) Completed() int                 { p.mu.Lock(); defer p.mu.Unlock(); return p.done }
+func (p *flexitiPayment) Completed() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.done
+}
+
+func (p *flexitiPayment) String() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return fmt.Sprintf("%s at stage %d", p.ref, p.stage)
+}
+
 func (p *flexitiPayment) at() (int, flexiti.FlowState, flexiti.ID, flexiti.ID) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -109,8 +122,9 @@ func (p *flexitiPayment) at() (int, flexiti.FlowState, flexiti.ID, flexiti.ID) {
 }
 
 type flexitiPayment struct {
-	r   *flexitiRig
-	ref string
+	r       *flexitiRig
+	ref     string
+	shopper flexiti.ID // the account the widget is opened for
 
 	mu      sync.Mutex
 	stage   int
@@ -133,7 +147,7 @@ func (p *flexitiPayment) Step(ctx context.Context, rep int) (chaos.Step, error) 
 			return 0, err
 		}
 		ws, err := f.WidgetInit(ctx, &flexiti.WidgetInitRequest{Flow: flexiti.FlowPurchase,
-			CustomerIdentification: flexiti.CustomerIdentification{AccountNumber: flexititest.AccountNumber}})
+			CustomerIdentification: flexiti.CustomerIdentification{AccountNumber: p.shopper}})
 		if err != nil {
 			return 0, err
 		}

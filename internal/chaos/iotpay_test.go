@@ -151,6 +151,12 @@ const (
 	iotDone
 )
 
+func (p *iotpayPayment) String() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return fmt.Sprintf("%s at stage %d", p.ref, p.stage)
+}
+
 func (p *iotpayPayment) Completed() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,8 +35,9 @@ const (
 	// RST_STREAM(INTERNAL_ERROR).
 	ResetInternal
 	// GoAwayAfter processes the request, then sends GOAWAY naming the
-	// stream as received (last-stream-id = the stream) and closes the
-	// connection without answering.
+	// stream as received (last-stream-id = the stream, or a later stream the
+	// client opened meanwhile, which the server may have processed too) and
+	// closes the connection without answering.
 	GoAwayAfter
 	// RefusedStream resets the stream with RST_STREAM(REFUSED_STREAM)
 	// without processing the request: HTTP/2's promise that nothing was done.
@@ -48,6 +50,7 @@ const (
 
 // h2 frame types and error codes (RFC 9113 §6, §7).
 const (
+	frameHeaders   = 0x1
 	frameRSTStream = 0x3
 	frameGoAway    = 0x7
 
@@ -271,8 +274,12 @@ func (s *Server) relay(c *tls.Conn) {
 	if !s.backend.push(&pipeConn{Conn: b, state: &st}) {
 		return
 	}
+	// The client's frames go to the server as they come; the relay notes
+	// the highest stream the client opened, because a GOAWAY must not
+	// claim a stream unprocessed that the server may have processed.
+	var opened atomic.Uint32
 	go func() {
-		_, _ = io.Copy(a, c)
+		_ = copyFrames(a, c, &opened)
 		_ = a.Close()
 	}()
 	r := bufio.NewReader(a)
@@ -294,9 +301,20 @@ func (s *Server) relay(c *tls.Conn) {
 				case actReset:
 					binary.BigEndian.PutUint32(frame[9:], f.code)
 				case actGoAwayAfter:
-					_, _ = c.Write(goAway(stream))
+					// Every stream the client opened may have been
+					// processed by now (the server runs them
+					// concurrently): name the highest as received, so
+					// that none of them is retried as unprocessed.
+					_, _ = c.Write(goAway(max(stream, opened.Load())))
 					return
 				case actGoAwayBefore:
+					if opened.Load() > stream {
+						// A later stream is open, and the server may
+						// process it: no last-stream-id would be true
+						// of both. Refusing this stream alone is.
+						binary.BigEndian.PutUint32(frame[9:], codeRefusedStream)
+						break
+					}
 					last := uint32(0)
 					if stream > 2 {
 						last = stream - 2
@@ -316,6 +334,43 @@ func (s *Server) relay(c *tls.Conn) {
 		}
 	}
 }
+
+// copyFrames copies the client's side of an HTTP/2 connection (the
+// preface, then frames) from src to dst, storing in opened the highest
+// stream a HEADERS frame opened.
+func copyFrames(dst io.Writer, src io.Reader, opened *atomic.Uint32) error {
+	r := bufio.NewReader(src)
+	preface := make([]byte, len(http2Preface))
+	if _, err := io.ReadFull(r, preface); err != nil {
+		return err
+	}
+	if _, err := dst.Write(preface); err != nil {
+		return err
+	}
+	var hdr [9]byte
+	for {
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return err
+		}
+		n := int(hdr[0])<<16 | int(hdr[1])<<8 | int(hdr[2])
+		frame := make([]byte, 9+n)
+		copy(frame, hdr[:])
+		if _, err := io.ReadFull(r, frame[9:]); err != nil {
+			return err
+		}
+		if hdr[3] == frameHeaders {
+			if id := binary.BigEndian.Uint32(hdr[5:]) & 0x7fffffff; id > opened.Load() {
+				opened.Store(id)
+			}
+		}
+		if _, err := dst.Write(frame); err != nil {
+			return err
+		}
+	}
+}
+
+// http2Preface is what an HTTP/2 client sends before its first frame.
+const http2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 // goAway is a GOAWAY frame with NO_ERROR naming last as the last stream the
 // server received.

@@ -163,3 +163,51 @@ func trust(t *testing.T) *tls.Config {
 	require.NoError(t, err)
 	return cfg
 }
+
+// A GOAWAY after processing names every stream the client opened as
+// received: another request in flight on the connection, which the server
+// may have processed, is not retried by the client as unprocessed (the
+// fake once named only the faulted stream, and an HTTP/2 client re-sent
+// the later one: a second charge the fake caused, not the client).
+func TestGoAwayAfterDoesNotClaimLaterStreamsUnprocessed(t *testing.T) {
+	var others atomic.Int32
+	srv, err := fake.NewTLS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/pay":
+			time.Sleep(300 * time.Millisecond) // the other stream opens meanwhile
+		case "/other":
+			others.Add(1)
+			time.Sleep(600 * time.Millisecond) // still in flight at the GOAWAY
+		}
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	srv.Fail(http.MethodPost, "/pay", fake.Fault{Kind: fake.GoAwayAfter})
+	cfg, err := fake.ClientTLSConfig()
+	require.NoError(t, err)
+	tr := &http.Transport{TLSClientConfig: cfg, ForceAttemptHTTP2: true}
+	t.Cleanup(tr.CloseIdleConnections)
+	hc := &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	// One connection for both: warm it up first.
+	resp, err := hc.Get(srv.URL + "/warm")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, "HTTP/2.0", resp.Proto)
+
+	done := make(chan error, 1)
+	go func() {
+		resp, err := hc.Post(srv.URL+"/pay", "application/json", strings.NewReader(`{}`))
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	resp, err = hc.Get(srv.URL + "/other")
+	if err == nil {
+		resp.Body.Close()
+	}
+	require.Error(t, <-done, "the faulted request got an answer")
+	assert.Equal(t, int32(1), others.Load(), "the request in flight at the GOAWAY was processed %d times", others.Load())
+}

@@ -24,7 +24,11 @@
 //
 // Work under a claim is bounded by the local clock read before Claim (start
 // + lease - lease/10), never by Claim.Until, the store's clock, which may run
-// ahead of or behind this replica's.
+// ahead of or behind this replica's. A request is sent only while at least
+// one HTTP timeout of that bound is left: a request that reached the
+// provider after the lease ran out could land after the next holder's
+// look-up found nothing, and be sent twice. With less left the key is
+// released unsent and the caller told to repeat (ErrLeaseSpent).
 package once
 
 import (
@@ -52,8 +56,20 @@ const finishTimeout = 10 * time.Second
 type Guard struct {
 	Store claims.Store
 	Lease time.Duration
+	// Timeout is how long one request may take (the client's HTTP timeout);
+	// a request is sent only while this much of the lease's work time is
+	// left. Zero: half the lease.
+	Timeout time.Duration
 	// Now reads the local clock (tests replace it).
 	Now func() time.Time
+}
+
+// sendWindow is how much work time a send needs left.
+func (g Guard) sendWindow(lease time.Duration) time.Duration {
+	if g.Timeout > 0 {
+		return g.Timeout
+	}
+	return lease / 2
 }
 
 // NewGuard checks a Config's Claims and ClaimLease: a nil store becomes an
@@ -67,13 +83,13 @@ func NewGuard(provider string, store claims.Store, lease, timeout time.Duration)
 	case lease == 0:
 		lease = DefaultLease
 	}
-	if timeout > 0 && lease <= timeout {
-		return Guard{}, httpx.Invalid(provider, "ClaimLease", fmt.Sprintf("must exceed the HTTP timeout (%s)", timeout))
+	if timeout > 0 && lease <= timeout+timeout/4 {
+		return Guard{}, httpx.Invalid(provider, "ClaimLease", fmt.Sprintf("must exceed the HTTP timeout (%s) by a quarter of it at least, so that a request can be sent and end inside the lease", timeout))
 	}
 	if store == nil {
 		store = claims.NewMemory(0, 0)
 	}
-	return Guard{Store: store, Lease: lease}, nil
+	return Guard{Store: store, Lease: lease, Timeout: timeout}, nil
 }
 
 // Call is one repeatable money call, as a provider describes it.
@@ -177,14 +193,21 @@ func Do[T any](ctx context.Context, g Guard, c Call[T]) (T, error) {
 	// Bounded by this replica's clock as read before Claim: the store's
 	// Until may be ahead of it, and working past start+lease would race the
 	// holder that takes over.
-	work, cancel := context.WithDeadline(ctx, start.Add(lease-lease/10))
+	workEnd := start.Add(lease - lease/10)
+	work, cancel := context.WithDeadline(ctx, workEnd)
 	defer cancel()
+	// sendable reports whether a request sent now ends inside the lease.
+	sendable := func() bool { return workEnd.Sub(now()) >= g.sendWindow(lease) }
 
 	settled := func(rec T) (T, error) {
 		complete()
 		return fits(c, rec)
 	}
 	if c.Lookup == nil {
+		if !sendable() {
+			release()
+			return zero, leaseSpent(c)
+		}
 		return sendBlind(work, c, cl, start, lease, now, complete, release)
 	}
 	rec, found, err := c.Lookup(work)
@@ -196,6 +219,12 @@ func Do[T any](ctx context.Context, g Guard, c Call[T]) (T, error) {
 	}
 	if found {
 		return settled(rec)
+	}
+	if !sendable() {
+		// The look-up took most of the lease: nothing was sent, so the
+		// next caller may claim at once and look up again.
+		release()
+		return zero, leaseSpent(c)
 	}
 	rec, err = c.Send(work)
 	if err == nil {
@@ -254,6 +283,10 @@ func recall[T any](ctx context.Context, c Call[T]) (T, error) {
 	}
 	// Sent and answered, but its verdict is not recorded yet.
 	return zero, unknowable(c)
+}
+
+func leaseSpent[T any](c Call[T]) error {
+	return fmt.Errorf("%s: %s: %w", c.Provider, quote(c.Reference), ErrLeaseSpent)
 }
 
 func unknowable[T any](c Call[T]) error {

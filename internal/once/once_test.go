@@ -342,3 +342,50 @@ func TestFingerprint(t *testing.T) {
 	assert.Equal(t, once.Fingerprint("a", "b"), once.Fingerprint("a", "b"))
 	assert.Len(t, once.Fingerprint("x"), 32)
 }
+
+// A look-up that used up the lease leaves no time for a request to end
+// inside it: nothing is sent, the reference is free at once, and the next
+// call (with a quick look-up) sends it — once.
+func TestNoSendWhenTheLookupSpentTheLease(t *testing.T) {
+	p := newProvider()
+	store := claims.NewMemory(0, 0)
+	var clock atomic.Int64
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock.Store(start.UnixNano())
+	g := once.Guard{Store: store, Lease: 10 * time.Second, Timeout: 3 * time.Second,
+		Now: func() time.Time { return time.Unix(0, clock.Load()).UTC() }}
+	c := p.call("order-slow", 100)
+	look := c.Lookup
+	c.Lookup = func(ctx context.Context) (int64, bool, error) {
+		clock.Add(int64(7 * time.Second)) // 9 s of work time, 7 spent: 2 left, the timeout is 3
+		return look(ctx)
+	}
+	_, err := once.Do(context.Background(), g, c)
+	require.ErrorIs(t, err, once.ErrLeaseSpent)
+	assert.Zero(t, p.sends.Load(), "a request that could end past the lease was sent")
+
+	rec, err := once.Do(context.Background(), g, p.call("order-slow", 100))
+	require.NoError(t, err, "the reference was left held")
+	assert.Equal(t, int64(100), rec)
+	assert.Equal(t, int32(1), p.sends.Load())
+
+	// Without a look-up the same bound holds: a claim that came back with
+	// less than the timeout left sends nothing and frees the key.
+	blind := p.call("order-slow-blind", 100)
+	blind.Lookup = nil
+	calls := 0
+	g.Now = func() time.Time {
+		calls++
+		if calls == 1 {
+			return start // read before Claim
+		}
+		return start.Add(8 * time.Second)
+	}
+	_, err = once.Do(context.Background(), g, blind)
+	require.ErrorIs(t, err, once.ErrLeaseSpent)
+	assert.Equal(t, int32(1), p.sends.Load())
+	g.Now = nil
+	_, err = once.Do(context.Background(), g, blind)
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), p.sends.Load())
+}

@@ -44,7 +44,9 @@ const (
 	// RST_STREAM(INTERNAL_ERROR).
 	ResetInternal FaultKind = fake.ResetInternal
 	// GoAwayAfter processes the request, then sends GOAWAY naming the stream
-	// as received and closes the connection unanswered.
+	// (and every later stream the client opened, which the fake may have
+	// processed meanwhile) as received, and closes the connection
+	// unanswered.
 	GoAwayAfter FaultKind = fake.GoAwayAfter
 	// RefusedStream refuses the stream unprocessed (REFUSED_STREAM).
 	RefusedStream FaultKind = fake.RefusedStream
