@@ -177,6 +177,13 @@ const (
 
 var finrotaAmount = finrota.MustParseAmount("66.50")
 
+// String says where the payment stands.
+func (p *finrotaPayment) String() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return fmt.Sprintf("%s at stage %d", p.ref, p.stage)
+}
+
 func (p *finrotaPayment) Completed() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
