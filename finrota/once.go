@@ -44,10 +44,11 @@ const pendingRetry = 5 * time.Second
 // store's memory or Finrota's record); ErrOutcomeUnknown when the payment
 // may have reached Finrota and the listing could not tell (the reference
 // stays held: repeat after the lease, and the repeat looks up before
-// sending). Finrota's 409 for a used clientReferenceCode means it has the
-// payment: the call settles it by look-up and never shows the 409. A
-// refusal that moved no money (an API error, a request that never left)
-// frees the reference.
+// sending); ErrLeaseSpent when the look-up took so much of the lease that
+// nothing was sent (repeat it). Finrota's 409 for a used
+// clientReferenceCode means it has the payment: the call settles it by
+// look-up and never shows the 409. A refusal that moved no money (an API
+// error, a request that never left) frees the reference.
 //
 // What stays unknowable: a 3-D payment whose Redirect was lost with its
 // reply (ErrOutcomeUnknown, then found pending): nothing but the lost reply
