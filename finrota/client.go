@@ -53,36 +53,34 @@ type Client struct {
 	cfg    Config
 	tokens *token.Cache
 	guard  once.Guard
+	// production refuses http return URLs (see httpx.URLRule).
+	production bool
 
 	mu      sync.Mutex
 	widgets map[string]time.Time // recently issued widget tokens, to catch misuse
 	sweepAt int
 }
 
-// New validates cfg and opts and returns a Client. It sends nothing.
+// New validates cfg and opts and returns a Client. It sends nothing. Every
+// problem of cfg is reported at once: the error joins one *ValidationError
+// per broken rule, each matching ErrInvalidRequest.
 func New(cfg Config, opts ...Option) (*Client, error) {
-	if cfg.APIKey.IsZero() {
-		return nil, httpx.Invalid(provider, "APIKey", "required")
-	}
-	if cfg.SecretKey.IsZero() {
-		return nil, httpx.Invalid(provider, "SecretKey", "required")
-	}
 	s := httpx.DefaultSettings()
-	if err := s.Apply(opts); err != nil {
-		return nil, err
-	}
-	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Sandbox or Production"); err != nil {
-		return nil, err
-	}
+	v := httpx.NewViolations(provider, nil)
+	v.AddErr(s.Apply(opts))
+	v.Required("APIKey", "apiKey", cfg.APIKey.IsZero())
+	v.Required("SecretKey", "secretKey", cfg.SecretKey.IsZero())
 	g, err := once.NewGuard(provider, cfg.Claims, cfg.ClaimLease, s.Timeout())
-	if err != nil {
+	v.AddErr(err)
+	v.Environment(&s, cfg.Environment == "", cfg.Environment == Sandbox || cfg.Environment == Production, "finrota.Sandbox or finrota.Production")
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment), DecodeError: decodeError}, s)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, cfg: cfg, guard: g, widgets: map[string]time.Time{}}
+	c := &Client{http: hc, cfg: cfg, guard: g, production: cfg.Environment == Production, widgets: map[string]time.Time{}}
 	c.tokens = token.New(c.fetchToken, token.WithSkew(5*time.Minute), token.WithFetchTimeout(s.TokenTimeout))
 	return c, nil
 }
@@ -101,7 +99,10 @@ type tokenReply struct {
 }
 
 // fetchToken exchanges the keys for an AccessToken (valid 24 hours).
-func (c *Client) fetchToken(ctx context.Context, _ token.Token) (token.Token, error) {
+// It is traced as "finrota.token", nested in the call that needed it.
+func (c *Client) fetchToken(ctx context.Context, _ token.Token) (_ token.Token, err error) {
+	ctx, sp := c.http.Trace(ctx, "finrota.token", "")
+	defer sp.End(&err)
 	body, err := httpx.MarshalJSON(map[string]string{"apiKey": c.cfg.APIKey.Reveal(), "secretKey": c.cfg.SecretKey.Reveal()})
 	if err != nil {
 		return token.Token{}, err
@@ -163,7 +164,7 @@ func (c *Client) send(ctx context.Context, r *httpx.Request, out any) (Meta, err
 		if err := httpx.DecodeJSON(provider, resp.Body, out); err != nil {
 			if req.Retry == httpx.RetryIfNotSent {
 				// The request was processed; its answer is unusable.
-				return httpx.OutcomeUnknown(provider, err)
+				return req.OutcomeUnknown(provider, err)
 			}
 			return err
 		}
@@ -176,7 +177,9 @@ func (c *Client) send(ctx context.Context, r *httpx.Request, out any) (Meta, err
 // status…) with the same access token, refresh and typed errors. in (may be
 // nil) is sent as JSON; out (may be nil) receives the JSON reply. GET is
 // retried on failures; every other method only when the request never left.
-func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (Meta, error) {
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (_ Meta, err error) {
+	ctx, sp := c.http.Trace(ctx, "finrota.Do", "")
+	defer sp.End(&err)
 	if !strings.HasPrefix(path, "/") || strings.Contains(path, "..") {
 		return Meta{}, httpx.Invalid(provider, "path", "must be an absolute path")
 	}

@@ -193,10 +193,10 @@ func TestCompleteRequestReportsEveryViolation(t *testing.T) {
 	err := (&finrota.CompleteRequest{Amount: amt("1.001"), ReturnURL: "/return"}).Validate()
 	require.ErrorIs(t, err, finrota.ErrInvalidRequest)
 	assert.Equal(t, strings.Join([]string{
-		"finrota: PrepareToken: required",
-		"finrota: Amount: at most two decimal places (kuruş)",
+		"finrota: PrepareToken (prepareToken): required",
+		"finrota: Amount (amount): at most two decimal places (kuruş)",
 		"finrota: ReturnURL (returnUrl): must be an absolute http(s) URL",
-		"finrota: ClientReferenceCode: required",
+		"finrota: ClientReferenceCode (clientReferenceCode): required",
 		"finrota: CustomerIP (customerIpAddress): required",
 	}, "\n"), err.Error())
 	var first *finrota.ValidationError

@@ -88,7 +88,9 @@ type PaymentFilter struct {
 // EXPERIMENTAL: it needs Finrota's ERP licence, and Finrota's page does not
 // say whether it lists failed and pending transactions too or only
 // completed ones. Safe to retry.
-func (c *Client) ListPayments(ctx context.Context, f PaymentFilter) ([]PaymentRecord, error) {
+func (c *Client) ListPayments(ctx context.Context, f PaymentFilter) (_ []PaymentRecord, err error) {
+	ctx, sp := c.http.Trace(ctx, "finrota.ListPayments", "")
+	defer sp.End(&err)
 	if f.Page < 0 || f.PageSize < 0 || f.PageSize > 1000 {
 		return nil, httpx.Invalid(provider, "page", "page and pageSize out of range")
 	}

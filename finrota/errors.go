@@ -41,8 +41,9 @@ type APIError struct {
 	StatusCode int
 	Message    string
 	ErrorType  string
-	// Errors is the reply's errors or exceptions member, as sent.
-	Errors json.RawMessage
+	// Errors is the reply's errors or exceptions member, as sent; it prints
+	// as its size only.
+	Errors RawBody
 }
 
 func (e *APIError) Error() string {
@@ -97,9 +98,9 @@ func decodeError(r *httpx.Response) error {
 		if json.Unmarshal(body.Error, &s) == nil {
 			e.ErrorType = s
 		}
-		e.Errors = append(json.RawMessage(nil), body.Errors...)
+		e.Errors = append(RawBody(nil), body.Errors...)
 		if len(e.Errors) == 0 {
-			e.Errors = append(json.RawMessage(nil), body.Exceptions...)
+			e.Errors = append(RawBody(nil), body.Exceptions...)
 		}
 		if len(e.Errors) > 4096 {
 			e.Errors = nil

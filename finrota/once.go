@@ -77,7 +77,7 @@ func (c *Client) CompletePaymentOnce(ctx context.Context, req *CompleteRequest) 
 // amount and currency, which a store that keeps no fingerprint compares.
 // EXPERIMENTAL, as Pay is.
 func (c *Client) PayOnce(ctx context.Context, req *PayRequest) (Outcome, error) {
-	if err := req.Validate(); err != nil {
+	if err := c.checkPay(req); err != nil {
 		return nil, err
 	}
 	return c.payOnce(ctx, req.ClientReferenceCode, req.Amount, req.Currency,

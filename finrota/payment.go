@@ -68,7 +68,7 @@ type CompleteRequest struct {
 	Amount       Amount
 	PrepareToken PrepareToken
 	// ReturnURL is where the bank sends the shopper after 3-D Secure
-	// (absolute http(s)). Finrota documents nothing in the return that
+	// (absolute http(s); https with Production). Finrota documents nothing in the return that
 	// identifies the payment, so the URL itself must (a path per order); it
 	// stays a per-request field for that reason. Build it from the shop's
 	// configured public address, never from the request's Host or
@@ -176,7 +176,13 @@ type paymentReply struct {
 // only when the request never left, and afterwards a failure matches
 // ErrOutcomeUnknown. A reply with success false or an error is a
 // *PaymentError (nothing was paid).
-func (c *Client) CompletePayment(ctx context.Context, req *CompleteRequest) (Outcome, error) {
+func (c *Client) CompletePayment(ctx context.Context, req *CompleteRequest) (_ Outcome, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ClientReferenceCode
+	}
+	ctx, sp := c.http.Trace(ctx, "finrota.CompletePayment", ref)
+	defer sp.End(&err)
 	if err := c.checkComplete(req); err != nil {
 		return nil, err
 	}
@@ -195,15 +201,20 @@ func (c *Client) checkComplete(req *CompleteRequest) error {
 	if err := req.Validate(); err != nil {
 		return err
 	}
+	if err := c.secureReturn(req.ReturnURL); err != nil {
+		return err
+	}
 	if c.isWidgetToken(string(req.PrepareToken)) {
-		return httpx.Invalid(provider, "prepareToken", "is a widget token: pass the prepareToken from the widget's onSuccess")
+		return httpx.InvalidField(provider, "PrepareToken", "prepareToken", "is a widget token: pass the prepareToken from the widget's onSuccess")
 	}
 	return nil
 }
 
 func (c *Client) pay(ctx context.Context, path string, body []byte, ref string) (Outcome, error) {
 	var r paymentReply
-	meta, err := c.send(ctx, &httpx.Request{Method: http.MethodPost, Path: path, Body: body, Retry: httpx.RetryIfNotSent}, &r)
+	req := &httpx.Request{Method: http.MethodPost, Path: path, Body: body, Retry: httpx.RetryIfNotSent,
+		Unknown: "look the payment up by its clientReferenceCode (ListPayments) or in the Finrota panel before retrying; never send it again"}
+	meta, err := c.send(ctx, req, &r)
 	if err != nil {
 		return nil, err
 	}
@@ -220,16 +231,23 @@ func (c *Client) pay(ctx context.Context, path string, body []byte, ref string) 
 	switch r.PaymentType {
 	case PaymentTypeRedirect:
 		if !httpx.WebURL(r.RedirectTo) {
-			return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Redirect", Err: errors.New("redirectTo is not an absolute http(s) URL")})
+			return nil, req.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Redirect", Err: errors.New("redirectTo is not an absolute http(s) URL")})
 		}
 		return &Redirect{URL: r.RedirectTo, OrderID: r.OrderID, ClientReferenceCode: r.ClientReferenceCode, Meta: meta}, nil
 	case PaymentTypeDirectSale:
 		if r.Success == nil || !*r.Success {
-			return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "DirectSale", Err: errors.New("success is not true")})
+			return nil, req.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "DirectSale", Err: errors.New("success is not true")})
 		}
 		return &DirectSale{OrderID: r.OrderID, ClientReferenceCode: r.ClientReferenceCode, Meta: meta}, nil
 	}
-	return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Outcome", Err: errors.New("unknown paymentType " + truncate(r.PaymentType, 40))})
+	return nil, req.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Outcome", Err: errors.New("unknown paymentType " + truncate(r.PaymentType, 40))})
+}
+
+// secureReturn refuses an http return URL with the production environment.
+func (c *Client) secureReturn(u string) error {
+	v := httpx.NewViolations(provider, nil)
+	v.SecureURL("ReturnURL", "returnUrl", u, c.production)
+	return v.Err()
 }
 
 // PayRequest is the direct API payment without the widget (POST
@@ -248,25 +266,47 @@ type PayRequest struct {
 }
 
 // Validate checks the rules of the request's fields, every broken one at
-// once, as CompleteRequest.Validate does.
+// once, as CompleteRequest.Validate does. (Pay also refuses an http
+// ReturnURL in production.)
 func (r *PayRequest) Validate() error {
 	if r == nil {
 		return httpx.Invalid(provider, "request", "required")
 	}
 	v := httpx.NewViolations(provider, r)
+	r.validate(v)
+	return v.Err()
+}
+
+func (r *PayRequest) validate(v *httpx.Violations) {
 	r.Card.validate(v)
 	cr := &CompleteRequest{Amount: r.Amount, ReturnURL: r.ReturnURL, ClientReferenceCode: r.ClientReferenceCode, CustomerIP: r.CustomerIP}
 	cr.validate(v)
 	if r.InstallmentToken == "" {
 		v.Add("installmentToken", "required")
 	}
+}
+
+// checkPay is Pay's check before anything is sent, every broken rule at once.
+func (c *Client) checkPay(r *PayRequest) error {
+	if r == nil {
+		return httpx.Invalid(provider, "request", "required")
+	}
+	v := httpx.NewViolations(provider, r)
+	r.validate(v)
+	v.SecureURL("ReturnURL", "returnUrl", r.ReturnURL, c.production)
 	return v.Err()
 }
 
 // Pay makes a direct payment. EXPERIMENTAL (see PayRequest). A money call,
 // like CompletePayment.
-func (c *Client) Pay(ctx context.Context, r *PayRequest) (Outcome, error) {
-	if err := r.Validate(); err != nil {
+func (c *Client) Pay(ctx context.Context, r *PayRequest) (_ Outcome, err error) {
+	var ref string
+	if r != nil {
+		ref = r.ClientReferenceCode
+	}
+	ctx, sp := c.http.Trace(ctx, "finrota.Pay", ref)
+	defer sp.End(&err)
+	if err := c.checkPay(r); err != nil {
 		return nil, err
 	}
 	body, err := httpx.MarshalJSON(map[string]any{"card": r.Card.wire(), "use3D": r.Use3D, "currency": r.Currency, "amount": r.Amount,
@@ -303,7 +343,9 @@ type Installment struct {
 // PaymentOptions lists card programs and installments for a card's BIN
 // (GET /b2c/paymentOptions; the access token goes in both Authorization and
 // Proxy-Authorization, as Finrota's page asks). Safe to retry.
-func (c *Client) PaymentOptions(ctx context.Context, bin string, amount Amount, currency Currency) ([]CardProgram, error) {
+func (c *Client) PaymentOptions(ctx context.Context, bin string, amount Amount, currency Currency) (_ []CardProgram, err error) {
+	ctx, sp := c.http.Trace(ctx, "finrota.PaymentOptions", "")
+	defer sp.End(&err)
 	v := httpx.NewViolations(provider, nil)
 	switch {
 	case bin == "":

@@ -32,7 +32,9 @@ func (w WidgetToken) String() string { return "finrota.WidgetToken{[REDACTED]}" 
 
 // CreateWidgetToken issues a widget token for one payment
 // (GET /b2c/widget/token, valid 20 minutes). Safe to retry.
-func (c *Client) CreateWidgetToken(ctx context.Context) (WidgetToken, error) {
+func (c *Client) CreateWidgetToken(ctx context.Context) (_ WidgetToken, err error) {
+	ctx, sp := c.http.Trace(ctx, "finrota.CreateWidgetToken", "")
+	defer sp.End(&err)
 	var r struct {
 		Token string `json:"token"`
 	}
@@ -134,7 +136,9 @@ type PrepareRequest struct {
 // (POST /b2c/widget/preparePayment with the widget token). It exists for
 // server-side tests only: a backend that handles card numbers takes on PCI
 // DSS scope. Not retried after it may have been sent.
-func (c *Client) PreparePayment(ctx context.Context, w WidgetToken, r *PrepareRequest) (PrepareToken, error) {
+func (c *Client) PreparePayment(ctx context.Context, w WidgetToken, r *PrepareRequest) (_ PrepareToken, err error) {
+	ctx, sp := c.http.Trace(ctx, "finrota.PreparePayment", "")
+	defer sp.End(&err)
 	if w.value.IsZero() {
 		return "", httpx.Invalid(provider, "widgetToken", "required")
 	}
@@ -157,8 +161,10 @@ func (c *Client) PreparePayment(ctx context.Context, w WidgetToken, r *PrepareRe
 	if err != nil {
 		return "", err
 	}
-	resp, err := c.http.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/b2c/widget/preparePayment", Body: body,
-		Header: http.Header{"Authorization": {"Bearer " + w.value.Reveal()}}, Retry: httpx.RetryIfNotSent})
+	req := &httpx.Request{Method: http.MethodPost, Path: "/b2c/widget/preparePayment", Body: body,
+		Header: http.Header{"Authorization": {"Bearer " + w.value.Reveal()}}, Retry: httpx.RetryIfNotSent,
+		Unknown: "a lost preparePayment moves no money: prepare again with a new widget token; never complete an unknown prepare token"}
+	resp, err := c.http.Do(ctx, req)
 	if err != nil {
 		return "", err
 	}
@@ -166,7 +172,7 @@ func (c *Client) PreparePayment(ctx context.Context, w WidgetToken, r *PrepareRe
 		PrepareToken string `json:"prepareToken"`
 	}
 	if err := httpx.DecodeJSON(provider, resp.Body, &out); err != nil || out.PrepareToken == "" {
-		return "", httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "PrepareToken", Err: errMissing("prepareToken")})
+		return "", req.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "PrepareToken", Err: errMissing("prepareToken")})
 	}
 	return PrepareToken(out.PrepareToken), nil
 }

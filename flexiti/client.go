@@ -66,30 +66,29 @@ type Client struct {
 	fetchMax time.Duration // bound of one token fetch (Settings.TokenTimeout)
 }
 
-// New validates cfg and opts and returns a Client. It sends nothing.
+// New validates cfg and opts and returns a Client. It sends nothing. Every
+// problem of cfg is reported at once: the error joins one *ValidationError
+// per broken rule, each matching ErrInvalidRequest.
 func New(cfg Config, opts ...Option) (*Client, error) {
+	s := httpx.DefaultSettings()
+	v := httpx.NewViolations(provider, nil)
+	v.AddErr(s.Apply(opts))
 	if cfg.ClientID == "" || len(cfg.ClientID) > 100 || strings.ContainsAny(cfg.ClientID, "/?#") {
-		return nil, httpx.Invalid(provider, "ClientID", "required, at most 100 characters, no '/', '?' or '#'")
+		v.AddField("ClientID", "client_id", "required, at most 100 characters, no '/', '?' or '#'")
 	}
-	if cfg.ClientSecret.IsZero() {
-		return nil, httpx.Invalid(provider, "ClientSecret", "required")
-	}
+	v.Required("ClientSecret", "client_secret", cfg.ClientSecret.IsZero())
 	switch cfg.Lang {
 	case "":
 		cfg.Lang = "en"
 	case "en", "fr":
 	default:
-		return nil, httpx.Invalid(provider, "Lang", "must be en or fr")
-	}
-	s := httpx.DefaultSettings()
-	if err := s.Apply(opts); err != nil {
-		return nil, err
+		v.AddField("Lang", "lang", "must be en or fr")
 	}
 	g, err := once.NewGuard(provider, cfg.Claims, cfg.ClaimLease, s.Timeout())
-	if err != nil {
-		return nil, err
-	}
-	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Training, MerchantIntegration or Production"); err != nil {
+	v.AddErr(err)
+	v.Environment(&s, cfg.Environment == "", cfg.Environment == Training || cfg.Environment == MerchantIntegration || cfg.Environment == Production,
+		"flexiti.Training, flexiti.MerchantIntegration or flexiti.Production")
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment), DecodeError: decodeError}, s)
@@ -124,7 +123,10 @@ type tokenReply struct {
 // fetchToken asks /oauth/token for a token of scope: with the refresh
 // token when there is one, falling back to client credentials when the
 // refresh is refused.
-func (c *Client) fetchToken(ctx context.Context, scope, ref string, prev token.Token) (token.Token, error) {
+// It is traced as "flexiti.token", nested in the call that needed it.
+func (c *Client) fetchToken(ctx context.Context, scope, ref string, prev token.Token) (_ token.Token, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.token", "")
+	defer sp.End(&err)
 	if !prev.Refresh.IsZero() {
 		t, err := c.grant(ctx, scope, ref, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {prev.Refresh.Reveal()}})
 		var api *APIError
@@ -182,7 +184,7 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 	err := tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
 		resp, err := c.http.Do(ctx, &httpx.Request{Method: method, Path: path, Query: q, Body: body,
 			Bearer: t.Value.Reveal(), Header: http.Header{"X-Reference-Id": {ref}}, // canonical: no re-keying per call
-			Retry: class})
+			Retry: class, Unknown: unknownAdvice[ep]})
 		if resp != nil {
 			meta = resp.Meta()
 		}
@@ -194,7 +196,7 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 		}
 		if err := httpx.DecodeJSON(provider, resp.Body, out); err != nil {
 			if class == httpx.RetryIfNotSent {
-				return httpx.OutcomeUnknown(provider, err)
+				return (&httpx.Request{Method: method, Path: path, Unknown: unknownAdvice[ep]}).OutcomeUnknown(provider, err)
 			}
 			return err
 		}

@@ -12,9 +12,10 @@ import (
 // Application is the answer to Apply; a decline or a pending decision comes
 // back as an error (ErrApplicationDeclined, ErrApplicationPending).
 type Application struct {
-	AccountNumber ID              `json:"account_number,omitempty"`
-	CreditLimit   *Amount         `json:"credit_limit,omitempty"`
-	Raw           json.RawMessage `json:"-"`
+	AccountNumber ID      `json:"account_number,omitempty"`
+	CreditLimit   *Amount `json:"credit_limit,omitempty"`
+	// Raw is the reply as sent; it prints as its size only.
+	Raw RawBody `json:"-"`
 }
 
 // ApplyRequest is the body of /apply: the widget's personal information
@@ -26,9 +27,11 @@ type ApplyRequest struct {
 
 // Apply submits the credit application after the apply flow's flx-success
 // (mandatory). It creates an account: retried only when never sent.
-func (f *Flow) Apply(ctx context.Context, r *WidgetInitRequest) (*Application, error) {
+func (f *Flow) Apply(ctx context.Context, r *WidgetInitRequest) (_ *Application, err error) {
+	ctx, sp := f.c.http.Trace(ctx, "flexiti.Flow.Apply", "")
+	defer sp.End(&err)
 	if r == nil || r.Flow != FlowApply {
-		return nil, httpx.Invalid(provider, "flow", "Apply needs the apply flow's request")
+		return nil, httpx.InvalidField(provider, "Flow", "flow", "Apply needs the apply flow's request")
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err
@@ -42,9 +45,9 @@ func (f *Flow) Apply(ctx context.Context, r *WidgetInitRequest) (*Application, e
 	}
 	var out Application
 	if err := httpx.DecodeJSON(provider, raw, &out); err != nil {
-		return nil, httpx.OutcomeUnknown(provider, err)
+		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice[epApply], err)
 	}
-	out.Raw = raw
+	out.Raw = RawBody(raw)
 	return &out, nil
 }
 
@@ -69,12 +72,14 @@ type InterestOptions struct {
 
 // CalculateInterest returns the plans and terms for amount (the source of
 // plan_id and term for a promotional Authorize). Safe to retry.
-func (c *Client) CalculateInterest(ctx context.Context, accountNumber ID, amount Amount) (*InterestOptions, error) {
+func (c *Client) CalculateInterest(ctx context.Context, accountNumber ID, amount Amount) (_ *InterestOptions, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.CalculateInterest", "")
+	defer sp.End(&err)
 	if err := allErrs(nil, checkID("account_number", accountNumber), checkAmount("amount", amount)); err != nil {
 		return nil, err
 	}
 	var out InterestOptions
-	_, err := c.backOffice(ctx, http.MethodPost, epCalculateInterest, []string{accountNumber.String()}, nil, map[string]Amount{"amount": amount}, &out, httpx.RetrySafe)
+	_, err = c.backOffice(ctx, http.MethodPost, epCalculateInterest, []string{accountNumber.String()}, nil, map[string]Amount{"amount": amount}, &out, httpx.RetrySafe)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +106,9 @@ func (c *Customer) CanPurchase() bool { return c.AccountStatus == "N" }
 
 // CustomersSearch finds accounts by name, birth date and (optionally)
 // postal code. Safe to retry.
-func (c *Client) CustomersSearch(ctx context.Context, p PersonalInformation) ([]Customer, error) {
+func (c *Client) CustomersSearch(ctx context.Context, p PersonalInformation) (_ []Customer, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.CustomersSearch", "")
+	defer sp.End(&err)
 	pc := p.PostalCode
 	if pc == "" {
 		p.PostalCode = "A1A1A1" // postal code is optional here
@@ -124,7 +131,9 @@ func (c *Client) CustomersSearch(ctx context.Context, p PersonalInformation) ([]
 
 // CustomersLookup finds an account by one of vcc_number, account_number or
 // customer_id (key) with its value. Safe to retry.
-func (c *Client) CustomersLookup(ctx context.Context, key, value string) ([]Customer, error) {
+func (c *Client) CustomersLookup(ctx context.Context, key, value string) (_ []Customer, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.CustomersLookup", "")
+	defer sp.End(&err)
 	if (key != "vcc_number" && key != "account_number" && key != "customer_id") || value == "" {
 		return nil, httpx.Invalid(provider, "lookup", "one of vcc_number, account_number or customer_id, with a value")
 	}
@@ -143,8 +152,10 @@ func (c *Client) CustomersLookup(ctx context.Context, key, value string) ([]Cust
 //
 // Deprecated: Flexiti deprecated it in release 20.3; it is not needed to
 // authenticate. Use CalculateInterest for plans and terms.
-func (f *Flow) MerchantsLogin(ctx context.Context) (json.RawMessage, error) {
+func (f *Flow) MerchantsLogin(ctx context.Context) (_ json.RawMessage, err error) {
+	ctx, sp := f.c.http.Trace(ctx, "flexiti.Flow.MerchantsLogin", "")
+	defer sp.End(&err)
 	var out json.RawMessage
-	_, err := f.call(ctx, epMerchantsLogin, nil, map[string]string{}, &out, httpx.RetrySafe)
+	_, err = f.call(ctx, epMerchantsLogin, nil, map[string]string{}, &out, httpx.RetrySafe)
 	return out, err
 }

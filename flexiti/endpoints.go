@@ -47,6 +47,17 @@ var endpoints = map[endpoint]struct{ version, path string }{
 	epMerchantsLogin:     {"v2.5", "/client-id/{c}/merchants/login"},
 }
 
+// unknownAdvice is what to do when a money call's outcome is unknown (its
+// ErrOutcomeUnknown text); calls not listed take the provider's advice.
+var unknownAdvice = map[endpoint]string{
+	epApply:     "a lost application moves no money: look the customer up (CustomersLookup) before applying again",
+	epAuthorize: "reconcile with FindAuthorization (by reference) or GetAuthorization before retrying; never authorize again blind",
+	epCapture:   "read the authorization (GetAuthorization) or its captures (Captures) before retrying; never capture again blind",
+	epRelease:   "read the authorization (GetAuthorization) to see whether it was released before retrying",
+	epReturn:    "read the capture's returns (Captures, GetAuthorization) before retrying; never return again blind",
+	epRefund:    "look the account's refunds up in Flexiti's merchant portal before retrying; never refund again blind",
+}
+
 func versionOf(e endpoint) string { return endpoints[e].version }
 
 // path fills an endpoint's template: {c} with the client id, then each {}

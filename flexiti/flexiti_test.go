@@ -360,8 +360,8 @@ func TestValidateReportsEveryViolation(t *testing.T) {
 	require.ErrorIs(t, err, flexiti.ErrInvalidRequest)
 	assert.Equal(t, strings.Join([]string{
 		"flexiti: AccountNumber (account_number): required",
-		"flexiti: Reference: at most 40 characters",
-		"flexiti: Amount: required",
+		"flexiti: Reference (reference): at most 40 characters",
+		"flexiti: Amount (amount): required",
 		"flexiti: FinancingOption.TransactionType (financing_option.transaction_type): required",
 	}, "\n"), err.Error())
 

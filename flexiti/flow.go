@@ -24,7 +24,9 @@ type Flow struct {
 
 // NewFlow starts a checkout flow: a fresh x-reference-id and a
 // customer-scope token.
-func (c *Client) NewFlow(ctx context.Context) (*Flow, error) {
+func (c *Client) NewFlow(ctx context.Context) (_ *Flow, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.NewFlow", "")
+	defer sp.End(&err)
 	f := c.flow(NewReferenceID(), "")
 	if _, err := f.tokens.Token(ctx); err != nil {
 		return nil, err

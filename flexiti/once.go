@@ -42,12 +42,18 @@ var (
 //
 // What stays unknowable: Flexiti's listing may lag behind an authorization
 // it has just made; a repeat then finds the reference held, not free.
-func (f *Flow) AuthorizeOnce(ctx context.Context, r *AuthorizeRequest) (*Authorization, error) {
+func (f *Flow) AuthorizeOnce(ctx context.Context, r *AuthorizeRequest) (_ *Authorization, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := f.c.http.Trace(ctx, "flexiti.Flow.AuthorizeOnce", ref)
+	defer sp.End(&err)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	if r.Reference == "" {
-		return nil, httpx.Invalid(provider, "reference", "required for AuthorizeOnce")
+		return nil, httpx.InvalidField(provider, "Reference", "reference", "required for AuthorizeOnce")
 	}
 	c := f.c
 	find := func(ctx context.Context) (*Authorization, bool, error) {
@@ -74,7 +80,13 @@ func (f *Flow) AuthorizeOnce(ctx context.Context, r *AuthorizeRequest) (*Authori
 //
 // What stays unknowable: Flexiti does not document the filters of its
 // captures listing, so the look-up reads the whole listing.
-func (c *Client) CaptureOnce(ctx context.Context, authorizationID ID, r *CaptureRequest) (*Capture, error) {
+func (c *Client) CaptureOnce(ctx context.Context, authorizationID ID, r *CaptureRequest) (_ *Capture, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.CaptureOnce", ref)
+	defer sp.End(&err)
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
@@ -159,7 +171,13 @@ type Settlement = once.Settlement[*Authorization]
 // Releases, returns and refunds have no documented look-up by reference:
 // their outcome stays unknowable to the SDK beyond what GetAuthorization
 // shows.
-func (c *Client) Settle(ctx context.Context, r *SettleRequest) (*Settlement, error) {
+func (c *Client) Settle(ctx context.Context, r *SettleRequest) (_ *Settlement, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.Settle", ref)
+	defer sp.End(&err)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -187,7 +205,13 @@ func (c *Client) Settle(ctx context.Context, r *SettleRequest) (*Settlement, err
 //     ErrOutcomeUnknown; settle it with GetAuthorization or Flexiti;
 //   - the reference used for another authorization or amount is
 //     ErrReferenceConflict; a refusal frees it.
-func (c *Client) ReleaseOnce(ctx context.Context, authorizationID ID, r *ReleaseRequest) (json.RawMessage, error) {
+func (c *Client) ReleaseOnce(ctx context.Context, authorizationID ID, r *ReleaseRequest) (_ json.RawMessage, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.ReleaseOnce", ref)
+	defer sp.End(&err)
 	if r == nil || r.Reference == "" {
 		return nil, httpx.Invalid(provider, "reference", "required for ReleaseOnce")
 	}
@@ -207,7 +231,13 @@ func (c *Client) ReleaseOnce(ctx context.Context, authorizationID ID, r *Release
 // (required), as ReleaseOnce is: Flexiti documents no look-up of returns,
 // so a repeat after success answers ErrAlreadyDone and an unknown outcome is
 // never sent again (check the capture's remaining amount with Flexiti).
-func (c *Client) ReturnOnce(ctx context.Context, authorizationID, captureID ID, r *ReturnRequest) (*Return, error) {
+func (c *Client) ReturnOnce(ctx context.Context, authorizationID, captureID ID, r *ReturnRequest) (_ *Return, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.ReturnOnce", ref)
+	defer sp.End(&err)
 	if r == nil || r.Reference == "" {
 		return nil, httpx.Invalid(provider, "reference", "required for ReturnOnce")
 	}
@@ -227,7 +257,13 @@ func (c *Client) ReturnOnce(ctx context.Context, authorizationID, captureID ID, 
 // (required), as ReleaseOnce is: Flexiti documents no look-up of account
 // refunds, so a repeat after success answers ErrAlreadyDone and an unknown
 // outcome is never sent again (check the account with Flexiti).
-func (c *Client) RefundOnce(ctx context.Context, accountNumber ID, r *RefundRequest) (json.RawMessage, error) {
+func (c *Client) RefundOnce(ctx context.Context, accountNumber ID, r *RefundRequest) (_ json.RawMessage, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.RefundOnce", ref)
+	defer sp.End(&err)
 	if r == nil || r.Reference == "" {
 		return nil, httpx.Invalid(provider, "reference", "required for RefundOnce")
 	}

@@ -123,9 +123,9 @@ type Authorization struct {
 	Amount          Amount `json:"amount"`
 	Reference       string `json:"reference,omitempty"`
 	Status          string `json:"authorization_status,omitempty"`
-	// Raw is the reply as sent.
-	Raw  json.RawMessage `json:"-"`
-	Meta Meta            `json:"-"`
+	// Raw is the reply as sent; it prints as its size only.
+	Raw  RawBody `json:"-"`
+	Meta Meta    `json:"-"`
 }
 
 func (a *Authorization) UnmarshalJSON(b []byte) error {
@@ -135,7 +135,7 @@ func (a *Authorization) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*a = Authorization(p)
-	a.Raw = append(json.RawMessage(nil), b...)
+	a.Raw = append(RawBody(nil), b...)
 	return nil
 }
 
@@ -144,7 +144,13 @@ func (a *Authorization) UnmarshalJSON(b []byte) error {
 // ErrOutcomeUnknown call FindAuthorization with the same reference first.
 // It sends one authorization per call: a checkout should call
 // AuthorizeOnce, which makes the authorization idempotent by reference.
-func (f *Flow) Authorize(ctx context.Context, r *AuthorizeRequest) (*Authorization, error) {
+func (f *Flow) Authorize(ctx context.Context, r *AuthorizeRequest) (_ *Authorization, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := f.c.http.Trace(ctx, "flexiti.Flow.Authorize", ref)
+	defer sp.End(&err)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -166,13 +172,13 @@ type CaptureRequest struct {
 
 // Capture is a capture as Flexiti answers it (Raw keeps the whole reply).
 type Capture struct {
-	CaptureID       ID              `json:"capture_id"`
-	AuthorizationID ID              `json:"authorization_id,omitempty"`
-	Amount          Amount          `json:"amount"`
-	Reference       string          `json:"reference,omitempty"`
-	Date            string          `json:"date,omitempty"`
-	Raw             json.RawMessage `json:"-"`
-	Meta            Meta            `json:"-"`
+	CaptureID       ID      `json:"capture_id"`
+	AuthorizationID ID      `json:"authorization_id,omitempty"`
+	Amount          Amount  `json:"amount"`
+	Reference       string  `json:"reference,omitempty"`
+	Date            string  `json:"date,omitempty"`
+	Raw             RawBody `json:"-"` // the reply as sent; prints as its size only
+	Meta            Meta    `json:"-"`
 }
 
 func (c *Capture) UnmarshalJSON(b []byte) error {
@@ -182,7 +188,7 @@ func (c *Capture) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*c = Capture(p)
-	c.Raw = append(json.RawMessage(nil), b...)
+	c.Raw = append(RawBody(nil), b...)
 	return nil
 }
 
@@ -194,7 +200,13 @@ func checkID(field string, id ID) error {
 }
 
 // Capture captures a pre-authorization (merchant scope). A money call.
-func (c *Client) Capture(ctx context.Context, authorizationID ID, r *CaptureRequest) (*Capture, error) {
+func (c *Client) Capture(ctx context.Context, authorizationID ID, r *CaptureRequest) (_ *Capture, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.Capture", ref)
+	defer sp.End(&err)
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
@@ -218,7 +230,13 @@ type ReleaseRequest struct {
 }
 
 // Release voids a pre-authorization (merchant scope). A money call.
-func (c *Client) Release(ctx context.Context, authorizationID ID, r *ReleaseRequest) (json.RawMessage, error) {
+func (c *Client) Release(ctx context.Context, authorizationID ID, r *ReleaseRequest) (_ json.RawMessage, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.Release", ref)
+	defer sp.End(&err)
 	if r == nil {
 		r = &ReleaseRequest{}
 	}
@@ -231,7 +249,7 @@ func (c *Client) Release(ctx context.Context, authorizationID ID, r *ReleaseRequ
 		}
 	}
 	var out json.RawMessage
-	_, err := c.backOffice(ctx, http.MethodPost, epRelease, []string{authorizationID.String()}, nil, r, &out, httpx.RetryIfNotSent)
+	_, err = c.backOffice(ctx, http.MethodPost, epRelease, []string{authorizationID.String()}, nil, r, &out, httpx.RetryIfNotSent)
 	return out, err
 }
 
@@ -246,31 +264,36 @@ type ReturnRequest struct {
 
 // Return is a return as Flexiti answers it.
 type Return struct {
-	ReturnID                     ID              `json:"return_id"`
-	Reference                    string          `json:"reference,omitempty"`
-	CaptureID                    ID              `json:"capture_id"`
-	Date                         string          `json:"date,omitempty"`
-	Amount                       Amount          `json:"amount"`
-	RemainingCaptureAmount       *Amount         `json:"remaining_capture_amount,omitempty"`
-	RemainingAuthorizationAmount *Amount         `json:"remaining_authorization_amount,omitempty"`
-	Raw                          json.RawMessage `json:"-"`
+	ReturnID                     ID      `json:"return_id"`
+	Reference                    string  `json:"reference,omitempty"`
+	CaptureID                    ID      `json:"capture_id"`
+	Date                         string  `json:"date,omitempty"`
+	Amount                       Amount  `json:"amount"`
+	RemainingCaptureAmount       *Amount `json:"remaining_capture_amount,omitempty"`
+	RemainingAuthorizationAmount *Amount `json:"remaining_authorization_amount,omitempty"`
+	Raw                          RawBody `json:"-"` // the reply as sent; prints as its size only
 }
 
 // Return returns against a capture (merchant scope). A money call.
-func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *ReturnRequest) (*Return, error) {
+func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *ReturnRequest) (_ *Return, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.Return", ref)
+	defer sp.End(&err)
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
-	if err := allErrs(r, checkID("authorizationId", authorizationID), checkID("captureId", captureID), checkRef(r.Reference)); err != nil {
-		return nil, err
-	}
+	var both, amount error
 	if r.FullReturn == (r.Amount != nil) {
-		return nil, httpx.Invalid(provider, "amount", "exactly one of full_return and amount")
+		both = httpx.InvalidField(provider, "Amount", "amount", "exactly one of full_return and amount")
 	}
 	if r.Amount != nil {
-		if err := checkAmount("amount", *r.Amount); err != nil {
-			return nil, err
-		}
+		amount = checkAmount("amount", *r.Amount)
+	}
+	if err := allErrs(r, checkID("authorizationId", authorizationID), checkID("captureId", captureID), checkRef(r.Reference), both, amount); err != nil {
+		return nil, err
 	}
 	var raw json.RawMessage
 	if _, err := c.backOffice(ctx, http.MethodPost, epReturn, []string{authorizationID.String(), captureID.String()}, nil, r, &raw, httpx.RetryIfNotSent); err != nil {
@@ -278,9 +301,9 @@ func (c *Client) Return(ctx context.Context, authorizationID, captureID ID, r *R
 	}
 	var out Return
 	if err := httpx.DecodeJSON(provider, raw, &out); err != nil {
-		return nil, httpx.OutcomeUnknown(provider, err)
+		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice[epReturn], err)
 	}
-	out.Raw = raw
+	out.Raw = RawBody(raw)
 	return &out, nil
 }
 
@@ -293,7 +316,13 @@ type RefundRequest struct {
 }
 
 // Refund refunds to an account (merchant scope). A money call.
-func (c *Client) Refund(ctx context.Context, accountNumber ID, r *RefundRequest) (json.RawMessage, error) {
+func (c *Client) Refund(ctx context.Context, accountNumber ID, r *RefundRequest) (_ json.RawMessage, err error) {
+	var ref string
+	if r != nil {
+		ref = r.Reference
+	}
+	ctx, sp := c.http.Trace(ctx, "flexiti.Refund", ref)
+	defer sp.End(&err)
 	if r == nil {
 		return nil, httpx.Invalid(provider, "request", "required")
 	}
@@ -301,12 +330,14 @@ func (c *Client) Refund(ctx context.Context, accountNumber ID, r *RefundRequest)
 		return nil, err
 	}
 	var out json.RawMessage
-	_, err := c.backOffice(ctx, http.MethodPost, epRefund, []string{accountNumber.String()}, nil, r, &out, httpx.RetryIfNotSent)
+	_, err = c.backOffice(ctx, http.MethodPost, epRefund, []string{accountNumber.String()}, nil, r, &out, httpx.RetryIfNotSent)
 	return out, err
 }
 
 // GetAuthorization reads one authorization (merchant scope). Safe to retry.
-func (c *Client) GetAuthorization(ctx context.Context, id ID) (*Authorization, error) {
+func (c *Client) GetAuthorization(ctx context.Context, id ID) (_ *Authorization, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.GetAuthorization", "")
+	defer sp.End(&err)
 	if err := checkID("authorizationId", id); err != nil {
 		return nil, err
 	}
@@ -334,7 +365,9 @@ type AuthorizationFilter struct {
 const AuthorizationStatusOpened = "opened"
 
 // ListAuthorizations lists authorizations (merchant scope). Safe to retry.
-func (c *Client) ListAuthorizations(ctx context.Context, f AuthorizationFilter) ([]Authorization, error) {
+func (c *Client) ListAuthorizations(ctx context.Context, f AuthorizationFilter) (_ []Authorization, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.ListAuthorizations", "")
+	defer sp.End(&err)
 	q := url.Values{}
 	if f.AccountNumber > 0 {
 		q.Set("account_number", f.AccountNumber.String())
@@ -363,7 +396,9 @@ func (c *Client) ListAuthorizations(ctx context.Context, f AuthorizationFilter) 
 // FindAuthorization looks an account's authorizations up by the merchant's
 // reference: the way to settle an ErrOutcomeUnknown from Authorize. It
 // returns nil when there is none.
-func (c *Client) FindAuthorization(ctx context.Context, accountNumber ID, reference string) (*Authorization, error) {
+func (c *Client) FindAuthorization(ctx context.Context, accountNumber ID, reference string) (_ *Authorization, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.FindAuthorization", reference)
+	defer sp.End(&err)
 	if reference == "" {
 		return nil, httpx.Invalid(provider, "reference", "required")
 	}
@@ -385,7 +420,9 @@ func (c *Client) FindAuthorization(ctx context.Context, accountNumber ID, refere
 }
 
 // Captures lists captures (merchant scope). Safe to retry.
-func (c *Client) Captures(ctx context.Context, q url.Values) ([]Capture, error) {
+func (c *Client) Captures(ctx context.Context, q url.Values) (_ []Capture, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.Captures", "")
+	defer sp.End(&err)
 	var raw json.RawMessage
 	if _, err := c.backOffice(ctx, http.MethodGet, epCaptures, nil, q, nil, &raw, httpx.RetrySafe); err != nil {
 		return nil, err

@@ -69,7 +69,7 @@ func (p PhoneNumber) valid() bool {
 // MarshalJSON writes the ten digits as a JSON number.
 func (p PhoneNumber) MarshalJSON() ([]byte, error) {
 	if !p.valid() {
-		return nil, httpx.Invalid(provider, "phone_number", "must be 10 digits, the first not 0")
+		return nil, httpx.InvalidField(provider, "PhoneNumber", "phone_number", "must be 10 digits, the first not 0")
 	}
 	return []byte(p), nil
 }
@@ -211,7 +211,9 @@ type WidgetSession struct {
 
 // WidgetInit opens the widget for this flow's shopper. Safe to retry (it
 // only opens a session).
-func (f *Flow) WidgetInit(ctx context.Context, r *WidgetInitRequest) (*WidgetSession, error) {
+func (f *Flow) WidgetInit(ctx context.Context, r *WidgetInitRequest) (_ *WidgetSession, err error) {
+	ctx, sp := f.c.http.Trace(ctx, "flexiti.Flow.WidgetInit", "")
+	defer sp.End(&err)
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ type AddCardRequest struct {
 	CardID string
 	// Channel is ChannelCard (default) or ChannelUnionPay.
 	Channel string
-	// ReturnURL is where the browser goes afterwards (absolute, 200).
+	// ReturnURL is where the browser goes afterwards (absolute, at most 200; https with Production).
 	ReturnURL string
 }
 
@@ -33,8 +33,17 @@ func (r *AddCardRequest) Validate() error {
 // AddCard starts tokenizing a card and returns the SecureID for
 // Iotpay(secureId, 'Add', …) or the RedirectURL. It creates something, so it
 // is retried only when the request never left.
-func (c *Client) AddCard(ctx context.Context, req *AddCardRequest) (*Checkout, error) {
+func (c *Client) AddCard(ctx context.Context, req *AddCardRequest) (_ *Checkout, err error) {
+	var ref string
+	if req != nil {
+		ref = req.CardID
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.AddCard", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if err := c.secureURLs("ReturnURL", "returnUrl", req.ReturnURL); err != nil {
 		return nil, err
 	}
 	ch := req.Channel
@@ -70,7 +79,9 @@ type Card struct {
 
 // QueryCard reads a tokenized card. An unknown cardId is an *APIError
 // ("cardId is not binding"). Safe to retry.
-func (c *Client) QueryCard(ctx context.Context, cardID string) (*Card, error) {
+func (c *Client) QueryCard(ctx context.Context, cardID string) (_ *Card, err error) {
+	ctx, sp := c.http.Trace(ctx, "iotpay.QueryCard", cardID)
+	defer sp.End(&err)
 	if err := checkLen("cardId", cardID, 30, true); err != nil {
 		return nil, err
 	}

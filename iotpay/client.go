@@ -38,7 +38,7 @@ type Config struct {
 	Environment Environment
 	// NotifyURL is the notifyUrl of every purchase: where IOTPay posts its
 	// signed notification (where NotifyHandler is mounted), absolute
-	// http(s), at most 200 characters, for example
+	// http(s) (https with Production), at most 200 characters, for example
 	// "https://shop.example/iotpay/notify". Required for Purchase, sent by
 	// PurchaseWithToken when set. Set it once from the merchant's
 	// configuration, never from a request's Host or X-Forwarded-* headers.
@@ -61,38 +61,33 @@ type Client struct {
 	http  *httpx.Client
 	cfg   Config
 	guard once.Guard
+	// production refuses http return and notify URLs (see httpx.URLRule).
+	production bool
 }
 
-// New validates cfg and opts and returns a Client. It sends nothing.
+// New validates cfg and opts and returns a Client. It sends nothing. Every
+// problem of cfg is reported at once: the error joins one *ValidationError
+// per broken rule, each matching ErrInvalidRequest.
 func New(cfg Config, opts ...Option) (*Client, error) {
-	if err := checkLen("mchId", cfg.MerchantID, 30, true); err != nil {
-		return nil, err
-	}
-	if cfg.Key.IsZero() {
-		return nil, httpx.Invalid(provider, "Key", "required")
-	}
-	if err := checkLen("loginName", cfg.LoginName, 12, true); err != nil {
-		return nil, err
-	}
-	if err := checkURL("NotifyURL", cfg.NotifyURL, false); err != nil {
-		return nil, err
-	}
 	s := httpx.DefaultSettings()
-	if err := s.Apply(opts); err != nil {
-		return nil, err
-	}
-	if err := s.RequireEnvironment(provider, cfg.Environment != "", "Sandbox or Production"); err != nil {
-		return nil, err
-	}
+	v := httpx.NewViolations(provider, nil)
+	v.AddErr(s.Apply(opts))
+	production := cfg.Environment == Production
+	v.AddErr(named("MerchantID", checkLen("mchId", cfg.MerchantID, 30, true)))
+	v.Required("Key", "", cfg.Key.IsZero())
+	v.AddErr(named("LoginName", checkLen("loginName", cfg.LoginName, 12, true)))
+	v.URL("NotifyURL", "notifyUrl", cfg.NotifyURL, 200, false, production)
 	g, err := once.NewGuard(provider, cfg.Claims, cfg.ClaimLease, s.Timeout())
-	if err != nil {
+	v.AddErr(err)
+	v.Environment(&s, cfg.Environment == "", cfg.Environment == Sandbox || production, "iotpay.Sandbox or iotpay.Production")
+	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: string(cfg.Environment)}, s)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{http: hc, cfg: cfg, guard: g}, nil
+	return &Client{http: hc, cfg: cfg, guard: g, production: production}, nil
 }
 
 // String describes the client without its key.
@@ -133,13 +128,15 @@ func (c *Client) call(ctx context.Context, endpoint string, p Params, out any, c
 	if err != nil {
 		return Meta{}, httpx.Invalid(provider, "request", "cannot be encoded as JSON")
 	}
-	resp, err := c.http.Do(ctx, &httpx.Request{
+	req := &httpx.Request{
 		Method:      http.MethodPost,
 		Path:        "/v3/" + endpoint,
 		Body:        b,
 		ContentType: "application/json;charset=UTF-8",
 		Retry:       class,
-	})
+		Unknown:     unknownAdvice[endpoint],
+	}
+	resp, err := c.http.Do(ctx, req)
 	if err != nil {
 		if resp != nil {
 			return resp.Meta(), err
@@ -151,7 +148,7 @@ func (c *Client) call(ctx context.Context, endpoint string, p Params, out any, c
 		if class == httpx.RetryIfNotSent {
 			var api *APIError
 			if !asAPIError(err, &api) {
-				err = httpx.OutcomeUnknown(provider, err)
+				err = req.OutcomeUnknown(provider, err)
 			}
 		}
 		return meta, err
@@ -215,6 +212,36 @@ func checkRetCode(resp *httpx.Response, code, msg string) error {
 		return &httpx.DecodeError{Provider: provider, Into: "reply", Err: errMissing("retCode")}
 	}
 	return &APIError{HTTPStatus: resp.StatusCode, RetCode: code, RetMsg: msg}
+}
+
+// unknownAdvice is what to do when a money call's outcome is unknown (its
+// ErrOutcomeUnknown text), by endpoint.
+var unknownAdvice = map[string]string{
+	"cc_purchase":          "look the purchase up by mchOrderNo (Query) before retrying; never send it again",
+	"cc_purchasewithtoken": "look the purchase up by mchOrderNo (Query) before retrying; never charge the card again blind",
+	"cc_addcard":           "a lost add-card moves no money: query the card (QueryCard by cardId) before adding it again",
+	"cc_void":              "query the purchase (Query by payOrderId) to see whether it was voided before retrying; never send it again",
+	"cc_refund":            "query the purchase (Query by payOrderId, its Refundable) before retrying; never refund again blind",
+}
+
+// named gives a Config field's Go name to a helper's *ValidationError that
+// named only the wire field.
+func named(goName string, err error) error {
+	var ve *httpx.ValidationError
+	if errors.As(err, &ve) {
+		return &httpx.ValidationError{Provider: ve.Provider, Field: goName, Wire: ve.Field, Rule: ve.Rule}
+	}
+	return err
+}
+
+// secureURLs refuses http URLs of a request with the production
+// environment: fields are Go name, wire name and value, in threes.
+func (c *Client) secureURLs(fields ...string) error {
+	v := httpx.NewViolations(provider, nil)
+	for i := 0; i+2 < len(fields); i += 3 {
+		v.SecureURL(fields[i], fields[i+1], fields[i+2], c.production)
+	}
+	return v.Err()
 }
 
 // checkLen validates a string field's documented maximum length.

@@ -154,6 +154,8 @@ func ParseReturn(q url.Values) (*Return, error) {
 
 // Confirm asks IOTPay (signed) what happened to the order the browser's
 // return names, or to mchOrderNo when the return does not name one.
-func (c *Client) Confirm(ctx context.Context, mchOrderNo string) (*Order, error) {
+func (c *Client) Confirm(ctx context.Context, mchOrderNo string) (_ *Order, err error) {
+	ctx, sp := c.http.Trace(ctx, "iotpay.Confirm", mchOrderNo)
+	defer sp.End(&err)
 	return c.Query(ctx, &QueryRequest{MchOrderNo: mchOrderNo})
 }

@@ -31,7 +31,13 @@ import (
 // duplicate" means it has the order: the call answers with the order.
 // A refusal that moved no money (an API error, a request that never left)
 // frees the number.
-func (c *Client) PurchaseOnce(ctx context.Context, req *PurchaseRequest) (*Checkout, error) {
+func (c *Client) PurchaseOnce(ctx context.Context, req *PurchaseRequest) (_ *Checkout, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchOrderNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.PurchaseOnce", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -63,7 +69,13 @@ func (c *Client) PurchaseOnce(ctx context.Context, req *PurchaseRequest) (*Check
 // CardID, so a repeat with another card is ErrReferenceConflict while the
 // claim store remembers the number; the order IOTPay returns has only the
 // masked card, so a store that keeps no fingerprint compares the amount only.
-func (c *Client) PurchaseWithTokenOnce(ctx context.Context, req *PurchaseWithTokenRequest) (*Order, error) {
+func (c *Client) PurchaseWithTokenOnce(ctx context.Context, req *PurchaseWithTokenRequest) (_ *Order, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchOrderNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.PurchaseWithTokenOnce", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -88,7 +100,13 @@ func (c *Client) PurchaseWithTokenOnce(ctx context.Context, req *PurchaseWithTok
 // exist", the void is sent, and a second attempt meets "mchRefundNo
 // duplicate", which leaves the number held and answers ErrInProgress: the
 // void then shows on the purchase (Query by PayOrderID: Refundable 0).
-func (c *Client) VoidOnce(ctx context.Context, req *VoidRequest) (*Order, error) {
+func (c *Client) VoidOnce(ctx context.Context, req *VoidRequest) (_ *Order, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchRefundNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.VoidOnce", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -107,7 +125,13 @@ func (c *Client) VoidOnce(ctx context.Context, req *VoidRequest) (*Order, error)
 // record, and the number used with another PayOrderID or RefundAmount is
 // ErrReferenceConflict. A partial refund after another needs a new
 // MchRefundNo.
-func (c *Client) RefundOnce(ctx context.Context, req *RefundRequest) (*Order, error) {
+func (c *Client) RefundOnce(ctx context.Context, req *RefundRequest) (_ *Order, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchRefundNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.RefundOnce", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}

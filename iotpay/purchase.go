@@ -31,7 +31,7 @@ type PurchaseRequest struct {
 	Subject, Body string
 	// The notifyUrl is not a field: the Client sends Config.NotifyURL.
 
-	// ReturnURL is where the shopper's browser goes afterwards (absolute, 200).
+	// ReturnURL is where the shopper's browser goes afterwards (absolute, at most 200; https with Production).
 	ReturnURL string
 	// MchUserID is the merchant's id of the buyer (at most 30), sent when set.
 	MchUserID string
@@ -82,12 +82,21 @@ type Checkout struct {
 // Purchase starts a payment. No order id comes back: track it by
 // MchOrderNo. It is retried only when the request never left; afterwards a
 // failure matches ErrOutcomeUnknown: Query by MchOrderNo before anything else.
-func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout, error) {
+func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (_ *Checkout, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchOrderNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.Purchase", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	if err := c.secureURLs("ReturnURL", "returnUrl", req.ReturnURL); err != nil {
+		return nil, err
+	}
 	if c.cfg.NotifyURL == "" {
-		return nil, httpx.Invalid(provider, "NotifyURL", "not configured (required for a purchase)")
+		return nil, httpx.InvalidField(provider, "NotifyURL", "notifyUrl", "not configured (required for a purchase)")
 	}
 	p := Params{
 		"mchOrderNo": req.MchOrderNo, "amount": req.Amount, "currency": Currency,
@@ -101,7 +110,7 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (*Checkout,
 		return nil, err
 	}
 	if out.SecureID == "" && out.RedirectURL == "" {
-		return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
+		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice["cc_purchase"], &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("secureId and redirectUrl")})
 	}
 	if err := out.checkRedirect(); err != nil {
 		return nil, err
@@ -144,7 +153,13 @@ func (r *PurchaseWithTokenRequest) Validate() error {
 
 // PurchaseWithToken charges a saved card and returns the order; check
 // Order.Status (2 or 3 is paid). A money call: see Purchase.
-func (c *Client) PurchaseWithToken(ctx context.Context, req *PurchaseWithTokenRequest) (*Order, error) {
+func (c *Client) PurchaseWithToken(ctx context.Context, req *PurchaseWithTokenRequest) (_ *Order, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchOrderNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.PurchaseWithToken", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}

@@ -29,8 +29,17 @@ func (r *VoidRequest) Validate() error {
 
 // Void cancels an unsettled purchase and returns the void record. A money
 // call: on ErrOutcomeUnknown, Query the purchase before anything else.
-func (c *Client) Void(ctx context.Context, req *VoidRequest) (*Order, error) {
+func (c *Client) Void(ctx context.Context, req *VoidRequest) (_ *Order, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchRefundNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.Void", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if err := c.secureURLs("NotifyURL", "notifyUrl", req.NotifyURL); err != nil {
 		return nil, err
 	}
 	p := Params{"mchRefundNo": req.MchRefundNo, "loginName": c.cfg.LoginName, "payOrderId": req.PayOrderID, "notifyUrl": req.NotifyURL}
@@ -59,8 +68,17 @@ func (r *RefundRequest) Validate() error {
 
 // Refund refunds and returns the refund record (PayType "refund"). A money
 // call: on ErrOutcomeUnknown, Query the purchase (its Refundable) first.
-func (c *Client) Refund(ctx context.Context, req *RefundRequest) (*Order, error) {
+func (c *Client) Refund(ctx context.Context, req *RefundRequest) (_ *Order, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchRefundNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.Refund", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	if err := c.secureURLs("NotifyURL", "notifyUrl", req.NotifyURL); err != nil {
 		return nil, err
 	}
 	p := Params{"mchRefundNo": req.MchRefundNo, "loginName": c.cfg.LoginName, "refundAmount": req.RefundAmount,
@@ -86,7 +104,13 @@ func (r *QueryRequest) Validate() error {
 }
 
 // Query reads a transaction — v3/cc_query. Safe to retry.
-func (c *Client) Query(ctx context.Context, req *QueryRequest) (*Order, error) {
+func (c *Client) Query(ctx context.Context, req *QueryRequest) (_ *Order, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchOrderNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.Query", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}

@@ -41,7 +41,13 @@ type Settlement = once.Settlement[*Order]
 // documents the query of purchases by mchOrderNo; that of refund and void
 // records by their mchRefundNo follows from the Order object but is not
 // documented. Nothing stays unknowable for a purchase.
-func (c *Client) Settle(ctx context.Context, req *SettleRequest) (*Settlement, error) {
+func (c *Client) Settle(ctx context.Context, req *SettleRequest) (_ *Settlement, err error) {
+	var ref string
+	if req != nil {
+		ref = req.MchOrderNo
+	}
+	ctx, sp := c.http.Trace(ctx, "iotpay.Settle", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}

@@ -16,9 +16,9 @@ func TestValidateReportsEveryViolation(t *testing.T) {
 	err := (&iotpay.PurchaseRequest{Subject: strings.Repeat("s", 65), ReturnURL: "/return"}).Validate()
 	require.ErrorIs(t, err, iotpay.ErrInvalidRequest)
 	assert.Equal(t, strings.Join([]string{
-		"iotpay: MchOrderNo: required",
-		"iotpay: Amount: required",
-		"iotpay: Subject: longer than 64 characters",
+		"iotpay: MchOrderNo (mchOrderNo): required",
+		"iotpay: Amount (amount): required",
+		"iotpay: Subject (subject): longer than 64 characters",
 		"iotpay: ReturnURL (returnUrl): must be an absolute http(s) URL without user info or fragment",
 	}, "\n"), err.Error())
 	var first *iotpay.ValidationError

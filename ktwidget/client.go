@@ -3,9 +3,9 @@ package ktwidget
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 
@@ -44,7 +44,8 @@ type Config struct {
 	// CallbackSecret keys the per-order token in callback URLs (at least 16
 	// bytes). Required with CallbackBase and for the notification handler.
 	CallbackSecret Secret
-	// CallbackBase is the absolute http(s) URL of the merchant's
+	// CallbackBase is the absolute http(s) URL (https with Production) of
+	// the merchant's
 	// notification endpoint (where NotificationHandler is mounted), for
 	// example "https://shop.example/ktpay/notify". CreatePayment derives
 	// every order's callback_post_url from it (see CallbackURL). Configure
@@ -67,31 +68,39 @@ type Client struct {
 	publicKey atomic.Pointer[[32]byte]
 	rand      io.Reader
 	auth      http.Header // Auth-Identifier and Accept, sent with every call
+	// production refuses http callback URLs (see httpx.URLRule).
+	production bool
 }
 
-// New validates cfg and opts and returns a Client. It sends nothing.
+// New validates cfg and opts and returns a Client. It sends nothing. Every
+// problem of cfg is reported at once: the error joins one *ValidationError
+// per broken rule, each matching ErrInvalidRequest.
 func New(cfg Config, opts ...Option) (*Client, error) {
+	s := httpx.DefaultSettings()
+	v := httpx.NewViolations(provider, nil)
+	v.AddErr(s.Apply(opts))
+	production := cfg.Environment == Production
 	if cfg.AppID.IsZero() || len(cfg.AppID.Reveal()) > 128 {
-		return nil, httpx.Invalid(provider, "AppID", "required, at most 128 characters")
+		v.AddField("AppID", "app_id", "required, at most 128 characters")
+	}
+	if _, err := ParsePublicKey(cfg.PublicKey); err != nil {
+		var ve *httpx.ValidationError
+		if errors.As(err, &ve) {
+			v.AddField("PublicKey", "app_key", ve.Rule)
+		} else {
+			v.AddErr(err)
+		}
 	}
 	if !cfg.CallbackSecret.IsZero() && len(cfg.CallbackSecret.Reveal()) < 16 {
-		return nil, httpx.Invalid(provider, "CallbackSecret", "at least 16 bytes")
+		v.AddField("CallbackSecret", "", "at least 16 bytes")
 	}
 	if cfg.CallbackBase != "" {
-		if u, err := url.Parse(cfg.CallbackBase); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.Fragment != "" || u.User != nil {
-			return nil, httpx.Invalid(provider, "CallbackBase", "must be an absolute http(s) URL without user info or fragment")
-		}
+		v.URL("CallbackBase", "callback_post_url", cfg.CallbackBase, 0, false, production)
 		if cfg.CallbackSecret.IsZero() {
-			return nil, httpx.Invalid(provider, "CallbackSecret", "required with CallbackBase")
+			v.AddField("CallbackSecret", "", "required with CallbackBase")
 		}
 	}
-	s := httpx.DefaultSettings()
-	if err := s.Apply(opts); err != nil {
-		return nil, err
-	}
-	if err := s.RequireEnvironment(provider, cfg.Environment != (Environment{}), "Test or Production"); err != nil {
-		return nil, err
-	}
+	v.Environment(&s, cfg.Environment == (Environment{}), cfg.Environment == Test || production, "ktwidget.Test or ktwidget.Production")
 	// Without an Environment the widget host is WidgetURL or, failing that,
 	// the base URL: never a production host by default.
 	widget := cfg.Environment.Widget
@@ -101,14 +110,17 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if cfg.WidgetURL != "" {
 		widget = cfg.WidgetURL
 	}
-	if u, err := url.Parse(widget); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, httpx.Invalid(provider, "WidgetURL", "must be an absolute http(s) URL")
+	if widget != "" || cfg.WidgetURL != "" {
+		v.HostURL("WidgetURL", widget)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	hc, err := httpx.New(httpx.Config{Provider: provider, BaseURL: cfg.Environment.API, DecodeError: decodeError}, s)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, appID: cfg.AppID, widget: strings.TrimRight(widget, "/"), secret: cfg.CallbackSecret, callback: cfg.CallbackBase, rand: rand.Reader,
+	c := &Client{http: hc, appID: cfg.AppID, widget: strings.TrimRight(widget, "/"), secret: cfg.CallbackSecret, callback: cfg.CallbackBase, rand: rand.Reader, production: production,
 		auth: http.Header{"Auth-Identifier": {cfg.AppID.Reveal()}, "Accept": {"application/json"}}}
 	if err := c.SetPublicKey(cfg.PublicKey); err != nil {
 		return nil, err

@@ -76,14 +76,14 @@ func (n *Notification) Paid() bool { return n.Status.Status == StatusCompleted }
 // call.
 func (c *Client) CallbackURL(orderID string) (string, error) {
 	if c.callback == "" {
-		return "", httpx.Invalid(provider, "CallbackBase", "not configured")
+		return "", httpx.InvalidField(provider, "CallbackBase", "callback_post_url", "not configured")
 	}
 	if orderID == "" {
 		return "", httpx.Invalid(provider, "order_id", "required")
 	}
 	u, err := url.Parse(c.callback)
 	if err != nil {
-		return "", httpx.Invalid(provider, "CallbackBase", "must be an absolute URL")
+		return "", httpx.InvalidField(provider, "CallbackBase", "callback_post_url", "must be an absolute URL")
 	}
 	q := u.Query()
 	q.Set("o", orderID)

@@ -18,8 +18,8 @@ import (
 // Option configures a Client. Pass any number to New; they are applied in
 // order, so a later option overrides an earlier one, and New returns the
 // first option's error. The options are WithHTTPClient, WithLogger,
-// WithRetry, WithoutRetries, WithUserAgent, WithBaseURL and
-// WithMaxResponseBytes.
+// WithRetry, WithoutRetries, WithUserAgent, WithBaseURL,
+// WithMaxResponseBytes and WithTracer.
 type Option = httpx.Option
 
 // WithHTTPClient sends every request through a copy of hc: its Transport,
@@ -61,6 +61,81 @@ func WithBaseURL(base string) Option { return httpx.WithBaseURL(base) }
 // MiB); a longer reply fails with ErrResponseTooLarge. New fails for n <= 0.
 func WithMaxResponseBytes(n int64) Option { return httpx.WithMaxResponseBytes(n) }
 
+// WithTracer reports the start and the end of every call of the client to
+// t: one span per SDK call (not per HTTP attempt) with the provider, the
+// operation ("ktwidget.<Method>"), the merchant's reference, the attempts,
+// the HTTP status, the duration and the class of failure. The context
+// t.TraceCallStart returns is the one the call continues with, so spans of
+// calls made inside it (token fetches, look-ups) nest. A nil t disables
+// tracing (the default), which then costs nothing. The SDK itself depends on
+// no tracing library; see examples/tracing for OpenTelemetry and slog.
+func WithTracer(t Tracer) Option { return httpx.WithTracer(t) }
+
+// Tracer sees every SDK call of a client made with WithTracer, in the style
+// of pgx's QueryTracer. Its methods:
+//
+//	TraceCallStart(ctx context.Context, data TraceCallStartData) context.Context
+//	TraceCallEnd(ctx context.Context, data TraceCallEndData)
+//
+// TraceCallStart is called before the call does anything, validation
+// included; the context it returns (never nil) is the one the call continues
+// with and the one TraceCallEnd receives, once, when the call returns. A
+// token fetch shared by concurrent callers is traced in its own goroutine,
+// nested in the call that started it; every other call is traced in the
+// caller's goroutine. A Tracer must be safe for concurrent use. The data
+// never holds a key, token, signature, card number or body.
+type Tracer = httpx.Tracer
+
+// TraceCallStartData describes a call as it starts. Its fields:
+//
+//	Provider  string // "ktwidget"
+//	Operation string // "ktwidget.<Method>", or "ktwidget.token" for an access-token fetch
+//	Reference string // the merchant's reference of the call, when it has one
+type TraceCallStartData = httpx.TraceCallStartData
+
+// TraceCallEndData describes a call as it returns. Its fields:
+//
+//	Provider, Operation, Reference string // as at the start
+//	Attempts   int           // HTTP requests the call itself sent, retries included (0: none, e.g. invalid input)
+//	StatusCode int           // HTTP status of the last reply the call itself received; 0 when none
+//	RequestID  string        // KTPay's request id of that reply, when it sent one
+//	Duration   time.Duration // from the start to the end of the call
+//	Class      ErrorClass    // how it failed; empty on success
+//	Err        error         // the error the call returned; nil on success
+//
+// Requests of a call nested in another (a token fetch, the look-up of a
+// <Call>Once) are counted in the nested call's own span.
+type TraceCallEndData = httpx.TraceCallEndData
+
+// ErrorClass is the kind of failure of a traced call (TraceCallEndData.Class):
+// ClassValidation, ClassOutcomeUnknown, ClassCanceled, ClassTransport,
+// ClassMalformed, ClassRefused or ClassOther.
+type ErrorClass = httpx.ErrorClass
+
+// Classes of failure; an error gets the first that fits.
+const (
+	// ClassValidation: the request broke a rule (ErrInvalidRequest); nothing
+	// was sent.
+	ClassValidation = httpx.ClassValidation
+	// ClassOutcomeUnknown: a money call may or may not have been processed
+	// (ErrOutcomeUnknown): query before doing anything else.
+	ClassOutcomeUnknown = httpx.ClassOutcomeUnknown
+	// ClassCanceled: the caller's context ended first, nothing left in doubt.
+	ClassCanceled = httpx.ClassCanceled
+	// ClassTransport: a failure below HTTP (DNS, dial, TLS, reset) of a read
+	// or of a request that never left.
+	ClassTransport = httpx.ClassTransport
+	// ClassMalformed: a reply could not be decoded or was too large.
+	ClassMalformed = httpx.ClassMalformed
+	// ClassRefused: KTPay answered with an error (its API error, an
+	// HTTP error status, a decline).
+	ClassRefused = httpx.ClassRefused
+	// ClassOther: any other failure: a <Call>Once's reference in progress or
+	// used with other parameters (ErrInProgress, ErrReferenceConflict,
+	// ErrAwaitingNotification, ErrAlreadyDone), a claims store error.
+	ClassOther = httpx.ClassOther
+)
+
 // RetryPolicy bounds the retries of calls that may be retried; see WithRetry.
 // Its fields:
 //
@@ -87,6 +162,15 @@ type Meta = httpx.Meta
 // time.
 type Secret = secret.Secret
 
+// RawBody is a copy of reply bytes kept as they came (members the SDK does
+// not decode, a bounded error body). Read it with string(b) or
+// json.Unmarshal(b, &v). It never prints its content, since a reply may
+// carry tokens or card data: String, GoString, Format (every fmt verb) and
+// LogValue (slog) all give its size, "RawBody(57 bytes)". MarshalJSON writes
+// the JSON it holds (a JSON string when it is not JSON, null when empty);
+// UnmarshalJSON keeps a copy of the value as it came.
+type RawBody = httpx.RawBody
+
 // CloseIdleConnections closes the keep-alive connections the client holds
 // idle, as http.Client.CloseIdleConnections does: for tests and graceful
 // shutdown. Calls in flight are not affected and later calls dial anew. With
@@ -104,8 +188,9 @@ func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 //	Wire     string // the field's name on the wire ("items[1].price"), when it has one
 //	Rule     string // what the value broke; "required" when it is missing
 //
-// Error gives "ktwidget: Field (Wire): Rule", without "(Wire)" when Wire is Field
-// with a lower-case first letter; Unwrap returns ErrInvalidRequest.
+// Error gives "ktwidget: Field (Wire): Rule" ("ktwidget: Field: Rule" when the
+// field has no wire name, or the same one); Unwrap returns ErrInvalidRequest.
+// New reports every problem of a Config at once the same way.
 type ValidationError = httpx.ValidationError
 
 // TransportError is a failure below HTTP: DNS, dial, TLS, a reset, a
@@ -118,8 +203,9 @@ type ValidationError = httpx.ValidationError
 //	Path           string
 //	Attempts       int   // attempts made
 //	Sent           bool  // false only when no attempt reached a connection
-//	OutcomeUnknown bool  // a money call that may have been processed
-//	Err            error // the cause
+//	OutcomeUnknown bool   // a money call that may have been processed
+//	Advice         string // what to do then: the failed call's own advice
+//	Err            error  // the cause
 //
 // Unwrap returns Err and, when OutcomeUnknown is set, ErrOutcomeUnknown; Error
 // gives the message.

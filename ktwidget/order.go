@@ -65,7 +65,8 @@ type Order struct {
 	Service     *Service  `json:"service,omitempty"`
 	Description string    `json:"description,omitempty"`
 
-	// Where the widget sends the shopper (back, success, failure). The
+	// Where the widget sends the shopper (back, success, failure): absolute
+	// http(s) URLs, https with Production. The
 	// server notification URL, callback_post_url, is not a field: the
 	// Client derives it from Config.CallbackBase (see Client.CallbackURL).
 	CallbackBackURL    string `json:"callback_back_url,omitempty"`

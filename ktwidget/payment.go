@@ -37,23 +37,31 @@ type createData struct {
 // idempotency key, so it is retried only when the request never left; after
 // that a failure matches ErrOutcomeUnknown — and since KTPay offers no status
 // query, wait for the notification and never reuse the order_id.
-func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*Payment, error) {
+func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (_ *Payment, err error) {
+	var ref string
+	if order != nil {
+		ref = order.OrderID
+	}
+	ctx, sp := c.http.Trace(ctx, "ktwidget.CreatePayment", ref)
+	defer sp.End(&err)
 	body, err := c.sealBody(order, user)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.http.Do(ctx, &httpx.Request{
+	req := &httpx.Request{
 		Method:      http.MethodPost,
 		Path:        "/api/v1/merchant-widget/payment",
 		Body:        body,
 		ContentType: "text/plain",
 		Header:      c.headers(),
 		Retry:       httpx.RetryIfNotSent,
-	})
+		Unknown:     "KTPay has no status query: wait for the notification to this order's callback URL (or ask KTPay support); never create the same order_id again",
+	}
+	resp, err := c.http.Do(ctx, req)
 	if err != nil {
 		var api *APIError
 		if errors.As(err, &api) && api.serverSide() {
-			err = httpx.OutcomeUnknown(provider, err)
+			err = req.OutcomeUnknown(provider, err)
 		}
 		return nil, err
 	}
@@ -62,7 +70,7 @@ func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (*
 		if err == nil {
 			err = &httpx.DecodeError{Provider: provider, Into: "Payment", Err: errors.New("reply lacks transaction_hash")}
 		}
-		return nil, httpx.OutcomeUnknown(provider, err)
+		return nil, req.OutcomeUnknown(provider, err)
 	}
 	show := true
 	if d.ShowCloseButton != nil {
@@ -103,7 +111,9 @@ func decodeData(body []byte, out any) error {
 // AcquirerOptions returns the acquirer's payment page for a transaction, to
 // open top-level or in a WebView where the iframe cannot be used
 // (GET …/payment/{hash}/acquirer-options). Safe to retry.
-func (c *Client) AcquirerOptions(ctx context.Context, hash string) (string, error) {
+func (c *Client) AcquirerOptions(ctx context.Context, hash string) (_ string, err error) {
+	ctx, sp := c.http.Trace(ctx, "ktwidget.AcquirerOptions", "")
+	defer sp.End(&err)
 	if err := checkHash(hash); err != nil {
 		return "", err
 	}
@@ -126,7 +136,9 @@ func (c *Client) AcquirerOptions(ctx context.Context, hash string) (string, erro
 
 // Receipt returns the transaction's PDF receipt (GET …/payment/{hash}/pdf),
 // at most the configured response bound. Safe to retry.
-func (c *Client) Receipt(ctx context.Context, hash string) ([]byte, error) {
+func (c *Client) Receipt(ctx context.Context, hash string) (_ []byte, err error) {
+	ctx, sp := c.http.Trace(ctx, "ktwidget.Receipt", "")
+	defer sp.End(&err)
 	if err := checkHash(hash); err != nil {
 		return nil, err
 	}

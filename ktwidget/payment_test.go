@@ -204,8 +204,8 @@ func TestOrderValidateReportsEveryViolation(t *testing.T) {
 	require.ErrorIs(t, err, ktwidget.ErrInvalidRequest)
 	assert.Equal(t, strings.Join([]string{
 		"ktwidget: OrderID (order_id): required",
-		"ktwidget: Amount: required",
-		"ktwidget: Service: required for type service",
+		"ktwidget: Amount (amount): required",
+		"ktwidget: Service (service): required for type service",
 		"ktwidget: CallbackSuccessURL (callback_success_url): must be an absolute http(s) URL",
 	}, "\n"), err.Error())
 }

@@ -33,6 +33,9 @@ func (c *Client) sealBody(order *Order, user *User) ([]byte, error) {
 	if err := order.Validate(); err != nil {
 		return nil, err
 	}
+	if err := c.secureURLs(order); err != nil {
+		return nil, err
+	}
 	wire := wireOrder{OrderID: order.OrderID, Amount: shortest(order.Amount), Type: order.Type, Service: order.Service,
 		Description: order.Description, CallbackBackURL: order.CallbackBackURL, CallbackSuccessURL: order.CallbackSuccessURL,
 		CallbackFailedURL: order.CallbackFailedURL, CallbackForceBackURL: order.CallbackForceBackURL,
@@ -75,4 +78,21 @@ func seal(pk *[32]byte, plaintext []byte, rand io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	return base64.StdEncoding.AppendEncode(make([]byte, 0, base64.StdEncoding.EncodedLen(len(sealed))), sealed), nil
+}
+
+// secureURLs refuses an order's http redirect URLs with the production
+// environment (see httpx.URLRule).
+func (c *Client) secureURLs(o *Order) error {
+	v := httpx.NewViolations(provider, o)
+	for _, u := range []struct{ field, wire, u string }{
+		{"CallbackBackURL", "callback_back_url", o.CallbackBackURL},
+		{"CallbackSuccessURL", "callback_success_url", o.CallbackSuccessURL},
+		{"CallbackFailedURL", "callback_failed_url", o.CallbackFailedURL},
+		{"CallbackForceBackURL", "callback_force_back_url", o.CallbackForceBackURL},
+		{"CallbackForceSuccessURL", "callback_force_success_url", o.CallbackForceSuccessURL},
+		{"CallbackForceFailedURL", "callback_force_failed_url", o.CallbackForceFailedURL},
+	} {
+		v.SecureURL(u.field, u.wire, u.u, c.production)
+	}
+	return v.Err()
 }

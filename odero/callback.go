@@ -166,18 +166,20 @@ type Expectation struct {
 	Currency Currency
 }
 
-// Validate reports the first missing field as a *ValidationError matching
-// ErrInvalidRequest.
+// Validate reports every missing field at once, each a *ValidationError
+// matching ErrInvalidRequest.
 func (e Expectation) Validate() error {
-	switch {
-	case e.ConversationID == "":
-		return httpx.Invalid(provider, "Expectation.ConversationID", "required: the order the checkout must have paid")
-	case e.PaidPrice.Sign() <= 0:
-		return httpx.Invalid(provider, "Expectation.PaidPrice", "required and greater than 0: the amount the checkout must have taken")
-	case e.Currency == "":
-		return httpx.Invalid(provider, "Expectation.Currency", "required: the currency the checkout must have taken")
+	v := httpx.NewViolations(provider, nil)
+	if e.ConversationID == "" {
+		v.AddField("Expectation.ConversationID", "conversationId", "required: the order the checkout must have paid")
 	}
-	return nil
+	if e.PaidPrice.Sign() <= 0 {
+		v.AddField("Expectation.PaidPrice", "paidPrice", "required and greater than 0: the amount the checkout must have taken")
+	}
+	if e.Currency == "" {
+		v.AddField("Expectation.Currency", "currency", "required: the currency the checkout must have taken")
+	}
+	return v.Err()
 }
 
 // Outcome is the merchant-facing result of verifying a checkout.
@@ -212,7 +214,9 @@ type Verdict struct {
 // compares it with what the merchant expected. Only a Verdict with
 // OutcomePaid means the money was taken for this order. An incomplete
 // Expectation is refused before anything is sent (see Expectation).
-func (c *Client) VerifyCheckout(ctx context.Context, token string, want Expectation) (*Verdict, error) {
+func (c *Client) VerifyCheckout(ctx context.Context, token string, want Expectation) (_ *Verdict, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.VerifyCheckout", want.ConversationID)
+	defer sp.End(&err)
 	if err := want.Validate(); err != nil {
 		return nil, err
 	}

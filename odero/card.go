@@ -90,7 +90,9 @@ type CardList struct {
 }
 
 // SearchCards lists stored cards. It is a read and safe to retry.
-func (c *Client) SearchCards(ctx context.Context, req *SearchCardsRequest) (*CardList, error) {
+func (c *Client) SearchCards(ctx context.Context, req *SearchCardsRequest) (_ *CardList, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.SearchCards", "")
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -147,7 +149,9 @@ func (r *DeleteCardRequest) Validate() error {
 
 // DeleteCard removes a stored card (DELETE /payment/v1/cards, answered 204).
 // Deleting is idempotent, so it is safe to retry.
-func (c *Client) DeleteCard(ctx context.Context, req *DeleteCardRequest) (Meta, error) {
+func (c *Client) DeleteCard(ctx context.Context, req *DeleteCardRequest) (_ Meta, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.DeleteCard", "")
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return Meta{}, err
 	}

@@ -177,7 +177,7 @@ func (c *Client) wire(r *InitCheckoutRequest) (*initWire, error) {
 	cb := c.callback
 	if cb == "" {
 		if r.Group != PaymentGroupSubscription {
-			return nil, httpx.Invalid(provider, "CallbackURL", "not configured (required unless paymentGroup is SUBSCRIPTION)")
+			return nil, httpx.InvalidField(provider, "CallbackURL", "callbackUrl", "not configured (required unless paymentGroup is SUBSCRIPTION)")
 		}
 		cb = NoCallbackURL
 	}
@@ -219,7 +219,13 @@ func IframeURL(pageURL string) (string, error) {
 // InitCheckout opens a hosted checkout page. It creates something at the
 // gateway, so it is retried only when the request never left; after that a
 // failure matches ErrOutcomeUnknown.
-func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*Checkout, error) {
+func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (_ *Checkout, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ConversationID
+	}
+	ctx, sp := c.http.Trace(ctx, "odero.InitCheckout", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -228,12 +234,12 @@ func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*C
 		return nil, err
 	}
 	var out Checkout
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/checkout-payments/init", nil, body, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, pathInitCheckout, nil, body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}
 	if out.Token == "" || out.PageURL == "" {
-		return nil, httpx.OutcomeUnknown(provider, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("token and pageUrl")})
+		return nil, httpx.OutcomeUnknownAdvice(provider, unknownAdvice[pathInitCheckout], &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errMissing("token and pageUrl")})
 	}
 	if !httpx.WebURL(out.PageURL) {
 		return nil, &httpx.DecodeError{Provider: provider, Into: "Checkout", Err: errors.New("pageUrl is not an absolute http(s) URL")}
@@ -245,7 +251,9 @@ func (c *Client) InitCheckout(ctx context.Context, req *InitCheckoutRequest) (*C
 // RetrieveCheckout fetches the payment of a checkout by its token
 // (GET /payment/v1/checkout-payments/{token}). It is signed, so its answer is
 // authentic, and it is safe to retry.
-func (c *Client) RetrieveCheckout(ctx context.Context, token string) (*Payment, error) {
+func (c *Client) RetrieveCheckout(ctx context.Context, token string) (_ *Payment, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.RetrieveCheckout", "")
+	defer sp.End(&err)
 	if err := validateToken("token", token); err != nil {
 		return nil, err
 	}

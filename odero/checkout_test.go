@@ -241,7 +241,10 @@ func TestInitCheckoutNeverSentTwice(t *testing.T) {
 			srv.Fail("POST", "/payment/v1/checkout-payments/init", f)
 			_, err := c.InitCheckout(context.Background(), validInit())
 			require.ErrorIs(t, err, odero.ErrOutcomeUnknown)
-			assert.Contains(t, err.Error(), strings.TrimPrefix(odero.ErrOutcomeUnknown.Error(), "odero: "))
+			msg := err.Error()
+			assert.Contains(t, msg, "outcome unknown — a lost checkout init moves no money", "the advice of the checkout init, not of a refund")
+			assert.NotContains(t, msg, "refund")
+			assert.Equal(t, 1, strings.Count(msg, "odero: "), "provider named once: %s", msg)
 			require.ErrorIs(t, err, odero.ErrOutcomeUnknown)
 			assert.Equal(t, 1, srv.Count("POST", "/payment/v1/checkout-payments/init"), "sent exactly once")
 			if f.Kind != fake.Status {

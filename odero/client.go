@@ -38,7 +38,8 @@ type Config struct {
 	Environment Environment
 	// AuthVersion is sent as x-auth-version (default "v1").
 	AuthVersion string
-	// CallbackURL is the absolute http(s) URL InitCheckout sends as
+	// CallbackURL is the absolute http(s) URL (https with a production
+	// environment) InitCheckout sends as
 	// callbackUrl: where the shopper's browser form-POSTs the checkout token
 	// after payment (where CallbackHandler is mounted), for example
 	// "https://shop.example/odero/callback". Set it once from the merchant's
@@ -57,31 +58,27 @@ type Client struct {
 	callback string
 }
 
-// New validates cfg and opts and returns a Client. It sends nothing.
+// New validates cfg and opts and returns a Client. It sends nothing. Every
+// problem of cfg is reported at once: the error joins one *ValidationError
+// per broken rule, each matching ErrInvalidRequest.
 func New(cfg Config, opts ...Option) (*Client, error) {
-	if cfg.APIKey.IsZero() {
-		return nil, httpx.Invalid(provider, "APIKey", "required")
-	}
-	if cfg.SecretKey.IsZero() {
-		return nil, httpx.Invalid(provider, "SecretKey", "required")
-	}
+	s := httpx.DefaultSettings()
+	v := httpx.NewViolations(provider, nil)
+	v.AddErr(s.Apply(opts))
+	v.Required("APIKey", "x-api-key", cfg.APIKey.IsZero())
+	v.Required("SecretKey", "", cfg.SecretKey.IsZero())
 	if cfg.AuthVersion == "" {
 		cfg.AuthVersion = DefaultAuthVersion
 	}
-	s := httpx.DefaultSettings()
-	if err := s.Apply(opts); err != nil {
+	if strings.ContainsAny(cfg.AuthVersion, "\r\n") {
+		v.AddField("AuthVersion", "x-auth-version", "must not contain a line break")
+	}
+	production := cfg.Environment == ProductionTR || cfg.Environment == ProductionAZ
+	v.Environment(&s, cfg.Environment == "", production || cfg.Environment == SandboxTR || cfg.Environment == SandboxAZ,
+		"odero.SandboxTR, odero.SandboxAZ, odero.ProductionTR or odero.ProductionAZ")
+	v.URL("CallbackURL", "callbackUrl", cfg.CallbackURL, 0, false, production)
+	if err := v.Err(); err != nil {
 		return nil, err
-	}
-	if err := s.RequireEnvironment(provider, cfg.Environment != "", "SandboxTR, SandboxAZ, ProductionTR or ProductionAZ"); err != nil {
-		return nil, err
-	}
-	if cfg.Environment != "" {
-		if u, err := url.Parse(string(cfg.Environment)); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-			return nil, httpx.Invalid(provider, "Environment", "must be an absolute http(s) URL")
-		}
-	}
-	if cfg.CallbackURL != "" && (!httpx.WebURL(cfg.CallbackURL) || strings.Contains(cfg.CallbackURL, "#")) {
-		return nil, httpx.Invalid(provider, "CallbackURL", "must be an absolute http(s) URL without user info or fragment")
 	}
 	c := &Client{signer: signer{apiKey: cfg.APIKey, secretKey: cfg.SecretKey, version: cfg.AuthVersion}, callback: cfg.CallbackURL}
 	c.sign = c.signer.sign
@@ -104,6 +101,21 @@ func (c *Client) String() string { return "odero.Client{" + c.http.BaseURL() + "
 // BaseURL is the API host requests go to.
 func (c *Client) BaseURL() string { return c.http.BaseURL() }
 
+// unknownAdvice is what to do when a money call's outcome is unknown (its
+// ErrOutcomeUnknown text), by path.
+var unknownAdvice = map[string]string{
+	pathInitCheckout:       "a lost checkout init moves no money: start a new checkout with a new conversationId; never send this one again",
+	pathRefunds:            "look the refund up (GetRefund, or the dashboard by conversationId) before retrying; never send it again",
+	pathRefundTransactions: "look the refund transaction up (GetRefundTransaction, or the dashboard by conversationId) before retrying; never send it again",
+}
+
+// Paths of the money calls.
+const (
+	pathInitCheckout       = "/payment/v1/checkout-payments/init"
+	pathRefunds            = "/payment/v1/refunds"
+	pathRefundTransactions = "/payment/v1/refund-transactions"
+)
+
 // send is one signed request. A nil in sends no body.
 func (c *Client) send(ctx context.Context, method, path string, q url.Values, in any, class httpx.RetryClass) (*httpx.Response, error) {
 	var body []byte
@@ -115,12 +127,13 @@ func (c *Client) send(ctx context.Context, method, path string, q url.Values, in
 		body = b
 	}
 	return c.http.Do(ctx, &httpx.Request{
-		Method: method,
-		Path:   path,
-		Query:  q,
-		Body:   body,
-		Retry:  class,
-		Sign:   c.sign, // httpx sends Accept: application/json on every request
+		Method:  method,
+		Path:    path,
+		Query:   q,
+		Body:    body,
+		Retry:   class,
+		Unknown: unknownAdvice[path],
+		Sign:    c.sign, // httpx sends Accept: application/json on every request
 	})
 }
 
@@ -141,7 +154,7 @@ func (c *Client) call(ctx context.Context, method, path string, q url.Values, in
 	}
 	if err := decodeData(resp.Body, out); err != nil {
 		if class == httpx.RetryIfNotSent {
-			err = httpx.OutcomeUnknown(provider, err)
+			err = (&httpx.Request{Method: method, Path: path, Unknown: unknownAdvice[path]}).OutcomeUnknown(provider, err)
 		}
 		return meta, err
 	}

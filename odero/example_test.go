@@ -109,8 +109,8 @@ func ExampleInitCheckoutRequest_Validate() {
 		fmt.Printf("first: Go field %s, wire field %s\n", first.Field, first.Wire)
 	}
 	// Output:
-	// odero: Currency: required
-	// odero: Items: prices must sum exactly to price (they sum to 99.99)
+	// odero: Currency (currency): required
+	// odero: Items (items): prices must sum exactly to price (they sum to 99.99)
 	// true
 	// first: Go field Currency, wire field currency
 }

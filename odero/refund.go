@@ -71,14 +71,20 @@ type Refund struct {
 // Refund refunds a whole payment. It moves money: it is retried only when
 // the request never left, and afterwards a failure matches
 // ErrOutcomeUnknown (read the payment's refunds before trying again).
-func (c *Client) Refund(ctx context.Context, req *RefundRequest) (*Refund, error) {
+func (c *Client) Refund(ctx context.Context, req *RefundRequest) (_ *Refund, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ConversationID
+	}
+	ctx, sp := c.http.Trace(ctx, "odero.Refund", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	body := *req
 	body.Destination = destination(req.Destination)
 	var out Refund
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refunds", nil, &body, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, pathRefunds, nil, &body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +93,9 @@ func (c *Client) Refund(ctx context.Context, req *RefundRequest) (*Refund, error
 }
 
 // GetRefund reads a refund back (GET /payment/v1/refunds/{id}).
-func (c *Client) GetRefund(ctx context.Context, id int64) (*Refund, error) {
+func (c *Client) GetRefund(ctx context.Context, id int64) (_ *Refund, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.GetRefund", "")
+	defer sp.End(&err)
 	if id <= 0 {
 		return nil, httpx.Invalid(provider, "id", "required")
 	}
@@ -147,14 +155,20 @@ type RefundTransaction struct {
 }
 
 // RefundTransaction refunds one payment item. It moves money: see Refund.
-func (c *Client) RefundTransaction(ctx context.Context, req *RefundTransactionRequest) (*RefundTransaction, error) {
+func (c *Client) RefundTransaction(ctx context.Context, req *RefundTransactionRequest) (_ *RefundTransaction, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ConversationID
+	}
+	ctx, sp := c.http.Trace(ctx, "odero.RefundTransaction", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	body := *req
 	body.Destination = destination(req.Destination)
 	var out RefundTransaction
-	meta, err := c.call(ctx, http.MethodPost, "/payment/v1/refund-transactions", nil, &body, &out, httpx.RetryIfNotSent)
+	meta, err := c.call(ctx, http.MethodPost, pathRefundTransactions, nil, &body, &out, httpx.RetryIfNotSent)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +178,9 @@ func (c *Client) RefundTransaction(ctx context.Context, req *RefundTransactionRe
 
 // GetRefundTransaction reads an item refund back
 // (GET /payment/v1/refund-transactions/{id}).
-func (c *Client) GetRefundTransaction(ctx context.Context, id int64) (*RefundTransaction, error) {
+func (c *Client) GetRefundTransaction(ctx context.Context, id int64) (_ *RefundTransaction, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.GetRefundTransaction", "")
+	defer sp.End(&err)
 	if id <= 0 {
 		return nil, httpx.Invalid(provider, "id", "required")
 	}

@@ -14,13 +14,15 @@ import (
 // acted on it (false for a request a fault answered or dropped before
 // processing); and Status and Reply, the fake's answer to a processed
 // request (even when a fault kept it from the client), which tell a charge
-// from a refusal. Server.Requests returns them. (An alias of the request
-// record all five fakes share.)
+// from a refusal. Body and Reply are RawBody: string(r.Body) reads them,
+// fmt prints their size. Server.Requests returns them. (An alias of the
+// request record all five fakes share.)
 type Request = fake.Request
 
 // FaultKind says where in the exchange a Fault strikes: one of Status,
-// DropBefore, DropAfter, Truncate, Malformed and Hang. (An alias of the kind
-// all five fakes share.)
+// DropBefore, DropAfter, Truncate, Malformed and Hang. String gives the
+// constant's name, so a Fault prints as {Kind:DropAfter …}. (An alias of the
+// kind all five fakes share.)
 type FaultKind = fake.Kind
 
 // Fault is one scripted misbehaviour of the fake Finrota, queued with

@@ -68,7 +68,7 @@ const (
 	// a test with many shoppers can give each its own account (and its own
 	// short authorization listing).
 	TestAccounts = 10000
-	PIN           = "2222"
+	PIN          = "2222"
 )
 
 // Base is the path prefix of the POS API on the fake.

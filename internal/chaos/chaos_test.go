@@ -85,7 +85,7 @@ func clientFor(t *testing.T, timeout time.Duration) func(https bool) *http.Clien
 func TestChaos(t *testing.T) {
 	n := chaosN(t)
 	store, kind := sharedStore(t)
-	timeout := 300 * time.Millisecond
+	timeout := 500 * time.Millisecond
 	cfg := chaos.Config{
 		Providers: providers(t),
 		Payments:  n,
@@ -95,7 +95,7 @@ func TestChaos(t *testing.T) {
 		Timeout:   timeout,
 		Lease:     8 * timeout,
 		FaultRate: 0.15,
-		Budget:    20 * time.Second,
+		Budget:    30 * time.Second,
 		Client:    clientFor(t, timeout),
 		Seed:      uint64(time.Now().UnixNano()),
 	}

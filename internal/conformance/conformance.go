@@ -51,6 +51,9 @@ type Session struct {
 	Reads []Call
 	// Invalid lists requests that break one documented rule each.
 	Invalid []Case
+	// Refused is a valid call the provider refuses with its own API error
+	// (an unknown id or token), for the tracer table.
+	Refused Case
 	// Secrets returns the strings (keys, tokens, signatures, card numbers…)
 	// that must never reach a log line or an error message; it is called
 	// after the session's calls, so it can list signatures that were sent.

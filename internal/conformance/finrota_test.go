@@ -94,6 +94,12 @@ var finrotaSubject = conformance.Subject{
 				return out
 			},
 			Fetches: srv.TokenFetches,
+			Refused: conformance.Case{Name: "payment with an unknown prepare token", Do: func(ctx context.Context) error {
+				r := req()
+				r.PrepareToken = "prep-unknown"
+				_, err := c.CompletePayment(ctx, r)
+				return err
+			}},
 			APIError: func(err error) bool {
 				var e *finrota.APIError
 				var p *finrota.PaymentError

@@ -145,7 +145,11 @@ var flexitiSubject = conformance.Subject{
 				}
 				return out
 			},
-			Fetches:  func() int { return srv.ScopeFetches(flexiti.ScopeMerchant) },
+			Fetches: func() int { return srv.ScopeFetches(flexiti.ScopeMerchant) },
+			Refused: conformance.Case{Name: "get of an unknown authorization", Do: func(ctx context.Context) error {
+				_, err := c.GetAuthorization(ctx, 424242)
+				return err
+			}},
 			APIError: func(err error) bool { var e *flexiti.APIError; return errors.As(err, &e) },
 		}
 	},

@@ -177,6 +177,10 @@ var iotpaySubject = conformance.Subject{
 				}
 				return out
 			},
+			Refused: conformance.Case{Name: "query of an unknown order", Do: func(ctx context.Context) error {
+				_, err := c.Query(ctx, &iotpay.QueryRequest{PayOrderID: "PC404"})
+				return err
+			}},
 			APIError: func(err error) bool { var e *iotpay.APIError; return errors.As(err, &e) },
 		}
 	},

@@ -86,6 +86,10 @@ var ktwidgetSubject = conformance.Subject{
 				}
 				return out
 			},
+			Refused: conformance.Case{Name: "acquirer options of an unknown transaction", Do: func(ctx context.Context) error {
+				_, err := c.AcquirerOptions(ctx, "nosuchhash")
+				return err
+			}},
 			APIError: func(err error) bool { var e *ktwidget.APIError; return errors.As(err, &e) },
 		}
 	},

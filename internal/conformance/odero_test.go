@@ -136,6 +136,10 @@ var oderoSubject = conformance.Subject{
 				}
 				return out
 			},
+			Refused: conformance.Case{Name: "retrieve of an unknown checkout", Do: func(ctx context.Context) error {
+				_, err := c.RetrieveCheckout(ctx, "nosuchtoken")
+				return err
+			}},
 			APIError: func(err error) bool { var e *odero.APIError; return errors.As(err, &e) },
 		}
 	},

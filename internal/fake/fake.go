@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
 // MaxBody bounds what a fake reads of one request.
@@ -25,7 +27,7 @@ type Request struct {
 	Path     string
 	RawQuery string
 	Header   http.Header
-	Body     []byte
+	Body     httpx.RawBody // prints as its size only
 	At       time.Time
 	// Proto is the protocol the request came in ("HTTP/1.1", "HTTP/2.0").
 	Proto string
@@ -38,7 +40,7 @@ type Request struct {
 	// (Reply at most 64 KiB), whether or not a fault kept it from the
 	// client: a test tells a charge from a refusal by them.
 	Status int
-	Reply  []byte
+	Reply  httpx.RawBody // prints as its size only
 }
 
 // Kind says where in the exchange a fault strikes.
@@ -69,7 +71,7 @@ type Fault struct {
 	Kind   Kind
 	Status int
 	Header http.Header
-	Body   []byte
+	Body   httpx.RawBody // prints as its size only
 	Delay  time.Duration
 }
 
@@ -89,7 +91,6 @@ type Server struct {
 	backend *pipeListener
 	h2srv   *http.Server
 	relays  map[net.Conn]struct{}
-	h2q     []h2Fault
 }
 
 // New starts a Server that hands requests to h after recording them and
@@ -244,7 +245,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if f.Kind == GoAwayBefore {
 			act = h2Fault{act: actGoAwayBefore}
 		}
-		s.h2Fail(act)
+		s.h2Fail(r, act)
 	}
 
 	// The remaining kinds let the provider process the request first.
@@ -263,7 +264,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			ResetInternal: {act: actPass},
 			GoAwayAfter:   {act: actGoAwayAfter},
 		}[f.Kind]
-		s.h2Fail(act)
+		s.h2Fail(r, act)
 	case Truncate:
 		if r.ProtoMajor == 2 {
 			// Headers promising the whole body, half of it, then a reset.
@@ -275,7 +276,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(rec.Code)
 			_, _ = w.Write(body[:len(body)/2])
 			_ = http.NewResponseController(w).Flush()
-			s.h2Fail(h2Fault{act: actPass})
+			s.h2Fail(r, h2Fault{act: actPass})
 		}
 		writeTruncated(w, rec)
 	case Malformed:
@@ -312,7 +313,7 @@ func copyRecorded(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 // HTTP/2 the relay resets the TCP connection.
 func (s *Server) hangUp(w http.ResponseWriter, r *http.Request) {
 	if r.ProtoMajor == 2 {
-		s.h2Fail(h2Fault{act: actDrop})
+		s.h2Fail(r, h2Fault{act: actDrop})
 	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {

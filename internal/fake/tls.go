@@ -200,6 +200,7 @@ func (s *Server) startTLS() error {
 		}),
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
 			if pc, ok := c.(*pipeConn); ok {
+				ctx = context.WithValue(ctx, h2SlotKey{}, pc.slot)
 				return context.WithValue(ctx, tlsStateKey{}, pc.state)
 			}
 			return ctx
@@ -231,25 +232,58 @@ func (s *Server) closeRelays() {
 	_ = s.h2srv.Close()
 }
 
-// h2Fail aborts the handler of an HTTP/2 request and tells the relay what
-// to send instead of the server's RST_STREAM(INTERNAL_ERROR).
-func (s *Server) h2Fail(f h2Fault) {
-	if f.act != actPass {
-		s.mu.Lock()
-		s.h2q = append(s.h2q, f)
-		s.mu.Unlock()
+// h2Fail aborts the handler of HTTP/2 request r and tells the relay of r's
+// connection what to send instead of the server's RST_STREAM(INTERNAL_ERROR)
+// for it.
+//
+// The relay cannot tell which stream a handler served, only the order of
+// the resets on its connection; so a connection has one slot, and a second
+// faulted handler on it waits until the relay has played the first one's
+// reset. (A queue shared by every connection once played one request's
+// REFUSED_STREAM on another connection's processed stream, and the client
+// re-sent that one.)
+func (s *Server) h2Fail(r *http.Request, f h2Fault) {
+	if slot, ok := r.Context().Value(h2SlotKey{}).(*h2Slot); ok {
+		slot.put(r.Context(), f)
 	}
 	panic(http.ErrAbortHandler)
 }
 
-func (s *Server) takeH2() (h2Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.h2q) == 0 {
+// h2SlotKey carries a relayed connection's h2Slot in its requests' context.
+type h2SlotKey struct{}
+
+// h2Slot is the one fault action pending on a relayed connection.
+type h2Slot struct {
+	sem chan struct{} // holds a token while an action is pending
+	mu  sync.Mutex
+	f   h2Fault
+	set bool
+}
+
+func newH2Slot() *h2Slot { return &h2Slot{sem: make(chan struct{}, 1)} }
+
+// put waits until the slot is free (or ctx ends) and fills it.
+func (h *h2Slot) put(ctx context.Context, f h2Fault) {
+	select {
+	case h.sem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	h.mu.Lock()
+	h.f, h.set = f, true
+	h.mu.Unlock()
+}
+
+// take empties the slot, freeing it for the next faulted handler.
+func (h *h2Slot) take() (h2Fault, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.set {
 		return h2Fault{}, false
 	}
-	f := s.h2q[0]
-	s.h2q = s.h2q[1:]
+	f := h.f
+	h.f, h.set = h2Fault{}, false
+	<-h.sem
 	return f, true
 }
 
@@ -272,7 +306,9 @@ func (s *Server) relay(c *tls.Conn) {
 		_ = c.Close()
 	}()
 	st := c.ConnectionState()
-	if !s.backend.push(&pipeConn{Conn: b, state: &st}) {
+	slot := newH2Slot()
+	defer slot.take() // frees a handler waiting on a connection that ended
+	if !s.backend.push(&pipeConn{Conn: b, state: &st, slot: slot}) {
 		return
 	}
 	// The client's frames go to the server as they come; the gate notes
@@ -298,7 +334,7 @@ func (s *Server) relay(c *tls.Conn) {
 		}
 		stream := binary.BigEndian.Uint32(hdr[5:]) & 0x7fffffff
 		if hdr[3] == frameRSTStream && n == 4 && binary.BigEndian.Uint32(frame[9:]) == codeInternal {
-			if f, ok := s.takeH2(); ok {
+			if f, ok := slot.take(); ok {
 				switch f.act {
 				case actReset:
 					binary.BigEndian.PutUint32(frame[9:], f.code)
@@ -440,6 +476,7 @@ type tlsStateKey struct{}
 type pipeConn struct {
 	net.Conn
 	state *tls.ConnectionState
+	slot  *h2Slot
 }
 
 // pipeListener hands relayed connections to the h2c server.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -210,4 +211,47 @@ func TestGoAwayAfterDoesNotClaimLaterStreamsUnprocessed(t *testing.T) {
 	}
 	require.Error(t, <-done, "the faulted request got an answer")
 	assert.Equal(t, int32(1), others.Load(), "the request in flight at the GOAWAY was processed %d times", others.Load())
+}
+
+// Frame faults on several connections at once each reach their own stream:
+// a stream refused unprocessed on one connection is never played on another
+// connection's processed stream (which its client would then re-send).
+func TestHTTP2FaultsOnConcurrentConnectionsKeepToTheirStreams(t *testing.T) {
+	var processed atomic.Int32
+	srv, err := fake.NewTLS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/processed" {
+			processed.Add(1)
+		}
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	cfg, err := fake.ClientTLSConfig()
+	require.NoError(t, err)
+	client := func() *http.Client {
+		tr := &http.Transport{TLSClientConfig: cfg, ForceAttemptHTTP2: true}
+		t.Cleanup(tr.CloseIdleConnections)
+		return &http.Client{Transport: tr, Timeout: 5 * time.Second}
+	}
+	const rounds = 200
+	a, b := client(), client()
+	for range rounds {
+		srv.Fail(http.MethodGet, "/processed", fake.Fault{Kind: fake.ResetInternal})
+		srv.Fail(http.MethodGet, "/refused", fake.Fault{Kind: fake.RefusedStream})
+		var wg sync.WaitGroup
+		for _, c := range []struct {
+			hc   *http.Client
+			path string
+		}{{a, "/processed"}, {b, "/refused"}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if resp, err := c.hc.Get(srv.URL + c.path); err == nil {
+					resp.Body.Close()
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	assert.Equal(t, int32(rounds), processed.Load(), "a processed stream was reset as refused and re-sent")
 }

@@ -129,3 +129,58 @@ func benchPlain(b *testing.B, hc *http.Client, base string) {
 	}
 	stop()
 }
+
+// nopTracer is the cheapest tracer there is: what the hook itself costs
+// when one is set.
+type nopTracer struct{}
+
+func (nopTracer) TraceCallStart(ctx context.Context, _ httpx.TraceCallStartData) context.Context {
+	return ctx
+}
+func (nopTracer) TraceCallEnd(context.Context, httpx.TraceCallEndData) {}
+
+// BenchmarkTracer is BenchmarkLayer's money call three ways: "bare" calls
+// Do alone; "off" wraps it in Trace and End as every SDK method does, on a
+// client without a tracer (what merchants who do not trace run: it must
+// cost no allocation and no measurable time over "bare"); "on" sets a tracer
+// that does nothing, the price of the hook itself.
+func BenchmarkTracer(b *testing.B) {
+	hc := &http.Client{Timeout: 60 * time.Second, Transport: cannedTransport{}}
+	client := func(t httpx.Tracer) *httpx.Client {
+		return newClient(b, "http://pay.example", func(_ *httpx.Config, s *httpx.Settings) { s.HTTPClient, s.Tracer = hc, t })
+	}
+	traced := func(c *httpx.Client) func(ctx context.Context) error {
+		return func(ctx context.Context) (err error) {
+			ctx, sp := c.Trace(ctx, "testpay.Pay", "order-1")
+			defer sp.End(&err)
+			return benchCall(ctx, c)
+		}
+	}
+	bare := client(nil)
+	b.Run("bare", func(b *testing.B) { benchLoop(b, func(ctx context.Context) error { return benchCall(ctx, bare) }) })
+	b.Run("off", func(b *testing.B) { benchLoop(b, traced(client(nil))) })
+	b.Run("on", func(b *testing.B) { benchLoop(b, traced(client(nopTracer{}))) })
+}
+
+func benchCall(ctx context.Context, c *httpx.Client) error {
+	body, err := json.Marshal(benchIn)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/pay", Body: body, Retry: httpx.RetryIfNotSent})
+	if err != nil {
+		return err
+	}
+	var out benchResult
+	return httpx.DecodeJSON("testpay", resp.Body, &out)
+}
+
+func benchLoop(b *testing.B, call func(ctx context.Context) error) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := call(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -22,22 +22,23 @@ import (
 var ErrOutcomeUnknown = errors.New("outcome unknown — query before retrying")
 
 // outcomeSentinel is one provider's ErrOutcomeUnknown.
-type outcomeSentinel struct{ msg string }
+type outcomeSentinel struct{ msg, advice string }
 
 func (e *outcomeSentinel) Error() string { return e.msg }
 
 // Is makes a provider's sentinel match the shared ErrOutcomeUnknown.
 func (e *outcomeSentinel) Is(target error) bool { return target == ErrOutcomeUnknown }
 
-var sentinels sync.Map // provider name → error
+var sentinels sync.Map // provider name → *outcomeSentinel
 
 // OutcomeSentinel returns the ErrOutcomeUnknown of one provider: its text is
 // "<provider>: outcome unknown — " followed by advice, what that provider's
 // merchant can do (query by reference, wait for the notification, …). Errors
 // httpx builds for the provider match it, and it matches ErrOutcomeUnknown.
-// Call it once per provider, from a package-level var.
+// The advice is also the default of a call that gives none of its own
+// (Request.Unknown). Call it once per provider, from a package-level var.
 func OutcomeSentinel(provider, advice string) error {
-	e := &outcomeSentinel{msg: provider + ": outcome unknown — " + advice}
+	e := &outcomeSentinel{msg: provider + ": outcome unknown — " + advice, advice: advice}
 	sentinels.Store(provider, e)
 	return e
 }
@@ -48,6 +49,29 @@ func sentinelFor(provider string) error {
 		return e.(error)
 	}
 	return ErrOutcomeUnknown
+}
+
+// adviceFor is what to do after an outcome-unknown failure of one call: the
+// call's own advice, else the provider's, else the shared one.
+func adviceFor(provider, advice string) string {
+	if advice != "" {
+		return advice
+	}
+	if e, ok := sentinels.Load(provider); ok {
+		return e.(*outcomeSentinel).advice
+	}
+	return "query before retrying"
+}
+
+// unknownText is the middle of every outcome-unknown message.
+func unknownText(provider, advice string) string {
+	return "outcome unknown — " + adviceFor(provider, advice)
+}
+
+// withoutPrefix drops a leading "<provider>: " from an inner error's text, so
+// that a wrapped provider error does not repeat the provider's name.
+func withoutPrefix(provider, msg string) string {
+	return strings.TrimPrefix(msg, provider+": ")
 }
 
 // ErrUnauthorized is matched by errors for HTTP 401 replies: the credentials or
@@ -85,15 +109,22 @@ type TransportError struct {
 	// OutcomeUnknown is set for a money-moving call that may have been
 	// processed; errors.Is(err, ErrOutcomeUnknown) then holds.
 	OutcomeUnknown bool
-	Err            error
+	// Advice says what to do when OutcomeUnknown is set: the failed call's
+	// own (look the checkout up, query the refund, …); empty selects the
+	// provider's.
+	Advice string
+	Err    error
 }
 
 func (e *TransportError) Error() string {
 	msg := fmt.Sprintf("%s: %s %s%s", e.Provider, e.Method, e.Host, e.Path)
 	if e.OutcomeUnknown {
-		msg += ": " + strings.TrimPrefix(sentinelFor(e.Provider).Error(), e.Provider+": ")
+		msg += ": " + unknownText(e.Provider, e.Advice)
 	}
-	return msg + ": " + e.Err.Error()
+	if e.Err == nil {
+		return msg
+	}
+	return msg + ": " + withoutPrefix(e.Provider, transportText(e.Err))
 }
 
 // Unwrap exposes the cause and, for an ambiguous money call, ErrOutcomeUnknown.
@@ -106,18 +137,25 @@ func (e *TransportError) Unwrap() []error {
 
 // StatusError is the default error for a non-2xx reply when the provider's own
 // envelope decoder did not claim it. Body is a bounded copy of the reply for
-// diagnostics; Error() never includes it.
+// diagnostics; Error() never includes it. Error() names the method and path
+// of the call (never its query string, which may carry identifiers).
 type StatusError struct {
 	Provider   string
+	Method     string
+	Path       string
 	StatusCode int
 	RequestID  string
 	// RetryAfter is the server's Retry-After hint, if it gave one.
 	RetryAfter time.Duration
-	Body       []byte
+	// Body is at most 4 KiB of the reply; it prints as its size only.
+	Body RawBody
 }
 
 func (e *StatusError) Error() string {
 	s := fmt.Sprintf("%s: HTTP %d %s", e.Provider, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Method != "" || e.Path != "" {
+		s = fmt.Sprintf("%s: %s %s: HTTP %d %s", e.Provider, e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	}
 	if e.RequestID != "" {
 		s += " (request id " + e.RequestID + ")"
 	}
@@ -141,12 +179,29 @@ func StatusSentinel(status int) error {
 }
 
 // outcomeUnknownError wraps a provider's typed error for a money call that got
-// an ambiguous status (408 or 5xx): the typed error stays reachable with
-// errors.As and ErrOutcomeUnknown with errors.Is.
-type outcomeUnknownError struct{ sentinel, err error }
+// an ambiguous status (408 or 5xx) or an unusable reply: the typed error stays
+// reachable with errors.As and ErrOutcomeUnknown with errors.Is. Its text is
+// "<provider>: [<method> <path>: ]outcome unknown — <advice>: <cause>", the
+// provider named once.
+type outcomeUnknownError struct {
+	provider, method, path, advice string
+	sentinel, err                  error
+}
 
 func (e *outcomeUnknownError) Error() string {
-	return e.sentinel.Error() + ": " + e.err.Error()
+	s := e.provider + ": "
+	if e.method != "" {
+		s += e.method + " " + e.path + ": "
+	}
+	s += unknownText(e.provider, e.advice)
+	if e.err != nil {
+		inner := withoutPrefix(e.provider, e.err.Error())
+		if e.method != "" {
+			inner = strings.TrimPrefix(inner, e.method+" "+e.path+": ")
+		}
+		s += ": " + inner
+	}
+	return s
 }
 
 func (e *outcomeUnknownError) Unwrap() []error { return []error{e.sentinel, e.err} }
@@ -155,12 +210,19 @@ func (e *outcomeUnknownError) Unwrap() []error { return []error{e.sentinel, e.er
 // reached the provider: a 2xx reply that cannot be decoded, for example. The
 // result matches ErrOutcomeUnknown and still unwraps to err. A nil err stays
 // nil, and an err that already matches ErrOutcomeUnknown is returned as is.
-// The result also matches provider's own sentinel (see OutcomeSentinel).
+// The result also matches provider's own sentinel (see OutcomeSentinel); its
+// text gives the provider's advice (see OutcomeUnknownAdvice for a call's).
 func OutcomeUnknown(provider string, err error) error {
+	return OutcomeUnknownAdvice(provider, "", err)
+}
+
+// OutcomeUnknownAdvice is OutcomeUnknown with the failed call's own advice
+// (what to look up before anything else); empty selects the provider's.
+func OutcomeUnknownAdvice(provider, advice string, err error) error {
 	if err == nil || errors.Is(err, ErrOutcomeUnknown) {
 		return err
 	}
-	return &outcomeUnknownError{sentinel: sentinelFor(provider), err: err}
+	return &outcomeUnknownError{provider: provider, advice: advice, sentinel: sentinelFor(provider), err: err}
 }
 
 // ValidationError says which field of a request broke which rule. It is
@@ -172,24 +234,18 @@ type ValidationError struct {
 	// ("Items[1].Price"), or the argument's name.
 	Field string
 	// Wire is the field's name on the wire ("items[1].price"), empty when
-	// it has none. Error shows it unless it is Field with a lower-case
-	// first letter ("price" for Price).
+	// it has none. Error shows it beside Field unless the two are equal:
+	// "iotpay: MchOrderNo (mchOrderNo): longer than 30 characters".
 	Wire string
 	// Rule is what the value broke; "required" when it was missing.
 	Rule string
 }
 
 func (e *ValidationError) Error() string {
-	if e.Wire != "" && !sameBarFirstLetter(e.Wire, e.Field) {
+	if e.Wire != "" && e.Wire != e.Field {
 		return e.Provider + ": " + e.Field + " (" + e.Wire + "): " + e.Rule
 	}
 	return e.Provider + ": " + e.Field + ": " + e.Rule
-}
-
-// sameBarFirstLetter reports whether a and b differ at most in the case of
-// their first letter.
-func sameBarFirstLetter(a, b string) bool {
-	return len(a) == len(b) && a != "" && strings.EqualFold(a[:1], b[:1]) && a[1:] == b[1:]
 }
 
 // Unwrap lets errors.Is(err, ErrInvalidRequest) hold.
@@ -198,6 +254,12 @@ func (e *ValidationError) Unwrap() error { return ErrInvalidRequest }
 // Invalid builds a ValidationError.
 func Invalid(provider, field, rule string) *ValidationError {
 	return &ValidationError{Provider: provider, Field: field, Rule: rule}
+}
+
+// InvalidField builds a ValidationError for the Go field whose wire name is
+// wire.
+func InvalidField(provider, field, wire, rule string) *ValidationError {
+	return &ValidationError{Provider: provider, Field: field, Wire: wire, Rule: rule}
 }
 
 // DecodeError says a reply could not be decoded. Its message names the Go type
@@ -236,4 +298,41 @@ func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		return 0, true
 	}
 	return 0, false
+}
+
+// transportText is the message of a transport failure without the advice
+// Go's transport gives its own caller: HTTP/2's "cannot retry err [X] after
+// Request.Body was written; define Request.GetBody to avoid this error" is
+// X, since not resending a money call is this package's decision, not a bug
+// the merchant should fix.
+func transportText(err error) string {
+	msg := err.Error()
+	const pre, post = "cannot retry err [", "] after Request.Body was written"
+	if i := strings.Index(msg, pre); i >= 0 {
+		if j := strings.LastIndex(msg, post); j > i+len(pre) {
+			msg = msg[:i] + msg[i+len(pre):j] + msg[j+len(post):]
+		}
+	}
+	if i := strings.Index(msg, "; define Request.GetBody"); i >= 0 {
+		rest := msg[i+len("; define Request.GetBody"):]
+		end := strings.IndexAny(rest, ";:")
+		if end < 0 {
+			rest = ""
+		} else {
+			rest = rest[end:]
+		}
+		msg = msg[:i] + rest
+	}
+	return strings.ReplaceAll(msg, "http2: Transport: ", "")
+}
+
+// OutcomeUnknown marks err as the outcome-unknown failure of the money call
+// r, after its request reached the provider (a 2xx reply that cannot be
+// decoded, say): as the package-level OutcomeUnknown, with r's method, path
+// and advice (Request.Unknown) in the text.
+func (r *Request) OutcomeUnknown(provider string, err error) error {
+	if err == nil || errors.Is(err, ErrOutcomeUnknown) {
+		return err
+	}
+	return &outcomeUnknownError{provider: provider, method: r.Method, path: r.Path, advice: r.Unknown, sentinel: sentinelFor(provider), err: err}
 }

@@ -96,6 +96,7 @@ type Client struct {
 	header     http.Header // User-Agent and Accept, cloned into each request
 	retry      *retryablehttp.Client
 	logger     *slog.Logger
+	tracer     Tracer // nil: no span is looked for
 }
 
 // New builds a Client from the provider's Config and the merchant's Settings.
@@ -119,6 +120,7 @@ func New(cfg Config, s Settings) (*Client, error) {
 		decodeErr: cfg.DecodeError,
 		requestID: cfg.RequestIDHeader,
 		logger:    s.Logger,
+		tracer:    s.Tracer,
 	}
 	if s.UserAgent != "" {
 		c.userAgent += " " + s.UserAgent
@@ -205,10 +207,19 @@ type Request struct {
 	// sent (its final URL included) and the exact body bytes. It sets auth
 	// and signature headers; a random nonce is drawn afresh each time.
 	Sign func(req *http.Request, body []byte) error
+	// Unknown is what the merchant should do when this call's outcome is
+	// unknown ("look the checkout up by conversationId before retrying"):
+	// the advice of ErrOutcomeUnknown errors of this call. Empty selects
+	// the provider's (see OutcomeSentinel).
+	Unknown string
 }
 
 // Response is a reply and what it took to get it.
 type Response struct {
+	// Method and Path are the request's (never its query string): errors
+	// built from the reply name them.
+	Method     string
+	Path       string
 	StatusCode int
 	Header     http.Header
 	// Body is the whole reply, at most the configured bound.
@@ -272,7 +283,7 @@ func (c *Client) URL(path string, q url.Values) string {
 // non-2xx statuses, transport failures and oversized replies come back as
 // typed errors; the Response is returned beside an error whenever a reply
 // arrived.
-func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+func (c *Client) Do(ctx context.Context, r *Request) (out *Response, _ error) {
 	if ctx == nil {
 		return nil, errors.New(c.provider + ": nil context")
 	}
@@ -329,14 +340,19 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	start := time.Now()
 	resp, err := c.retry.Do(req)
 	attempts := int(st.attempts.Load())
+	if sp := c.spanOf(ctx); sp != nil {
+		defer func() { sp.record(attempts, out) }()
+	}
 	if err != nil {
 		if resp != nil {
 			drainClose(resp.Body)
 		}
-		return nil, c.transportError(req.Request, st, attempts, err)
+		return nil, c.transportError(req.Request, r, st, attempts, err)
 	}
 
-	out := &Response{
+	out = &Response{
+		Method:     r.Method,
+		Path:       r.Path,
 		StatusCode: resp.StatusCode,
 		Header:     resp.Header,
 		Attempts:   attempts,
@@ -350,7 +366,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	out.Duration = time.Since(start)
 	if err != nil {
-		return out, c.transportError(req.Request, st, attempts, err)
+		return out, c.transportError(req.Request, r, st, attempts, err)
 	}
 
 	var derr error
@@ -360,7 +376,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		derr = c.StatusError(out)
 	}
 	if derr != nil && st.class == RetryIfNotSent && ambiguousStatus(resp.StatusCode) {
-		derr = &outcomeUnknownError{sentinel: sentinelFor(c.provider), err: derr}
+		derr = &outcomeUnknownError{provider: c.provider, method: r.Method, path: r.Path, advice: r.Unknown, sentinel: sentinelFor(c.provider), err: derr}
 	}
 	return out, derr
 }
@@ -372,7 +388,7 @@ func (c *Client) StatusError(r *Response) *StatusError {
 	if len(b) > 4096 {
 		b = b[:4096]
 	}
-	e := &StatusError{Provider: c.provider, StatusCode: r.StatusCode, RequestID: r.RequestID, Body: bytes.Clone(b)}
+	e := &StatusError{Provider: c.provider, Method: r.Method, Path: r.Path, StatusCode: r.StatusCode, RequestID: r.RequestID, Body: RawBody(bytes.Clone(b))}
 	if d, ok := parseRetryAfter(r.Header, time.Now()); ok {
 		e.RetryAfter = d
 	}
@@ -433,7 +449,7 @@ func (c *Client) readBody(rc io.ReadCloser) ([]byte, error) {
 	return b, nil
 }
 
-func (c *Client) transportError(req *http.Request, st *callState, attempts int, err error) error {
+func (c *Client) transportError(req *http.Request, r *Request, st *callState, attempts int, err error) error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err // url.Error's message carries the query string
@@ -447,6 +463,7 @@ func (c *Client) transportError(req *http.Request, st *callState, attempts int, 
 		Attempts:       attempts,
 		Sent:           sent,
 		OutcomeUnknown: sent && st.class == RetryIfNotSent,
+		Advice:         r.Unknown,
 		Err:            err,
 	}
 }

@@ -377,7 +377,7 @@ func TestSignHookSeesExactBytesAndRunsPerAttempt(t *testing.T) {
 	reqs := srv.Requests()
 	require.Len(t, reqs, 2)
 	for i, r := range reqs {
-		assert.Equal(t, body, r.Body, "the bytes signed are the bytes sent")
+		assert.Equal(t, body, []byte(r.Body), "the bytes signed are the bytes sent")
 		assert.Equal(t, fmt.Sprint(i+1), r.Header.Get("X-Sig"), "signed afresh for every attempt")
 		assert.Equal(t, "paywidget-go/"+httpx.Version+" testpay", r.Header.Get("User-Agent"))
 	}

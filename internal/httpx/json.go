@@ -50,5 +50,8 @@ func typeName(v any) string {
 	if t == nil {
 		return "nil"
 	}
+	if t.Kind() == reflect.Struct && t.Name() == "" {
+		return "reply" // an anonymous envelope: its Go text is noise in a message
+	}
 	return t.String()
 }

@@ -257,7 +257,7 @@ func TestGuardDoesNotChangeTheRequest(t *testing.T) {
 	require.NoError(t, err)
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
-	assert.Equal(t, body, reqs[0].Body)
+	assert.Equal(t, body, []byte(reqs[0].Body))
 	assert.Equal(t, "application/json", reqs[0].Header.Get("Content-Type"))
 }
 

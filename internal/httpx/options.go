@@ -29,6 +29,9 @@ type Settings struct {
 	// TokenTimeout bounds one access-token fetch, retries included, for
 	// providers with a token cache. Zero selects the cache's default (30 s).
 	TokenTimeout time.Duration
+	// Tracer sees the start and end of every SDK call (WithTracer). Nil
+	// disables tracing.
+	Tracer Tracer
 }
 
 // RetryPolicy bounds the retries of a call whose retry class allows them.

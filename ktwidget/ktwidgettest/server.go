@@ -110,8 +110,9 @@ type DecryptedOrder struct {
 	User  *ktwidget.User `json:"user,omitempty"`
 	// CallbackPostURL is the order's callback_post_url, where the fake
 	// posts its notification ("" when none was sent).
-	CallbackPostURL string          `json:"-"`
-	Raw             json.RawMessage `json:"-"`
+	CallbackPostURL string `json:"-"`
+	// Raw is the opened order JSON; it prints as its size only.
+	Raw ktwidget.RawBody `json:"-"`
 }
 
 type tx struct {
