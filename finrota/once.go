@@ -59,7 +59,13 @@ const pendingRetry = 5 * time.Second
 // (ErrInProgress) until the listing shows it. The look-up needs Finrota's
 // ERP licence (ListPayments); without it the call sends nothing and
 // returns the listing's error.
-func (c *Client) CompletePaymentOnce(ctx context.Context, req *CompleteRequest) (Outcome, error) {
+func (c *Client) CompletePaymentOnce(ctx context.Context, req *CompleteRequest) (_ Outcome, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ClientReferenceCode
+	}
+	ctx, sp := c.http.Trace(ctx, "finrota.CompletePaymentOnce", ref)
+	defer sp.End(&err)
 	if err := c.checkComplete(req); err != nil {
 		return nil, err
 	}
@@ -76,7 +82,13 @@ func (c *Client) CompletePaymentOnce(ctx context.Context, req *CompleteRequest) 
 // claims store remembers the reference; Finrota's record shows only the
 // amount and currency, which a store that keeps no fingerprint compares.
 // EXPERIMENTAL, as Pay is.
-func (c *Client) PayOnce(ctx context.Context, req *PayRequest) (Outcome, error) {
+func (c *Client) PayOnce(ctx context.Context, req *PayRequest) (_ Outcome, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ClientReferenceCode
+	}
+	ctx, sp := c.http.Trace(ctx, "finrota.PayOnce", ref)
+	defer sp.End(&err)
 	if err := c.checkPay(req); err != nil {
 		return nil, err
 	}
@@ -228,7 +240,13 @@ type Settlement = once.Settlement[*PaymentRecord]
 // fake shows all). If only completed ones, a declined or pending reference
 // answers SettleNotFound though Finrota has it. The listing needs Finrota's
 // ERP licence; without it every Settle fails with the listing's error.
-func (c *Client) Settle(ctx context.Context, req *SettleRequest) (*Settlement, error) {
+func (c *Client) Settle(ctx context.Context, req *SettleRequest) (_ *Settlement, err error) {
+	var ref string
+	if req != nil {
+		ref = req.ClientReferenceCode
+	}
+	ctx, sp := c.http.Trace(ctx, "finrota.Settle", ref)
+	defer sp.End(&err)
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
