@@ -114,7 +114,7 @@ func TestConcurrentPaymentsShareOneToken(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tok := srv.Prepare(amt("2750.00"), false, finrotatest.TestCard)
+			tok := srv.Prepare(amt("2750.00"), finrotatest.TestCard)
 			_, err := c.CompletePayment(context.Background(), complete("ref-"+itoa(i), tok))
 			errs <- err
 		}()
@@ -238,13 +238,13 @@ func TestCompletePaymentOutcomes(t *testing.T) {
 	srv := finrotatest.NewServer(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
-	out, err := c.CompletePayment(ctx, complete("ref-direct", srv.Prepare(amt("2750.00"), false, finrotatest.TestCard)))
+	out, err := c.CompletePayment(ctx, complete("ref-direct", srv.Prepare(amt("2750.00"), finrotatest.TestCard)))
 	require.NoError(t, err)
 	sale, ok := out.(*finrota.DirectSale)
 	require.True(t, ok)
 	assert.Equal(t, "ref-direct", sale.ClientReferenceCode)
 
-	out, err = c.CompletePayment(ctx, complete("ref-3d", srv.Prepare(amt("2750.00"), true, finrotatest.TestCard)))
+	out, err = c.CompletePayment(ctx, complete("ref-3d", srv.Prepare(amt("2750.00"), finrotatest.ThreeDSCard)))
 	require.NoError(t, err)
 	redirect, ok := out.(*finrota.Redirect)
 	require.True(t, ok)
@@ -264,7 +264,7 @@ func TestCompletePaymentOutcomes(t *testing.T) {
 	assert.ErrorIs(t, err, finrota.ErrPaymentFailed)
 
 	// Reusing a reference: 409, typed.
-	_, err = c.CompletePayment(ctx, complete("ref-direct", srv.Prepare(amt("2750.00"), false, finrotatest.TestCard)))
+	_, err = c.CompletePayment(ctx, complete("ref-direct", srv.Prepare(amt("2750.00"), finrotatest.TestCard)))
 	require.ErrorIs(t, err, finrota.ErrConflict)
 }
 
@@ -272,7 +272,7 @@ func TestCompletePaymentNeverSentTwice(t *testing.T) {
 	for _, f := range []finrotatest.Fault{{Kind: finrotatest.DropAfter}, {Kind: finrotatest.Truncate}, {Kind: finrotatest.Malformed}, {Kind: finrotatest.Status, Status: 503}} {
 		srv := finrotatest.NewServer(t)
 		c := newClient(t, srv)
-		tok := srv.Prepare(amt("2750.00"), false, finrotatest.TestCard)
+		tok := srv.Prepare(amt("2750.00"), finrotatest.TestCard)
 		_, err := c.CreateWidgetToken(context.Background()) // token fetched before the fault
 		require.NoError(t, err)
 		srv.Fail("POST", "/b2c/widget/payment", f)

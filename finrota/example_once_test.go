@@ -22,7 +22,7 @@ func ExampleClient_PayOnce() {
 
 	card := finrotatest.TestCard
 	req := &finrota.PayRequest{
-		Card: finrota.Card{Number: finrota.Secret(card.Number), HolderName: card.HolderName, CVV: finrota.Secret(card.CVV),
+		Card: finrota.Card{Number: finrota.Secret(card.Number), HolderName: card.HolderName, CVV: finrota.Secret(card.CVC),
 			ExpMonth: card.ExpMonth, ExpYear: card.ExpYear},
 		Currency: finrota.TRY, Amount: finrota.MustParseAmount("27.50"), InstallmentToken: "inst-1",
 		ReturnURL: "https://shop.example/finrota/return/order-2001", ClientReferenceCode: "order-2001", CustomerIP: "203.0.113.7",
@@ -68,7 +68,7 @@ func ExampleClient_Settle() {
 	defer gateway.Close()
 	client, _ := gateway.NewClient()
 	ctx := context.Background()
-	tok := gateway.Prepare(finrota.MustParseAmount("66.50"), true, finrotatest.TestCard)
+	tok := gateway.Prepare(finrota.MustParseAmount("66.50"), finrotatest.ThreeDSCard)
 	_, _ = client.CompletePaymentOnce(ctx, &finrota.CompleteRequest{Amount: finrota.MustParseAmount("66.50"), PrepareToken: tok,
 		ReturnURL: "https://shop.example/finrota/return/order-3001", ClientReferenceCode: "order-3001", CustomerIP: "203.0.113.7"})
 

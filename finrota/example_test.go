@@ -26,7 +26,7 @@ func Example_widgetPayment() {
 	fmt.Println(len(snippet) > 0)
 
 	// … the shopper pays in the widget; onSuccess posts the prepare token …
-	prepareToken := gateway.Prepare(finrota.MustParseAmount("2750.00"), true, finrotatest.TestCard)
+	prepareToken := gateway.Prepare(finrota.MustParseAmount("2750.00"), finrotatest.ThreeDSCard)
 
 	out, err := client.CompletePayment(ctx, &finrota.CompleteRequest{
 		Amount:       finrota.MustParseAmount("2750.00"), // from your order record

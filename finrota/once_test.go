@@ -41,7 +41,7 @@ func completeReq(ref string, tok finrota.PrepareToken) *finrota.CompleteRequest 
 
 func payReq(ref string, card finrotatest.Card) *finrota.PayRequest {
 	return &finrota.PayRequest{
-		Card: finrota.Card{Number: finrota.Secret(card.Number), HolderName: card.HolderName, CVV: finrota.Secret(card.CVV),
+		Card: finrota.Card{Number: finrota.Secret(card.Number), HolderName: card.HolderName, CVV: finrota.Secret(card.CVC),
 			ExpMonth: card.ExpMonth, ExpYear: card.ExpYear},
 		Currency: finrota.TRY, Amount: amount, InstallmentToken: "inst-1",
 		ReturnURL: "https://shop.example/finrota/return/" + ref, ClientReferenceCode: ref, CustomerIP: "203.0.113.7",
@@ -63,7 +63,7 @@ func TestCompletePaymentOnceConcurrentReplicas(t *testing.T) {
 	srv := finrotatest.NewServer(t)
 	store := finrota.NewMemoryStore(0, 0)
 	replicas := []*finrota.Client{replica(t, srv, store, time.Minute), replica(t, srv, store, time.Minute), replica(t, srv, store, time.Minute)}
-	req := completeReq("ord-c1", srv.Prepare(amount, false, finrotatest.TestCard))
+	req := completeReq("ord-c1", srv.Prepare(amount, finrotatest.TestCard))
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ids := map[string]int{}
@@ -128,7 +128,7 @@ func TestPayOnceConflict(t *testing.T) {
 		assert.NotContains(t, err.Error(), "5555444433331111")
 	}
 	// A widget payment under the direct payment's reference conflicts too.
-	_, err = c.CompletePaymentOnce(ctx, completeReq("ord-p1", srv.Prepare(amount, false, finrotatest.TestCard)))
+	_, err = c.CompletePaymentOnce(ctx, completeReq("ord-p1", srv.Prepare(amount, finrotatest.TestCard)))
 	require.ErrorIs(t, err, finrota.ErrReferenceConflict)
 
 	// A replica whose store does not know the reference: Finrota's record
@@ -155,7 +155,7 @@ func TestPayOnceDropAfterSettledByLookup(t *testing.T) {
 			var out finrota.Outcome
 			var err error
 			if path == widgetPayPath {
-				out, err = c.CompletePaymentOnce(context.Background(), completeReq("ord-u1", srv.Prepare(amount, false, finrotatest.TestCard)))
+				out, err = c.CompletePaymentOnce(context.Background(), completeReq("ord-u1", srv.Prepare(amount, finrotatest.TestCard)))
 			} else {
 				out, err = c.PayOnce(context.Background(), payReq("ord-u1", finrotatest.TestCard))
 			}
@@ -230,7 +230,7 @@ func TestCompletePaymentOnceThreeDAndDeclines(t *testing.T) {
 	srv := finrotatest.NewServer(t)
 	c := replica(t, srv, nil, 0)
 	ctx := context.Background()
-	req := completeReq("ord-3d", srv.Prepare(amount, true, finrotatest.TestCard))
+	req := completeReq("ord-3d", srv.Prepare(amount, finrotatest.ThreeDSCard))
 	out, err := c.CompletePaymentOnce(ctx, req)
 	require.NoError(t, err)
 	redirect, ok := out.(*finrota.Redirect)
@@ -245,7 +245,7 @@ func TestCompletePaymentOnceThreeDAndDeclines(t *testing.T) {
 	assert.Equal(t, finrota.SettlePending, s.State)
 	assert.Equal(t, finrota.TransactionPending, s.Record.Status)
 
-	_, err = srv.PassThreeD(ctx, redirect.URL, "123456")
+	_, err = srv.PassThreeDS(ctx, redirect.URL, finrotatest.ThreeDSCard)
 	require.NoError(t, err)
 	out, err = c.CompletePaymentOnce(ctx, req)
 	require.NoError(t, err)
@@ -270,7 +270,7 @@ func TestCompletePaymentOnceThreeDAndDeclines(t *testing.T) {
 	assert.True(t, s.Record.Status.Failed())
 
 	srv.SetThreeDLifetime(0)
-	lapsed := completeReq("ord-lapse", srv.Prepare(amount, true, finrotatest.TestCard))
+	lapsed := completeReq("ord-lapse", srv.Prepare(amount, finrotatest.ThreeDSCard))
 	_, err = c.CompletePaymentOnce(ctx, lapsed)
 	require.NoError(t, err)
 	_, err = c.CompletePaymentOnce(ctx, lapsed)
@@ -283,7 +283,7 @@ func TestCompletePaymentOnceInProgress(t *testing.T) {
 	srv := finrotatest.NewServer(t)
 	store := finrota.NewMemoryStore(0, 0)
 	a, b := replica(t, srv, store, time.Minute), replica(t, srv, store, time.Minute)
-	req := completeReq("ord-ip", srv.Prepare(amount, false, finrotatest.TestCard))
+	req := completeReq("ord-ip", srv.Prepare(amount, finrotatest.TestCard))
 	srv.Fail(http.MethodPost, widgetPayPath, finrotatest.Fault{Kind: finrotatest.Hang, Delay: 300 * time.Millisecond})
 	done := make(chan error, 1)
 	go func() {

@@ -22,7 +22,7 @@ func TestCompletePaymentRefusesHostileRedirect(t *testing.T) {
 		require.NoError(t, err)
 		srv.Fail("POST", "/b2c/widget/payment", finrotatest.Fault{Kind: finrotatest.Malformed,
 			Body: []byte(`{"paymentType":"RedirectUrl","redirectTo":"` + u + `","orderId":"1","clientReferenceCode":"ref-1"}`)})
-		out, err := c.CompletePayment(context.Background(), complete("ref-1", srv.Prepare(amt("2750.00"), true, finrotatest.TestCard)))
+		out, err := c.CompletePayment(context.Background(), complete("ref-1", srv.Prepare(amt("2750.00"), finrotatest.ThreeDSCard)))
 		require.ErrorIs(t, err, finrota.ErrMalformedResponse, u)
 		require.ErrorIs(t, err, finrota.ErrOutcomeUnknown, u)
 		assert.Nil(t, out, u)

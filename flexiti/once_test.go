@@ -26,7 +26,7 @@ func saleReq(ref string) *flexiti.AuthorizeRequest {
 func onceClient(t *testing.T, srv *flexititest.Server, store flexiti.Store, lease time.Duration) *flexiti.Client {
 	cfg := srv.Config()
 	cfg.Claims, cfg.ClaimLease = store, lease
-	c, err := flexiti.New(cfg, flexiti.WithBaseURL(srv.BaseURL()), flexiti.WithHTTPClient(srv.Client()),
+	c, err := flexiti.New(cfg, flexiti.WithBaseURL(srv.URL), flexiti.WithHTTPClient(srv.Client()),
 		flexiti.WithRetry(flexiti.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
 	require.NoError(t, err)
 	return c

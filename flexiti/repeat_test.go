@@ -128,7 +128,7 @@ func TestAuthorizeOnceBoundedByLocalClock(t *testing.T) {
 	cfg := srv.Config()
 	const lease = time.Minute
 	cfg.Claims, cfg.ClaimLease = skewed{claims.NewMemory(0, 0)}, lease
-	c, err := flexiti.New(cfg, flexiti.WithBaseURL(srv.BaseURL()), flexiti.WithHTTPClient(&http.Client{Transport: rec}))
+	c, err := flexiti.New(cfg, flexiti.WithBaseURL(srv.URL), flexiti.WithHTTPClient(&http.Client{Transport: rec}))
 	require.NoError(t, err)
 	f := passedFlow(t, srv, c)
 	rec.mu.Lock()
@@ -169,7 +169,7 @@ func TestClaimLeaseExceedsTimeout(t *testing.T) {
 	srv := flexititest.NewServer(t)
 	cfg := srv.Config()
 	cfg.ClaimLease = 10 * time.Second
-	_, err := flexiti.New(cfg, flexiti.WithBaseURL(srv.BaseURL()), flexiti.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}))
+	_, err := flexiti.New(cfg, flexiti.WithBaseURL(srv.URL), flexiti.WithHTTPClient(&http.Client{Timeout: 30 * time.Second}))
 	require.ErrorIs(t, err, flexiti.ErrInvalidRequest)
 	assert.Contains(t, err.Error(), "ClaimLease")
 }

@@ -46,7 +46,9 @@ func TestNotifyURLIsConfiguredOnce(t *testing.T) {
 		_, err := iotpay.New(cfg)
 		require.ErrorIs(t, err, iotpay.ErrInvalidRequest, bad)
 	}
-	bare, err := srv.NewClient()
+	cfg := srv.Config()
+	cfg.NotifyURL = ""
+	bare, err := iotpay.New(cfg, iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
 	_, err = bare.Purchase(context.Background(), purchaseReq("o-n1"))
 	require.ErrorIs(t, err, iotpay.ErrInvalidRequest, "a purchase needs a notifyUrl")

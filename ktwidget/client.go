@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/once"
 )
 
 const provider = "ktwidget"
@@ -55,6 +57,18 @@ type Config struct {
 	// token that authenticates it, to the attacker. Empty: no
 	// callback_post_url is sent, and KTPay notifies nobody.
 	CallbackBase string
+	// Claims keeps, per order_id, whether a repeatable call
+	// (CreatePaymentOnce) is new, in progress or done, and the verdict the
+	// NotificationHandler recorded for it. Nil: an in-process store
+	// (NewMemoryStore), right for one replica only; replicas behind a load
+	// balancer share one (NewSQLStore), the same one that makes
+	// notifications exactly-once.
+	Claims Store
+	// ClaimLease is how long one repeatable call holds its reference
+	// (default DefaultClaimLease). It must exceed the HTTP client's timeout
+	// (60 s by default), so that nobody takes a reference over while a
+	// request for it is in flight.
+	ClaimLease time.Duration
 }
 
 // Client talks to KTPay's merchant-widget API. It is safe for concurrent
@@ -68,6 +82,7 @@ type Client struct {
 	publicKey atomic.Pointer[[32]byte]
 	rand      io.Reader
 	auth      http.Header // Auth-Identifier and Accept, sent with every call
+	guard     once.Guard
 	// production refuses http callback URLs (see httpx.URLRule).
 	production bool
 }
@@ -100,6 +115,8 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 			v.AddField("CallbackSecret", "", "required with CallbackBase")
 		}
 	}
+	g, err := once.NewGuard(provider, cfg.Claims, cfg.ClaimLease, s.Timeout())
+	v.AddErr(err)
 	v.Environment(&s, cfg.Environment == (Environment{}), cfg.Environment == Test || production, "ktwidget.Test or ktwidget.Production")
 	// Without an Environment the widget host is WidgetURL or, failing that,
 	// the base URL: never a production host by default.
@@ -121,7 +138,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{http: hc, appID: cfg.AppID, widget: strings.TrimRight(widget, "/"), secret: cfg.CallbackSecret, callback: cfg.CallbackBase, rand: rand.Reader, production: production,
-		auth: http.Header{"Auth-Identifier": {cfg.AppID.Reveal()}, "Accept": {"application/json"}}}
+		auth: http.Header{"Auth-Identifier": {cfg.AppID.Reveal()}, "Accept": {"application/json"}}, guard: g}
 	if err := c.SetPublicKey(cfg.PublicKey); err != nil {
 		return nil, err
 	}

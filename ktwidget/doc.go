@@ -21,6 +21,12 @@
 // New refuses a Config without an Environment unless WithBaseURL is given:
 // a client never talks to Production by default.
 //
+// CreatePaymentOnce may be repeated freely by order_id (on every replica
+// sharing Config.Claims): KTPay receives one create, and a repeat answers
+// the verdict the NotificationHandler recorded (or ErrAwaitingNotification
+// until the notification comes). Settle reads that verdict; KTPay has no
+// status query, so nothing else can tell.
+//
 // # Trust
 //
 // KTPay signs nothing it sends. The notification is trusted because its
@@ -29,6 +35,14 @@
 // transaction_hash and amount must match what the merchant recorded at
 // creation. KTPay has no status query: the notification is the only source
 // of truth, so CreatePayment is never retried after it may have been sent.
+//
+// KTPay takes a notification as acknowledged only when the merchant answers
+// status 200 with Content-Type application/json and the body
+// {"status":"ok"} (Ack); any other answer, the same body as text/plain
+// included, is resent on KTPay's schedule (15 s to 60 min). WriteAck writes
+// exactly that answer, and NotificationHandler answers with it.
+// ktwidgettest's fake refuses the same answers and records why
+// (Delivery.Refused).
 //
 // The callback base must never come from request headers. Whoever learns
 // an order's callback_post_url can post a forged notification for it, and

@@ -72,8 +72,8 @@ func Example_flow() {
 	n := <-reports
 	fmt.Println("reported:", n.OrderID, n.Status.Status, n.Amount)
 
-	acked, _ := ktpay.Redeliver(ctx, p.TransactionHash)
-	fmt.Println("redelivery acknowledged:", acked, "reported again:", len(reports) > 0)
+	again, _ := ktpay.Redeliver(ctx, p.TransactionHash)
+	fmt.Println("redelivery acknowledged:", again.Acknowledged, "reported again:", len(reports) > 0)
 	// Output:
 	// widget: completed
 	// reported: order-1001 completed 2750

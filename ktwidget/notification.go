@@ -150,7 +150,9 @@ type Orders interface {
 	Lookup(ctx context.Context, orderID string) (Recorded, error)
 }
 
-// Ack is the exact answer KTPay expects.
+// Ack is the body of the acknowledgment KTPay expects for a notification,
+// with status 200 and Content-Type application/json (WriteAck writes all
+// three); KTPay resends a notification answered any other way.
 const Ack = `{"status":"ok"}`
 
 // WriteAck writes KTPay's expected answer: 200, application/json,
@@ -172,7 +174,10 @@ func WriteAck(w http.ResponseWriter) {
 // only once Report has taken it (now or on an earlier delivery); a delivery
 // that arrives while another delivery of it is being reported waits up to
 // Wait and is otherwise answered 503 with Retry-After, so that KTPay
-// delivers it again.
+// delivers it again. Once reported, the verdict (the final status and the
+// transaction hash) is recorded by order_id in the Client's Config.Claims,
+// where CreatePaymentOnce and Settle on every replica read it; a delivery
+// that cannot record it is not acknowledged.
 type NotificationHandler struct {
 	Client *Client
 	Orders Orders
@@ -228,6 +233,17 @@ func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		if err := h.reportOnce(r.Context(), n); err != nil {
 			if errors.Is(err, claims.ErrBusy) {
 				w.Header().Set("Retry-After", dedup.RetryAfter(err))
+				http.Error(w, "being recorded; deliver again", http.StatusServiceUnavailable)
+				return
+			}
+			http.Error(w, "not recorded", http.StatusInternalServerError)
+			return
+		}
+		// Reported: keep the verdict for CreatePaymentOnce and Settle (on
+		// every delivery; the first verdict stays).
+		if err := h.Client.recordVerdict(r.Context(), n); err != nil {
+			if errors.Is(err, claims.ErrBusy) {
+				w.Header().Set("Retry-After", "1")
 				http.Error(w, "being recorded; deliver again", http.StatusServiceUnavailable)
 				return
 			}

@@ -196,12 +196,15 @@ func TestNotificationFromFake(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	require.Equal(t, 1, b.count())
-	for _, acked := srv.Deliveries(p.TransactionHash); !acked && time.Now().Before(deadline); _, acked = srv.Deliveries(p.TransactionHash) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	n, acked := srv.Deliveries(p.TransactionHash)
-	assert.Equal(t, 3, n, "two failures, then the ack")
-	assert.True(t, acked)
+	wait, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	_, err = srv.WaitNotified(wait, p.TransactionHash)
+	require.NoError(t, err)
+	ds := srv.Deliveries(p.TransactionHash)
+	require.Len(t, ds, 3, "two failures, then the ack")
+	assert.False(t, ds[0].Acknowledged)
+	assert.NotEmpty(t, ds[0].Refused, "a refused delivery says why")
+	assert.True(t, ds[2].Acknowledged)
 	assert.Equal(t, ktwidget.StatusCompleted, b.reported[0].Status.Status)
 }
 

@@ -23,9 +23,17 @@ type Payment struct {
 	// CompatURL is the exact URL the official browser client builds
 	// ("…&show_close_buttontrue", no "=").
 	CompatURL string
+	// Status is the final status KTPay notified (StatusCompleted,
+	// StatusError or StatusDenied) when the Payment is the verdict the
+	// NotificationHandler recorded, as a repeat of CreatePaymentOnce or
+	// Settle returns it; "" on the Payment CreatePayment returns.
+	Status string
 	// Meta is the HTTP metadata of the reply.
 	Meta Meta
 }
+
+// Paid reports Status completed: KTPay notified that the money was cleared.
+func (p *Payment) Paid() bool { return p.Status == StatusCompleted }
 
 type createData struct {
 	TransactionHash string `json:"transaction_hash"`
@@ -78,14 +86,20 @@ func (c *Client) CreatePayment(ctx context.Context, order *Order, user *User) (_
 	} else if order.ShowCloseButton != nil {
 		show = *order.ShowCloseButton
 	}
+	p := c.payment(d.TransactionHash, show)
+	p.Meta = resp.Meta()
+	return p, nil
+}
+
+// payment is the Payment of a transaction hash, with its widget URLs.
+func (c *Client) payment(hash string, show bool) *Payment {
 	flag := strconv.FormatBool(show)
 	return &Payment{
-		TransactionHash: d.TransactionHash,
+		TransactionHash: hash,
 		ShowCloseButton: show,
-		WidgetURL:       c.widget + "/payment-card?hash=" + url.QueryEscape(d.TransactionHash) + "&show_close_button=" + flag,
-		CompatURL:       c.widget + "/payment-card?hash=" + d.TransactionHash + "&show_close_button" + flag,
-		Meta:            resp.Meta(),
-	}, nil
+		WidgetURL:       c.widget + "/payment-card?hash=" + url.QueryEscape(hash) + "&show_close_button=" + flag,
+		CompatURL:       c.widget + "/payment-card?hash=" + hash + "&show_close_button" + flag,
+	}
 }
 
 // headers are the same on every call: built once in New and only read

@@ -135,12 +135,11 @@ func (h *harness) postCallback(t *testing.T, token string) int {
 func TestCallbackPaidThroughHostedPage(t *testing.T) {
 	h := newHarness(t)
 	co := h.checkout(t, odero.Expectation{})
-	resp, err := oderotest.PayHostedPage(context.Background(), h.site.Client(), co.PageURL, oderotest.TestCard)
+	res, err := h.gw.PayPage(context.Background(), co.PageURL, oderotest.TestCard)
 	require.NoError(t, err)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, string(body), "Payment paid")
+	require.NotNil(t, res.Delivery)
+	assert.Equal(t, http.StatusOK, res.Delivery.Status)
+	assert.Contains(t, string(res.Delivery.Body), "Payment paid")
 	v := h.shop.verdicts()
 	require.Len(t, v, 1)
 	assert.Equal(t, odero.OutcomePaid, v[0].Outcome)
@@ -153,18 +152,16 @@ func TestCallbackThreeDSecure(t *testing.T) {
 	co := h.checkout(t, odero.Expectation{})
 	card := oderotest.TestCard
 	card.Number = "4000000000003220"
-	resp, err := oderotest.PayHostedPage(context.Background(), h.site.Client(), co.PageURL, card)
+	_, err := h.gw.PayPage(context.Background(), co.PageURL, card)
 	require.NoError(t, err)
-	resp.Body.Close()
 	require.Len(t, h.shop.verdicts(), 1)
 	assert.Equal(t, odero.OutcomePaid, h.shop.verdicts()[0].Outcome)
 	assert.True(t, h.shop.verdicts()[0].Payment.Card.IsThreeDS)
 
 	co = h.checkout(t, odero.Expectation{})
 	card.ThreeDSCode = "000000"
-	resp, err = oderotest.PayHostedPage(context.Background(), h.site.Client(), co.PageURL, card)
+	_, err = h.gw.PayPage(context.Background(), co.PageURL, card)
 	require.NoError(t, err)
-	resp.Body.Close()
 	require.Len(t, h.shop.verdicts(), 2)
 	assert.Equal(t, odero.OutcomeFailed, h.shop.verdicts()[1].Outcome)
 }
@@ -177,9 +174,9 @@ func TestCallbackPendingIsNotReported(t *testing.T) {
 	// callback arrives meanwhile.
 	card := oderotest.TestCard
 	card.ThreeDSCode = ""
-	resp, err := oderotest.PayHostedPage(context.Background(), h.site.Client(), co.PageURL, card)
+	res, err := h.gw.PayPage(context.Background(), co.PageURL, card)
 	require.NoError(t, err)
-	require.Nil(t, resp)
+	require.Nil(t, res.Delivery)
 	st, _ := h.gw.CheckoutStatus(co.Token)
 	require.Equal(t, odero.PaymentStatusInitThreeDS, st)
 	assert.Equal(t, http.StatusOK, h.postCallback(t, co.Token))
@@ -194,9 +191,8 @@ func TestCallbackDeclined(t *testing.T) {
 	co := h.checkout(t, odero.Expectation{})
 	card := oderotest.TestCard
 	card.Number = "4000000000009995"
-	resp, err := oderotest.PayHostedPage(context.Background(), h.site.Client(), co.PageURL, card)
+	_, err := h.gw.PayPage(context.Background(), co.PageURL, card)
 	require.NoError(t, err)
-	resp.Body.Close()
 	v := h.shop.verdicts()
 	require.Len(t, v, 1)
 	assert.Equal(t, odero.OutcomeFailed, v[0].Outcome)
@@ -206,9 +202,8 @@ func TestCallbackDeclined(t *testing.T) {
 func TestCallbackReplayedIsReportedOnce(t *testing.T) {
 	h := newHarness(t)
 	co := h.checkout(t, odero.Expectation{})
-	resp, err := oderotest.PayHostedPage(context.Background(), h.site.Client(), co.PageURL, oderotest.TestCard)
+	_, err := h.gw.PayPage(context.Background(), co.PageURL, oderotest.TestCard)
 	require.NoError(t, err)
-	resp.Body.Close()
 	for range 3 {
 		assert.Equal(t, http.StatusOK, h.postCallback(t, co.Token), "a replay is acknowledged")
 	}
@@ -235,9 +230,8 @@ func TestCallbackMismatch(t *testing.T) {
 	// The shop's order says 250.00 EUR for order-9; the gateway was paid
 	// 100.50 TRY for order-1 (a shopper replaying another checkout's token).
 	co := h.checkout(t, odero.Expectation{ConversationID: "order-9", PaidPrice: amt("250.00"), Currency: odero.EUR})
-	resp, err := oderotest.PayHostedPage(context.Background(), h.site.Client(), co.PageURL, oderotest.TestCard)
+	_, err := h.gw.PayPage(context.Background(), co.PageURL, oderotest.TestCard)
 	require.NoError(t, err)
-	resp.Body.Close()
 	v := h.shop.verdicts()
 	require.Len(t, v, 1)
 	assert.Equal(t, odero.OutcomeMismatch, v[0].Outcome)

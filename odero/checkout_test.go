@@ -62,7 +62,9 @@ func TestCallbackURLIsConfiguredOnce(t *testing.T) {
 		_, err := odero.New(cfg, odero.WithBaseURL(srv.URL))
 		require.ErrorIs(t, err, odero.ErrInvalidRequest, bad)
 	}
-	bare, err := srv.NewClient()
+	cfg := srv.Config()
+	cfg.CallbackURL = ""
+	bare, err := odero.New(cfg, odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
 	_, err = bare.InitCheckout(context.Background(), validInit())
 	require.ErrorIs(t, err, odero.ErrInvalidRequest, "a product checkout needs a callback")

@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/once"
 )
 
 const provider = "odero"
@@ -47,6 +49,17 @@ type Config struct {
 	// which the shopper controls. Empty: only SUBSCRIPTION checkouts can be
 	// opened, with NoCallbackURL.
 	CallbackURL string
+	// Claims keeps, per refund conversationId, whether a repeatable call
+	// (RefundOnce, RefundTransactionOnce) is new, in progress or done. Nil:
+	// an in-process store (NewMemoryStore), right for one replica only;
+	// replicas behind a load balancer share one (NewSQLStore), the same one
+	// that makes callbacks exactly-once.
+	Claims Store
+	// ClaimLease is how long one repeatable call holds its reference
+	// (default DefaultClaimLease). It must exceed the HTTP client's timeout
+	// (60 s by default), so that nobody takes a reference over while a
+	// request for it is in flight.
+	ClaimLease time.Duration
 }
 
 // Client calls the OderoPay API. It is safe for concurrent use by many
@@ -56,6 +69,7 @@ type Client struct {
 	signer   signer
 	sign     func(*http.Request, []byte) error // signer.sign, bound once
 	callback string
+	guard    once.Guard
 }
 
 // New validates cfg and opts and returns a Client. It sends nothing. Every
@@ -77,10 +91,12 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	v.Environment(&s, cfg.Environment == "", production || cfg.Environment == SandboxTR || cfg.Environment == SandboxAZ,
 		"odero.SandboxTR, odero.SandboxAZ, odero.ProductionTR or odero.ProductionAZ")
 	v.URL("CallbackURL", "callbackUrl", cfg.CallbackURL, 0, false, production)
+	g, err := once.NewGuard(provider, cfg.Claims, cfg.ClaimLease, s.Timeout())
+	v.AddErr(err)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	c := &Client{signer: signer{apiKey: cfg.APIKey, secretKey: cfg.SecretKey, version: cfg.AuthVersion}, callback: cfg.CallbackURL}
+	c := &Client{signer: signer{apiKey: cfg.APIKey, secretKey: cfg.SecretKey, version: cfg.AuthVersion}, callback: cfg.CallbackURL, guard: g}
 	c.sign = c.signer.sign
 	hc, err := httpx.New(httpx.Config{
 		Provider:        provider,

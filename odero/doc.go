@@ -46,6 +46,13 @@
 // failure matches ErrOutcomeUnknown: query the checkout or the refund before
 // doing anything else, never simply send it again.
 //
+// RefundOnce and RefundTransactionOnce may be repeated freely by the
+// refund's own ConversationID (on every replica sharing Config.Claims):
+// OderoPay receives each at most once, and a repeat answers with OderoPay's
+// record (the payment's refunds, the search of item refunds), ErrInProgress
+// or ErrReferenceConflict. Settle tells what OderoPay knows of a refund's
+// conversationId.
+//
 // # Open questions of the specification, and the defaults taken
 //
 //   - Callback authenticity: none is documented; the callback is only a

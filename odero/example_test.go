@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 
 	"github.com/paywidget/paywidget-go/odero"
@@ -63,12 +62,10 @@ func Example_checkout() {
 	fmt.Println("page opens in an iframe:", iframe == co.PageURL+"?iframe=True")
 
 	// The shopper pays on the hosted page; their browser posts the callback.
-	resp, err := oderotest.PayHostedPage(ctx, &http.Client{}, co.PageURL, oderotest.TestCard)
-	if err != nil {
+	if _, err := gateway.PayPage(ctx, co.PageURL, oderotest.TestCard); err != nil {
 		fmt.Println(err)
 		return
 	}
-	resp.Body.Close()
 	// Output:
 	// page opens in an iframe: true
 	// verdict: paid 149.90 TRY

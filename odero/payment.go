@@ -1,9 +1,13 @@
 package odero
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strconv"
+
+	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
 // Payment is a payment as RetrieveCheckout returns it. The gateway has been
@@ -133,3 +137,22 @@ type PaymentTransaction struct {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func errMissing(what string) error { return errors.New("reply lacks " + what) }
+
+// GetPayment reads a payment by its id in the detailed shape, its refunds
+// (with their conversationId) included (GET
+// /payment-reporting/v1/payments/{id}, the official clients'
+// retrievePayment). It is a read and safe to retry.
+func (c *Client) GetPayment(ctx context.Context, id int64) (_ *Payment, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.GetPayment", "")
+	defer sp.End(&err)
+	if id <= 0 {
+		return nil, httpx.Invalid(provider, "id", "required")
+	}
+	var out Payment
+	meta, err := c.call(ctx, http.MethodGet, "/payment-reporting/v1/payments/"+strconv.FormatInt(id, 10), nil, nil, &out, httpx.RetrySafe)
+	if err != nil {
+		return nil, err
+	}
+	out.Meta = meta
+	return &out, nil
+}

@@ -3,6 +3,7 @@ package odero
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
@@ -186,6 +187,83 @@ func (c *Client) GetRefundTransaction(ctx context.Context, id int64) (_ *RefundT
 	}
 	var out RefundTransaction
 	meta, err := c.call(ctx, http.MethodGet, "/payment/v1/refund-transactions/"+strconv.FormatInt(id, 10), nil, nil, &out, httpx.RetrySafe)
+	if err != nil {
+		return nil, err
+	}
+	out.Meta = meta
+	return &out, nil
+}
+
+// SearchRefundTransactionsRequest filters item refunds (GET
+// /payment/v1/refund-transactions, the official clients'
+// searchPaymentTransactionRefunds); zero fields are not sent.
+type SearchRefundTransactionsRequest struct {
+	PaymentID            int64
+	PaymentTransactionID int64
+	ConversationID       string
+	// Page counts from 0; Size is the page size (the gateway's default
+	// when 0).
+	Page, Size int
+}
+
+// Validate checks the documented rules.
+func (r *SearchRefundTransactionsRequest) Validate() error {
+	if r == nil {
+		return httpx.Invalid(provider, "request", "required")
+	}
+	v := httpx.NewViolations(provider, r)
+	if r.PaymentID < 0 {
+		v.Add("paymentId", "must not be negative")
+	}
+	if r.PaymentTransactionID < 0 {
+		v.Add("paymentTransactionId", "must not be negative")
+	}
+	if r.Page < 0 || r.Size < 0 {
+		v.Add("page", "page and size must not be negative")
+	}
+	return v.Err()
+}
+
+func (r *SearchRefundTransactionsRequest) query() url.Values {
+	q := url.Values{}
+	if r.PaymentID > 0 {
+		q.Set("paymentId", strconv.FormatInt(r.PaymentID, 10))
+	}
+	if r.PaymentTransactionID > 0 {
+		q.Set("paymentTransactionId", strconv.FormatInt(r.PaymentTransactionID, 10))
+	}
+	if r.ConversationID != "" {
+		q.Set("conversationId", r.ConversationID)
+	}
+	if r.Page > 0 {
+		q.Set("page", strconv.Itoa(r.Page))
+	}
+	if r.Size > 0 {
+		q.Set("size", strconv.Itoa(r.Size))
+	}
+	return q
+}
+
+// RefundTransactionList is one page of item refunds.
+type RefundTransactionList struct {
+	Items     []RefundTransaction `json:"items"`
+	Page      int                 `json:"page"`
+	Size      int                 `json:"size"`
+	TotalSize int64               `json:"totalSize"`
+	// Meta is the HTTP metadata of the reply.
+	Meta Meta `json:"-"`
+}
+
+// SearchRefundTransactions lists item refunds matching every filter given.
+// It is a read and safe to retry.
+func (c *Client) SearchRefundTransactions(ctx context.Context, req *SearchRefundTransactionsRequest) (_ *RefundTransactionList, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.SearchRefundTransactions", "")
+	defer sp.End(&err)
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	var out RefundTransactionList
+	meta, err := c.call(ctx, http.MethodGet, "/payment/v1/refund-transactions", req.query(), nil, &out, httpx.RetrySafe)
 	if err != nil {
 		return nil, err
 	}

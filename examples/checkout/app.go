@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/claims"
 )
@@ -37,10 +38,21 @@ type app struct {
 	// claims is the one claim store behind the notification handlers and
 	// Flexiti's AuthorizeOnce.
 	claims claims.Store
+	// returnWait is how long KTPay's return waits for the notification.
+	returnWait time.Duration
 }
 
 func newApp(log *slog.Logger, base string, ints ...integration) *app {
-	return &app{base: base, orders: newOrders(), sessions: &sessions{secure: strings.HasPrefix(base, "https://")}, integrations: ints, log: log}
+	a := &app{base: base, orders: newOrders(), sessions: newSessions(strings.HasPrefix(base, "https://")), integrations: ints, log: log, returnWait: 5 * time.Second}
+	// Forgotten orders take their integrations' per-order state with them.
+	a.orders.forget = func(ids []string) {
+		for _, in := range ints {
+			if f, ok := in.(interface{ forget([]string) }); ok {
+				f.forget(ids)
+			}
+		}
+	}
+	return a
 }
 
 // url is an absolute URL of the shop under its configured base.
@@ -144,7 +156,13 @@ func (a *app) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := a.integrations[idx]
-	ord := a.orders.create(p, in.id(), in.currency(), sid)
+	ord, err := a.orders.create(p, in.id(), in.currency(), sid)
+	if err != nil {
+		http.Error(w, "too many unpaid orders: pay or wait for one to expire", http.StatusTooManyRequests)
+		return
+	}
+	// Owning an order is a change of privilege: a fresh session id.
+	a.sessions.rotate(w, r)
 	http.Redirect(w, r, "/pay/"+in.id()+"/"+ord.ID, http.StatusSeeOther)
 }
 
@@ -181,6 +199,13 @@ func (a *app) orderFor(w http.ResponseWriter, r *http.Request, provider string) 
 		return Order{}, false
 	}
 	return ord, true
+}
+
+// warn logs what the merchant must look at.
+func (a *app) warn(msg string, args ...any) {
+	if a.log != nil {
+		a.log.Warn(msg, args...)
+	}
 }
 
 // fail answers a merchant-side error without leaking its detail.

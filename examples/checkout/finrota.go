@@ -9,21 +9,56 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/paywidget/paywidget-go/finrota"
 )
 
 // finrotaCheckout shows Finrota's widget with a widget token; its onSuccess
 // posts the prepare token here, the backend completes the payment with the
-// order's own amount, follows a 3-D redirect, and confirms the return with
-// Finrota before the order counts as paid.
+// order's own amount, follows a 3-D redirect, and confirms every attempt
+// with Finrota's listing (amount, currency, reference) before the order
+// counts as paid: a direct sale too, since the widget runs in the
+// shopper's browser and prepares in the currency it is told.
+//
+// Every attempt of an order is remembered and settled on its own; a new
+// attempt is refused while an earlier one may still complete (it waits at
+// the bank, or its answer was lost), so one order is never paid twice and
+// no payment is lost by overwriting its reference.
 type finrotaCheckout struct {
 	client    *finrota.Client
 	scriptURL string
 
 	mu       sync.Mutex
-	inFlight map[string]bool // order ids with a payment call running
+	inFlight map[string]bool              // order ids with a payment call or check running
+	attempts map[string][]*finrotaAttempt // order id → every attempt, oldest first
 }
+
+// finrotaAttempt is one payment attempt of an order.
+type finrotaAttempt struct {
+	ref     string // clientReferenceCode, new per attempt
+	state   attemptState
+	started time.Time
+}
+
+type attemptState int
+
+const (
+	// attemptOpen: sent, and not (yet) listed by Finrota: at the bank for
+	// 3-D Secure, or its answer was lost.
+	attemptOpen attemptState = iota
+	attemptPaid
+	attemptFailed
+	attemptMismatch
+)
+
+// Bounds of an order's attempts: an open attempt blocks a new one for
+// bankWindow (a 3-D session's life at the bank; it is still settled if
+// Finrota lists it later), and an order has at most maxAttempts.
+const (
+	bankWindow  = 15 * time.Minute
+	maxAttempts = 5
+)
 
 func (*finrotaCheckout) id() string       { return "finrota" }
 func (*finrotaCheckout) title() string    { return "Finrota" }
@@ -65,8 +100,8 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 	})
 
 	// onSuccess: prepared, not paid. The payment is made here, one call at
-	// a time per order, and not at all when an earlier attempt of the order
-	// already paid.
+	// a time per order, and not while an earlier attempt of the order may
+	// still complete.
 	mux.HandleFunc("POST /finrota/complete/{order}", func(w http.ResponseWriter, r *http.Request) {
 		ord, ok := a.owned(r, r.PathValue("order"))
 		if !ok || ord.Provider != "finrota" || ord.Status != StatusNew {
@@ -78,9 +113,16 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 			return
 		}
 		defer f.end(ord.ID)
-		if f.check(r.Context(), a, ord) {
+		reply := func(next string) {
 			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode(map[string]string{"redirect": "/orders/" + ord.ID})
+			_ = json.NewEncoder(w).Encode(map[string]string{"redirect": next})
+		}
+		if f.settle(r.Context(), a, ord) != StatusNew {
+			reply("/orders/" + ord.ID)
+			return
+		}
+		if open, n := f.open(ord.ID, a.orders.time()); open || n >= maxAttempts {
+			http.Error(w, "an earlier payment of this order may still complete: see the order page", http.StatusConflict)
 			return
 		}
 		var in struct {
@@ -91,24 +133,26 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 			return
 		}
 		ip, _, _ := net.SplitHostPort(r.RemoteAddr)
-		ref := ord.ID[:16] + "-" + nonce()[:6]
-		_ = a.orders.setRef(ord.ID, "finrota:"+ref)
-		out, err := f.client.CompletePayment(r.Context(), &finrota.CompleteRequest{Amount: ord.Amount, PrepareToken: finrota.PrepareToken(in.PrepareToken),
-			ReturnURL: a.url("/finrota/return/" + ord.ID), ClientReferenceCode: ref, CustomerIP: ip})
+		at := f.add(ord.ID, ord.ID[:16]+"-"+nonce()[:6], a.orders.time())
+		out, err := f.pay(r.Context(), &finrota.CompleteRequest{Amount: ord.Amount, PrepareToken: finrota.PrepareToken(in.PrepareToken),
+			ReturnURL: a.url("/finrota/return/" + ord.ID), ClientReferenceCode: at.ref, CustomerIP: ip})
 		next := "/orders/" + ord.ID
+		var pe *finrota.PaymentError
 		switch o := out.(type) {
 		case *finrota.Redirect:
-			next = o.URL
+			next = o.URL // the attempt stays open until Finrota lists it
 		case *finrota.DirectSale:
-			a.orders.settle(ord.ID, StatusPaid, "")
+			f.settle(r.Context(), a, ord) // confirmed like any other: by the listing
 		default:
-			var pe *finrota.PaymentError
-			if asPaymentError(err, &pe) {
+			if errors.As(err, &pe) {
+				f.mark(ord.ID, at, attemptFailed)
+				f.settle(r.Context(), a, ord)
 				a.orders.settle(ord.ID, StatusFailed, pe.Message)
 			}
+			// Otherwise the outcome is unknown: the attempt stays open and
+			// is settled by the listing.
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]string{"redirect": next})
+		reply(next)
 	})
 
 	// The bank returns the shopper here, by GET or a cross-site form POST
@@ -122,35 +166,121 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 			http.NotFound(w, r)
 			return
 		}
-		f.check(r.Context(), a, ord)
+		if f.begin(ord.ID) {
+			f.settle(r.Context(), a, ord)
+			f.end(ord.ID)
+		}
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
 	}
 	mux.HandleFunc("GET /finrota/return/{order}", back)
 	mux.HandleFunc("POST /finrota/return/{order}", back)
 }
 
-// check asks Finrota for the order's latest attempt and settles it when
-// Finrota lists the payment: paid when its amount is the order's, a
-// mismatch otherwise. When Finrota lists nothing the order is left as it is.
-// It reports whether the order is paid.
-func (f *finrotaCheckout) check(ctx context.Context, a *app, ord Order) bool {
-	ref, ok := strings.CutPrefix(ord.Ref, "finrota:")
-	if !ok || ref == "" {
-		return false
+// pay is the shop's one Finrota money call.
+func (f *finrotaCheckout) pay(ctx context.Context, r *finrota.CompleteRequest) (finrota.Outcome, error) {
+	return f.client.CompletePayment(ctx, r)
+}
+
+// settle asks Finrota about every open attempt of the order and records
+// what it lists: an attempt is paid only when Finrota lists exactly one
+// payment under its reference, for the order's amount and currency. The
+// order is paid when an attempt is; an order paid more than once says
+// which payments to refund. It returns the order's status. The caller
+// holds the order (begin).
+func (f *finrotaCheckout) settle(ctx context.Context, a *app, ord Order) Status {
+	for _, at := range f.list(ord.ID) {
+		if at.state != attemptOpen {
+			continue
+		}
+		list, err := f.client.ListPayments(ctx, finrota.PaymentFilter{ClientReferenceCode: at.ref})
+		switch {
+		case err != nil || len(list) == 0 || (len(list) == 1 && list[0].Status.Pending()):
+			// Not (yet) completed: still open.
+		case len(list) == 1 && list[0].Status.Failed():
+			f.mark(ord.ID, at, attemptFailed)
+		case len(list) == 1 && list[0].Status.Paid() && list[0].ClientReferenceNumber == at.ref && list[0].LastAmount.Equal(ord.Amount) &&
+			list[0].CurrencyType == ord.Currency:
+			f.mark(ord.ID, at, attemptPaid)
+		default:
+			f.mark(ord.ID, at, attemptMismatch)
+		}
 	}
-	list, err := f.client.ListPayments(ctx, finrota.PaymentFilter{ClientReferenceCode: ref})
+	var paid, mismatched []string
+	for _, at := range f.list(ord.ID) {
+		switch at.state {
+		case attemptPaid:
+			paid = append(paid, at.ref)
+		case attemptMismatch:
+			mismatched = append(mismatched, at.ref)
+		}
+	}
 	switch {
-	case err != nil || len(list) == 0 || list[0].Status.Pending():
-		return false
-	case len(list) == 1 && list[0].Status.Failed():
-		a.orders.settle(ord.ID, StatusFailed, "Finrota recorded the payment as failed")
-		return false
-	case len(list) == 1 && list[0].Status.Paid() && list[0].LastAmount.Equal(ord.Amount):
+	case len(paid) > 1:
 		a.orders.settle(ord.ID, StatusPaid, "")
-		return true
-	default:
-		a.orders.settle(ord.ID, StatusMismatch, "Finrota's payment does not match the order")
-		return false
+		a.orders.note(ord.ID, "paid more than once: refund the payments "+strings.Join(paid[1:], ", "))
+	case len(paid) == 1:
+		a.orders.settle(ord.ID, StatusPaid, "")
+	case len(mismatched) > 0:
+		a.orders.settle(ord.ID, StatusMismatch, "Finrota's payment does not match the order (amount, currency or reference)")
+	}
+	now, _ := a.orders.get(ord.ID)
+	return now.Status
+}
+
+// add remembers a new attempt before it is sent.
+func (f *finrotaCheckout) add(id, ref string, now time.Time) *finrotaAttempt {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.attempts == nil {
+		f.attempts = map[string][]*finrotaAttempt{}
+	}
+	at := &finrotaAttempt{ref: ref, started: now}
+	f.attempts[id] = append(f.attempts[id], at)
+	return at
+}
+
+// list returns copies of the order's attempts.
+func (f *finrotaCheckout) list(id string) []*finrotaAttempt {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]*finrotaAttempt, 0, len(f.attempts[id]))
+	for _, at := range f.attempts[id] {
+		c := *at
+		out = append(out, &c)
+	}
+	return out
+}
+
+// mark records an attempt's state.
+func (f *finrotaCheckout) mark(id string, at *finrotaAttempt, s attemptState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, x := range f.attempts[id] {
+		if x.ref == at.ref {
+			x.state = s
+		}
+	}
+}
+
+// open reports whether an attempt of the order may still complete (open
+// and younger than bankWindow), and how many attempts it has.
+func (f *finrotaCheckout) open(id string, now time.Time) (bool, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, at := range f.attempts[id] {
+		if at.state == attemptOpen && now.Sub(at.started) < bankWindow {
+			return true, len(f.attempts[id])
+		}
+	}
+	return false, len(f.attempts[id])
+}
+
+// forget drops the attempts of forgotten orders.
+func (f *finrotaCheckout) forget(ids []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, id := range ids {
+		delete(f.attempts, id)
 	}
 }
 
@@ -172,5 +302,3 @@ func (f *finrotaCheckout) end(id string) {
 	defer f.mu.Unlock()
 	delete(f.inFlight, id)
 }
-
-func asPaymentError(err error, target **finrota.PaymentError) bool { return errors.As(err, target) }

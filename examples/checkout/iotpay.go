@@ -4,7 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
-	"sync"
+	"strings"
 
 	"github.com/paywidget/paywidget-go/iotpay"
 )
@@ -15,13 +15,14 @@ import (
 type iotpayCheckout struct {
 	client *iotpay.Client
 
-	mu       sync.Mutex
-	attempts map[string]*iotpay.Checkout // order id → its one purchase
+	attempts perOrder[*iotpay.Checkout] // order id → its one purchase
 }
 
 func newIOTPayCheckout(c *iotpay.Client) *iotpayCheckout {
-	return &iotpayCheckout{client: c, attempts: map[string]*iotpay.Checkout{}}
+	return &iotpayCheckout{client: c}
 }
+
+func (p *iotpayCheckout) forget(ids []string) { p.attempts.forget(ids) }
 
 func (*iotpayCheckout) id() string       { return "iotpay" }
 func (*iotpayCheckout) title() string    { return "IOTPay" }
@@ -71,9 +72,9 @@ func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 			http.NotFound(w, r)
 			return
 		}
-		if ord.Ref != "" {
-			if o, err := p.client.Confirm(r.Context(), ord.Ref[len("iotpay:"):]); err == nil {
-				settleIotpay(a, ord, o)
+		if no, ok := strings.CutPrefix(ord.Ref, "iotpay:"); ok && no != "" {
+			if st, err := p.client.Settle(r.Context(), &iotpay.SettleRequest{MchOrderNo: no}); err == nil && st.Record != nil {
+				settleIotpay(a, ord, st.Record)
 			}
 		}
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
@@ -88,30 +89,28 @@ func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 }
 
 // purchaseFor creates the order's IOTPay purchase once; a reload of the
-// checkout page embeds the same one again. Its notifyUrl is the client's
+// checkout page embeds the same one again. PurchaseOnce makes the number
+// safe to repeat beyond this process: after a lost answer, or on another
+// replica sharing the claim store, IOTPay receives no second cc_purchase. Its notifyUrl is the client's
 // configured one and its returnUrl comes from the shop's configured base
 // URL, never from the request.
 func (p *iotpayCheckout) purchaseFor(r *http.Request, a *app, ord Order) (*iotpay.Checkout, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if co, ok := p.attempts[ord.ID]; ok {
+	return p.attempts.do(r.Context(), ord.ID, func(ctx context.Context) (*iotpay.Checkout, error) {
+		cents, err := ord.Amount.MinorUnits(2)
+		if err != nil {
+			return nil, err
+		}
+		no := clean(ord.ID)
+		co, err := p.client.PurchaseOnce(ctx, &iotpay.PurchaseRequest{
+			MchOrderNo: no, Amount: cents, Subject: ord.Product.Name,
+			ReturnURL: a.url("/orders/" + ord.ID),
+		})
+		if err != nil {
+			return nil, err
+		}
+		_ = a.orders.setRef(ord.ID, "iotpay:"+no)
 		return co, nil
-	}
-	cents, err := ord.Amount.MinorUnits(2)
-	if err != nil {
-		return nil, err
-	}
-	no := clean(ord.ID)
-	co, err := p.client.Purchase(r.Context(), &iotpay.PurchaseRequest{
-		MchOrderNo: no, Amount: cents, Subject: ord.Product.Name,
-		ReturnURL: a.url("/orders/" + ord.ID),
 	})
-	if err != nil {
-		return nil, err
-	}
-	p.attempts[ord.ID] = co
-	_ = a.orders.setRef(ord.ID, "iotpay:"+no)
-	return co, nil
 }
 
 // settleIotpay records IOTPay's signed answer, checking it is this order's.

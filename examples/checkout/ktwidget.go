@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/paywidget/paywidget-go/ktwidget"
 )
@@ -18,13 +17,41 @@ import (
 type ktwidgetCheckout struct {
 	client *ktwidget.Client
 
-	mu       sync.Mutex
-	recorded map[string]ktwidget.Recorded // order id → what was created
-	payments map[string]*ktwidget.Payment // order id → its one KTPay transaction
+	payments perOrder[*ktwidget.Payment] // order id → its one KTPay transaction
+
+	mu      sync.Mutex
+	waiting map[string]bool // orders whose return waits for the notification
+	// orders reads the recorded amount of an order.
+	orders *orders
 }
 
 func newKTWidgetCheckout(c *ktwidget.Client) *ktwidgetCheckout {
-	return &ktwidgetCheckout{client: c, recorded: map[string]ktwidget.Recorded{}, payments: map[string]*ktwidget.Payment{}}
+	return &ktwidgetCheckout{client: c}
+}
+
+func (k *ktwidgetCheckout) forget(ids []string) { k.payments.forget(ids) }
+
+// maxReturnWaits bounds the return requests waiting for a notification.
+const maxReturnWaits = 64
+
+// startWait admits one waiting return per order, maxReturnWaits in all.
+func (k *ktwidgetCheckout) startWait(id string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.waiting == nil {
+		k.waiting = map[string]bool{}
+	}
+	if k.waiting[id] || len(k.waiting) >= maxReturnWaits {
+		return false
+	}
+	k.waiting[id] = true
+	return true
+}
+
+func (k *ktwidgetCheckout) endWait(id string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.waiting, id)
 }
 
 func (*ktwidgetCheckout) id() string       { return "ktwidget" }
@@ -33,13 +60,12 @@ func (*ktwidgetCheckout) currency() string { return "KZT" }
 
 // Lookup implements ktwidget.Orders from the merchant's records.
 func (k *ktwidgetCheckout) Lookup(_ context.Context, id string) (ktwidget.Recorded, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	r, ok := k.recorded[id]
-	if !ok {
-		return r, errors.New("unknown order")
+	p, ok := k.payments.get(id)
+	ord, known := k.orders.get(id)
+	if !ok || !known {
+		return ktwidget.Recorded{}, errors.New("unknown order")
 	}
-	return r, nil
+	return ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: ord.Amount}, nil
 }
 
 var ktwidgetPage = template.Must(pages.New("ktwidget").Parse(`{{template "head" "Pay with KTPay"}}{{template "summary" .Order}}
@@ -54,6 +80,7 @@ document.addEventListener("ktwidget:close", function () {
 </script>{{template "foot"}}`))
 
 func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
+	k.orders = a.orders
 	mux.HandleFunc("GET /pay/ktwidget/{order}", func(w http.ResponseWriter, r *http.Request) {
 		ord, ok := a.orderFor(w, r, "ktwidget")
 		if !ok {
@@ -78,14 +105,18 @@ func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 	// The widget sends the shopper here (only a redirect: nothing it sends
 	// is read); KTPay's notification is the only
 	// source of truth, so wait a moment for it before showing the order.
+	// The widget sends the shopper here (only a redirect: nothing it sends
+	// is read); KTPay's notification is the only source of truth, so wait a
+	// moment for it before showing the order — only for the order's own
+	// session, one wait per order, and at most maxReturnWaits at once.
+	// Anyone else is sent on at once (and the order page answers 404).
 	mux.HandleFunc("GET /ktwidget/return/{order}", func(w http.ResponseWriter, r *http.Request) {
-		ord, ok := a.orders.get(r.PathValue("order"))
-		if !ok || ord.Provider != "ktwidget" {
-			http.NotFound(w, r)
-			return
+		id := r.PathValue("order")
+		if ord, ok := a.owned(r, id); ok && ord.Provider == "ktwidget" && ord.Status == StatusNew && k.startWait(id) {
+			a.orders.waitSettled(r.Context(), ord.ID, a.returnWait)
+			k.endWait(id)
 		}
-		a.orders.waitSettled(r.Context(), ord.ID, 5*time.Second)
-		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
+		http.Redirect(w, r, "/orders/"+id, http.StatusSeeOther)
 	})
 
 	mux.Handle("POST /ktwidget/notify", &ktwidget.NotificationHandler{Client: k.client, Orders: k, Store: a.claims, Report: func(_ context.Context, n *ktwidget.Notification) error {
@@ -108,19 +139,14 @@ func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 // configured CallbackBase. The shopper's return addresses come from the
 // shop's configured base URL, never from the request.
 func (k *ktwidgetCheckout) paymentFor(r *http.Request, a *app, ord Order) (*ktwidget.Payment, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if p, ok := k.payments[ord.ID]; ok {
+	return k.payments.do(r.Context(), ord.ID, func(ctx context.Context) (*ktwidget.Payment, error) {
+		back := a.url("/ktwidget/return/" + ord.ID)
+		p, err := k.client.CreatePayment(ctx, &ktwidget.Order{OrderID: ord.ID, Amount: ord.Amount, Type: ktwidget.TypeEcom,
+			Description: ord.Product.Name, CallbackSuccessURL: back, CallbackFailedURL: back, CallbackBackURL: back}, nil)
+		if err != nil {
+			return nil, err
+		}
+		_ = a.orders.setRef(ord.ID, "ktwidget:"+p.TransactionHash)
 		return p, nil
-	}
-	back := a.url("/ktwidget/return/" + ord.ID)
-	p, err := k.client.CreatePayment(r.Context(), &ktwidget.Order{OrderID: ord.ID, Amount: ord.Amount, Type: ktwidget.TypeEcom,
-		Description: ord.Product.Name, CallbackSuccessURL: back, CallbackFailedURL: back, CallbackBackURL: back}, nil)
-	if err != nil {
-		return nil, err
-	}
-	k.recorded[ord.ID] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: ord.Amount}
-	k.payments[ord.ID] = p
-	_ = a.orders.setRef(ord.ID, "ktwidget:"+p.TransactionHash)
-	return p, nil
+	})
 }

@@ -28,8 +28,14 @@
 // Every order ends on /orders/{id}, which shows what the merchant's own
 // records say, set only by a server-side check: Odero's signed query,
 // IOTPay's signed notify or cc_query, KTPay's notification (URL token and
-// cross-check), Finrota's payment result and payment listing, Flexiti's
-// authorization.
+// cross-check), Finrota's payment listing for every attempt (amount,
+// currency, reference), Flexiti's authorization confirmed with the
+// merchant's scope (captured, amount, financing).
+//
+// The shop is bounded: sessions only as it issued them (a fresh id when a
+// session gains an order; __Host-sid on https), at most five unpaid orders
+// per session, unpaid orders expire after an hour, server timeouts against
+// slow clients, and no lock held across a provider call.
 package main
 
 import (
@@ -77,7 +83,7 @@ func serve(ctx context.Context, addr, base string, getenv func(string) string, o
 		return err
 	}
 	defer closeAll()
-	srv := &http.Server{Handler: shop.handler(), ReadHeaderTimeout: 5 * time.Second}
+	srv := httpServer(shop.handler(), defaultLimits)
 	fmt.Fprintf(out, "shop at %s/ (listening on %s)\n", base, l.Addr())
 	go func() {
 		<-ctx.Done()
@@ -89,6 +95,23 @@ func serve(ctx context.Context, addr, base string, getenv func(string) string, o
 		return err
 	}
 	return nil
+}
+
+// limits bound what one connection may hold.
+type limits struct {
+	readHeader, read, write, idle time.Duration
+}
+
+// defaultLimits: a client has 5 s for its headers and 15 s for the whole
+// request (slowloris), a response a minute (a provider call is bounded by the
+// SDK's own timeout below it), and an idle keep-alive connection is closed
+// after a minute. Request bodies are bounded by each handler.
+var defaultLimits = limits{readHeader: 5 * time.Second, read: 15 * time.Second, write: time.Minute, idle: time.Minute}
+
+// httpServer is the shop's server with its limits.
+func httpServer(h http.Handler, l limits) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: l.readHeader, ReadTimeout: l.read, WriteTimeout: l.write,
+		IdleTimeout: l.idle, MaxHeaderBytes: 16 << 10}
 }
 
 // publicBase checks the configured base URL: absolute http(s), a host, no

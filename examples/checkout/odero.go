@@ -5,7 +5,6 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
-	"sync"
 
 	"github.com/paywidget/paywidget-go/odero"
 )
@@ -15,13 +14,14 @@ import (
 type oderoCheckout struct {
 	client *odero.Client
 
-	mu    sync.Mutex
-	pages map[string]string // order id → hosted page URL
+	pages perOrder[string] // order id → hosted page URL
 }
 
 func newOderoCheckout(c *odero.Client) *oderoCheckout {
-	return &oderoCheckout{client: c, pages: map[string]string{}}
+	return &oderoCheckout{client: c}
 }
+
+func (o *oderoCheckout) forget(ids []string) { o.pages.forget(ids) }
 
 func (*oderoCheckout) id() string       { return "odero" }
 func (*oderoCheckout) title() string    { return "OderoPay" }
@@ -101,29 +101,26 @@ func (o *oderoCheckout) register(mux *http.ServeMux, a *app) {
 }
 
 // pageFor initialises the order's checkout once and returns its page URL.
-// The amount comes from the order record, never from the browser.
+// The amount comes from the order record, never from the browser. Only
+// this order waits for OderoPay (perOrder): other shoppers are not held up.
 func (o *oderoCheckout) pageFor(r *http.Request, a *app, ord Order) (string, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if p, ok := o.pages[ord.ID]; ok {
-		return p, nil
-	}
-	co, err := o.client.InitCheckout(r.Context(), &odero.InitCheckoutRequest{
-		ConversationID: ord.ID,
-		Price:          ord.Amount,
-		PaidPrice:      ord.Amount,
-		Currency:       odero.Currency(ord.Currency),
-		Group:          odero.PaymentGroupProduct,
-		Items:          []odero.Item{{Name: ord.Product.Name, Price: ord.Amount, ExternalID: ord.Product.ID}},
+	return o.pages.do(r.Context(), ord.ID, func(ctx context.Context) (string, error) {
+		co, err := o.client.InitCheckout(ctx, &odero.InitCheckoutRequest{
+			ConversationID: ord.ID,
+			Price:          ord.Amount,
+			PaidPrice:      ord.Amount,
+			Currency:       odero.Currency(ord.Currency),
+			Group:          odero.PaymentGroupProduct,
+			Items:          []odero.Item{{Name: ord.Product.Name, Price: ord.Amount, ExternalID: ord.Product.ID}},
+		})
+		if err != nil {
+			return "", err
+		}
+		if err := a.orders.setRef(ord.ID, "odero:"+co.Token); err != nil {
+			return "", err
+		}
+		return co.PageURL, nil
 	})
-	if err != nil {
-		return "", err
-	}
-	if err := a.orders.setRef(ord.ID, "odero:"+co.Token); err != nil {
-		return "", err
-	}
-	o.pages[ord.ID] = co.PageURL
-	return co.PageURL, nil
 }
 
 func join(s []string) string {

@@ -22,7 +22,22 @@ const (
 	StatusFailed   Status = "payment failed"
 	StatusMismatch Status = "payment did not match the order"
 	StatusCanceled Status = "canceled by the shopper"
+	StatusExpired  Status = "expired unpaid"
 )
+
+// Bounds of the order table: one session keeps at most maxOpenOrders
+// unpaid orders; an unpaid order expires after orderTTL (no payment can be
+// started for it any more; a payment already under way that completes
+// later still marks it paid); ended unpaid orders are forgotten after
+// orderRetention.
+const (
+	maxOpenOrders  = 5
+	orderTTL       = time.Hour
+	orderRetention = 24 * time.Hour
+)
+
+// errTooManyOrders: the session has maxOpenOrders unpaid orders.
+var errTooManyOrders = errors.New("too many unpaid orders")
 
 // Product is one line of the catalogue. Prices live only here, on the
 // server: the pages never send an amount.
@@ -66,27 +81,95 @@ type Order struct {
 	Detail string
 	// Session is the shopper session that owns the order.
 	Session string
+	// Created is when the order was made.
+	Created time.Time
 }
 
 // orders is the merchant's order table (in memory for the example).
 type orders struct {
+	// now is the clock (time.Now; tests move it).
+	now   func() time.Time
 	mu    sync.Mutex
 	byID  map[string]*Order
 	byRef map[string]string
+	swept time.Time
+	// forget is called (without the lock) with the ids of forgotten
+	// orders, for the integrations' per-order state.
+	forget func(ids []string)
 }
 
 func newOrders() *orders {
-	return &orders{byID: map[string]*Order{}, byRef: map[string]string{}}
+	return &orders{now: time.Now, byID: map[string]*Order{}, byRef: map[string]string{}}
 }
 
-func (o *orders) create(p Product, provider, currency, session string) *Order {
+// create makes an order of p owned by session, unless the session already
+// has maxOpenOrders unpaid orders.
+func (o *orders) create(p Product, provider, currency, session string) (*Order, error) {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
-	ord := &Order{ID: hex.EncodeToString(b[:]), Product: p, Provider: provider, Amount: p.Price, Currency: currency, Status: StatusNew, Session: session}
+	o.mu.Lock()
+	now := o.now()
+	gone := o.sweep(now)
+	open := 0
+	for _, ord := range o.byID {
+		if ord.Session == session && o.expire(ord, now) == StatusNew {
+			open++
+		}
+	}
+	var ord *Order
+	if open < maxOpenOrders {
+		ord = &Order{ID: hex.EncodeToString(b[:]), Product: p, Provider: provider, Amount: p.Price, Currency: currency, Status: StatusNew, Session: session, Created: now}
+		o.byID[ord.ID] = ord
+	}
+	o.mu.Unlock()
+	if len(gone) > 0 && o.forget != nil {
+		o.forget(gone)
+	}
+	if ord == nil {
+		return nil, errTooManyOrders
+	}
+	c := *ord
+	return &c, nil
+}
+
+// time is the order table's clock.
+func (o *orders) time() time.Time {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.byID[ord.ID] = ord
-	return ord
+	return o.now()
+}
+
+// expire marks an unpaid order past orderTTL expired and returns its
+// status. Called with mu held.
+func (o *orders) expire(ord *Order, now time.Time) Status {
+	if ord.Status == StatusNew && now.Sub(ord.Created) > orderTTL {
+		ord.Status, ord.Detail = StatusExpired, "not paid in time"
+	}
+	return ord.Status
+}
+
+// sweep, at most once a minute, forgets unpaid orders that ended more than
+// orderRetention ago and returns their ids. Called with mu held.
+func (o *orders) sweep(now time.Time) []string {
+	if now.Sub(o.swept) < time.Minute {
+		return nil
+	}
+	o.swept = now
+	var gone []string
+	for id, ord := range o.byID {
+		if o.expire(ord, now) != StatusPaid && now.Sub(ord.Created) > orderRetention {
+			delete(o.byID, id)
+			gone = append(gone, id)
+		}
+	}
+	if len(gone) > 0 {
+		for ref, id := range o.byRef {
+			if _, ok := o.byID[id]; !ok {
+				delete(o.byRef, ref)
+			}
+		}
+	}
+	return gone
 }
 
 // get returns a copy of the order.
@@ -97,6 +180,7 @@ func (o *orders) get(id string) (Order, bool) {
 	if !ok {
 		return Order{}, false
 	}
+	o.expire(ord, o.now())
 	return *ord, true
 }
 
@@ -122,6 +206,22 @@ func (o *orders) setRef(id, ref string) error {
 	return nil
 }
 
+// setRefOnce sets the order's reference unless it has one.
+func (o *orders) setRefOnce(id, ref string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	ord, ok := o.byID[id]
+	switch {
+	case !ok:
+		return errors.New("no such order")
+	case ord.Ref != "":
+		return errors.New("the order has a reference")
+	}
+	ord.Ref = ref
+	o.byRef[ref] = id
+	return nil
+}
+
 // settle records a verified outcome. A paid order stays paid.
 func (o *orders) settle(id string, s Status, detail string) {
 	o.mu.Lock()
@@ -131,6 +231,15 @@ func (o *orders) settle(id string, s Status, detail string) {
 		return
 	}
 	ord.Status, ord.Detail = s, detail
+}
+
+// note replaces the order's detail, whatever its status.
+func (o *orders) note(id, detail string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if ord, ok := o.byID[id]; ok {
+		ord.Detail = detail
+	}
 }
 
 // waitSettled waits (up to d) for a provider's server-to-server message to

@@ -40,6 +40,12 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 		return nil, nil, err
 	}
 
+	// One claim store makes every provider notification exactly-once and
+	// every repeatable money call (IOTPay's PurchaseOnce, Flexiti's
+	// AuthorizeOnce) happen once per reference. Several replicas would share
+	// one in their database instead: claims.NewSQL.
+	store := claims.NewMemory(0, 0)
+
 	var oc *odero.Client
 	var err error
 	if api := getenv("ODERO_BASE_URL"); api != "" {
@@ -61,7 +67,7 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 	var ic *iotpay.Client
 	if api := getenv("IOTPAY_BASE_URL"); api != "" {
 		ic, err = iotpay.New(iotpay.Config{MerchantID: getenv("IOTPAY_MCH_ID"), Key: iotpay.Secret(getenv("IOTPAY_KEY")), LoginName: getenv("IOTPAY_LOGIN_NAME"),
-			NotifyURL: base + "/iotpay/notify"},
+			NotifyURL: base + "/iotpay/notify", Claims: store},
 			iotpay.WithBaseURL(api), iotpay.WithLogger(log))
 	} else {
 		gw := iotpaytest.Start()
@@ -69,6 +75,7 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 		fk.iotpay = gw
 		cfg := gw.Config()
 		cfg.NotifyURL = base + "/iotpay/notify"
+		cfg.Claims = store
 		ic, err = iotpay.New(cfg, iotpay.WithBaseURL(gw.URL), iotpay.WithHTTPClient(gw.Client()), iotpay.WithLogger(log))
 	}
 	if err != nil {
@@ -111,11 +118,6 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 		return fail(err)
 	}
 
-	// One claim store makes every provider notification exactly-once and
-	// every Flexiti authorization happen once per order (AuthorizeOnce
-	// claims the order's reference in it). Several replicas would share one
-	// in their database instead: claims.NewSQL.
-	store := claims.NewMemory(0, 0)
 	var xc *flexiti.Client
 	var widgetOrigin string
 	if api := getenv("FLEXITI_BASE_URL"); api != "" {
@@ -126,10 +128,10 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 		gw := flexititest.Start()
 		closers = append(closers, gw.Close)
 		fk.flexiti = gw
-		widgetOrigin = gw.URL
+		widgetOrigin = origin(gw.URL) // gw.URL carries the API path
 		cfg := gw.Config()
 		cfg.Claims = store
-		xc, err = flexiti.New(cfg, flexiti.WithBaseURL(gw.BaseURL()), flexiti.WithHTTPClient(gw.Client()), flexiti.WithLogger(log))
+		xc, err = flexiti.New(cfg, flexiti.WithBaseURL(gw.URL), flexiti.WithHTTPClient(gw.Client()), flexiti.WithLogger(log))
 	}
 	if err != nil {
 		return fail(err)

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 )
 
 var bankPages = template.Must(template.New("bank").Parse(`
@@ -79,6 +80,11 @@ func (s *Server) bankSubmit(w http.ResponseWriter, r *http.Request) {
 		d["Success"], d["Error"] = "false", "3-D Secure authentication failed"
 	}
 	s.mu.Unlock()
+	form := url.Values{"orderId": {d["OrderID"]}, "clientReferenceCode": {d["Ref"]}, "success": {d["Success"]}}
+	if d["Error"] != "" {
+		form.Set("error", d["Error"])
+	}
+	s.notes.Remember(d["OrderID"], d["ReturnURL"], "application/x-www-form-urlencoded", []byte(form.Encode()))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = bankPages.ExecuteTemplate(w, "return", d)
 }

@@ -2,6 +2,7 @@ package finrotatest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -48,36 +49,50 @@ func ExampleStartMock() {
 			_, _ = io.WriteString(w, "paid "+list[0].ClientReferenceNumber)
 		})))
 
+	// The shop's checkout page with the widget, and its backend that
+	// completes the prepared payment.
+	shop := http.NewServeMux()
+	shop.HandleFunc("GET /checkout", func(w http.ResponseWriter, r *http.Request) {
+		tok, err := client.CreateWidgetToken(r.Context())
+		if err != nil {
+			http.Error(w, "no widget", http.StatusBadGateway)
+			return
+		}
+		html, _ := finrota.Widget{Token: tok, Amount: finrota.MustParseAmount("2750.00"),
+			ScriptURL:   gateway.ScriptURL(), // in production: finrota.ScriptURL
+			CompleteURL: "/complete", CrossOriginProtected: true}.Snippet()
+		_, _ = io.WriteString(w, "<!doctype html><html><body>"+string(html)+"</body></html>")
+	})
+	shop.Handle("POST /complete", http.NewCrossOriginProtection().Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ PrepareToken string }
+		_ = json.NewDecoder(io.LimitReader(r.Body, 4<<10)).Decode(&in)
+		out, err := client.CompletePayment(r.Context(), &finrota.CompleteRequest{Amount: finrota.MustParseAmount("2750.00"),
+			PrepareToken: finrota.PrepareToken(in.PrepareToken), ReturnURL: "https://shop.example/finrota/return",
+			ClientReferenceCode: "order-7", CustomerIP: "203.0.113.7"})
+		if err != nil {
+			http.Error(w, "not paid", http.StatusPaymentRequired)
+			return
+		}
+		next := "/thanks"
+		if redirect, ok := out.(*finrota.Redirect); ok {
+			next = redirect.URL // 3-D Secure: the bank's page
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"redirect": next})
+	})))
+	httpmock.RegisterResponder(http.MethodGet, "https://shop.example/checkout", finrotatest.HandlerResponder(shop))
+	httpmock.RegisterResponder(http.MethodPost, "https://shop.example/complete", finrotatest.HandlerResponder(shop))
+
 	ctx := context.Background()
-	amount := finrota.MustParseAmount("2750.00")
-	widget, err := client.CreateWidgetToken(ctx)
+	res, err := gateway.PayWidget(ctx, "https://shop.example/checkout", finrotatest.ThreeDSCard)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	prepared, err := gateway.PassWidget(ctx, widget, amount, true, finrotatest.TestCard)
+	ds, err := gateway.PassThreeDS(ctx, res.Next, finrotatest.ThreeDSCard)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	out, err := client.CompletePayment(ctx, &finrota.CompleteRequest{Amount: amount, PrepareToken: prepared,
-		ReturnURL: "https://shop.example/finrota/return", ClientReferenceCode: "order-7", CustomerIP: "203.0.113.7"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	ret, err := gateway.PassThreeD(ctx, out.(*finrota.Redirect).URL, "123456")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	resp, err := ret.Send(ctx, hc)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	fmt.Println(resp.StatusCode, string(page))
+	fmt.Println(ds.Delivery.Status, string(ds.Delivery.Body))
 	// Output: 200 paid order-7
 }

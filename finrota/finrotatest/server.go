@@ -32,27 +32,29 @@
 // The shopper's steps in Finrota's flow, each played over HTTP as the
 // browser would (no JavaScript engine), with the fake's own Client:
 //
-//   - the widget (the stand-in script at
-//     /static/finrota-widget/v1.0.0/index.umd.js): PassWidget reads the
+//   - the widget on the merchant's page (finrota.Widget.Snippet with
+//     ScriptURL set to Server.ScriptURL): PayWidget opens the page, reads the
 //     installments and calls preparePayment with the widget token, as the
-//     widget does on Pay, and returns the prepare token its onSuccess hands
-//     the page. Prepare makes one without HTTP;
-//   - a declined card: DeclinedCard, in PassWidget or Prepare. It is prepared
-//     all the same; CompletePayment then answers success false (a
+//     widget does on Pay (Card.ThreeDS ticks use3D), and posts the prepare
+//     token to the snippet's CompleteURL, as its onSuccess does; the
+//     merchant completes the payment there and answers where the browser
+//     goes next. Prepare makes a prepare token without HTTP;
+//   - a declined card: DeclinedCard, in PayWidget or Prepare. It is
+//     prepared all the same; CompletePayment then answers success false (a
 //     *finrota.PaymentError), or, with 3-D Secure, the bank page's return
 //     says success false;
-//   - the bank's 3-D page at Redirect.URL (/bank/3d): PassThreeD enters the
-//     SMS code ("123456" passes, anything else fails) and returns the form
-//     the page auto-posts to the merchant's returnUrl; BankReturn.Send posts
-//     it, as the browser does;
+//   - the bank's 3-D page at Redirect.URL (/bank/3d): PassThreeDS enters
+//     Card.ThreeDSCode ("123456" passes, anything else fails) and posts the
+//     form the page returns to the merchant's returnUrl, as the browser
+//     does (ThreeDSCard carries both);
 //   - closing the widget: the widget's Close button calls onClose in the
 //     page and sends nothing to Finrota or the merchant, so there is no HTTP
 //     step to play; the widget token simply lapses after 20 minutes.
 //
 // Which notifications follow: none. Finrota documents no server-to-server
 // notification; the merchant learns a 3-D result from the shopper's return
-// to returnUrl (posted by the browser, so a test can send it again with
-// BankReturn.Send) and confirms it with Client.ListPayments.
+// to returnUrl (posted by the browser; Redeliver posts it again, as a
+// reload does) and confirms it with Client.ListPayments.
 package finrotatest
 
 import (
@@ -96,14 +98,16 @@ type Server struct {
 	threeD   time.Duration // how long a 3-D step may wait
 	fetches  int
 	seq      int
+	notes    *fake.Notifier // the browser's returns, by orderId
 }
 
 type prepared struct {
-	amount  decimal.Decimal
-	use3D   bool
-	decline bool
-	last4   string
-	used    bool
+	amount   decimal.Decimal
+	currency string
+	use3D    bool
+	decline  bool
+	last4    string
+	used     bool
 }
 
 // Payment is a payment as the fake recorded it.
@@ -111,7 +115,10 @@ type Payment struct {
 	OrderID             string
 	ClientReferenceCode string
 	Amount              finrota.Amount
-	ThreeD              bool
+	// Currency is the currency the payment was prepared in (the widget's,
+	// chosen in the shopper's browser).
+	Currency finrota.Currency
+	ThreeD   bool
 	// Status is "pending" (3-D under way), "paid" or "failed".
 	Status    string
 	ReturnURL string
@@ -137,6 +144,7 @@ func Start() *Server {
 // newServer is a fake's state before it is served.
 func newServer() *Server {
 	s := &Server{ttl: 24 * time.Hour, threeD: 15 * time.Minute, access: map[string]time.Time{}, widget: map[string]time.Time{}, prepared: map[string]*prepared{}}
+	s.notes = fake.NewNotifier("finrotatest", func(string) *http.Client { return s.Client() }, checkReturn, nil)
 	return s
 }
 
@@ -193,17 +201,25 @@ func (s *Server) PaymentCount() int {
 	return len(s.payments)
 }
 
-// Prepare makes a prepare token for card, amount and use3D as the widget
-// would, without the widget or any HTTP: one call to a payment that
-// CompletePayment then pays, sends to the 3-D page (use3D) or, with
-// DeclinedCard, declines.
-func (s *Server) Prepare(amount finrota.Amount, use3D bool, card Card) finrota.PrepareToken {
+// Prepare makes a prepare token for card and amount as the widget would,
+// without the widget or any HTTP: one call to a payment that
+// CompletePayment then pays, sends to the 3-D page (card.ThreeDS, as
+// ThreeDSCard) or, with DeclinedCard, declines.
+func (s *Server) Prepare(amount finrota.Amount, card Card) finrota.PrepareToken {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tok := newToken("prep")
-	s.prepared[tok] = &prepared{amount: amount, use3D: use3D, decline: card.Number == declinedNumber, last4: last4(card.Number)}
+	s.prepared[tok] = &prepared{amount: amount, currency: string(finrota.TRY), use3D: card.ThreeDS, decline: card.Number == declinedNumber, last4: last4(card.Number)}
 	return finrota.PrepareToken(tok)
 }
+
+// ScriptURL is the stand-in widget script on the fake, for
+// finrota.Widget.ScriptURL: a page that loads it runs the widget against
+// the fake (PayWidget plays it).
+func (s *Server) ScriptURL() string { return s.URL + scriptPath }
+
+// scriptPath is the path of finrota.ScriptURL, served on the fake's host.
+const scriptPath = "/static/finrota-widget/v1.0.0/index.umd.js"
 
 func last4(n string) string {
 	if len(n) < 4 {
@@ -232,7 +248,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /erp/payments", s.authed(s.listPayments))
 	mux.HandleFunc("GET /bank/3d", s.bankPage)
 	mux.HandleFunc("POST /bank/3d", s.bankSubmit)
-	mux.HandleFunc("GET /static/finrota-widget/v1.0.0/index.umd.js", s.script)
+	mux.HandleFunc("GET "+scriptPath, s.script)
 	return mux
 }
 
@@ -368,7 +384,7 @@ func (s *Server) preparePayment(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	tok := newToken("prep")
 	n := in.Card.CardNumber
-	s.prepared[tok] = &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)}
+	s.prepared[tok] = &prepared{amount: in.Amount, currency: in.Currency, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"prepareToken": tok})
 }
@@ -429,7 +445,8 @@ func (s *Server) directPayment(w http.ResponseWriter, r *http.Request) {
 		Card struct {
 			CardNumber string `json:"cardNumber"`
 		} `json:"card"`
-		Use3D bool `json:"use3D"`
+		Use3D    bool   `json:"use3D"`
+		Currency string `json:"currency"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || len(in.Card.CardNumber) < 12 || in.ClientReferenceCode == "" {
 		writeError(w, http.StatusUnprocessableEntity, "ValidationError", "card and clientReferenceCode are required")
@@ -439,7 +456,7 @@ func (s *Server) directPayment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := in.Card.CardNumber
-	s.complete(w, r, in.payIn, &prepared{amount: in.Amount, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)})
+	s.complete(w, r, in.payIn, &prepared{amount: in.Amount, currency: in.Currency, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)})
 }
 
 func (s *Server) complete(w http.ResponseWriter, r *http.Request, in payIn, p *prepared) {
@@ -455,7 +472,7 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, in payIn, p *p
 	}
 	p.used = true
 	s.seq++
-	pay := &Payment{OrderID: "NTH15P" + pad(s.seq), ClientReferenceCode: in.ClientReferenceCode, Amount: in.Amount, ThreeD: p.use3D,
+	pay := &Payment{OrderID: "NTH15P" + pad(s.seq), ClientReferenceCode: in.ClientReferenceCode, Amount: in.Amount, Currency: finrota.Currency(p.currency), ThreeD: p.use3D,
 		ReturnURL: in.ReturnURL, id: newGUID(), at: time.Now()}
 	s.payments = append(s.payments, pay)
 	switch {
@@ -518,7 +535,7 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) {
 		}
 		s.lapse(p)
 		data = append(data, map[string]any{"id": p.id, "referenceNumber": p.OrderID, "clientReferenceNumber": p.ClientReferenceCode,
-			"currencyType": "TRY", "transactionDate": p.at.UTC().Format("2006-01-02T15:04:05.0000000"), "installment": 1,
+			"currencyType": p.Currency, "transactionDate": p.at.UTC().Format("2006-01-02T15:04:05.0000000"), "installment": 1,
 			"lastAmount": p.Amount, "lastNetAmount": p.Amount, "commRate": 0, "transactionStatusId": statusIDs[p.Status]})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": data})

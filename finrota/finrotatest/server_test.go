@@ -41,7 +41,7 @@ func TestFakeThreeDSecureReturn(t *testing.T) {
 	srv := finrotatest.NewServer(t)
 	c, err := srv.NewClient()
 	require.NoError(t, err)
-	out, err := c.CompletePayment(context.Background(), &finrota.CompleteRequest{Amount: finrota.MustParseAmount("10"), PrepareToken: srv.Prepare(finrota.MustParseAmount("10.00"), true, finrotatest.TestCard),
+	out, err := c.CompletePayment(context.Background(), &finrota.CompleteRequest{Amount: finrota.MustParseAmount("10"), PrepareToken: srv.Prepare(finrota.MustParseAmount("10.00"), finrotatest.ThreeDSCard),
 		ReturnURL: "https://shop.example/return", ClientReferenceCode: "r-1", CustomerIP: "::1"})
 	require.NoError(t, err)
 	redirect := out.(*finrota.Redirect)
@@ -70,4 +70,23 @@ func TestFakeServesWidgetScript(t *testing.T) {
 	resp.Body.Close()
 	assert.Contains(t, string(js), "window.FinrotaPay = {")
 	assert.Contains(t, string(js), "onSuccess({prepareToken: res.j.prepareToken})")
+}
+
+// A payment keeps the currency it was made in, and the listing reports it:
+// the merchant can see a payment made in another currency than the order's.
+func TestFakeListsThePaymentsCurrency(t *testing.T) {
+	srv := finrotatest.NewServer(t)
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	ctx := context.Background()
+	card := finrota.Card{Number: finrota.Secret(finrotatest.TestCard.Number), HolderName: "Test Shopper", CVV: "123", ExpMonth: 12, ExpYear: 2030}
+	for ref, cur := range map[string]finrota.Currency{"ref-usd": finrota.USD, "ref-try": finrota.TRY} {
+		_, err := c.Pay(ctx, &finrota.PayRequest{Card: card, Currency: cur, Amount: finrota.MustParseAmount("10.00"), InstallmentToken: "inst-1",
+			ReturnURL: "https://shop.example/return", ClientReferenceCode: ref, CustomerIP: "192.0.2.1"})
+		require.NoError(t, err)
+		list, err := c.ListPayments(ctx, finrota.PaymentFilter{ClientReferenceCode: ref})
+		require.NoError(t, err)
+		require.Len(t, list, 1)
+		assert.Equal(t, string(cur), list[0].CurrencyType, ref)
+	}
 }

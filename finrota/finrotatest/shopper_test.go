@@ -2,8 +2,12 @@ package finrotatest_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -19,29 +23,80 @@ func complete(ref string, tok finrota.PrepareToken) *finrota.CompleteRequest {
 		ReturnURL: "https://shop.example/finrota/return", ClientReferenceCode: ref, CustomerIP: "203.0.113.7"}
 }
 
-func TestPassWidgetThenThreeDAndReturn(t *testing.T) {
+// shopHandler is a merchant's checkout: GET /checkout renders Finrota's
+// widget (scripts from srv) for 2750.00, and POST /complete completes the
+// payment of the prepare token the widget's onSuccess posts, as order ref,
+// answering where the browser goes next.
+func shopHandler(srv *finrotatest.Server, c *finrota.Client, ref string) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /checkout", func(w http.ResponseWriter, r *http.Request) {
+		tok, err := c.CreateWidgetToken(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		html, err := finrota.Widget{Token: tok, Amount: finrota.MustParseAmount("2750.00"), ScriptURL: srv.ScriptURL(),
+			CompleteURL: "/complete", CrossOriginProtected: true}.Snippet()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, "<!doctype html><html><body>"+string(html)+"</body></html>")
+	})
+	mux.Handle("POST /complete", http.NewCrossOriginProtection().Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			PrepareToken string `json:"prepareToken"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 4<<10)).Decode(&in); err != nil {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		next := "/thanks"
+		out, err := c.CompletePayment(r.Context(), complete(ref, finrota.PrepareToken(in.PrepareToken)))
+		var pe *finrota.PaymentError
+		switch {
+		case errors.As(err, &pe):
+			next = "/declined"
+		case err != nil:
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		if redirect, ok := out.(*finrota.Redirect); ok {
+			next = redirect.URL
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"redirect": next})
+	})))
+	return mux
+}
+
+func TestPayWidgetThenThreeDSAndReturn(t *testing.T) {
 	srv := finrotatest.NewServer(t)
 	c, err := srv.NewClient()
 	require.NoError(t, err)
+	shop := httptest.NewServer(shopHandler(srv, c, "fr-1"))
+	defer shop.Close()
 	ctx := context.Background()
 
-	w, err := c.CreateWidgetToken(ctx)
+	res, err := srv.PayWidget(ctx, shop.URL+"/checkout", finrotatest.ThreeDSCard)
 	require.NoError(t, err)
-	tok, err := srv.PassWidget(ctx, w, finrota.MustParseAmount("2750.00"), true, finrotatest.TestCard)
-	require.NoError(t, err)
-	out, err := c.CompletePayment(ctx, complete("fr-1", tok))
-	require.NoError(t, err)
-	redirect, ok := out.(*finrota.Redirect)
-	require.True(t, ok, "use3D sends the shopper to the bank")
+	assert.NotEmpty(t, res.PrepareToken)
+	assert.Contains(t, res.Next, srv.URL+"/bank/3d?order=", "use3D sends the shopper to the bank")
+	pays := srv.Payments()
+	require.Len(t, pays, 1)
+	assert.Equal(t, "pending", pays[0].Status)
 
-	ret, err := srv.PassThreeD(ctx, redirect.URL, "123456")
+	ds, err := srv.PassThreeDS(ctx, res.Next, finrotatest.ThreeDSCard)
 	require.NoError(t, err)
-	assert.Equal(t, "https://shop.example/finrota/return", ret.URL)
-	req, err := ret.Request(ctx)
+	assert.Equal(t, "https://shop.example/finrota/return", ds.Return.URL)
+	assert.False(t, ds.Delivery.Acknowledged, "shop.example is not reachable from the test")
+	assert.NotEmpty(t, ds.Delivery.Refused)
+	req, err := ds.Return.Request(ctx)
 	require.NoError(t, err)
 	parsed, err := finrota.ParseReturn(req)
 	require.NoError(t, err)
-	assert.Equal(t, redirect.OrderID, parsed.OrderID)
+	assert.Equal(t, pays[0].OrderID, parsed.OrderID)
 	assert.Equal(t, "fr-1", parsed.ClientReferenceCode)
 	require.NotNil(t, parsed.Success)
 	assert.True(t, *parsed.Success)
@@ -51,22 +106,24 @@ func TestPassWidgetThenThreeDAndReturn(t *testing.T) {
 	assert.Equal(t, finrota.TransactionSuccessful, list[0].Status)
 
 	// A used prepare token is refused.
-	_, err = c.CompletePayment(ctx, complete("fr-1b", tok))
+	_, err = c.CompletePayment(ctx, complete("fr-1b", res.PrepareToken))
 	var api *finrota.APIError
 	assert.ErrorAs(t, err, &api)
 }
 
-func TestWrongThreeDCodeFailsTheReturn(t *testing.T) {
+func TestWrongThreeDSCodeFailsTheReturn(t *testing.T) {
 	srv := finrotatest.NewServer(t)
 	c, err := srv.NewClient()
 	require.NoError(t, err)
 	ctx := context.Background()
-	out, err := c.CompletePayment(ctx, complete("fr-2", srv.Prepare(finrota.MustParseAmount("2750.00"), true, finrotatest.TestCard)))
+	out, err := c.CompletePayment(ctx, complete("fr-2", srv.Prepare(finrota.MustParseAmount("2750.00"), finrotatest.ThreeDSCard)))
 	require.NoError(t, err)
-	ret, err := srv.PassThreeD(ctx, out.(*finrota.Redirect).URL, "000000")
+	wrong := finrotatest.ThreeDSCard
+	wrong.ThreeDSCode = "000000"
+	ds, err := srv.PassThreeDS(ctx, out.(*finrota.Redirect).URL, wrong)
 	require.NoError(t, err)
-	assert.Equal(t, "false", ret.Form.Get("success"))
-	assert.NotEmpty(t, ret.Form.Get("error"))
+	assert.Equal(t, "false", ds.Return.Form.Get("success"))
+	assert.NotEmpty(t, ds.Return.Form.Get("error"))
 	assert.Equal(t, "failed", srv.Payments()[0].Status)
 	list, err := c.ListPayments(ctx, finrota.PaymentFilter{ClientReferenceCode: "fr-2"})
 	require.NoError(t, err)
@@ -74,7 +131,7 @@ func TestWrongThreeDCodeFailsTheReturn(t *testing.T) {
 	assert.Equal(t, finrota.TransactionFailed, list[0].Status, "listed as failed, never as paid")
 	assert.False(t, list[0].Status.Paid())
 	// The page is finished: a second code is refused.
-	_, err = srv.PassThreeD(ctx, out.(*finrota.Redirect).URL, "123456")
+	_, err = srv.PassThreeDS(ctx, out.(*finrota.Redirect).URL, finrotatest.ThreeDSCard)
 	assert.ErrorContains(t, err, "409")
 }
 
@@ -83,18 +140,19 @@ func TestDeclinedCardIsOneCallAway(t *testing.T) {
 	c, err := srv.NewClient()
 	require.NoError(t, err)
 	ctx := context.Background()
-	_, err = c.CompletePayment(ctx, complete("fr-3", srv.Prepare(finrota.MustParseAmount("2750.00"), false, finrotatest.DeclinedCard)))
+	_, err = c.CompletePayment(ctx, complete("fr-3", srv.Prepare(finrota.MustParseAmount("2750.00"), finrotatest.DeclinedCard)))
 	var pe *finrota.PaymentError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "fr-3", pe.ClientReferenceCode)
 
-	w, err := c.CreateWidgetToken(ctx)
-	require.NoError(t, err)
-	tok, err := srv.PassWidget(ctx, w, finrota.MustParseAmount("2750.00"), false, finrotatest.DeclinedCard)
+	shop := httptest.NewServer(shopHandler(srv, c, "fr-4"))
+	defer shop.Close()
+	res, err := srv.PayWidget(ctx, shop.URL+"/checkout", finrotatest.DeclinedCard)
 	require.NoError(t, err, "a declined card is prepared all the same")
-	_, err = c.CompletePayment(ctx, complete("fr-4", tok))
-	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "/declined", res.Next, "and declined when the merchant completes it")
 	assert.Equal(t, []string{"failed", "failed"}, []string{srv.Payments()[0].Status, srv.Payments()[1].Status})
+	_, err = srv.Redeliver(ctx, srv.Payments()[1].OrderID)
+	assert.ErrorIs(t, err, finrotatest.ErrNothingToRedeliver, "no 3-D page, no return")
 }
 
 func TestMockRunsTheFlowInMemory(t *testing.T) {
@@ -113,25 +171,24 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 		returns++
 		_, _ = io.WriteString(w, "thanks for order "+ret.ClientReferenceCode)
 	})))
+	mock.RegisterRegexpResponder(http.MethodGet, regexpShop, finrotatest.HandlerResponder(shopHandler(srv, c, "fr-mem")))
+	mock.RegisterRegexpResponder(http.MethodPost, regexpShop, finrotatest.HandlerResponder(shopHandler(srv, c, "fr-mem")))
 	ctx := context.Background()
 
-	w, err := c.CreateWidgetToken(ctx)
+	res, err := srv.PayWidget(ctx, "https://shop.example/checkout", finrotatest.ThreeDSCard)
 	require.NoError(t, err)
-	tok, err := srv.PassWidget(ctx, w, finrota.MustParseAmount("2750.00"), true, finrotatest.TestCard)
+	assert.Contains(t, res.Next, string(finrota.Sandbox)+"/bank/3d?order=")
+	ds, err := srv.PassThreeDS(ctx, res.Next, finrotatest.ThreeDSCard)
 	require.NoError(t, err)
-	out, err := c.CompletePayment(ctx, complete("fr-mem", tok))
+	assert.True(t, ds.Delivery.Acknowledged)
+	assert.Equal(t, "thanks for order fr-mem", string(ds.Delivery.Body))
+	// The shopper reloads: the return arrives again.
+	again, err := srv.Redeliver(ctx, ds.Return.Form.Get("orderId"))
 	require.NoError(t, err)
-	redirect := out.(*finrota.Redirect)
-	assert.Contains(t, redirect.URL, string(finrota.Sandbox)+"/bank/3d?order=")
-	ret, err := srv.PassThreeD(ctx, redirect.URL, "123456")
-	require.NoError(t, err)
-	for range 2 { // the shopper reloads: the return arrives twice
-		resp, err := ret.Send(ctx, hc)
-		require.NoError(t, err)
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		assert.Equal(t, "thanks for order fr-mem", string(b))
-	}
+	assert.Equal(t, "thanks for order fr-mem", string(again.Body))
 	assert.Equal(t, 2, returns)
 	assert.Equal(t, 1, srv.TokenFetches())
 }
+
+// regexpShop is the merchant's checkout host in memory.
+var regexpShop = regexp.MustCompile(`^https://shop\.example/(checkout|complete)$`)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/paywidget/paywidget-go/flexiti"
 	"github.com/paywidget/paywidget-go/internal/decimal"
@@ -24,7 +25,7 @@ func (s *Server) widgetInit(w http.ResponseWriter, r *http.Request, c *call) {
 	s.sessions[sid] = &session{token: c.token, flow: flow, account: int64(id.AccountNumber)}
 	s.mu.Unlock()
 	q := url.Values{"lang": {"en"}, "x-reference-id": {r.Header.Get("x-reference-id")}, "widget_session_id": {sid}}
-	writeJSON(w, 200, map[string]string{"redirection_url": s.BaseURL() + "/#/widget/" + ClientID + "/" + c.token + "?" + q.Encode()})
+	writeJSON(w, 200, map[string]string{"redirection_url": s.URL + "/#/widget/" + ClientID + "/" + c.token + "?" + q.Encode()})
 }
 
 // verify is the stand-in widget's own call: the shopper entered the PIN.
@@ -103,10 +104,23 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, c *call) {
 	var fo struct {
 		TransactionType string     `json:"transaction_type"`
 		PlanID          flexiti.ID `json:"plan_id"`
+		Term            int        `json:"term"`
 	}
 	_ = json.Unmarshal(c.body["financing_option"], &fo)
-	if fo.TransactionType == flexiti.PromotionalPurchase && fo.PlanID == 0 {
+	switch {
+	case fo.TransactionType != flexiti.PromotionalPurchase && fo.TransactionType != flexiti.RegularPurchase:
+		writeError(w, r, 409, "wrong_inputs", "financing_option.transaction_type must be promotional_purchase or regular_purchase")
+		return
+	case fo.TransactionType == flexiti.PromotionalPurchase && (fo.PlanID == 0 || fo.Term == 0):
 		writeError(w, r, 409, "plan_term_not_set", "plan and term required")
+		return
+	case fo.TransactionType == flexiti.PromotionalPurchase && (fo.PlanID != promoPlan || fo.Term != promoTerm):
+		// The plans offered are calculate-interest's.
+		writeError(w, r, 409, "plan_term_not_available", "plan or term not available")
+		return
+	}
+	if len(str(c.body["reference"])) > 40 {
+		writeError(w, r, 409, "wrong_inputs", "reference is at most 40 characters")
 		return
 	}
 	acct := num(c.body["account_number"])
@@ -134,6 +148,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	a.Reference = str(c.body["reference"])
+	a.financing = fo.TransactionType
 	a.Status = flexiti.AuthorizationStatusOpened
 	if string(c.body["auto_capture"]) == "true" {
 		cid := s.nextID()
@@ -146,6 +161,13 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, c *call) {
 	s.used = total
 	writeJSON(w, 200, a.Authorization)
 }
+
+// The one promotional plan the fake offers (calculate-interest): plan 77
+// over 12 months.
+const (
+	promoPlan = 77
+	promoTerm = 12
+)
 
 func decimalOf(a flexiti.Amount) decimal.Decimal { return decimal.MustParse(a.String()) }
 
@@ -175,13 +197,25 @@ func (s *Server) getAuth(w http.ResponseWriter, r *http.Request, _ *call) {
 	}
 }
 
+// listAuths lists authorizations filtered as Flexiti documents:
+// account_number, transaction_type (the financing) and
+// authorization_status; oldest first, all on one page.
 func (s *Server) listAuths(w http.ResponseWriter, r *http.Request, _ *call) {
-	acct := num(json.RawMessage(r.URL.Query().Get("account_number")))
+	q := r.URL.Query()
+	acct := num(json.RawMessage(q.Get("account_number")))
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	ids := make([]int64, 0, len(s.auths))
+	for id := range s.auths {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
 	out := []flexiti.Authorization{}
-	for _, a := range s.auths {
-		if acct == 0 || int64(a.AccountNumber) == acct {
+	for _, id := range ids {
+		a := s.auths[id]
+		if (acct == 0 || int64(a.AccountNumber) == acct) &&
+			(q.Get("transaction_type") == "" || a.financing == q.Get("transaction_type")) &&
+			(q.Get("authorization_status") == "" || a.Status == q.Get("authorization_status")) {
 			out = append(out, a.Authorization)
 		}
 	}
@@ -310,7 +344,7 @@ func (s *Server) interest(w http.ResponseWriter, r *http.Request, c *call) {
 	writeJSON(w, 200, map[string]any{
 		"account_number": AccountNumber, "account_type": "consumer", "amount": dollars(amt),
 		"regular_purchase":     map[string]any{"term_amount": dollars(amt), "air": "29.99"},
-		"promotional_purchase": map[string]any{"plan_id": 77, "terms": []map[string]any{{"term": 12, "term_amount": dollars(per12), "apr": "0.00"}}},
+		"promotional_purchase": map[string]any{"plan_id": promoPlan, "terms": []map[string]any{{"term": promoTerm, "term_amount": dollars(per12), "apr": "0.00"}}},
 	})
 }
 

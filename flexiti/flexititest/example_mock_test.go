@@ -42,12 +42,12 @@ func ExampleStartMock() {
 		fmt.Println(err)
 		return
 	}
-	raw, err := fx.EnterPIN(ctx, ws.RedirectionURL, flexititest.PIN)
+	res, err := fx.PayWidget(ctx, ws.RedirectionURL, flexititest.TestCard)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	ev, _ := flexiti.ParseWidgetEvent(raw)
+	ev, _ := flexiti.ParseWidgetEvent(res.Event)
 	fmt.Println("widget:", ev.Type, "verified", ev.Success.Verified)
 	auth, err := flow.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber,
 		Amount: flexiti.MustDollars("49.99"), FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})

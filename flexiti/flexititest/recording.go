@@ -86,9 +86,10 @@ func (s *Server) Count(method, path string) int { return s.srv.Count(method, pat
 // provider's own state (tokens, authorizations, captures) stays.
 func (s *Server) Reset() { s.srv.Reset() }
 
-// attach makes f the fake's transport side and takes its URL.
+// attach makes f the fake's transport side and takes its URL,
+// with the path the provider's base URL carries.
 func (s *Server) attach(f *fake.Server) *Server {
-	s.srv, s.URL = f, f.URL
+	s.srv, s.URL = f, f.URL+Base
 	return s
 }
 

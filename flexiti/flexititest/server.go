@@ -16,10 +16,11 @@
 // at flexiti.Training, with no socket. Either way it records every request
 // (Requests, Count) and plays scripted faults (Fail).
 //
-// What it serves under URL: the POS API under /flexiti/pos-api (BaseURL),
-// and the stand-in widget page at /flexiti/pos-api/ (the redirection_url of
-// widget init, with the session in its fragment), whose script posts the PIN
-// to /flexiti/pos-api/widget/verify.
+// What it serves under URL (which ends in /flexiti/pos-api, as Flexiti's
+// hosts do: flexiti.WithBaseURL(srv.URL) just works): the POS API, and the
+// stand-in widget page at URL+"/" (the redirection_url of widget init, with
+// the session in its fragment), whose script posts the PIN to
+// URL+"/widget/verify".
 //
 // # Shopper steps
 //
@@ -29,11 +30,12 @@
 // page, which forwards the event to the merchant's server
 // (flexiti.ParseWidgetEvent, flexiti.NextStep).
 //
-//   - entering the PIN: EnterPIN over HTTP as the widget's browser does, or
-//     PassWidget without HTTP. PIN passes; any other PIN gives flx-success
-//     with verified false, and an authorization under that token then fails
-//     with flexiti.ErrCustomerIdentityNotFound;
-//   - closing the widget: CancelWidget, the page's Cancel button (flx-cancel);
+//   - entering the PIN: PayWidget over HTTP as the widget's browser does
+//     (TestCard holds PIN), or PassWidget without HTTP. PIN passes; any
+//     other PIN (WrongPINCard) gives flx-success with verified false, and an
+//     authorization under that token then fails with
+//     flexiti.ErrCustomerIdentityNotFound;
+//   - closing the widget: CloseWidget, the page's Cancel button (flx-cancel);
 //   - a declined purchase: Flexiti has no card; a purchase over the credit
 //     limit (SetCreditLimit, 5000.00 at the start) is declined at Authorize,
 //     and DeclineApplications declines the Apply flow.
@@ -71,14 +73,18 @@ const (
 	PIN          = "2222"
 )
 
-// Base is the path prefix of the POS API on the fake.
+// Base is the path of the POS API below the host, on Flexiti's hosts as on
+// the fake: URL ends in it, as the Environment constants do, so that
+// flexiti.WithBaseURL(srv.URL) reaches the API. Recorded request paths
+// (Requests, Count, Fail) start with it.
 const Base = "/flexiti/pos-api"
 
 // Server is a fake Flexiti.
 type Server struct {
-	// URL is the fake's base URL: http://127.0.0.1:<port> for NewServer and
-	// Start, the provider's sandbox host for NewMock and StartMock. Its API,
-	// pages and scripts are all served under it.
+	// URL is the fake's base URL, the POS API base with its path (Base):
+	// http://127.0.0.1:<port>/flexiti/pos-api for NewServer and Start,
+	// flexiti.Training for NewMock and StartMock. Pass it to
+	// flexiti.WithBaseURL; the widget page is served under it too.
 	URL string
 
 	srv *fake.Server
@@ -113,10 +119,11 @@ type session struct {
 
 type auth struct {
 	flexiti.Authorization
-	captured decimal.Decimal
-	captures map[int64]decimal.Decimal
-	refs     map[int64]string // capture id → the capture's reference
-	released bool
+	financing string // financing_option.transaction_type
+	captured  decimal.Decimal
+	captures  map[int64]decimal.Decimal
+	refs      map[int64]string // capture id → the capture's reference
+	released  bool
 }
 
 // NewServer starts a fake closed when tb ends.
@@ -140,11 +147,8 @@ func newServer() *Server {
 	return s
 }
 
-// BaseURL is the POS API base on the fake (pass it to WithBaseURL).
-func (s *Server) BaseURL() string { return s.URL + Base }
-
 // Config returns the fake's credentials. On loopback pair it with
-// flexiti.WithBaseURL(s.BaseURL()); in memory (NewMock) its Environment is
+// flexiti.WithBaseURL(s.URL); in memory (NewMock) its Environment is
 // the mounted host already.
 func (s *Server) Config() flexiti.Config {
 	return flexiti.Config{ClientID: ClientID, ClientSecret: ClientSecret, Environment: s.env}
@@ -152,7 +156,7 @@ func (s *Server) Config() flexiti.Config {
 
 // NewClient returns a client of the fake; opts come after the fake's own.
 func (s *Server) NewClient(opts ...flexiti.Option) (*flexiti.Client, error) {
-	base := []flexiti.Option{flexiti.WithBaseURL(s.BaseURL()), flexiti.WithHTTPClient(s.Client())}
+	base := []flexiti.Option{flexiti.WithBaseURL(s.URL), flexiti.WithHTTPClient(s.Client())}
 	return flexiti.New(s.Config(), append(base, opts...)...)
 }
 

@@ -22,7 +22,7 @@ func TestFakeEnforcesScopeAndReference(t *testing.T) {
 	require.NoError(t, err)
 	st := f.State()
 	// A customer token on a merchant-only endpoint: 403.
-	req, _ := http.NewRequest(http.MethodPost, srv.BaseURL()+"/v2.5.1/client-id/"+flexititest.ClientID+"/authorization/1/capture", strings.NewReader(`{"amount":1.00}`))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v2.5.1/client-id/"+flexititest.ClientID+"/authorization/1/capture", strings.NewReader(`{"amount":1.00}`))
 	req.Header.Set("Authorization", "Bearer "+st.AccessToken)
 	req.Header.Set("x-reference-id", st.ReferenceID)
 	resp, err := srv.Client().Do(req)
@@ -32,7 +32,7 @@ func TestFakeEnforcesScopeAndReference(t *testing.T) {
 	assert.Equal(t, 403, resp.StatusCode)
 	assert.Contains(t, string(b), "Insufficient scope")
 	// No x-reference-id: refused.
-	req, _ = http.NewRequest(http.MethodPost, srv.BaseURL()+"/v2.5/client-id/"+flexititest.ClientID+"/widget/init", strings.NewReader(`{"flow":"purchase"}`))
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/v2.5/client-id/"+flexititest.ClientID+"/widget/init", strings.NewReader(`{"flow":"purchase"}`))
 	req.Header.Set("Authorization", "Bearer "+st.AccessToken)
 	resp, err = srv.Client().Do(req)
 	require.NoError(t, err)
@@ -83,4 +83,42 @@ func TestFakeApply(t *testing.T) {
 	srv.DeclineApplications(true)
 	_, err = f.Apply(context.Background(), r)
 	require.ErrorIs(t, err, flexiti.ErrApplicationDeclined)
+}
+
+// Flexiti refuses a promotional purchase without a plan and term, or with a
+// plan or term calculate-interest does not offer; the listing filters by
+// the financing (transaction_type).
+func TestFakeFinancingRules(t *testing.T) {
+	srv := flexititest.NewServer(t)
+	c, err := srv.NewClient()
+	require.NoError(t, err)
+	ctx := context.Background()
+	f, err := c.NewFlow(ctx)
+	require.NoError(t, err)
+	ws, err := f.WidgetInit(ctx, &flexiti.WidgetInitRequest{Flow: flexiti.FlowPurchase,
+		CustomerIdentification: flexiti.CustomerIdentification{AccountNumber: flexititest.AccountNumber}})
+	require.NoError(t, err)
+	_, ok := srv.PassWidget(ws.WidgetSessionID, flexititest.PIN)
+	require.True(t, ok)
+	amt, err := flexiti.Dollars("10.00")
+	require.NoError(t, err)
+	authorize := func(fo flexiti.FinancingOption) error {
+		_, err := f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: amt, FinancingOption: fo})
+		return err
+	}
+	for code, fo := range map[string]flexiti.FinancingOption{
+		"plan_term_not_available":  {TransactionType: flexiti.PromotionalPurchase, PlanID: 78, Term: 12},
+		"plan_term_not_available ": {TransactionType: flexiti.PromotionalPurchase, PlanID: 77, Term: 24},
+	} {
+		var ae *flexiti.APIError
+		require.ErrorAs(t, authorize(fo), &ae, code)
+		assert.Equal(t, strings.TrimSpace(code), ae.Code, "%+v", fo)
+	}
+	require.NoError(t, authorize(flexiti.FinancingOption{TransactionType: flexiti.PromotionalPurchase, PlanID: 77, Term: 12}))
+	require.NoError(t, authorize(flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}))
+	for tt, n := range map[string]int{flexiti.PromotionalPurchase: 1, flexiti.RegularPurchase: 1, "": 2} {
+		list, err := c.ListAuthorizations(ctx, flexiti.AuthorizationFilter{AccountNumber: flexititest.AccountNumber, TransactionType: tt})
+		require.NoError(t, err)
+		assert.Len(t, list, n, tt)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,13 +15,36 @@ import (
 	"github.com/paywidget/paywidget-go/internal/fake"
 )
 
-// EnterPIN plays the shopper in the widget at redirectionURL
-// (WidgetSession.RedirectionURL): it opens the page and submits pin, as the
-// page's script does, and returns the event the widget posts to its parent
-// ({"eventType": "flx-success", "eventData": {...}}), ready for
-// flexiti.ParseWidgetEvent.
-func (s *Server) EnterPIN(ctx context.Context, redirectionURL, pin string) (json.RawMessage, error) {
-	page, sessionID, err := s.openWidget(ctx, redirectionURL)
+// Card is what a shopper enters in Flexiti's widget: Flexiti has no card
+// number to type, the widget asks for the account's PIN. Its field names
+// follow every fake's Card.
+type Card struct {
+	PIN string
+}
+
+// Test cards: TestCard passes the widget (PIN); WrongPINCard gives
+// flx-success with verified false, and an authorization under that token
+// then fails with flexiti.ErrCustomerIdentityNotFound.
+var (
+	TestCard     = Card{PIN: PIN}
+	WrongPINCard = Card{PIN: "0000"}
+)
+
+// WidgetResult is where the shopper's step in the widget ends.
+type WidgetResult struct {
+	// Event is what the widget posts to its parent page, which forwards it
+	// to the merchant's server: {"eventType": "flx-success", "eventData":
+	// {...}} after PayWidget, {"eventType": "flx-cancel"} after CloseWidget.
+	// flexiti.ParseWidgetEvent reads it.
+	Event json.RawMessage
+}
+
+// PayWidget plays the shopper in the widget at widgetURL
+// (WidgetSession.RedirectionURL): it opens the page and submits card's PIN,
+// as the page's script does, and returns the event the widget posts to its
+// parent.
+func (s *Server) PayWidget(ctx context.Context, widgetURL string, card Card) (*WidgetResult, error) {
+	page, sessionID, err := s.openWidget(ctx, widgetURL)
 	if err != nil {
 		return nil, err
 	}
@@ -28,7 +52,7 @@ func (s *Server) EnterPIN(ctx context.Context, redirectionURL, pin string) (json
 	if err != nil {
 		return nil, err
 	}
-	body, _ := json.Marshal(map[string]string{"widget_session_id": sessionID, "pin": pin})
+	body, _ := json.Marshal(map[string]string{"widget_session_id": sessionID, "pin": card.PIN})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, verify.String(), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -43,22 +67,22 @@ func (s *Server) EnterPIN(ctx context.Context, redirectionURL, pin string) (json
 	if err != nil {
 		return nil, err
 	}
-	return json.RawMessage(bytes.TrimSpace(raw)), nil
+	return &WidgetResult{Event: json.RawMessage(bytes.TrimSpace(raw))}, nil
 }
 
-// CancelWidget plays the shopper pressing Cancel in the widget at
-// redirectionURL: it opens the page and returns the event the widget posts
-// to its parent, {"eventType": "flx-cancel"}. Nothing reaches Flexiti; the
+// CloseWidget plays the shopper pressing Cancel in the widget at
+// widgetURL: it opens the page and returns the event the widget posts to
+// its parent, {"eventType": "flx-cancel"}. Nothing reaches Flexiti; the
 // token stays unverified.
-func (s *Server) CancelWidget(ctx context.Context, redirectionURL string) (json.RawMessage, error) {
-	page, _, err := s.openWidget(ctx, redirectionURL)
+func (s *Server) CloseWidget(ctx context.Context, widgetURL string) (*WidgetResult, error) {
+	page, _, err := s.openWidget(ctx, widgetURL)
 	if err != nil {
 		return nil, err
 	}
 	if !page.Has("flexiti-cancel") {
 		return nil, errors.New("flexititest: the widget page has no Cancel button")
 	}
-	return json.RawMessage(`{"eventType":"` + flexiti.EventCancel + `"}`), nil
+	return &WidgetResult{Event: json.RawMessage(`{"eventType":"` + flexiti.EventCancel + `"}`)}, nil
 }
 
 // openWidget loads the widget page and reads widget_session_id from the
@@ -87,3 +111,6 @@ func (s *Server) openWidget(ctx context.Context, redirectionURL string) (*fake.P
 	}
 	return page, q.Get("widget_session_id"), nil
 }
+
+// Format prints the result with Event as the JSON text it is, not as bytes.
+func (r WidgetResult) Format(f fmt.State, _ rune) { _, _ = fmt.Fprintf(f, "{Event:%s}", r.Event) }

@@ -29,16 +29,16 @@ func authorize(f *flexiti.Flow, amount string) error {
 	return err
 }
 
-func TestEnterPINOverHTTP(t *testing.T) {
+func TestPayWidgetOverHTTP(t *testing.T) {
 	srv := flexititest.NewServer(t)
 	c, err := srv.NewClient()
 	require.NoError(t, err)
 	ctx := context.Background()
 
 	f, ws := purchaseFlow(t, c)
-	raw, err := srv.EnterPIN(ctx, ws.RedirectionURL, flexititest.PIN)
+	res, err := srv.PayWidget(ctx, ws.RedirectionURL, flexititest.TestCard)
 	require.NoError(t, err)
-	ev, err := flexiti.ParseWidgetEvent(raw)
+	ev, err := flexiti.ParseWidgetEvent(res.Event)
 	require.NoError(t, err)
 	assert.Equal(t, flexiti.EventSuccess, ev.Type)
 	require.NotNil(t, ev.Success)
@@ -49,20 +49,31 @@ func TestEnterPINOverHTTP(t *testing.T) {
 	// Over the credit limit: declined at Authorize.
 	srv.SetCreditLimit(flexiti.MustDollars("150.00"))
 	f, ws = purchaseFlow(t, c)
-	_, err = srv.EnterPIN(ctx, ws.RedirectionURL, flexititest.PIN)
+	_, err = srv.PayWidget(ctx, ws.RedirectionURL, flexititest.TestCard)
 	require.NoError(t, err)
 	assert.Error(t, authorize(f, "100.00"), "100.00 more than the 50.00 left")
 	assert.Equal(t, 1, srv.Authorizations())
+
+	// A wrong PIN: the widget says so, and the authorization finds no
+	// customer identity.
+	f, ws = purchaseFlow(t, c)
+	res, err = srv.PayWidget(ctx, ws.RedirectionURL, flexititest.WrongPINCard)
+	require.NoError(t, err)
+	ev, err = flexiti.ParseWidgetEvent(res.Event)
+	require.NoError(t, err)
+	require.NotNil(t, ev.Success)
+	assert.False(t, ev.Success.Verified)
+	require.ErrorIs(t, authorize(f, "10.00"), flexiti.ErrCustomerIdentityNotFound)
 }
 
-func TestCancelWidget(t *testing.T) {
+func TestCloseWidget(t *testing.T) {
 	srv := flexititest.NewServer(t)
 	c, err := srv.NewClient()
 	require.NoError(t, err)
 	f, ws := purchaseFlow(t, c)
-	raw, err := srv.CancelWidget(context.Background(), ws.RedirectionURL)
+	res, err := srv.CloseWidget(context.Background(), ws.RedirectionURL)
 	require.NoError(t, err)
-	ev, err := flexiti.ParseWidgetEvent(raw)
+	ev, err := flexiti.ParseWidgetEvent(res.Event)
 	require.NoError(t, err)
 	assert.Equal(t, flexiti.EventCancel, ev.Type)
 	assert.Equal(t, flexiti.StepCancelled, flexiti.NextStep(flexiti.FlowPurchase, ev))
@@ -72,13 +83,13 @@ func TestCancelWidget(t *testing.T) {
 func TestMockRunsTheFlowInMemory(t *testing.T) {
 	mock := httpmock.NewMockTransport()
 	srv := flexititest.NewMock(t, mock)
-	assert.Equal(t, string(flexiti.Training), srv.BaseURL())
+	assert.Equal(t, string(flexiti.Training), srv.URL)
 	c, err := flexiti.New(srv.Config(), flexiti.WithHTTPClient(&http.Client{Transport: mock}))
 	require.NoError(t, err)
 	f, ws := purchaseFlow(t, c)
-	raw, err := srv.EnterPIN(context.Background(), ws.RedirectionURL, flexititest.PIN)
+	res, err := srv.PayWidget(context.Background(), ws.RedirectionURL, flexititest.TestCard)
 	require.NoError(t, err)
-	ev, err := flexiti.ParseWidgetEvent(raw)
+	ev, err := flexiti.ParseWidgetEvent(res.Event)
 	require.NoError(t, err)
 	assert.True(t, ev.Success.Verified)
 	require.NoError(t, authorize(f, "25.00"))

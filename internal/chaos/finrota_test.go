@@ -72,6 +72,9 @@ func (r *finrotaRig) Targets() []chaos.Target {
 func (r *finrotaRig) NewPayment(i int) chaos.Payment {
 	p := &finrotaPayment{r: r, ref: fmt.Sprintf("%s-%d", r.prefix, i), widget: i%2 == 0, settle: i%4 == 0}
 	p.card = finrotatest.TestCard
+	if p.widget {
+		p.card = finrotatest.ThreeDSCard
+	}
 	if i%20 == 1 {
 		p.card = finrotatest.DeclinedCard
 	}
@@ -228,10 +231,10 @@ func (p *finrotaPayment) Step(ctx context.Context, rep int) (chaos.Step, error) 
 		p.advance(frOpen, frWidget, func() { p.wt = w })
 		return chaos.Progressed, nil
 	case frWidget:
-		tok, err := p.r.fx.PassWidget(ctx, wt, finrotaAmount, true, p.card)
-		if err != nil {
-			return 0, err
-		}
+		// The shopper passes the widget (the fake's Prepare: what the
+		// widget's preparePayment makes, without a merchant page).
+		_ = wt
+		tok := p.r.fx.Prepare(finrotaAmount, p.card)
 		p.advance(frWidget, frPay, func() { p.prep = tok })
 		return chaos.Progressed, nil
 	case frPay:
@@ -244,7 +247,7 @@ func (p *finrotaPayment) Step(ctx context.Context, rep int) (chaos.Step, error) 
 		}
 		return p.answer(frPay, out, err)
 	case frBank:
-		_, err := p.r.fx.PassThreeD(ctx, redirect, "123456")
+		_, err := p.r.fx.PassThreeDS(ctx, redirect, p.card)
 		if err != nil && !strings.Contains(err.Error(), "409") { // 409: the bank's session lapsed
 			return 0, err
 		}
@@ -280,7 +283,7 @@ func (p *finrotaPayment) complete(tok finrota.PrepareToken) *finrota.CompleteReq
 
 func (p *finrotaPayment) pay(inst string) *finrota.PayRequest {
 	return &finrota.PayRequest{
-		Card: finrota.Card{Number: finrota.Secret(p.card.Number), HolderName: p.card.HolderName, CVV: finrota.Secret(p.card.CVV),
+		Card: finrota.Card{Number: finrota.Secret(p.card.Number), HolderName: p.card.HolderName, CVV: finrota.Secret(p.card.CVC),
 			ExpMonth: p.card.ExpMonth, ExpYear: p.card.ExpYear},
 		Currency: finrota.TRY, Amount: finrotaAmount, InstallmentToken: inst,
 		ReturnURL: "https://shop.example/finrota/return/" + p.ref, ClientReferenceCode: p.ref, CustomerIP: "203.0.113.7",

@@ -36,7 +36,7 @@ func flexitiProvider(t *testing.T) chaos.Provider {
 		for range env.Replicas {
 			cfg := fx.Config()
 			cfg.Claims, cfg.ClaimLease = env.Store, env.Lease
-			c, err := flexiti.New(cfg, flexiti.WithBaseURL(fx.BaseURL()), flexiti.WithHTTPClient(env.Client()))
+			c, err := flexiti.New(cfg, flexiti.WithBaseURL(fx.URL), flexiti.WithHTTPClient(env.Client()))
 			if err != nil {
 				return nil, err
 			}

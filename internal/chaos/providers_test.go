@@ -12,5 +12,7 @@ func providers(t *testing.T) []chaos.Provider {
 		iotpayProvider(t),
 		flexitiProvider(t),
 		finrotaProvider(t),
+		ktwidgetProvider(t),
+		oderoProvider(t),
 	}
 }

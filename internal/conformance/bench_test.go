@@ -250,14 +250,14 @@ func BenchmarkRoundTrip(b *testing.B) {
 		hc := plainClient()
 		form := url.Values{"client_id": {flexititest.ClientID}, "client_secret": {flexititest.ClientSecret}, "grant_type": {"client_credentials"}, "scope": {"merchant"}}
 		ref := flexiti.NewReferenceID()
-		treq, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.BaseURL()+"/v2.5/oauth/token", strings.NewReader(form.Encode()))
+		treq, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/v2.5/oauth/token", strings.NewReader(form.Encode()))
 		treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		treq.Header.Set("x-reference-id", ref)
 		var tok struct {
 			AccessToken string `json:"access_token"`
 		}
 		plainDo(b, hc, treq, &tok)
-		u := srv.BaseURL() + "/v2.5.1/client-id/" + flexititest.ClientID + "/authorization/" + id.String() + "?lang=en"
+		u := srv.URL + "/v2.5.1/client-id/" + flexititest.ClientID + "/authorization/" + id.String() + "?lang=en"
 		b.ReportAllocs()
 		stop := benchcpu.Measure(b)
 		for b.Loop() {

@@ -33,7 +33,7 @@ var finrotaSubject = conformance.Subject{
 		prepare := func(ctx context.Context) error {
 			w, err := c.CreateWidgetToken(ctx) // the access token is cached before the call under test
 			widget = w
-			prep = srv.Prepare(amount, false, finrotatest.TestCard)
+			prep = srv.Prepare(amount, finrotatest.TestCard)
 			return err
 		}
 		req := func() *finrota.CompleteRequest {

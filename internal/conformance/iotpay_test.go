@@ -127,7 +127,9 @@ var iotpaySubject = conformance.Subject{
 					return err
 				}),
 				bad("notifyUrl not configured", func(ctx context.Context) error {
-					bare, err := srv.NewClient(opts...)
+					cfg := srv.Config()
+					cfg.NotifyURL = "" // NewClient's would be the fake's stand-in merchant
+					bare, err := iotpay.New(cfg, append([]iotpay.Option{iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client())}, opts...)...)
 					if err != nil {
 						return err
 					}

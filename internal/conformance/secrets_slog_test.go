@@ -19,6 +19,7 @@ import (
 	"github.com/paywidget/paywidget-go/finrota"
 	"github.com/paywidget/paywidget-go/finrota/finrotatest"
 	"github.com/paywidget/paywidget-go/flexiti"
+	"github.com/paywidget/paywidget-go/flexiti/flexititest"
 	"github.com/paywidget/paywidget-go/iotpay"
 	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
 	"github.com/paywidget/paywidget-go/ktwidget"
@@ -87,10 +88,12 @@ func secretHolders(t *testing.T) []holder {
 		{"odero.InitCheckoutRequest", odero.InitCheckoutRequest{CardUserKey: vault[0], Currency: odero.TRY}, vault[:1]},
 		{"odero.Payment", payment, vault},
 		{"odero.Verdict", odero.Verdict{Outcome: odero.OutcomePaid, Token: "checkout-1", Payment: &payment}, vault},
-		{"oderotest.Card", oderotest.Card{HolderName: "Test Shopper", Number: "4111111111111111", ExpireMonth: "12", ExpireYear: "2030", CVC: "cvc-SECRET", ThreeDSCode: "3ds-SECRET"}, []string{"4111111111111111", "cvc-SECRET", "3ds-SECRET"}},
-		{"finrotatest.Card", finrotatest.Card{Number: "4155650100416111", HolderName: "Test Shopper", CVV: "cvv-SECRET", ExpMonth: 12, ExpYear: 2030}, []string{"4155650100416111", "cvv-SECRET"}},
-		{"ktwidgettest.Card", ktwidgettest.Card{Number: "4405639704015096", Expiry: "12/30", CVC: "cvc-SECRET"}, []string{"4405639704015096", "cvc-SECRET"}},
-		{"iotpaytest.Card", iotpaytest.Card{Holder: "Test Shopper", Number: "4242424242424242", Expiry: "1230", CVV: "cvv-SECRET"}, []string{"4242424242424242", "cvv-SECRET"}},
+		{"oderotest.Card", oderotest.Card{HolderName: "Test Shopper", Number: "4111111111111111", ExpMonth: 12, ExpYear: 2030, CVC: "cvc-SECRET", ThreeDSCode: "3ds-SECRET"}, []string{"4111111111111111", "cvc-SECRET", "3ds-SECRET"}},
+		{"finrotatest.Card", finrotatest.Card{Number: "4155650100416111", HolderName: "Test Shopper", CVC: "cvc-SECRET", ExpMonth: 12, ExpYear: 2030, ThreeDSCode: "3ds-SECRET"}, []string{"4155650100416111", "cvc-SECRET", "3ds-SECRET"}},
+		{"ktwidgettest.Card", ktwidgettest.Card{Number: "4405639704015096", ExpMonth: 12, ExpYear: 2030, CVC: "cvc-SECRET"}, []string{"4405639704015096", "cvc-SECRET"}},
+		{"iotpaytest.Card", iotpaytest.Card{HolderName: "Test Shopper", Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "cvc-SECRET"}, []string{"4242424242424242", "cvc-SECRET"}},
+		{"flexititest.Card", flexititest.Card{PIN: "pin-SECRET"}, []string{"pin-SECRET"}},
+		{"finrotatest.WidgetResult", finrotatest.WidgetResult{PrepareToken: "prep-SECRET", Next: "https://shop.example/next"}, []string{"prep-SECRET"}},
 	}
 }
 
@@ -206,6 +209,10 @@ func ptrTo(v any) any {
 	case ktwidgettest.Card:
 		return &x
 	case iotpaytest.Card:
+		return &x
+	case flexititest.Card:
+		return &x
+	case finrotatest.WidgetResult:
 		return &x
 	}
 	panic(fmt.Sprintf("ptrTo: add %T", v))

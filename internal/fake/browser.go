@@ -2,6 +2,7 @@ package fake
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"html"
 	"io"
@@ -124,4 +125,52 @@ func truncate(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+var (
+	scriptRe = regexp.MustCompile(`<script src="([^"]+)"`)
+	// jsStringRe is a double-quoted JavaScript string literal, as
+	// html/template writes one.
+	jsStringRe = `"(?:[^"\\]|\\.)*"`
+)
+
+// ScriptOrigin returns scheme://host of the first script on the page whose
+// src ends in path: where the browser loaded a provider's widget script
+// from, and so where that script sends the shopper's card.
+func ScriptOrigin(p *Page, path string) (string, error) {
+	for _, m := range scriptRe.FindAllStringSubmatch(p.Body, -1) {
+		u, err := p.URL.Parse(html.UnescapeString(m[1]))
+		if err == nil && strings.HasSuffix(u.Path, path) {
+			return u.Scheme + "://" + u.Host, nil
+		}
+	}
+	return "", errors.New("page " + p.URL.Redacted() + " loads no script " + path)
+}
+
+// JSStrings finds the first match of pattern on the page, where each %s in
+// pattern stands for a double-quoted JavaScript string literal, and returns
+// the pattern's groups: the literals' values, and any group of pattern's
+// own as it matched.
+func JSStrings(p *Page, pattern string) ([]string, error) {
+	rx, err := regexp.Compile(strings.ReplaceAll(pattern, "%s", "("+jsStringRe+")"))
+	if err != nil {
+		return nil, err
+	}
+	m := rx.FindStringSubmatch(p.Body)
+	if m == nil {
+		return nil, errors.New("page " + p.URL.Redacted() + " has no " + pattern)
+	}
+	out := make([]string, 0, len(m)-1)
+	for _, lit := range m[1:] {
+		if !strings.HasPrefix(lit, `"`) {
+			out = append(out, lit)
+			continue
+		}
+		var v string
+		if err := json.Unmarshal([]byte(lit), &v); err != nil {
+			return nil, errors.New("page " + p.URL.Redacted() + ": unreadable string " + lit)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

@@ -229,3 +229,13 @@ func result(rec *httptest.ResponseRecorder, req *http.Request) *http.Response {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// Origin is scheme://host of base (a provider's environment URL, which may
+// carry a path), the URL an in-memory server (NewMemory) is mounted at.
+func Origin(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return base
+	}
+	return u.Scheme + "://" + u.Host
+}

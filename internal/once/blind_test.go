@@ -103,3 +103,35 @@ func TestBlindOutcomeUnknownNeverResent(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "needs a claims store")
 }
+
+// A blind key taken over when the claim itself ate the lease (a slow store)
+// stays held: releasing it would make it new to the next caller, who would
+// send it again. Checked for every way the take-over can end.
+func TestBlindTakeOverWithSpentLeaseStaysHeld(t *testing.T) {
+	for _, recalled := range []map[string]int64{nil, {}} {
+		p := newProvider()
+		store := claims.NewMemory(0, 0)
+		const lease = 60 * time.Millisecond
+		p.sendErr = []error{httpx.OutcomeUnknown("test", errors.New("reset"))}
+		_, err := once.Do(context.Background(), guard(store, lease), p.blind("s-1", 100, recalled))
+		require.ErrorIs(t, err, httpx.ErrOutcomeUnknown)
+		time.Sleep(2 * lease)
+
+		// The clock jumps a whole lease between the read before Claim and
+		// the next: the claim took the lease.
+		var calls int
+		base := time.Now()
+		slow := once.Guard{Store: store, Lease: lease, Now: func() time.Time {
+			calls++
+			if calls == 1 {
+				return base
+			}
+			return base.Add(lease)
+		}}
+		_, err = once.Do(context.Background(), slow, p.blind("s-1", 100, recalled))
+		require.Error(t, err)
+		_, err = once.Do(context.Background(), guard(store, lease), p.blind("s-1", 100, recalled))
+		require.Error(t, err, "still held, not new")
+		assert.Equal(t, int32(1), p.sends.Load(), "never sent again")
+	}
+}

@@ -113,7 +113,11 @@ type Call[T any] struct {
 	// new to the store (which must be a claims.ValueStore, to tell new keys
 	// from taken-over ones); a repeat after success gets Recall's answer, and
 	// a key whose holder ended with an unknown outcome (or died) stays held
-	// and answers Unknowable: it is never sent again.
+	// and is never sent again: the holder that takes it over after the lease
+	// answers Recall's record when there is one (and completes the key), and
+	// otherwise an error matching both Unknowable and ErrOutcomeUnknown. A
+	// Duplicate refusal ("received before") is held the same way and
+	// answers Unknowable alone, never the provider's refusal.
 	Lookup func(ctx context.Context) (rec T, found bool, err error)
 	// Recall answers a repeat of a done call when Lookup is nil: the record
 	// the merchant's own store kept (KTPay's notification verdict); found
@@ -204,7 +208,10 @@ func Do[T any](ctx context.Context, g Guard, c Call[T]) (T, error) {
 		return fits(c, rec)
 	}
 	if c.Lookup == nil {
-		if !sendable() {
+		// A key taken over is never released: its earlier holder may have
+		// sent, and a released key is new to the next caller, who would
+		// send again. sendBlind sends nothing under it anyway.
+		if !cl.TakenOver && !sendable() {
 			release()
 			return zero, leaseSpent(c)
 		}
@@ -253,21 +260,40 @@ func sendBlind[T any](ctx context.Context, c Call[T], cl claims.Claim, start tim
 	var zero T
 	if cl.TakenOver {
 		// An earlier holder ended without completing or releasing: it may
-		// have sent. Nothing can tell, so the key stays held and nothing is
-		// sent.
-		return zero, unknowable(c)
+		// have sent. Only a verdict recorded since (KTPay's notification)
+		// tells; without one the key stays held and nothing is sent.
+		if c.Recall != nil {
+			rec, found, err := c.Recall(ctx)
+			if err != nil {
+				return zero, err
+			}
+			if found {
+				complete()
+				return fits(c, rec)
+			}
+		}
+		return zero, errors.Join(unknowable(c), httpx.OutcomeUnknown(c.Provider, errEarlierHolder))
 	}
 	rec, err := c.Send(ctx)
 	switch {
 	case err == nil:
 		complete()
 		return rec, nil
-	case errors.Is(err, httpx.ErrOutcomeUnknown), c.Duplicate != nil && c.Duplicate(err):
+	case errors.Is(err, httpx.ErrOutcomeUnknown):
 		return zero, errors.Join(err, unknowable(c)) // held: never sent again
+	case c.Duplicate != nil && c.Duplicate(err):
+		// Received before (by a call this store did not see): not a
+		// refusal to show anyone. Held, never sent again; its verdict
+		// comes as Unknowable says.
+		return zero, fmt.Errorf("%s: %s: received before (%s): %w", c.Provider, quote(c.Reference), err.Error(), unknowableErr(c))
 	}
 	release()
 	return zero, err
 }
+
+// errEarlierHolder is the cause of the outcome-unknown error of a reference
+// taken over from a holder that ended without an answer.
+var errEarlierHolder = errors.New("an earlier attempt under this reference ended without an answer")
 
 func recall[T any](ctx context.Context, c Call[T]) (T, error) {
 	var zero T
@@ -290,11 +316,14 @@ func leaseSpent[T any](c Call[T]) error {
 }
 
 func unknowable[T any](c Call[T]) error {
-	u := c.Unknowable
-	if u == nil {
-		u = httpx.ErrOutcomeUnknown
+	return fmt.Errorf("%s: %s: %w", c.Provider, quote(c.Reference), unknowableErr(c))
+}
+
+func unknowableErr[T any](c Call[T]) error {
+	if c.Unknowable == nil {
+		return httpx.ErrOutcomeUnknown
 	}
-	return fmt.Errorf("%s: %s: %w", c.Provider, quote(c.Reference), u)
+	return c.Unknowable
 }
 
 // fits returns rec, or a *ReferenceConflictError when it does not fit the request.

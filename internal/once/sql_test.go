@@ -98,3 +98,41 @@ func TestReplicasOnPostgres(t *testing.T) {
 	assert.Equal(t, int64(100), rec)
 	assert.Equal(t, int32(2), p.sends.Load(), "pg-1 once and pg-2 once")
 }
+
+// The verdict of a provider without look-up (KTPay), recorded by one
+// replica's notification handler while the others read it, on PostgreSQL:
+// the writer always lands, and every replica then reads it.
+func TestSQLVerdictAcrossReplicas(t *testing.T) {
+	stores := sqlReplicas(t, 3)
+	ctx := context.Background()
+	for i := range 10 {
+		key := "ktwidget:verdict:o-" + string(rune('a'+i))
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for _, s := range stores[1:] {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+						_, _, _ = once.ReadVerdict(ctx, s, key)
+						time.Sleep(100 * time.Microsecond) // a repeat, not a spin
+					}
+				}
+			}()
+		}
+		err := once.RecordVerdict(ctx, stores[0], key, "completed h", 5*time.Second)
+		close(stop)
+		wg.Wait()
+		require.NoError(t, err)
+		for _, s := range stores {
+			v, found, err := once.ReadVerdict(ctx, s, key)
+			require.NoError(t, err)
+			require.True(t, found)
+			assert.Equal(t, "completed h", v)
+		}
+	}
+}

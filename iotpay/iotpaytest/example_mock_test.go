@@ -47,11 +47,12 @@ func ExampleStartMock() {
 		fmt.Println(err)
 		return
 	}
-	back, err := iot.PayCardPage(ctx, co.RedirectURL, iotpaytest.TestCard)
+	res, err := iot.PayPage(ctx, co.RedirectURL, iotpaytest.TestCard)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	back := res.Return
 	ret, _ := iotpay.ParseReturn(back.Query())
 	fmt.Println("browser returns to", back.Path, "with", ret.RetCode, ret.Status.Outcome())
 	select {

@@ -1,11 +1,9 @@
 package iotpaytest
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,40 +32,33 @@ func (s *Server) notify(o iotpay.Order, url string) {
 	}
 	p["sign"] = iotpay.Sign(p, Key)
 	body, _ := json.Marshal(map[string]any(p))
-	s.sent[o.PayOrderID] = sentNote{url: url, body: body}
 	interval := s.notifyInterval()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for attempt := 1; attempt <= NotifyRetries; attempt++ {
-			s.mu.Lock()
-			s.notified[o.PayOrderID]++
-			s.mu.Unlock()
-			if s.deliver(context.Background(), url, body) {
-				s.mu.Lock()
-				s.answered[o.PayOrderID] = true
-				if stored, ok := s.orders[o.PayOrderID]; ok && stored.Status == iotpay.StatusSuccess {
-					stored.Status = iotpay.StatusComplete // acknowledged
-				}
-				s.mu.Unlock()
-				return
-			}
-			time.Sleep(time.Duration(attempt) * interval)
-		}
-	}()
+	waits := make([]time.Duration, NotifyRetries-1)
+	for i := range waits {
+		waits[i] = time.Duration(i+1) * interval
+	}
+	s.notes.Send(o.PayOrderID, url, "application/json", body, waits)
 }
 
-func (s *Server) deliver(ctx context.Context, url string, body []byte) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return false
+// checkAck says why an answer is not IOTPay's acknowledgment: IOTPay takes
+// 200 with the body SUCCESS (any case, surrounding space ignored) and
+// resends anything else.
+func checkAck(resp *http.Response, body []byte) string {
+	switch {
+	case resp.StatusCode != http.StatusOK:
+		return "status " + resp.Status + ", IOTPay wants 200"
+	case !strings.EqualFold(strings.TrimSpace(string(body)), "success"):
+		return "body " + strconv.Quote(string(body)) + ", IOTPay wants SUCCESS"
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return false
+	return ""
+}
+
+// acknowledged marks a paid order acknowledged (status 3) once its
+// notification was answered SUCCESS.
+func (s *Server) acknowledged(payOrderID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if stored, ok := s.orders[payOrderID]; ok && stored.Status == iotpay.StatusSuccess {
+		stored.Status = iotpay.StatusComplete
 	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-	return resp.StatusCode == http.StatusOK && strings.EqualFold(strings.TrimSpace(string(b)), "success")
 }

@@ -37,10 +37,16 @@ func TestNotifyIntervalStretchesTheRetrySchedule(t *testing.T) {
 	require.NoError(t, err)
 	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: 100})
 	require.NoError(t, err)
-	srv.Close() // waits for the notifier to give up
-	n, answered := srv.NotifyAttempts(o.PayOrderID)
-	assert.Equal(t, iotpaytest.NotifyRetries, n)
-	assert.False(t, answered)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = srv.WaitNotified(ctx, o.PayOrderID) // returns when the notifier gives up
+	require.ErrorContains(t, err, "gave up")
+	assert.ErrorContains(t, err, "IOTPay wants 200", "why the last delivery was refused")
+	ds := srv.Deliveries(o.PayOrderID)
+	assert.Len(t, ds, iotpaytest.NotifyRetries)
+	for _, d := range ds {
+		assert.False(t, d.Acknowledged)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	require.Len(t, at, iotpaytest.NotifyRetries)

@@ -39,9 +39,10 @@
 // The shopper's steps in IOTPay's flow, each played over HTTP as a browser
 // would (no JavaScript engine), with the fake's own Client:
 //
-//   - the hosted card page at Checkout.RedirectURL: PayCardPage (Purchase)
+//   - the hosted card page at Checkout.RedirectURL: PayPage (Purchase)
 //     and AddCardPage (AddCard);
-//   - the embedded widget (iotpaycc.js): PayWidget and AddCardWidget;
+//   - the embedded widget (iotpaycc.js) on the merchant's page
+//     (Client.Embed): PayWidget and AddCardWidget;
 //   - a declined card: DeclinedCard in any of them;
 //   - closing: neither the page nor IOTPay's widget has a close or cancel
 //     step; a shopper who leaves sends nothing, the order stays pending
@@ -53,8 +54,11 @@
 // reads status 3). A declined (9) or pending (1) payment is never notified:
 // IOTPay documents the notification for successful payments only, so a test
 // of a decline reads the return URL or calls Client.Query instead of waiting
-// for one. Adding a card notifies nothing either. Redeliver sends a
-// notification again.
+// for one. Adding a card notifies nothing either. WaitNotified waits for a
+// notification's acknowledgment, Deliveries lists every attempt with the
+// merchant's answer (and why IOTPay would not take it), and Redeliver sends
+// a notification again. NewClient's notifyUrl is CallbackURL, or a stand-in
+// merchant on the fake that answers SUCCESS.
 package iotpaytest
 
 import (
@@ -89,6 +93,13 @@ type Server struct {
 	// pages and scripts are all served under it.
 	URL string
 
+	// CallbackURL is the merchant's notifyUrl that Config and NewClient
+	// configure (iotpay.Config.NotifyURL): set it to your handler's URL
+	// before calling them. Empty, they use URL + "/merchant/notify", where
+	// the fake stands in for a merchant that answers SUCCESS (those
+	// requests are recorded with the others).
+	CallbackURL string
+
 	srv *fake.Server
 	env iotpay.Environment // the host mounted in memory (NewMock); zero on loopback
 
@@ -102,12 +113,9 @@ type Server struct {
 	next       []iotpay.Status
 	seq        int
 	purchases  int
-	notified   map[string]int // payOrderId → notify attempts
-	answered   map[string]bool
-	interval   time.Duration       // notify retry unit; see SetNotifyInterval
-	sent       map[string]sentNote // payOrderId → first notification, for Redeliver
-	hc         *http.Client
-	wg         sync.WaitGroup
+	interval   time.Duration  // notify retry unit; see SetNotifyInterval
+	notes      *fake.Notifier // by payOrderId
+	hc         *http.Client   // what notifications go out with
 }
 
 type order struct {
@@ -142,26 +150,51 @@ func newServer() *Server {
 	s := &Server{
 		orders: map[string]*order{}, byMch: map[string]string{}, byRefundNo: map[string]string{}, pending: map[string]*order{},
 		cards: map[string]*card{}, binding: map[string]*card{},
-		notified: map[string]int{}, answered: map[string]bool{}, sent: map[string]sentNote{},
 		hc: &http.Client{Timeout: 5 * time.Second},
 	}
+	s.notes = fake.NewNotifier("iotpaytest", s.notifyClient, checkAck, s.acknowledged)
 	return s
 }
 
-// Close waits for notifications in flight, then stops the server.
+// Close stops notification retries, waits for the ones in flight, then
+// stops the server.
 func (s *Server) Close() {
+	s.notes.Close()
 	s.srv.Close()
-	s.wg.Wait()
 }
 
-// Config returns an iotpay.Config with the fake's credentials. On loopback
-// pair it with iotpay.WithBaseURL(s.URL); in memory (NewMock) its
-// Environment is the mounted host already.
+// Config returns an iotpay.Config with the fake's credentials and
+// CallbackURL as the NotifyURL. On loopback pair it with
+// iotpay.WithBaseURL(s.URL); in memory (NewMock) its Environment is the
+// mounted host already.
 func (s *Server) Config() iotpay.Config {
-	return iotpay.Config{MerchantID: MerchantID, Key: Key, LoginName: LoginName, Environment: s.env}
+	notify := s.CallbackURL
+	if notify == "" {
+		notify = s.URL + sinkPath
+	}
+	return iotpay.Config{MerchantID: MerchantID, Key: Key, LoginName: LoginName, Environment: s.env, NotifyURL: notify}
 }
 
-// NewClient returns a client of the fake; opts come after the fake's own.
+// notifyClient is what a notification to u goes out with: the fake's own
+// Client to its stand-in merchant (it trusts a NewTLSServer's certificate),
+// IOTPay's client to anyone else.
+func (s *Server) notifyClient(u string) *http.Client {
+	if strings.HasPrefix(u, s.URL+sinkPath) {
+		return s.Client()
+	}
+	return s.hc
+}
+
+// sinkPath is where the fake stands in for the merchant's notifyUrl when
+// CallbackURL is empty.
+const sinkPath = "/merchant/notify"
+
+// sink acknowledges a notification as a merchant would (NotifyHandler.Reply).
+func sink(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "SUCCESS") }
+
+// NewClient returns a client of the fake that runs IOTPay's whole flow:
+// the fake's base URL and Client, and Config (CallbackURL as the
+// notifyUrl); opts come after the fake's own.
 func (s *Server) NewClient(opts ...iotpay.Option) (*iotpay.Client, error) {
 	base := []iotpay.Option{iotpay.WithBaseURL(s.URL), iotpay.WithHTTPClient(s.Client())}
 	return iotpay.New(s.Config(), append(base, opts...)...)
@@ -208,27 +241,17 @@ func (s *Server) BindCard(cardID string) {
 	s.cards[cardID] = &card{id: cardID, number: "4242424242424242", expiry: "1230", holder: "Test Shopper", cvv: "123", bound: true}
 }
 
-// NotifyAttempts returns how many times the notification of payOrderID was
-// sent, and whether the merchant answered SUCCESS.
-func (s *Server) NotifyAttempts(payOrderID string) (int, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.notified[payOrderID], s.answered[payOrderID]
-}
+// Deliveries returns every delivery of the notification of payOrderID so
+// far, in order: each with the merchant's answer and, when IOTPay would not
+// take it as the acknowledgment, why (Delivery.Refused).
+func (s *Server) Deliveries(payOrderID string) []Delivery { return s.notes.Deliveries(payOrderID) }
 
-// WaitNotified waits until the notification of payOrderID was answered
-// SUCCESS or ctx ends.
-func (s *Server) WaitNotified(ctx context.Context, payOrderID string) bool {
-	for {
-		if _, ok := s.NotifyAttempts(payOrderID); ok {
-			return true
-		}
-		select {
-		case <-ctx.Done():
-			return false
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
+// WaitNotified waits until the notification of payOrderID is answered
+// SUCCESS and returns that delivery. It fails when IOTPay's retries ran out
+// unacknowledged or ctx ends first, saying why the last delivery was
+// refused.
+func (s *Server) WaitNotified(ctx context.Context, payOrderID string) (Delivery, error) {
+	return s.notes.WaitNotified(ctx, payOrderID)
 }
 
 // OrderByMch returns the purchase with mchOrderNo, if any.
@@ -266,6 +289,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /cc/iotpaycc.js", s.script)
 	mux.HandleFunc("OPTIONS /cc/widget", s.cors)
 	mux.HandleFunc("POST /cc/widget", s.widget)
+	mux.HandleFunc("POST "+sinkPath, sink)
 	return mux
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -13,45 +14,54 @@ import (
 	"github.com/paywidget/paywidget-go/iotpay"
 )
 
-// Card is what a shopper types into IOTPay's card page or widget.
+// Card is what a shopper types into IOTPay's card page or widget. Its
+// fields are named as in every fake's Card.
 type Card struct {
-	Holder string
-	Number string
-	// Expiry is MMYY, e.g. "1230".
-	Expiry string
-	CVV    string
+	HolderName string
+	Number     string
+	// ExpMonth (1–12) and ExpYear (four digits) are typed as MMYY.
+	ExpMonth, ExpYear int
+	CVC               string
 }
+
+// expiry is the card's expiry as IOTPay's form takes it, MMYY.
+func (c Card) expiry() string { return fmt.Sprintf("%02d%02d", c.ExpMonth, c.ExpYear%100) }
 
 // Test cards: TestCard pays (status 2), DeclinedCard is declined (status 9),
 // PendingCard is left pending (status 1). Server.NextPayment overrides the
 // outcome whatever the card.
 var (
-	TestCard     = Card{Holder: "Test Shopper", Number: "4242424242424242", Expiry: "1230", CVV: "123"}
-	DeclinedCard = Card{Holder: "Test Shopper", Number: "4000000000000002", Expiry: "1230", CVV: "123"}
-	PendingCard  = Card{Holder: "Test Shopper", Number: "4000000000000259", Expiry: "1230", CVV: "123"}
+	TestCard     = Card{HolderName: "Test Shopper", Number: "4242424242424242", ExpMonth: 12, ExpYear: 2030, CVC: "123"}
+	DeclinedCard = Card{HolderName: "Test Shopper", Number: "4000000000000002", ExpMonth: 12, ExpYear: 2030, CVC: "123"}
+	PendingCard  = Card{HolderName: "Test Shopper", Number: "4000000000000259", ExpMonth: 12, ExpYear: 2030, CVC: "123"}
 )
 
-// PayCardPage plays the shopper on the hosted card page of a purchase: it
-// opens redirectURL (Checkout.RedirectURL), submits card and returns the URL
-// IOTPay sends the browser to: the purchase's returnUrl with retCode,
-// status and mchOrderNo appended (iotpay.ParseReturn reads its query). It
-// does not open that URL; a test that wants the merchant's return page
-// requests it with its own client. See the notes above for which
-// notification follows.
-func (s *Server) PayCardPage(ctx context.Context, redirectURL string, card Card) (*url.URL, error) {
-	return s.cardPage(ctx, redirectURL, card)
+// PageResult is where the shopper's step on a hosted card page ends.
+type PageResult struct {
+	// Return is where IOTPay sends the browser: the returnUrl with retCode,
+	// status and mchOrderNo appended (iotpay.ParseReturn reads its query).
+	// The helper does not open it; a test that wants the merchant's return
+	// page requests it with its own client.
+	Return *url.URL
+}
+
+// PayPage plays the shopper on the hosted card page of a purchase: it opens
+// pageURL (Checkout.RedirectURL), submits card and returns where IOTPay
+// sends the browser. See the notes above for which notification follows.
+func (s *Server) PayPage(ctx context.Context, pageURL string, card Card) (*PageResult, error) {
+	return s.cardPage(ctx, pageURL, card)
 }
 
 // AddCardPage plays the shopper on the hosted add-card page (AddCard's
-// RedirectURL) and returns the returnUrl the browser is sent to, with
+// RedirectURL) and returns where the browser is sent: the returnUrl with
 // retCode appended. Client.QueryCard then finds the card bound.
-func (s *Server) AddCardPage(ctx context.Context, redirectURL string, card Card) (*url.URL, error) {
-	return s.cardPage(ctx, redirectURL, card)
+func (s *Server) AddCardPage(ctx context.Context, pageURL string, card Card) (*PageResult, error) {
+	return s.cardPage(ctx, pageURL, card)
 }
 
-func (s *Server) cardPage(ctx context.Context, redirectURL string, card Card) (*url.URL, error) {
+func (s *Server) cardPage(ctx context.Context, pageURL string, card Card) (*PageResult, error) {
 	hc := fake.NoRedirects(s.Client())
-	page, err := fake.Fetch(ctx, hc, http.MethodGet, redirectURL, nil)
+	page, err := fake.Fetch(ctx, hc, http.MethodGet, pageURL, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -59,10 +69,10 @@ func (s *Server) cardPage(ctx context.Context, redirectURL string, card Card) (*
 	if err != nil {
 		return nil, err
 	}
-	fields.Set("holder", card.Holder)
+	fields.Set("holder", card.HolderName)
 	fields.Set("cardNum", card.Number)
-	fields.Set("expiryDate", card.Expiry)
-	fields.Set("cvv", card.CVV)
+	fields.Set("expiryDate", card.expiry())
+	fields.Set("cvv", card.CVC)
 	done, err := fake.Fetch(ctx, hc, http.MethodPost, action.String(), fields)
 	if err != nil {
 		return nil, err
@@ -71,7 +81,11 @@ func (s *Server) cardPage(ctx context.Context, redirectURL string, card Card) (*
 	if done.Status != http.StatusFound || loc == "" {
 		return nil, errors.New("iotpaytest: the card page did not send the browser back (" + http.StatusText(done.Status) + ")")
 	}
-	return url.Parse(loc)
+	back, err := url.Parse(loc)
+	if err != nil {
+		return nil, err
+	}
+	return &PageResult{Return: back}, nil
 }
 
 // WidgetResult is what iotpaycc.js hands the merchant page's mount
@@ -87,24 +101,40 @@ type WidgetResult struct {
 	Order *iotpay.Order
 }
 
-// PayWidget plays the shopper in the embedded widget that
-// Iotpay(secureID, 'Pay', …).mount(…) shows (served at Client.ScriptURL,
-// /cc/iotpaycc.js on the fake): it submits card as the widget does and
-// returns what the widget hands its callback. Only a successful payment is
-// notified (see the notes above).
-func (s *Server) PayWidget(ctx context.Context, secureID string, card Card) (*WidgetResult, error) {
-	return s.widgetSubmit(ctx, secureID, iotpay.ActionPay, card)
+// PayWidget plays the shopper in IOTPay's embedded widget on the merchant's
+// page at pageURL (the page that renders Client.Embed with ActionPay): it
+// opens the page, reads the secureId of its Iotpay(secureId, 'Pay', …)
+// call, submits card to the host the page loaded iotpaycc.js from, as the
+// widget does, and returns what the widget hands its callback. Only a
+// successful payment is notified (see the notes above).
+func (s *Server) PayWidget(ctx context.Context, pageURL string, card Card) (*WidgetResult, error) {
+	return s.widgetSubmit(ctx, pageURL, iotpay.ActionPay, card)
 }
 
-// AddCardWidget plays the shopper in the widget mounted with
-// Iotpay(secureID, 'Add', …): the card is bound; nothing is notified.
-func (s *Server) AddCardWidget(ctx context.Context, secureID string, card Card) (*WidgetResult, error) {
-	return s.widgetSubmit(ctx, secureID, iotpay.ActionAdd, card)
+// AddCardWidget is PayWidget on a page that mounts the widget with
+// ActionAdd: the card is bound; nothing is notified.
+func (s *Server) AddCardWidget(ctx context.Context, pageURL string, card Card) (*WidgetResult, error) {
+	return s.widgetSubmit(ctx, pageURL, iotpay.ActionAdd, card)
 }
 
-func (s *Server) widgetSubmit(ctx context.Context, secureID, action string, card Card) (*WidgetResult, error) {
-	body, _ := json.Marshal(cardForm{SecureID: secureID, Action: action, CardNum: card.Number, ExpiryDate: card.Expiry, CVV: card.CVV, Holder: card.Holder})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/cc/widget", bytes.NewReader(body))
+func (s *Server) widgetSubmit(ctx context.Context, pageURL, action string, card Card) (*WidgetResult, error) {
+	page, err := fake.Fetch(ctx, s.Client(), http.MethodGet, pageURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	args, err := fake.JSStrings(page, `Iotpay\(%s, %s,`)
+	if err != nil {
+		return nil, err
+	}
+	if args[1] != action {
+		return nil, errors.New("iotpaytest: the page mounts the widget for " + args[1] + ", not " + action)
+	}
+	origin, err := fake.ScriptOrigin(page, "/cc/iotpaycc.js")
+	if err != nil {
+		return nil, err
+	}
+	body, _ := json.Marshal(cardForm{SecureID: args[0], Action: action, CardNum: card.Number, ExpiryDate: card.expiry(), CVV: card.CVC, Holder: card.HolderName})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, origin+"/cc/widget", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -134,33 +164,12 @@ func (s *Server) widgetSubmit(ctx context.Context, secureID, action string, card
 }
 
 // Redeliver sends the notification of payOrderID once more, now, to the
-// notifyUrl it went to, and reports whether the merchant answered SUCCESS
-// (an unreachable merchant is a false, not an error)
-// (IOTPay resends a notification until it is acknowledged, so a merchant's
-// handler must take duplicates). It counts in NotifyAttempts. Only an order
-// that was notified can be redelivered: a declined or pending payment never
-// was.
-func (s *Server) Redeliver(ctx context.Context, payOrderID string) (bool, error) {
-	s.mu.Lock()
-	n, ok := s.sent[payOrderID]
-	if ok {
-		s.notified[payOrderID]++
-	}
-	s.mu.Unlock()
-	if !ok {
-		return false, errors.New("iotpaytest: no notification was sent for " + payOrderID)
-	}
-	acked := s.deliver(ctx, n.url, n.body)
-	if acked {
-		s.mu.Lock()
-		s.answered[payOrderID] = true
-		s.mu.Unlock()
-	}
-	return acked, nil
-}
-
-// sentNote is a notification as it was first sent, for Redeliver.
-type sentNote struct {
-	url  string
-	body []byte
+// notifyUrl it went to, and returns the delivery (counted in Deliveries):
+// an unreachable or refusing merchant is a Delivery that is not
+// Acknowledged, with the reason in Refused, not an error. IOTPay resends a
+// notification until it is acknowledged, so a merchant's handler must take
+// duplicates. Only a paid order was notified: any other payOrderID (a
+// declined or pending payment) is ErrNothingToRedeliver.
+func (s *Server) Redeliver(ctx context.Context, payOrderID string) (Delivery, error) {
+	return s.notes.Redeliver(ctx, payOrderID)
 }

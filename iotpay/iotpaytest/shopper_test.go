@@ -52,7 +52,7 @@ func purchase(t *testing.T, srv *iotpaytest.Server, hc *http.Client, no, notifyU
 	return co
 }
 
-func TestPayCardPageReturnsAndNotifiesOnce(t *testing.T) {
+func TestPayPageReturnsAndNotifiesOnce(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
 	c, err := srv.NewClient()
 	require.NoError(t, err)
@@ -62,8 +62,9 @@ func TestPayCardPageReturnsAndNotifiesOnce(t *testing.T) {
 	ctx := context.Background()
 
 	co := purchase(t, srv, srv.Client(), "page-1", site.URL)
-	back, err := srv.PayCardPage(ctx, co.RedirectURL, iotpaytest.TestCard)
+	res, err := srv.PayPage(ctx, co.RedirectURL, iotpaytest.TestCard)
 	require.NoError(t, err)
+	back := res.Return
 	assert.Equal(t, "shop.example", back.Host)
 	assert.Equal(t, "page-1", back.Query().Get("o"), "the merchant's own query is kept")
 	ret, err := iotpay.ParseReturn(back.Query())
@@ -76,21 +77,21 @@ func TestPayCardPageReturnsAndNotifiesOnce(t *testing.T) {
 	require.True(t, ok)
 	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	require.True(t, srv.WaitNotified(wait, o.PayOrderID))
+	_, err = srv.WaitNotified(wait, o.PayOrderID)
+	require.NoError(t, err)
 	require.Len(t, sh.orders(), 1)
 	assert.Equal(t, int64(1500), sh.orders()[0].Amount)
 
 	// A redelivered notification is acknowledged and reported no second time.
-	acked, err := srv.Redeliver(ctx, o.PayOrderID)
+	d, err := srv.Redeliver(ctx, o.PayOrderID)
 	require.NoError(t, err)
-	assert.True(t, acked)
-	n, ok := srv.NotifyAttempts(o.PayOrderID)
-	assert.Equal(t, 2, n)
-	assert.True(t, ok)
+	assert.True(t, d.Acknowledged)
+	assert.Equal(t, "SUCCESS", string(d.Body))
+	assert.Len(t, srv.Deliveries(o.PayOrderID), 2)
 	assert.Len(t, sh.orders(), 1)
 
 	// The secureId is used up: the page is gone.
-	_, err = srv.PayCardPage(ctx, co.RedirectURL, iotpaytest.TestCard)
+	_, err = srv.PayPage(ctx, co.RedirectURL, iotpaytest.TestCard)
 	assert.ErrorContains(t, err, "404")
 }
 
@@ -103,9 +104,9 @@ func TestDeclinedCardIsNeverNotified(t *testing.T) {
 	defer site.Close()
 	ctx := context.Background()
 
-	back, err := srv.PayCardPage(ctx, purchase(t, srv, srv.Client(), "dec-1", site.URL).RedirectURL, iotpaytest.DeclinedCard)
+	res, err := srv.PayPage(ctx, purchase(t, srv, srv.Client(), "dec-1", site.URL).RedirectURL, iotpaytest.DeclinedCard)
 	require.NoError(t, err)
-	ret, err := iotpay.ParseReturn(back.Query())
+	ret, err := iotpay.ParseReturn(res.Return.Query())
 	require.NoError(t, err)
 	assert.Equal(t, "FAIL", ret.RetCode)
 	assert.Equal(t, iotpay.StatusFailed, ret.Status)
@@ -113,14 +114,13 @@ func TestDeclinedCardIsNeverNotified(t *testing.T) {
 	o, err := c.Query(ctx, &iotpay.QueryRequest{MchOrderNo: "dec-1"})
 	require.NoError(t, err)
 	assert.Equal(t, iotpay.StatusFailed, o.Status)
-	n, _ := srv.NotifyAttempts(o.PayOrderID)
-	assert.Zero(t, n)
+	assert.Empty(t, srv.Deliveries(o.PayOrderID))
 	_, err = srv.Redeliver(ctx, o.PayOrderID)
-	assert.ErrorContains(t, err, "no notification")
+	assert.ErrorIs(t, err, iotpaytest.ErrNothingToRedeliver)
 
-	back, err = srv.PayCardPage(ctx, purchase(t, srv, srv.Client(), "pend-1", site.URL).RedirectURL, iotpaytest.PendingCard)
+	res, err = srv.PayPage(ctx, purchase(t, srv, srv.Client(), "pend-1", site.URL).RedirectURL, iotpaytest.PendingCard)
 	require.NoError(t, err)
-	assert.Equal(t, "1", back.Query().Get("status"))
+	assert.Equal(t, "1", res.Return.Query().Get("status"))
 	assert.Empty(t, sh.orders())
 }
 
@@ -130,7 +130,7 @@ func TestWidgetPaysDeclinesAndAddsCards(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 
-	res, err := srv.PayWidget(ctx, purchase(t, srv, srv.Client(), "w-ok", "http://127.0.0.1:1/n").SecureID, iotpaytest.TestCard)
+	res, err := srv.PayWidget(ctx, embedPage(t, c, purchase(t, srv, srv.Client(), "w-ok", "http://127.0.0.1:1/n").SecureID, iotpay.ActionPay), iotpaytest.TestCard)
 	require.NoError(t, err)
 	assert.Equal(t, "SUCCESS", res.Result)
 	require.NotNil(t, res.Order)
@@ -138,20 +138,22 @@ func TestWidgetPaysDeclinesAndAddsCards(t *testing.T) {
 	assert.Equal(t, "w-ok", res.Order.MchOrderNo)
 	assert.Contains(t, res.Order.RedirectURL, "https://shop.example/return?o=w-ok&")
 
-	res, err = srv.PayWidget(ctx, purchase(t, srv, srv.Client(), "w-no", "http://127.0.0.1:1/n").SecureID, iotpaytest.DeclinedCard)
+	res, err = srv.PayWidget(ctx, embedPage(t, c, purchase(t, srv, srv.Client(), "w-no", "http://127.0.0.1:1/n").SecureID, iotpay.ActionPay), iotpaytest.DeclinedCard)
 	require.NoError(t, err)
 	assert.Equal(t, &iotpaytest.WidgetResult{Result: "FAIL", Message: "declined"}, res)
 
 	co, err := c.AddCard(ctx, &iotpay.AddCardRequest{CardID: "card-w", ReturnURL: "https://shop.example/cards"})
 	require.NoError(t, err)
-	res, err = srv.AddCardWidget(ctx, co.SecureID, iotpaytest.TestCard)
+	_, err = srv.PayWidget(ctx, embedPage(t, c, co.SecureID, iotpay.ActionAdd), iotpaytest.TestCard)
+	assert.ErrorContains(t, err, "mounts the widget for Add", "PayWidget on an add-card page")
+	res, err = srv.AddCardWidget(ctx, embedPage(t, c, co.SecureID, iotpay.ActionAdd), iotpaytest.TestCard)
 	require.NoError(t, err)
 	assert.Equal(t, "SUCCESS", res.Result)
 	co, err = c.AddCard(ctx, &iotpay.AddCardRequest{CardID: "card-p", ReturnURL: "https://shop.example/cards"})
 	require.NoError(t, err)
-	back, err := srv.AddCardPage(ctx, co.RedirectURL, iotpaytest.TestCard)
+	added, err := srv.AddCardPage(ctx, co.RedirectURL, iotpaytest.TestCard)
 	require.NoError(t, err)
-	assert.Equal(t, "SUCCESS", back.Query().Get("retCode"))
+	assert.Equal(t, "SUCCESS", added.Return.Query().Get("retCode"))
 	for _, id := range []string{"card-w", "card-p"} {
 		card, err := c.QueryCard(ctx, id)
 		require.NoError(t, err)
@@ -172,14 +174,15 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 
 	co := purchase(t, srv, hc, "mem-1", "https://shop.example/iotpay/notify")
 	assert.Contains(t, co.RedirectURL, string(iotpay.Sandbox)+"/cc/purchase?key=")
-	back, err := srv.PayCardPage(ctx, co.RedirectURL, iotpaytest.TestCard)
+	res, err := srv.PayPage(ctx, co.RedirectURL, iotpaytest.TestCard)
 	require.NoError(t, err)
-	assert.Equal(t, "SUCCESS", back.Query().Get("retCode"))
+	assert.Equal(t, "SUCCESS", res.Return.Query().Get("retCode"))
 	o, ok := srv.OrderByMch("mem-1")
 	require.True(t, ok)
 	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	require.True(t, srv.WaitNotified(wait, o.PayOrderID))
+	_, err = srv.WaitNotified(wait, o.PayOrderID)
+	require.NoError(t, err)
 	require.Len(t, sh.orders(), 1)
 	got, err := c.Query(ctx, &iotpay.QueryRequest{MchOrderNo: "mem-1"})
 	require.NoError(t, err)
@@ -193,4 +196,46 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 	_, err = pc.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "mem-2", Amount: 100, ReturnURL: "https://shop.example/r"})
 	assert.ErrorIs(t, err, iotpay.ErrOutcomeUnknown)
 	assert.Equal(t, 2, srv.Count(http.MethodPost, "/v3/cc_purchase"), "the dropped purchase was sent once, not retried")
+}
+
+// embedPage serves a merchant page that mounts IOTPay's widget for
+// secureID and action (Client.Embed) and returns its URL.
+func embedPage(t *testing.T, c *iotpay.Client, secureID, action string) string {
+	t.Helper()
+	html, err := c.Embed(iotpay.Embed{SecureID: secureID, Action: action})
+	require.NoError(t, err)
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte("<!doctype html><html><body>" + string(html) + "</body></html>"))
+	}))
+	t.Cleanup(page.Close)
+	return page.URL + "/checkout"
+}
+
+// TestNewClientRunsTheFlow: NewClient's configured notifyUrl is the fake's
+// stand-in merchant, so the main flow runs to an acknowledged notification
+// with nothing else set, on loopback, over TLS and in memory.
+func TestNewClientRunsTheFlow(t *testing.T) {
+	for name, start := range map[string]func(t *testing.T) *iotpaytest.Server{
+		"loopback": func(t *testing.T) *iotpaytest.Server { return iotpaytest.NewServer(t) },
+		"TLS":      func(t *testing.T) *iotpaytest.Server { return iotpaytest.NewTLSServer(t) },
+		"memory":   func(t *testing.T) *iotpaytest.Server { return iotpaytest.NewMock(t, httpmock.NewMockTransport()) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := start(t)
+			c, err := srv.NewClient()
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			co, err := c.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "nc-1", Amount: 100, ReturnURL: "https://shop.example/r"})
+			require.NoError(t, err)
+			_, err = srv.PayPage(ctx, co.RedirectURL, iotpaytest.TestCard)
+			require.NoError(t, err)
+			o, ok := srv.OrderByMch("nc-1")
+			require.True(t, ok)
+			d, err := srv.WaitNotified(ctx, o.PayOrderID)
+			require.NoError(t, err)
+			assert.Equal(t, srv.URL+"/merchant/notify", d.URL)
+		})
+	}
 }

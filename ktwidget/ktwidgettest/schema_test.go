@@ -56,7 +56,8 @@ func TestFakeRefusesWhatTheSpecificationForbids(t *testing.T) {
 	orders := srv.Orders()
 	require.Len(t, orders, 1)
 	plain := orders[0].Raw
-	assert.Equal(t, `{"order":{"order_id":"o-1","amount":1500.5,"type":"service","service":{"service_id":7,"contract_value":"+77001234567"},"description":"top-up","show_close_button":false},"user":{"phone":"+77001234567"}}`,
+	assert.True(t, strings.HasPrefix(orders[0].CallbackPostURL, srv.URL+"/merchant/notify?"), "NewClient configures the fake's stand-in merchant: %s", orders[0].CallbackPostURL)
+	assert.Equal(t, `{"order":{"order_id":"o-1","amount":1500.5,"type":"service","service":{"service_id":7,"contract_value":"+77001234567"},"description":"top-up","callback_post_url":"`+orders[0].CallbackPostURL+`","show_close_button":false},"user":{"phone":"+77001234567"}}`,
 		string(plain), "the decrypted plaintext as the SDK sealed it")
 
 	sent := map[string]fake.Request{}

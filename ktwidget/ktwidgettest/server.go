@@ -36,18 +36,24 @@
 //     script denied or error whatever the card;
 //   - closing the widget: CloseWidget (the page's Close button, shown unless
 //     the order set show_close_button false);
-//   - the receipt's Continue button: Receipt.Next, the URL the widget posts
+//   - the receipt's Continue button: WidgetResult.Next, the URL the widget posts
 //     to its parent for a top-level redirect.
 //
 // Which notifications follow: a final status (completed, denied, error) is
 // notified to the order's callback_post_url, if it has one, in the
-// background on RetrySchedule until the merchant answers {"status":"ok"}
-// (Deliveries counts them). Closing the widget leaves the transaction
-// pending and notifies nothing: KTPay notifies final statuses only.
-// Redeliver sends a notification again.
+// background on RetrySchedule until the merchant acknowledges it: status
+// 200, Content-Type application/json and the body {"status":"ok"}
+// (ktwidget.WriteAck writes exactly that). Any other answer is refused and
+// resent; Deliveries lists every attempt with the merchant's answer and why
+// it was refused (Delivery.Refused), and WaitNotified waits for the
+// acknowledgment or says why there was none. Closing the widget leaves the
+// transaction pending and notifies nothing: KTPay notifies final statuses
+// only. Redeliver sends a notification again. NewClient's CallbackBase is
+// CallbackURL, or a stand-in merchant on the fake that acknowledges.
 package ktwidgettest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -91,17 +97,21 @@ type Server struct {
 	pub, priv       *[32]byte
 	oldPub, oldPriv *[32]byte
 
+	// CallbackURL is the merchant's notification base that Config and
+	// NewClient configure (ktwidget.Config.CallbackBase): set it to your
+	// handler's URL before calling them. Empty, they use URL +
+	// "/merchant/notify", where the fake stands in for a merchant that
+	// acknowledges every notification as KTPay expects (those requests are
+	// recorded with the others).
+	CallbackURL string
+
 	mu       sync.Mutex
 	txs      map[string]*tx // by hash
 	orderIDs map[string]bool
 	orders   []DecryptedOrder
 	next     []string
-	deliv    map[string]int
-	acked    map[string]bool
-	sent     map[string]sentNote // hash → first notification, for Redeliver
-	hc       *http.Client
-	wg       sync.WaitGroup
-	closing  chan struct{}
+	notes    *fake.Notifier // by transaction hash
+	hc       *http.Client   // what notifications go out with
 }
 
 // DecryptedOrder is a sealed body as the fake opened it.
@@ -141,15 +151,15 @@ func Start() *Server {
 func newServer() *Server {
 	// crypto/rand does not fail (Go 1.24+), so neither does GenerateKey.
 	pub, priv, _ := box.GenerateKey(rand.Reader)
-	s := &Server{pub: pub, priv: priv, txs: map[string]*tx{}, orderIDs: map[string]bool{}, deliv: map[string]int{}, acked: map[string]bool{}, sent: map[string]sentNote{},
-		hc: &http.Client{Timeout: 5 * time.Second}, closing: make(chan struct{})}
+	s := &Server{pub: pub, priv: priv, txs: map[string]*tx{}, orderIDs: map[string]bool{},
+		hc: &http.Client{Timeout: 5 * time.Second}}
+	s.notes = fake.NewNotifier("ktwidgettest", s.notifyClient, checkAck, nil)
 	return s
 }
 
 // Close stops notification deliveries and the server.
 func (s *Server) Close() {
-	close(s.closing)
-	s.wg.Wait()
+	s.notes.Close()
 	s.srv.Close()
 }
 
@@ -173,17 +183,41 @@ func (s *Server) ExpireKey() string {
 }
 
 // Config returns a ktwidget.Config for the fake: its app id and key, the
-// widget on the fake itself, and the test callback secret. On loopback pair
-// it with ktwidget.WithBaseURL(s.URL); in memory (NewMock) its Environment is
-// ktwidget.Test, whose API and widget hosts are both mounted.
+// widget on the fake itself, the test callback secret and CallbackURL as
+// the CallbackBase. On loopback pair it with ktwidget.WithBaseURL(s.URL); in
+// memory (NewMock) its Environment is ktwidget.Test, whose API and widget
+// hosts are both mounted.
 func (s *Server) Config() ktwidget.Config {
-	if s.env.API != "" {
-		return ktwidget.Config{AppID: AppID, PublicKey: s.PublicKey(), Environment: s.env, CallbackSecret: CallbackSecret}
+	cb := s.CallbackURL
+	if cb == "" {
+		cb = s.URL + sinkPath
 	}
-	return ktwidget.Config{AppID: AppID, PublicKey: s.PublicKey(), WidgetURL: s.URL, CallbackSecret: CallbackSecret}
+	if s.env.API != "" {
+		return ktwidget.Config{AppID: AppID, PublicKey: s.PublicKey(), Environment: s.env, CallbackSecret: CallbackSecret, CallbackBase: cb}
+	}
+	return ktwidget.Config{AppID: AppID, PublicKey: s.PublicKey(), WidgetURL: s.URL, CallbackSecret: CallbackSecret, CallbackBase: cb}
 }
 
-// NewClient returns a client of the fake; opts come after the fake's own.
+// notifyClient is what a notification to u goes out with: the fake's own
+// Client to its stand-in merchant (it trusts a NewTLSServer's certificate),
+// KTPay's client to anyone else.
+func (s *Server) notifyClient(u string) *http.Client {
+	if strings.HasPrefix(u, s.URL+sinkPath) {
+		return s.Client()
+	}
+	return s.hc
+}
+
+// sinkPath is where the fake stands in for the merchant's notification
+// endpoint when CallbackURL is empty.
+const sinkPath = "/merchant/notify"
+
+// sink acknowledges a notification as a merchant would (ktwidget.WriteAck).
+func sink(w http.ResponseWriter, _ *http.Request) { ktwidget.WriteAck(w) }
+
+// NewClient returns a client of the fake that runs KTPay's whole flow: the
+// fake's base URL and Client, and Config (CallbackURL as the notification
+// base); opts come after the fake's own.
 func (s *Server) NewClient(opts ...ktwidget.Option) (*ktwidget.Client, error) {
 	base := []ktwidget.Option{ktwidget.WithBaseURL(s.URL), ktwidget.WithHTTPClient(s.Client())}
 	return ktwidget.New(s.Config(), append(base, opts...)...)
@@ -211,12 +245,17 @@ func (s *Server) NextPayment(status ...string) {
 	s.next = append(s.next, status...)
 }
 
-// Deliveries returns how often the notification of hash was sent and
-// whether it was acknowledged.
-func (s *Server) Deliveries(hash string) (int, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.deliv[hash], s.acked[hash]
+// Deliveries returns every delivery of the notification of transaction
+// hash so far, in order: each with the merchant's answer and, when KTPay
+// would not take it as the acknowledgment, why (Delivery.Refused).
+func (s *Server) Deliveries(hash string) []Delivery { return s.notes.Deliveries(hash) }
+
+// WaitNotified waits until the notification of transaction hash is
+// acknowledged and returns that delivery. It fails when KTPay's schedule
+// ran out unacknowledged or ctx ends first, saying why the last delivery
+// was refused.
+func (s *Server) WaitNotified(ctx context.Context, hash string) (Delivery, error) {
+	return s.notes.WaitNotified(ctx, hash)
 }
 
 // Status returns a transaction's status.
@@ -236,6 +275,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/merchant-widget/payment/{hash}/pdf", s.pdf)
 	mux.HandleFunc("GET /payment-card", s.widgetPage)
 	mux.HandleFunc("POST /payment-card/pay", s.pay)
+	mux.HandleFunc("POST "+sinkPath, sink)
+	mux.HandleFunc("POST "+sinkPath+"/", sink)
 	return mux
 }
 

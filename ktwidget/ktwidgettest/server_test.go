@@ -62,7 +62,7 @@ func TestFakeWidgetPageDeclines(t *testing.T) {
 	resp.Body.Close()
 	assert.Contains(t, string(page), `id="ktpay-card-form"`)
 	assert.NotContains(t, string(page), `id="ktpay-close"`, "show_close_button false hides it")
-	resp, err = srv.Client().PostForm(srv.URL+"/payment-card/pay", url.Values{"hash": {p.TransactionHash}, "card": {"4000000000000002"}})
+	resp, err = srv.Client().PostForm(srv.URL+"/payment-card/pay", url.Values{"hash": {p.TransactionHash}, "card": {"4000000000000002"}, "expiry": {"12/30"}, "cvc": {"123"}})
 	require.NoError(t, err)
 	receipt, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()

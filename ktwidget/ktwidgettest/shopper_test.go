@@ -73,7 +73,11 @@ func (s *shop) create(t *testing.T, srv *ktwidgettest.Server, hc *http.Client, o
 
 func waitAcked(t *testing.T, srv *ktwidgettest.Server, hash string) {
 	t.Helper()
-	require.Eventually(t, func() bool { _, ok := srv.Deliveries(hash); return ok }, 5*time.Second, 5*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	d, err := srv.WaitNotified(ctx, hash)
+	require.NoError(t, err)
+	require.True(t, d.Acknowledged)
 }
 
 func TestPayWidgetCompletesNotifiesAndRedelivers(t *testing.T) {
@@ -88,16 +92,16 @@ func TestPayWidgetCompletesNotifiesAndRedelivers(t *testing.T) {
 	p := sh.create(t, srv, srv.Client(), "kt-1", site.URL, true)
 	rc, err := srv.PayWidget(ctx, p.WidgetURL, ktwidgettest.TestCard)
 	require.NoError(t, err)
-	assert.Equal(t, &ktwidgettest.Receipt{Status: ktwidget.StatusCompleted, Next: "https://shop.example/ok/kt-1"}, rc)
+	assert.Equal(t, &ktwidgettest.WidgetResult{Status: ktwidget.StatusCompleted, Next: "https://shop.example/ok/kt-1"}, rc)
 	assert.Equal(t, ktwidget.StatusCompleted, srv.Status(p.TransactionHash))
 	waitAcked(t, srv, p.TransactionHash)
 	assert.Equal(t, []string{"kt-1 completed"}, sh.reports())
 
-	acked, err := srv.Redeliver(ctx, p.TransactionHash)
+	d, err := srv.Redeliver(ctx, p.TransactionHash)
 	require.NoError(t, err)
-	assert.True(t, acked, "a duplicate is acknowledged")
-	n, _ := srv.Deliveries(p.TransactionHash)
-	assert.Equal(t, 2, n)
+	assert.True(t, d.Acknowledged, "a duplicate is acknowledged")
+	assert.Equal(t, http.StatusOK, d.Status)
+	assert.Len(t, srv.Deliveries(p.TransactionHash), 2)
 	assert.Equal(t, []string{"kt-1 completed"}, sh.reports(), "and reported once")
 
 	// A finished transaction cannot be paid again.
@@ -116,7 +120,7 @@ func TestDeclinedCardIsNotifiedAsDenied(t *testing.T) {
 	p := sh.create(t, srv, srv.Client(), "kt-2", site.URL, true)
 	rc, err := srv.PayWidget(context.Background(), p.WidgetURL, ktwidgettest.DeclinedCard)
 	require.NoError(t, err)
-	assert.Equal(t, &ktwidgettest.Receipt{Status: ktwidget.StatusDenied, Next: "https://shop.example/failed/kt-2"}, rc)
+	assert.Equal(t, &ktwidgettest.WidgetResult{Status: ktwidget.StatusDenied, Next: "https://shop.example/failed/kt-2"}, rc)
 	waitAcked(t, srv, p.TransactionHash)
 	assert.Equal(t, []string{"kt-2 denied"}, sh.reports())
 }
@@ -127,13 +131,16 @@ func TestCloseWidget(t *testing.T) {
 	ctx := context.Background()
 
 	p := sh.create(t, srv, srv.Client(), "kt-3", "https://shop.example/n", true)
-	require.NoError(t, srv.CloseWidget(ctx, p.WidgetURL))
+	closed, err := srv.CloseWidget(ctx, p.WidgetURL)
+	require.NoError(t, err)
+	assert.Equal(t, &ktwidgettest.WidgetResult{Status: ktwidget.StatusPending}, closed)
 	assert.Equal(t, ktwidget.StatusPending, srv.Status(p.TransactionHash))
-	_, err := srv.Redeliver(ctx, p.TransactionHash)
-	assert.ErrorContains(t, err, "no notification", "closing notifies nothing")
+	_, err = srv.Redeliver(ctx, p.TransactionHash)
+	assert.ErrorIs(t, err, ktwidgettest.ErrNothingToRedeliver, "closing notifies nothing")
 
 	p = sh.create(t, srv, srv.Client(), "kt-4", "https://shop.example/n", false)
-	assert.ErrorIs(t, srv.CloseWidget(ctx, p.WidgetURL), ktwidgettest.ErrNoCloseButton)
+	_, err = srv.CloseWidget(ctx, p.WidgetURL)
+	assert.ErrorIs(t, err, ktwidgettest.ErrNoCloseButton)
 }
 
 func TestMockRunsTheFlowInMemory(t *testing.T) {
@@ -153,4 +160,63 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 	waitAcked(t, srv, p.TransactionHash)
 	assert.Equal(t, []string{"kt-mem completed"}, sh.reports())
 	assert.Equal(t, 1, srv.Count(http.MethodPost, "/api/v1/merchant-widget/payment"))
+}
+
+// TestRefusedAcknowledgmentSaysWhy: an answer KTPay would not take is
+// resent, and each delivery records why it was refused, for each way a
+// merchant's answer can miss KTPay's expectations.
+func TestRefusedAcknowledgmentSaysWhy(t *testing.T) {
+	for name, tc := range map[string]struct {
+		answer func(w http.ResponseWriter)
+		why    string
+	}{
+		"text/plain": {func(w http.ResponseWriter) { _, _ = w.Write([]byte(ktwidget.Ack)) }, "wants application/json"},
+		"status":     {func(w http.ResponseWriter) { w.WriteHeader(http.StatusAccepted) }, "wants 200"},
+		"body": {func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"status":"OK"}`))
+		}, `wants {"status":"ok"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := ktwidgettest.NewServer(t)
+			site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { tc.answer(w) }))
+			defer site.Close()
+			var sh shop
+			p := sh.create(t, srv, srv.Client(), "kt-refused", site.URL, true)
+			_, err := srv.PayWidget(context.Background(), p.WidgetURL, ktwidgettest.TestCard)
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			_, err = srv.WaitNotified(ctx, p.TransactionHash)
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.ErrorContains(t, err, tc.why)
+			ds := srv.Deliveries(p.TransactionHash)
+			require.NotEmpty(t, ds)
+			assert.False(t, ds[0].Acknowledged)
+			assert.Contains(t, ds[0].Refused, tc.why)
+		})
+	}
+}
+
+// TestNewClientRunsTheFlow: NewClient's configured notification base is
+// the fake's stand-in merchant, so the main flow runs to an acknowledged
+// notification with nothing else set, on loopback, over TLS and in memory.
+func TestNewClientRunsTheFlow(t *testing.T) {
+	for name, start := range map[string]func(t *testing.T) *ktwidgettest.Server{
+		"loopback": func(t *testing.T) *ktwidgettest.Server { return ktwidgettest.NewServer(t) },
+		"TLS":      func(t *testing.T) *ktwidgettest.Server { return ktwidgettest.NewTLSServer(t) },
+		"memory":   func(t *testing.T) *ktwidgettest.Server { return ktwidgettest.NewMock(t, httpmock.NewMockTransport()) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := start(t)
+			c, err := srv.NewClient()
+			require.NoError(t, err)
+			ctx := context.Background()
+			p, err := c.CreatePayment(ctx, &ktwidget.Order{OrderID: "kt-nc", Amount: ktwidget.MustParseAmount("10.00"), Type: ktwidget.TypeEcom}, nil)
+			require.NoError(t, err)
+			_, err = srv.PayWidget(ctx, p.WidgetURL, ktwidgettest.TestCard)
+			require.NoError(t, err)
+			waitAcked(t, srv, p.TransactionHash)
+		})
+	}
 }

@@ -1,12 +1,10 @@
 package ktwidgettest
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"html/template"
-	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,6 +60,10 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	card := strings.ReplaceAll(r.PostForm.Get("card"), " ", "")
+	if !validExpiry(r.PostForm.Get("expiry")) {
+		http.Error(w, "expiry must be MM/YY", http.StatusBadRequest)
+		return
+	}
 	s.mu.Lock()
 	t, ok := s.txs[r.PostForm.Get("hash")]
 	if !ok || t.status != ktwidget.StatusPending || len(card) < 12 {
@@ -95,7 +97,7 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 }
 
 // notify delivers the notification on KTPay's (compressed) schedule until
-// it is answered {"status":"ok"} with application/json.
+// it is acknowledged (checkAck).
 func (s *Server) notify(t *tx, url string) {
 	now := time.Now().In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second)
 	st := map[string]any{"status": t.status, "created_at": now.Format(time.RFC3339), "updated_at": nil, "error": nil}
@@ -108,46 +110,20 @@ func (s *Server) notify(t *tx, url string) {
 		"created_at": t.created.In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second).Format(time.RFC3339),
 		"updated_at": now.Format(time.RFC3339), "status": st,
 	})
-	s.mu.Lock()
-	s.sent[t.hash] = sentNote{url: url, body: body}
-	s.mu.Unlock()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for i := 0; i <= len(RetrySchedule); i++ {
-			s.mu.Lock()
-			s.deliv[t.hash]++
-			s.mu.Unlock()
-			if s.deliver(context.Background(), url, body) {
-				s.mu.Lock()
-				s.acked[t.hash] = true
-				s.mu.Unlock()
-				return
-			}
-			if i == len(RetrySchedule) {
-				return
-			}
-			select {
-			case <-s.closing:
-				return
-			case <-time.After(RetrySchedule[i]):
-			}
-		}
-	}()
+	s.notes.Send(t.hash, url, "application/json", body, RetrySchedule)
 }
 
-func (s *Server) deliver(ctx context.Context, url string, body []byte) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return false
+// checkAck says why an answer is not KTPay's acknowledgment: KTPay takes
+// only 200 with Content-Type application/json and the body {"status":"ok"}
+// (ktwidget.Ack; ktwidget.WriteAck writes it), and resends anything else.
+func checkAck(resp *http.Response, body []byte) string {
+	switch ct := resp.Header.Get("Content-Type"); {
+	case resp.StatusCode != http.StatusOK:
+		return "status " + resp.Status + ", KTPay wants 200"
+	case !strings.HasPrefix(ct, "application/json"):
+		return "Content-Type " + strconv.Quote(ct) + ", KTPay wants application/json"
+	case strings.TrimSpace(string(body)) != ktwidget.Ack:
+		return "body " + strconv.Quote(string(body)) + ", KTPay wants " + ktwidget.Ack
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := s.hc.Do(req)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-	return resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") &&
-		strings.TrimSpace(string(b)) == ktwidget.Ack
+	return ""
 }

@@ -136,7 +136,12 @@ func (s *Server) paymentJSON(c *checkout) map[string]any {
 	var refunds []map[string]any
 	for _, rf := range s.refunds {
 		if rf.PaymentID == p.id {
-			refunds = append(refunds, map[string]any{"id": rf.ID, "refundStatus": rf.Status, "price": rf.RefundPrice, "refundDestinationType": rf.Destination})
+			e := map[string]any{"id": rf.ID, "refundStatus": rf.Status, "price": rf.RefundPrice, "refundDestinationType": rf.Destination,
+				"createdDate": rf.CreatedDate}
+			if rf.ConversationID != "" {
+				e["conversationId"] = rf.ConversationID
+			}
+			refunds = append(refunds, e)
 		}
 	}
 	out := map[string]any{

@@ -54,12 +54,10 @@ func ExampleStartMock() {
 		fmt.Println(err)
 		return
 	}
-	resp, err := oderotest.PayHostedPage(ctx, hc, co.PageURL, oderotest.TestCard)
-	if err != nil {
+	if _, err := gateway.PayPage(ctx, co.PageURL, oderotest.TestCard); err != nil {
 		fmt.Println(err)
 		return
 	}
-	resp.Body.Close()
 	fmt.Println("requests to the gateway:", len(gateway.Requests()))
 	// Output:
 	// callback verdict: paid 25.00

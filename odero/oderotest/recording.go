@@ -64,6 +64,18 @@ const (
 // after the request was written, it does not prove the request never left.
 var ErrDropped = fake.ErrDropped
 
+// Delivery is one attempt of the fake OderoPay to deliver something to
+// the merchant (Redeliver's answer): URL, At, the merchant's Status (0 when
+// no answer came) and the start of its answer's Body, whether the answer was
+// the Acknowledged one OderoPay expects, and, when it was not, why it
+// was Refused. (An alias of the delivery all the fakes share.)
+type Delivery = fake.Delivery
+
+// ErrNothingToRedeliver is Redeliver's answer for an id of which nothing was
+// delivered to the merchant: unknown, not (yet) notified, or without a
+// merchant URL. (One value for all the fakes.)
+var ErrNothingToRedeliver = fake.ErrNothingToRedeliver
+
 // Client returns an *http.Client that reaches the fake: a loopback client
 // for NewServer and Start, a client over the httpmock transport for NewMock
 // and StartMock. It plays the shopper's browser in the shopper helpers.

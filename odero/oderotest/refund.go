@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strconv"
 
 	"github.com/paywidget/paywidget-go/internal/decimal"
@@ -124,4 +125,47 @@ func (s *Server) getTxRefund(w http.ResponseWriter, r *http.Request, _ []byte) {
 		return
 	}
 	writeData(w, http.StatusOK, t.RefundTransaction)
+}
+
+// getPayment answers a payment's detail by its id (the official clients'
+// retrievePayment), refunds included.
+func (s *Server) getPayment(w http.ResponseWriter, r *http.Request, _ []byte) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.paymentByID(id)
+	if c == nil {
+		writeError(w, http.StatusOK, "10101", "", "Ödeme bulunamadı!")
+		return
+	}
+	writeData(w, http.StatusOK, s.paymentJSON(c))
+}
+
+// searchTxRefunds lists item refunds matching every filter given
+// (paymentId, paymentTransactionId, conversationId), oldest first, one page
+// (page from 0, size default 10).
+func (s *Server) searchTxRefunds(w http.ResponseWriter, r *http.Request, _ []byte) {
+	q := r.URL.Query()
+	pid, _ := strconv.ParseInt(q.Get("paymentId"), 10, 64)
+	tid, _ := strconv.ParseInt(q.Get("paymentTransactionId"), 10, 64)
+	cid := q.Get("conversationId")
+	page, _ := strconv.Atoi(q.Get("page"))
+	size, _ := strconv.Atoi(q.Get("size"))
+	if size <= 0 {
+		size = 10
+	}
+	s.mu.Lock()
+	var all []odero.RefundTransaction
+	for _, t := range s.txRefunds {
+		if (pid == 0 || t.PaymentID == pid) && (tid == 0 || t.PaymentTransactionID == tid) && (cid == "" || t.ConversationID == cid) {
+			all = append(all, t.RefundTransaction)
+		}
+	}
+	s.mu.Unlock()
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	items := []odero.RefundTransaction{}
+	if from := page * size; from < len(all) {
+		items = all[from:min(from+size, len(all))]
+	}
+	writeData(w, http.StatusOK, map[string]any{"items": items, "page": page, "size": size, "totalSize": len(all)})
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // The gateway's request rules from the specification (odero.md §2.1, §4.1,
-// §6, §7, §8, and the seed's init table): every request carries x-api-key, x-rnd-key, x-auth-version
+// §6, §7, §8, the official clients' refund-transaction search and payment
+// retrieval, and the seed's init table): every request carries x-api-key, x-rnd-key, x-auth-version
 // and x-signature and accepts application/json; a body is application/json
 // with money as JSON numbers, ids as integers and enums as strings. A
 // violation is answered 400 with errorCode "10000" naming the field.
@@ -66,6 +67,11 @@ var specs = wire.Specs{
 		wire.Req("refundDestinationType", wire.String),
 	}),
 	"GET /payment/v1/refund-transactions/{id}": read(),
+	"GET /payment/v1/refund-transactions": {Accept: "application/json", Headers: authHeaders, Query: wire.Schema{
+		wire.Opt("paymentId", wire.Number).Integer(0), wire.Opt("paymentTransactionId", wire.Number).Integer(0),
+		wire.Opt("conversationId", wire.String), wire.Opt("page", wire.Number).Integer(0), wire.Opt("size", wire.Number).Integer(0),
+	}},
+	"GET /payment-reporting/v1/payments/{id}": read(),
 	"GET /payment/v1/cards": {Accept: "application/json", Headers: authHeaders, Query: wire.Schema{
 		wire.Opt("cardAlias", wire.String), wire.Opt("cardBrand", wire.String), wire.Opt("cardType", wire.String),
 		wire.Opt("cardUserKey", wire.String), wire.Opt("cardToken", wire.String), wire.Opt("cardBankName", wire.String),

@@ -6,7 +6,8 @@
 // merchant's callbackUrl, and plays scripted outcomes and faults.
 //
 //	srv := oderotest.NewServer(t)
-//	client, _ := odero.New(srv.Config(), odero.WithBaseURL(srv.URL))
+//	srv.CallbackURL = shop.URL + "/odero/callback" // the merchant's handler
+//	client, _ := srv.NewClient()
 //
 // Test cards on the hosted page: any number is approved, except
 // 4000000000000002 (DO_NOT_HONOUR), 4000000000009995 (NOT_SUFFICIENT_FUNDS)
@@ -23,7 +24,10 @@
 // at odero.SandboxTR, with no socket. Either way it records every request
 // (Requests, Count) and plays scripted faults (Fail).
 //
-// What it serves under URL: the API under /payment/v1/, the hosted page at
+// What it serves under URL: the API under /payment/v1/ (with the search of
+// item refunds by paymentId, paymentTransactionId and conversationId), a
+// payment's detail at /payment-reporting/v1/payments/{id} (its refunds
+// with their conversationId), the hosted page at
 // /checkout/{token} (the pageUrl of InitCheckout), its card form's POST
 // /checkout/{token}/pay and the 3-D Secure form's POST /checkout/{token}/3ds.
 // The page uses no script of its own besides the auto-submitted callback
@@ -35,20 +39,21 @@
 // would (no JavaScript engine):
 //
 //   - the hosted page at Checkout.PageURL (/checkout/{token} on the fake):
-//     PayHostedPage submits a card and follows what comes next;
+//     PayPage submits a card and follows what comes next;
 //   - the 3-D Secure page: a card that asks for it (ThreeDSCard) is answered
 //     with Card.ThreeDSCode ("123456" passes, anything else fails);
 //   - a declined card: DeclinedCard (DO_NOT_HONOUR) or
 //     InsufficientFundsCard (NOT_SUFFICIENT_FUNDS), or NextPayment to script
 //     any outcome;
-//   - closing the page: a shopper who leaves sends nothing; PayHostedPage with
+//   - closing the page: a shopper who leaves sends nothing; PayPage with
 //     an empty ThreeDSCode leaves at the 3-D step. The checkout stays unpaid
 //     (CheckoutStatus "") or waiting for 3-D, and no callback is posted.
 //
 // Which notifications follow: OderoPay sends no server-to-server
 // notification. After a payment, approved or declined, the shopper's browser
 // form-POSTs token and paymentIdList to the checkout's callbackUrl;
-// PayHostedPage makes that POST, and Redeliver makes it again (a reload).
+// PayPage makes that POST, and Redeliver makes it again (a reload). NewClient's
+// callbackUrl is CallbackURL, or a stand-in merchant page on the fake.
 package oderotest
 
 import (
@@ -94,6 +99,13 @@ type Server struct {
 	// pages and scripts are all served under it.
 	URL string
 
+	// CallbackURL is the merchant's callbackUrl that Config and NewClient
+	// configure (odero.Config.CallbackURL): set it to your handler's URL
+	// before calling them. Empty, they use URL + "/merchant/callback", where
+	// the fake stands in for a merchant that thanks the shopper (those
+	// requests are recorded with the others).
+	CallbackURL string
+
 	srv *fake.Server
 	env odero.Environment // the host mounted in memory (NewMock); zero on loopback
 
@@ -106,6 +118,7 @@ type Server struct {
 	rnds      map[string]bool
 	next      []Outcome
 	seq       int64
+	notes     *fake.Notifier // the browser's callbacks, by checkout token
 }
 
 type checkout struct {
@@ -155,18 +168,34 @@ func newServer() *Server {
 		rnds:      map[string]bool{},
 		seq:       1000,
 	}
+	s.notes = fake.NewNotifier("oderotest", func(string) *http.Client { return s.Client() }, checkCallback, nil)
 	return s
 }
 
-// Config returns an odero.Config with the fake's credentials. On loopback
-// pair it with odero.WithBaseURL(s.URL); in memory (NewMock) its Environment
-// is the mounted host already.
+// Config returns an odero.Config with the fake's credentials and
+// CallbackURL. On loopback pair it with odero.WithBaseURL(s.URL); in memory
+// (NewMock) its Environment is the mounted host already.
 func (s *Server) Config() odero.Config {
-	return odero.Config{APIKey: APIKey, SecretKey: SecretKey, Environment: s.env}
+	cb := s.CallbackURL
+	if cb == "" {
+		cb = s.URL + sinkPath
+	}
+	return odero.Config{APIKey: APIKey, SecretKey: SecretKey, Environment: s.env, CallbackURL: cb}
 }
 
-// NewClient returns an odero.Client of the fake (credentials, base URL and
-// the fake's HTTP client set); opts come after those.
+// sinkPath is where the fake stands in for the merchant's callbackUrl when
+// CallbackURL is empty.
+const sinkPath = "/merchant/callback"
+
+// sink is a merchant's answer to the browser's callback.
+func sink(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = io.WriteString(w, "<!doctype html><p>Thank you for your order.</p>")
+}
+
+// NewClient returns an odero.Client of the fake that runs OderoPay's whole
+// flow: credentials, base URL, the fake's HTTP client and Config
+// (CallbackURL as the callbackUrl); opts come after those.
 func (s *Server) NewClient(opts ...odero.Option) (*odero.Client, error) {
 	base := []odero.Option{odero.WithBaseURL(s.URL), odero.WithHTTPClient(s.Client())}
 	return odero.New(s.Config(), append(base, opts...)...)
@@ -230,11 +259,14 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /payment/v1/refunds/{id}", s.signed(s.getRefund))
 	mux.HandleFunc("POST /payment/v1/refund-transactions", s.signed(s.createTxRefund))
 	mux.HandleFunc("GET /payment/v1/refund-transactions/{id}", s.signed(s.getTxRefund))
+	mux.HandleFunc("GET /payment/v1/refund-transactions", s.signed(s.searchTxRefunds))
+	mux.HandleFunc("GET /payment-reporting/v1/payments/{id}", s.signed(s.getPayment))
 	mux.HandleFunc("GET /payment/v1/cards", s.signed(s.searchCards))
 	mux.HandleFunc("DELETE /payment/v1/cards", s.signed(s.deleteCard))
 	mux.HandleFunc("GET /checkout/{token}", s.page)
 	mux.HandleFunc("POST /checkout/{token}/pay", s.submitCard)
 	mux.HandleFunc("POST /checkout/{token}/3ds", s.submitThreeDS)
+	mux.HandleFunc("POST "+sinkPath, sink)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "10404", "", "endpoint not found")
 	})

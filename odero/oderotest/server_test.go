@@ -72,7 +72,9 @@ func TestFakeEnforcesInitRules(t *testing.T) {
 
 func TestFakeHostedPageWithoutCallback(t *testing.T) {
 	srv := oderotest.NewServer(t)
-	c, err := srv.NewClient()
+	cfg := srv.Config()
+	cfg.CallbackURL = ""
+	c, err := odero.New(cfg, odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
 	co, err := c.InitCheckout(context.Background(), &odero.InitCheckoutRequest{
 		Price: odero.MustParseAmount("9.99"), PaidPrice: odero.MustParseAmount("9.99"), Currency: odero.AZN,
@@ -83,9 +85,9 @@ func TestFakeHostedPageWithoutCallback(t *testing.T) {
 	require.NoError(t, err)
 	card := oderotest.TestCard
 	card.Save = true
-	resp, err := oderotest.PayHostedPage(context.Background(), srv.Client(), co.PageURL, card)
+	res, err := srv.PayPage(context.Background(), co.PageURL, card)
 	require.NoError(t, err)
-	assert.Nil(t, resp, "no callback to post")
+	assert.Nil(t, res.Delivery, "no callback to post")
 	st, ok := srv.CheckoutStatus(co.Token)
 	assert.True(t, ok)
 	assert.Equal(t, odero.PaymentStatusSuccess, st)
@@ -115,7 +117,7 @@ func TestFakeScriptedOutcome(t *testing.T) {
 	require.NoError(t, err)
 	srv.NextPayment(oderotest.Outcome{Status: odero.PaymentStatusFailure, Group: odero.GroupStolenCard, Code: "10043"})
 	// The callback target does not exist; only the payment matters here.
-	_, _ = oderotest.PayHostedPage(context.Background(), srv.Client(), co.PageURL, oderotest.TestCard)
+	_, _ = srv.PayPage(context.Background(), co.PageURL, oderotest.TestCard)
 	p, err := c.RetrieveCheckout(context.Background(), co.Token)
 	require.NoError(t, err)
 	assert.Equal(t, odero.PaymentStatusFailure, p.Status)

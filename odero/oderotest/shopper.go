@@ -2,19 +2,24 @@ package oderotest
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
-	"strings"
+	"path"
+	"strconv"
 
 	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/odero"
 )
 
-// Card is what a shopper types into the hosted page. Use the test numbers in
-// the package documentation to choose an outcome.
+// Card is what a shopper types into the hosted page. Its fields are named
+// as in every fake's Card. Use the test numbers in the package
+// documentation to choose an outcome.
 type Card struct {
-	HolderName, Number, ExpireMonth, ExpireYear, CVC string
+	HolderName string
+	Number     string
+	// ExpMonth (1–12) and ExpYear (four digits).
+	ExpMonth, ExpYear int
+	CVC               string
 	// Save ticks "save my card".
 	Save bool
 	// ThreeDSCode answers a 3-D Secure step ("123456" passes). Empty, the
@@ -26,19 +31,32 @@ type Card struct {
 // InsufficientFundsCard is declined NOT_SUFFICIENT_FUNDS; ThreeDSCard asks
 // for a 3-D Secure code and carries the one that passes.
 var (
-	TestCard              = Card{HolderName: "Test Shopper", Number: "4111111111111111", ExpireMonth: "12", ExpireYear: "2030", CVC: "123", ThreeDSCode: "123456"}
-	DeclinedCard          = Card{HolderName: "Test Shopper", Number: "4000000000000002", ExpireMonth: "12", ExpireYear: "2030", CVC: "123"}
-	InsufficientFundsCard = Card{HolderName: "Test Shopper", Number: "4000000000009995", ExpireMonth: "12", ExpireYear: "2030", CVC: "123"}
-	ThreeDSCard           = Card{HolderName: "Test Shopper", Number: "4000000000003220", ExpireMonth: "12", ExpireYear: "2030", CVC: "123", ThreeDSCode: "123456"}
+	TestCard              = Card{HolderName: "Test Shopper", Number: "4111111111111111", ExpMonth: 12, ExpYear: 2030, CVC: "123", ThreeDSCode: "123456"}
+	DeclinedCard          = Card{HolderName: "Test Shopper", Number: "4000000000000002", ExpMonth: 12, ExpYear: 2030, CVC: "123"}
+	InsufficientFundsCard = Card{HolderName: "Test Shopper", Number: "4000000000009995", ExpMonth: 12, ExpYear: 2030, CVC: "123"}
+	ThreeDSCard           = Card{HolderName: "Test Shopper", Number: "4000000000003220", ExpMonth: 12, ExpYear: 2030, CVC: "123", ThreeDSCode: "123456"}
 )
 
-// PayHostedPage plays the shopper's browser on the fake's hosted page: it
-// opens pageURL, submits the card, answers a 3-D Secure step if one comes,
-// and posts the returned callback form to the merchant's callbackUrl the way
-// the browser's onload script would. It returns the merchant's response to
-// that callback (the caller closes its body), or nil when the checkout had no
-// callback URL.
-func PayHostedPage(ctx context.Context, hc *http.Client, pageURL string, card Card) (*http.Response, error) {
+// PageResult is where the shopper's visit to the hosted page ends.
+type PageResult struct {
+	// Status is the checkout's payment status afterwards:
+	// odero.PaymentStatusSuccess or PaymentStatusFailure, or
+	// PaymentStatusInitThreeDS when the shopper left at the 3-D Secure step.
+	Status odero.PaymentStatus
+	// Delivery is the browser's post of the callback form to the checkout's
+	// callbackUrl, with the merchant's answer (Status, the start of its
+	// Body); nil when none was posted (the shopper left, or the checkout
+	// has no callback URL).
+	Delivery *Delivery
+}
+
+// PayPage plays the shopper's browser (the fake's Client) on the hosted
+// page: it opens pageURL (Checkout.PageURL), submits card, answers a 3-D
+// Secure step if one comes, and posts the returned callback form to the
+// merchant's callbackUrl the way the browser's onload script would.
+// Redeliver posts it again.
+func (s *Server) PayPage(ctx context.Context, pageURL string, card Card) (*PageResult, error) {
+	hc := s.Client()
 	page, err := fake.Fetch(ctx, hc, http.MethodGet, pageURL, nil)
 	if err != nil {
 		return nil, err
@@ -47,9 +65,10 @@ func PayHostedPage(ctx context.Context, hc *http.Client, pageURL string, card Ca
 	if err != nil {
 		return nil, err
 	}
+	token := path.Base(page.URL.Path)
 	form := url.Values{
 		"cardHolderName": {card.HolderName}, "cardNumber": {card.Number},
-		"expireMonth": {card.ExpireMonth}, "expireYear": {card.ExpireYear}, "cvc": {card.CVC},
+		"expireMonth": {strconv.Itoa(card.ExpMonth)}, "expireYear": {strconv.Itoa(card.ExpYear)}, "cvc": {card.CVC},
 	}
 	if card.Save {
 		form.Set("saveCard", "true")
@@ -59,7 +78,7 @@ func PayHostedPage(ctx context.Context, hc *http.Client, pageURL string, card Ca
 	}
 	if page.Has("odero-3ds-form") {
 		if card.ThreeDSCode == "" {
-			return nil, nil
+			return s.pageResult(token, nil), nil
 		}
 		if action, _, err = fake.FindForm(page, "odero-3ds-form"); err != nil {
 			return nil, err
@@ -69,29 +88,38 @@ func PayHostedPage(ctx context.Context, hc *http.Client, pageURL string, card Ca
 		}
 	}
 	if page.Has("odero-done") {
-		return nil, nil
+		return s.pageResult(token, nil), nil
 	}
 	action, fields, err := fake.FindForm(page, "odero-callback-form")
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, action.String(), strings.NewReader(fields.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return hc.Do(req)
+	d := s.notes.Deliver(ctx, token, action.String(), "application/x-www-form-urlencoded", []byte(fields.Encode()))
+	return s.pageResult(token, &d), nil
 }
 
-// ErrNoCallback is Redeliver's answer for a checkout that is unknown, not yet
-// paid or failed, or has no callback URL (NO_CALLBACK_URL).
-var ErrNoCallback = errors.New("oderotest: no callback was posted for this checkout")
+func (s *Server) pageResult(token string, d *Delivery) *PageResult {
+	st, _ := s.CheckoutStatus(token)
+	return &PageResult{Status: st, Delivery: d}
+}
+
+// checkCallback takes any answer below 400 (a page or a redirect to one) as
+// the merchant having taken the browser's callback: OderoPay expects no
+// acknowledgment of its own.
+func checkCallback(resp *http.Response, _ []byte) string {
+	if resp.StatusCode >= 400 {
+		return "status " + resp.Status
+	}
+	return ""
+}
 
 // Redeliver posts the callback of a finished checkout (token) to its
-// callbackUrl once more with hc, as a shopper's reload of the return page
-// would, and returns the merchant's response (the caller closes its body).
-// The merchant's callback handler must take the repeat.
-func (s *Server) Redeliver(ctx context.Context, hc *http.Client, token string) (*http.Response, error) {
+// callbackUrl once more with the fake's Client, as a shopper's reload of
+// the return page would, and returns the delivery with the merchant's
+// answer. The merchant's callback handler must take the repeat. A checkout
+// that is unknown, not yet paid or failed, or has no callback URL
+// (NO_CALLBACK_URL) is ErrNothingToRedeliver.
+func (s *Server) Redeliver(ctx context.Context, token string) (Delivery, error) {
 	s.mu.Lock()
 	c, ok := s.checkouts[token]
 	var d pageData
@@ -100,16 +128,11 @@ func (s *Server) Redeliver(ctx context.Context, hc *http.Client, token string) (
 	}
 	s.mu.Unlock()
 	if d.CallbackURL == "" || d.CallbackURL == odero.NoCallbackURL {
-		return nil, ErrNoCallback
+		return Delivery{}, ErrNothingToRedeliver
 	}
 	form := url.Values{"token": {d.Token}}
 	if d.PaymentID != "" {
 		form.Set("paymentIdList", d.PaymentID)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.CallbackURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return hc.Do(req)
+	return s.notes.Deliver(ctx, token, d.CallbackURL, "application/x-www-form-urlencoded", []byte(form.Encode())), nil
 }

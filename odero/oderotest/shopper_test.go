@@ -67,31 +67,33 @@ func TestShopperStepsAndRedelivery(t *testing.T) {
 	ctx := context.Background()
 
 	co := initCheckout(t, srv, srv.Client(), site.URL)
-	resp, err := oderotest.PayHostedPage(ctx, srv.Client(), co.PageURL, oderotest.ThreeDSCard)
+	res, err := srv.PayPage(ctx, co.PageURL, oderotest.ThreeDSCard)
 	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	resp, err = srv.Redeliver(ctx, srv.Client(), co.Token)
+	assert.Equal(t, odero.PaymentStatusSuccess, res.Status)
+	require.NotNil(t, res.Delivery)
+	assert.Equal(t, http.StatusOK, res.Delivery.Status)
+	assert.True(t, res.Delivery.Acknowledged)
+	d, err := srv.Redeliver(ctx, co.Token)
 	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, http.StatusOK, d.Status)
+	assert.Equal(t, site.URL, d.URL)
 	assert.Equal(t, []string{string(odero.OutcomePaid)}, sh.seen(), "the repeat is reported no second time")
 
 	co = initCheckout(t, srv, srv.Client(), site.URL)
-	resp, err = oderotest.PayHostedPage(ctx, srv.Client(), co.PageURL, oderotest.DeclinedCard)
+	res, err = srv.PayPage(ctx, co.PageURL, oderotest.DeclinedCard)
 	require.NoError(t, err)
-	resp.Body.Close()
+	assert.Equal(t, odero.PaymentStatusFailure, res.Status)
 	assert.Equal(t, []string{string(odero.OutcomePaid), string(odero.OutcomeFailed)}, sh.seen())
 
 	// Leaving at the 3-D step posts nothing, and there is nothing to redeliver.
 	abandon := oderotest.ThreeDSCard
 	abandon.ThreeDSCode = ""
 	co = initCheckout(t, srv, srv.Client(), site.URL)
-	resp, err = oderotest.PayHostedPage(ctx, srv.Client(), co.PageURL, abandon)
+	res, err = srv.PayPage(ctx, co.PageURL, abandon)
 	require.NoError(t, err)
-	assert.Nil(t, resp)
-	_, err = srv.Redeliver(ctx, srv.Client(), co.Token)
-	assert.ErrorIs(t, err, oderotest.ErrNoCallback)
+	assert.Equal(t, &oderotest.PageResult{Status: odero.PaymentStatusInitThreeDS}, res)
+	_, err = srv.Redeliver(ctx, co.Token)
+	assert.ErrorIs(t, err, oderotest.ErrNothingToRedeliver)
 	assert.Len(t, sh.seen(), 2)
 }
 
@@ -106,9 +108,36 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 
 	co := initCheckout(t, srv, hc, "https://shop.example/odero/callback")
 	assert.Contains(t, co.PageURL, string(odero.SandboxTR)+"/checkout/")
-	resp, err := oderotest.PayHostedPage(context.Background(), hc, co.PageURL, oderotest.TestCard)
+	res, err := srv.PayPage(context.Background(), co.PageURL, oderotest.TestCard)
 	require.NoError(t, err)
-	resp.Body.Close()
+	require.NotNil(t, res.Delivery)
+	assert.True(t, res.Delivery.Acknowledged)
 	assert.Equal(t, []string{string(odero.OutcomePaid)}, sh.seen())
 	assert.Equal(t, 1, srv.Count(http.MethodGet, "/payment/v1/checkout-payments/"+co.Token), "the callback handler queried once")
+}
+
+// TestNewClientRunsTheFlow: NewClient's configured callbackUrl is the
+// fake's stand-in merchant, so the main flow runs to a callback the
+// merchant took with nothing else set, on loopback, over TLS and in memory.
+func TestNewClientRunsTheFlow(t *testing.T) {
+	for name, start := range map[string]func(t *testing.T) *oderotest.Server{
+		"loopback": func(t *testing.T) *oderotest.Server { return oderotest.NewServer(t) },
+		"TLS":      func(t *testing.T) *oderotest.Server { return oderotest.NewTLSServer(t) },
+		"memory":   func(t *testing.T) *oderotest.Server { return oderotest.NewMock(t, httpmock.NewMockTransport()) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := start(t)
+			c, err := srv.NewClient()
+			require.NoError(t, err)
+			ctx := context.Background()
+			co, err := c.InitCheckout(ctx, &odero.InitCheckoutRequest{Price: odero.MustParseAmount("25.00"), PaidPrice: odero.MustParseAmount("25.00"),
+				Currency: odero.TRY, Group: odero.PaymentGroupProduct, Items: []odero.Item{{Name: "Tea", Price: odero.MustParseAmount("25.00")}}})
+			require.NoError(t, err)
+			res, err := srv.PayPage(ctx, co.PageURL, oderotest.TestCard)
+			require.NoError(t, err)
+			require.NotNil(t, res.Delivery)
+			assert.True(t, res.Delivery.Acknowledged, res.Delivery.Refused)
+			assert.Equal(t, srv.URL+"/merchant/callback", res.Delivery.URL)
+		})
+	}
 }

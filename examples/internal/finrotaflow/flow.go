@@ -11,8 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -27,9 +25,10 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	var (
 		cfg  finrota.Config
 		opts []finrota.Option
+		gw   *finrotatest.Server
 	)
 	if t.Fake() {
-		gw := finrotatest.Start()
+		gw = finrotatest.Start()
 		defer gw.Close()
 		cfg = gw.Config()
 		opts = append(opts, finrota.WithBaseURL(gw.URL))
@@ -139,23 +138,14 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	}
 
 	err = rec.Step("shopper passes 3-D Secure", func() (any, any, error) {
-		u, _ := url.Parse(redirect.URL)
-		resp, err := site.Client().PostForm(u.Scheme+"://"+u.Host+"/bank/3d", url.Values{"order": {redirect.OrderID}, "code": {"123456"}})
-		if err != nil {
-			return nil, nil, err
-		}
-		page, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-		resp.Body.Close()
 		// The bank's page posts a form back to returnUrl, as the browser would.
-		form := url.Values{}
-		for _, m := range regexp.MustCompile(`name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(string(page), -1) {
-			form.Set(m[1], m[2])
-		}
-		back, err := site.Client().PostForm(site.URL+"/finrota/return", form)
+		ds, err := gw.PassThreeDS(ctx, redirect.URL, finrotatest.ThreeDSCard)
 		if err != nil {
 			return nil, nil, err
 		}
-		back.Body.Close()
+		if !ds.Delivery.Acknowledged {
+			return nil, nil, errors.New("the return was not taken: " + ds.Delivery.Refused)
+		}
 		select {
 		case ret := <-returns:
 			return map[string]string{"code": "123456"}, map[string]any{"returnSuccess": ret.Success != nil && *ret.Success, "verified": ret.Verified}, nil

@@ -29,7 +29,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 		fx = flexititest.Start()
 		defer fx.Close()
 		cfg = fx.Config()
-		opts = append(opts, flexiti.WithBaseURL(fx.BaseURL()))
+		opts = append(opts, flexiti.WithBaseURL(fx.URL))
 	} else {
 		id, err := t.Env("FLEXITI_CLIENT_ID")
 		if err != nil {

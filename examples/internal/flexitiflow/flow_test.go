@@ -31,7 +31,7 @@ func TestFlowAgainstBaseURL(t *testing.T) {
 	fx := flexititest.NewServer(t)
 	env := map[string]string{"FLEXITI_CLIENT_ID": flexititest.ClientID, "FLEXITI_CLIENT_SECRET": flexititest.ClientSecret}
 	rec := steps.NewRecorder(nil, "flexiti", steps.JSONLines)
-	require.NoError(t, flexitiflow.Run(context.Background(), steps.Target{BaseURL: fx.BaseURL(), Getenv: func(k string) string { return env[k] }}, rec))
+	require.NoError(t, flexitiflow.Run(context.Background(), steps.Target{BaseURL: fx.URL, Getenv: func(k string) string { return env[k] }}, rec))
 	res := rec.Results()
 	require.Len(t, res, 3)
 	assert.Contains(t, res[1].Action, "#/widget/")

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -25,9 +24,10 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	var (
 		cfg  iotpay.Config
 		opts []iotpay.Option
+		gw   *iotpaytest.Server
 	)
 	if t.Fake() {
-		gw := iotpaytest.Start()
+		gw = iotpaytest.Start()
 		defer gw.Close()
 		cfg = gw.Config()
 		opts = append(opts, iotpay.WithBaseURL(gw.URL))
@@ -106,14 +106,11 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	}
 
 	err = rec.Step("shopper pays on card page", func() (any, any, error) {
-		form := url.Values{"key": {co.SecureID}, "cardNum": {"4242424242424242"}, "expiryDate": {"1230"}, "cvv": {"123"}, "holder": {"Test Shopper"}}
-		page, _ := url.Parse(co.RedirectURL)
-		resp, err := site.Client().PostForm(page.Scheme+"://"+page.Host+"/cc/pay", form)
+		res, err := gw.PayPage(ctx, co.RedirectURL, iotpaytest.TestCard)
 		if err != nil {
 			return nil, nil, err
 		}
-		resp.Body.Close()
-		ret, err := iotpay.ParseReturn(resp.Request.URL.Query())
+		ret, err := iotpay.ParseReturn(res.Return.Query())
 		if err != nil {
 			return nil, nil, err
 		}

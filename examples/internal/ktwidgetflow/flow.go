@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -43,9 +42,10 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	var (
 		cfg  ktwidget.Config
 		opts []ktwidget.Option
+		kt   *ktwidgettest.Server
 	)
 	if t.Fake() {
-		kt := ktwidgettest.Start()
+		kt = ktwidgettest.Start()
 		defer kt.Close()
 		cfg = kt.Config()
 		opts = append(opts, ktwidget.WithBaseURL(kt.URL))
@@ -117,16 +117,11 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	}
 
 	err = rec.Step("shopper pays in widget", func() (any, any, error) {
-		u, _ := url.Parse(p.WidgetURL)
-		resp, err := site.Client().PostForm(u.Scheme+"://"+u.Host+"/payment-card/pay", url.Values{"hash": {p.TransactionHash}, "card": {"4111111111111111"}, "expiry": {"12/30"}, "cvc": {"123"}})
+		res, err := kt.PayWidget(ctx, p.WidgetURL, ktwidgettest.TestCard)
 		if err != nil {
 			return nil, nil, err
 		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, nil, errors.New("widget answered " + resp.Status)
-		}
-		return map[string]string{"card": "test card ending 1111"}, map[string]int{"widgetStatus": resp.StatusCode}, nil
+		return map[string]string{"card": "test card ending 5096"}, map[string]string{"widgetStatus": res.Status}, nil
 	})
 	if err != nil {
 		return err

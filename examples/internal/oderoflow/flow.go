@@ -26,9 +26,10 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	var (
 		cfg  odero.Config
 		opts []odero.Option
+		gw   *oderotest.Server
 	)
 	if t.Fake() {
-		gw := oderotest.Start()
+		gw = oderotest.Start()
 		defer gw.Close()
 		cfg = gw.Config()
 		opts = append(opts, odero.WithBaseURL(gw.URL))
@@ -124,15 +125,14 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	}
 
 	err = rec.Step("shopper pays on hosted page", func() (any, any, error) {
-		resp, err := oderotest.PayHostedPage(ctx, site.Client(), co.PageURL, oderotest.TestCard)
+		res, err := gw.PayPage(ctx, co.PageURL, oderotest.TestCard)
 		if err != nil {
 			return co.PageURL, nil, err
 		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return co.PageURL, nil, errors.New("callback answered " + resp.Status)
+		if res.Delivery == nil || res.Delivery.Status != http.StatusOK {
+			return co.PageURL, nil, errors.New("the browser's callback was not answered 200")
 		}
-		return map[string]string{"page": co.PageURL, "card": "test card ending 1111"}, map[string]int{"callbackStatus": resp.StatusCode}, nil
+		return map[string]string{"page": co.PageURL, "card": "test card ending 1111"}, map[string]int{"callbackStatus": res.Delivery.Status}, nil
 	})
 	if err != nil {
 		return err

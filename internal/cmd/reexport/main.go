@@ -6,6 +6,7 @@
 //	<provider>/store.go               the claims store aliases
 //	<provider>/<provider>test/recording.go  request records, faults, Fail, Requests, Reset
 //	<provider>/<provider>test/tls.go  NewTLSServer, CertPool and the HTTP/2 faults
+//	<provider>/<provider>test/mock.go NewMock, StartMock, HandlerResponder
 //
 // The text of every file is one template in templates/; what differs between
 // providers is the table below. Edit a template or the table and run
@@ -61,20 +62,56 @@ type provider struct {
 	// Subject is what the claims store makes happen once for the provider
 	// ("money calls and notifications"), for store.go's comment.
 	Subject string
+	// Prefix is a Go expression for the path the provider's base URL
+	// carries below its host (Flexiti's /flexiti/pos-api), appended to the
+	// fake's URL so that WithBaseURL(srv.URL) reaches the API; "" for none.
+	Prefix string
+	// Redeliver adds Delivery and ErrNothingToRedeliver to recording.go:
+	// the fake sends the merchant something it can send again.
+	Redeliver bool
+
+	// mock.go: MockEnv is the environment NewMock mounts (a Go
+	// expression), MockURL its base URL as a string expression, MockMount
+	// the base URLs mounted, MockHosts those hosts in prose; SendsOut says
+	// what the fake sends out; HandlerResponder adds HandlerResponder, whose
+	// comment says what Reaches the merchant; NotifyClient makes the fake's
+	// own notifications go through mock.
+	MockEnv, MockURL, MockMount, MockHosts string
+	SendsOut, Reaches                      string
+	HandlerResponder, NotifyClient         bool
 }
 
 var providers = []provider{
 	{Pkg: "finrota", Display: "Finrota", ExamplePath: "/b2c/widget/payment",
-		State: "tokens, payments", Close: true, Subject: "payments"},
+		State: "tokens, payments", Close: true, Subject: "payments", Redeliver: true,
+		MockEnv: "finrota.Sandbox", MockURL: "string(finrota.Sandbox)", MockMount: "s.URL",
+		MockHosts:        "https://pgw.netahsilatdemo.com",
+		SendsOut:         "nothing by itself: the bank page's return is posted by the shopper's browser, the fake's Client in PassThreeDS and Redeliver",
+		HandlerResponder: true, Reaches: "the shopper's return from the 3-D page"},
 	{Pkg: "flexiti", Display: "Flexiti", ExamplePath: "/flexiti/pos-api/v2.5/oauth/token",
 		State: "tokens, authorizations, captures", Close: true,
-		Subject: "authorizations, captures and refunds"},
+		Subject: "authorizations, captures and refunds", Prefix: "Base",
+		MockEnv: "flexiti.Training", MockURL: "string(flexiti.Training)", MockMount: "s.URL",
+		MockHosts: "https://posapi-training.flexiti.fi",
+		SendsOut:  "nothing: Flexiti calls no merchant URL"},
 	{Pkg: "iotpay", Display: "IOTPay", StatusError: true, ExamplePath: "/v3/cc_purchase",
-		State: "orders, cards, refunds", Subject: "payments, refunds and notifications"},
+		State: "orders, cards, refunds", Subject: "payments, refunds and notifications", Redeliver: true,
+		MockEnv: "iotpay.Sandbox", MockURL: "string(iotpay.Sandbox)", MockMount: "s.URL",
+		MockHosts:        "https://ccdev.iotpaycloud.com",
+		SendsOut:         "the notification of a paid order to its notifyUrl, and the shopper's return to returnUrl when a test sends it",
+		HandlerResponder: true, Reaches: "IOTPay's notification (and the shopper's return to returnUrl)", NotifyClient: true},
 	{Pkg: "ktwidget", Display: "KTPay", ExamplePath: "/api/v1/merchant-widget/payment",
-		State: "transactions, keys", Subject: "payments and notifications"},
+		State: "transactions, keys", Subject: "payments and notifications", Redeliver: true,
+		MockEnv: "ktwidget.Test", MockURL: "ktwidget.Test.API", MockMount: "ktwidget.Test.API, ktwidget.Test.Widget",
+		MockHosts:        "https://fintech.test.nplus.tech (API) and https://widget.test.nplus.tech (widget pages)",
+		SendsOut:         "the notification to callback_post_url",
+		HandlerResponder: true, Reaches: "KTPay's notification", NotifyClient: true},
 	{Pkg: "odero", Display: "OderoPay", StatusError: true, ExamplePath: "/payment/v1/checkout-payments/init",
-		State: "checkouts, payments, refunds, cards", Close: true, Subject: "refunds and verdicts"},
+		State: "checkouts, payments, refunds, cards", Close: true, Subject: "refunds and verdicts", Redeliver: true,
+		MockEnv: "odero.SandboxTR", MockURL: "string(odero.SandboxTR)", MockMount: "s.URL",
+		MockHosts:        "https://sandbox-api-gateway.oderopay.com.tr",
+		SendsOut:         "nothing by itself: the hosted page's callback is posted by the shopper's browser, the fake's Client in PayPage and Redeliver",
+		HandlerResponder: true, Reaches: "the hosted page's callback"},
 }
 
 //go:embed templates/*.tmpl
@@ -99,6 +136,7 @@ func outputs() []output {
 			output{filepath.Join(p.Pkg, "options.go"), "options.go.tmpl", p},
 			output{filepath.Join(fake, "recording.go"), "recording.go.tmpl", p},
 			output{filepath.Join(fake, "tls.go"), "tls.go.tmpl", p},
+			output{filepath.Join(fake, "mock.go"), "mock.go.tmpl", p},
 		)
 		out = append(out, output{filepath.Join(p.Pkg, "store.go"), "store.go.tmpl", p})
 	}

@@ -23,8 +23,8 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	outs := outputs()
-	if len(outs) != 20 {
-		t.Errorf("%d outputs, want 20 (4 for each of 5 providers)", len(outs))
+	if len(outs) != 25 {
+		t.Errorf("%d outputs, want 25 (5 for each of 5 providers)", len(outs))
 	}
 	for _, o := range outs {
 		want, err := os.ReadFile(filepath.Join(tmp, o.path))
@@ -88,6 +88,16 @@ func TestRowsShapeTheText(t *testing.T) {
 		case "recording.go.tmpl":
 			if got := bytes.Contains(src, []byte("func (s *Server) Close()")); got != o.p.Close {
 				t.Errorf("%s: Close present %v, row says %v", o.path, got, o.p.Close)
+			}
+			if got := bytes.Contains(src, []byte("ErrNothingToRedeliver = fake.ErrNothingToRedeliver")); got != o.p.Redeliver {
+				t.Errorf("%s: ErrNothingToRedeliver present %v, row says %v", o.path, got, o.p.Redeliver)
+			}
+		case "mock.go.tmpl":
+			if got := bytes.Contains(src, []byte("func HandlerResponder(")); got != o.p.HandlerResponder {
+				t.Errorf("%s: HandlerResponder present %v, row says %v", o.path, got, o.p.HandlerResponder)
+			}
+			if got := bytes.Contains(src, []byte("Transport: mock")); got != o.p.NotifyClient {
+				t.Errorf("%s: notifications through mock %v, row says %v", o.path, got, o.p.NotifyClient)
 			}
 		}
 		for _, other := range providers {
