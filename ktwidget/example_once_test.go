@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
-	"time"
 
 	"github.com/paywidget/paywidget-go/ktwidget"
 	"github.com/paywidget/paywidget-go/ktwidget/ktwidgettest"
@@ -48,8 +47,10 @@ func ExampleClient_CreatePaymentOnce() {
 
 	_, _ = ktpay.PayWidget(ctx, p.WidgetURL, ktwidgettest.TestCard)
 	<-reported
-	for acked := false; !acked; _, acked = ktpay.Deliveries(p.TransactionHash) {
-		time.Sleep(time.Millisecond) // acknowledged once the verdict is recorded
+	// Acknowledged once the verdict is recorded.
+	if _, err := ktpay.WaitNotified(ctx, p.TransactionHash); err != nil {
+		fmt.Println(err)
+		return
 	}
 	again, err := client.CreatePaymentOnce(ctx, order, nil)
 	if err != nil {

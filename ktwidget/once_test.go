@@ -103,10 +103,10 @@ func TestCreatePaymentOnceConcurrentReplicas(t *testing.T) {
 	rc, err := srv.PayWidget(ctx, p.WidgetURL, ktwidgettest.TestCard)
 	require.NoError(t, err)
 	assert.Equal(t, ktwidget.StatusCompleted, rc.Status)
-	require.Eventually(t, func() bool {
-		_, acked := srv.Deliveries(p.TransactionHash)
-		return acked
-	}, 5*time.Second, 5*time.Millisecond)
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err = srv.WaitNotified(wctx, p.TransactionHash)
+	require.NoError(t, err, "the notification was acknowledged")
 	for range 3 { // KTPay delivers again; reported once
 		_, err := srv.Redeliver(ctx, p.TransactionHash)
 		require.NoError(t, err)

@@ -145,9 +145,7 @@ func (r *oderoRig) Redeliver(ctx context.Context, n int) int {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if resp, err := r.srv.Redeliver(ctx, r.srv.Client(), tok); err == nil {
-					resp.Body.Close()
-				}
+				_, _ = r.srv.Redeliver(ctx, tok)
 			}()
 		}
 		wg.Wait()
@@ -217,10 +215,7 @@ func (p *oderoPayment) Step(ctx context.Context, rep int) (chaos.Step, error) {
 		p.r.led.expect(p.ref)
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		resp, err := oderotest.PayHostedPage(sctx, p.r.srv.Client(), pageURL, oderotest.TestCard)
-		if resp != nil {
-			resp.Body.Close()
-		}
+		_, err := p.r.srv.PayPage(sctx, pageURL, oderotest.TestCard)
 		if st, _ := p.r.srv.CheckoutStatus(token); st != odero.PaymentStatusSuccess {
 			if err == nil {
 				err = fmt.Errorf("odero: %s not paid: %q", p.ref, st)
@@ -236,9 +231,7 @@ func (p *oderoPayment) Step(ctx context.Context, rep int) (chaos.Step, error) {
 		return chaos.Progressed, nil
 	case 2: // the callback reported (the shopper reloads the return page until it is)
 		if !p.r.led.reported(p.ref) {
-			if resp, err := p.r.srv.Redeliver(ctx, p.r.srv.Client(), token); err == nil {
-				resp.Body.Close()
-			}
+			_, _ = p.r.srv.Redeliver(ctx, token)
 			return 0, chaos.Poll(20*time.Millisecond, "awaiting the callback's report")
 		}
 		p.mu.Lock()
