@@ -117,7 +117,7 @@ type bareEnvelope struct {
 // retCode other than SUCCESS is an *APIError.
 func (c *Client) call(ctx context.Context, endpoint string, p Params, out any, class httpx.RetryClass) (Meta, error) {
 	p["mchId"] = c.cfg.MerchantID
-	body := Params{}
+	body := make(Params, len(p)+1) // sized once: the parameters and sign
 	for k, v := range p {
 		if _, ok := render(v); ok {
 			body[k] = v

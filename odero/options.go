@@ -24,9 +24,14 @@ type Option = httpx.Option
 
 // WithHTTPClient sends every request through a copy of hc: its Transport,
 // Timeout and Jar are used, hc itself is never modified, and redirects are
-// not followed. Without this option the client has its own transport (TLS 1.2
-// or newer, proxies from the environment, a 60 s timeout). A nil hc makes New
-// fail.
+// not followed. The Timeout bounds each attempt, reply body included. The
+// Transport may retry by itself (go-retryablehttp's RoundTripper, any
+// wrapper): a call that moves money is still sent at most once, a second
+// send is stopped before anything is written and the call fails with
+// ErrOutcomeUnknown; this holds for transports built on net/http that keep
+// the request's context. Without this option the client has its own
+// transport (TLS 1.2 or newer, proxies from the environment, a 60 s
+// timeout). A nil hc makes New fail.
 func WithHTTPClient(hc *http.Client) Option { return httpx.WithHTTPClient(hc) }
 
 // WithLogger logs one debug record per HTTP attempt through l: provider,

@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-retryablehttp"
+
 	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
@@ -273,6 +275,7 @@ func Run(t *testing.T, s Subject) {
 	for i, w := range Wires {
 		t.Run("money calls under faults/"+w.Name, func(t *testing.T) { moneyFaults(t, s, newLink(t, w), i) })
 		t.Run("reads under faults/"+w.Name, func(t *testing.T) { readFaults(t, s, newLink(t, w), i) })
+		t.Run("money calls through a retrying transport/"+w.Name, func(t *testing.T) { resendingTransport(t, s, newLink(t, w)) })
 	}
 	plain := &link{Wire: Wires[0]}
 	t.Run("hostile replies", func(t *testing.T) { hostile(t, s, plain) })
@@ -413,6 +416,69 @@ func moneyFaults(t *testing.T, s Subject, l *link, wire int) {
 			t.Fatal("the debug logger saw nothing: the check above proves nothing")
 		}
 	})
+}
+
+// resendFaults are the replies on which a merchant's retrying transport
+// sends a request again.
+var resendFaults = []fault{
+	{name: "502", f: fake.Fault{Kind: fake.Status, Status: 502}},
+	{name: "reset after arrival", f: fake.Fault{Kind: fake.DropAfter}, created: true},
+}
+
+// resending is quick with the merchant's http.Client wrapped in a
+// transport that retries by itself (go-retryablehttp's RoundTripper: it
+// buffers the body and resends on 5xx and resets, keeping the context).
+func resending(buf *syncBuffer, l *link) []httpx.Option {
+	o := quick(buf, nil, l)
+	rc := retryablehttp.NewClient()
+	rc.HTTPClient = &http.Client{Timeout: 500 * time.Millisecond, Transport: (&switchDialer{}).transport(l)}
+	rc.Logger = nil
+	rc.RetryWaitMin, rc.RetryWaitMax = time.Millisecond, 2*time.Millisecond
+	o[1] = httpx.WithHTTPClient(&http.Client{Timeout: 2 * time.Second, Transport: &retryablehttp.RoundTripper{Client: rc}})
+	return o
+}
+
+// resendingTransport runs every money call through a merchant's transport
+// that retries by itself, on the replies it retries: the provider receives
+// the request exactly once, and the call reports an outcome unknown that
+// names the cause.
+func resendingTransport(t *testing.T, s Subject, l *link) {
+	var logs syncBuffer
+	probe := s.New(t, l.HTTPS, resending(&logs, l)...)
+	for i := range probe.Money {
+		for _, fl := range resendFaults {
+			t.Run(probe.Money[i].Name+"/"+fl.name, func(t *testing.T) {
+				sess := s.New(t, l.HTTPS, resending(&logs, l)...)
+				mc := sess.Money[i]
+				ctx := context.Background()
+				if mc.Prepare != nil {
+					if err := mc.Prepare(ctx); err != nil {
+						t.Fatalf("prepare: %v", err)
+					}
+				}
+				before := countOf(sess.Fake, mc)
+				created := mc.Created()
+				failOn(sess.Fake, mc, fl.f)
+				err := mc.Do(ctx)
+				if got := countOf(sess.Fake, mc) - before; got != 1 {
+					t.Fatalf("the money call reached the provider %d times, want exactly 1 (err: %v)", got, err)
+				}
+				if !errors.Is(err, httpx.ErrOutcomeUnknown) {
+					t.Fatalf("want ErrOutcomeUnknown, got %v", err)
+				}
+				if !strings.Contains(err.Error(), "the client's transport re-sends requests") {
+					t.Fatalf("the message must name the cause: %q", err.Error())
+				}
+				want := created
+				if fl.created {
+					want++
+				}
+				if got := mc.Created(); got != want {
+					t.Fatalf("%d objects at the provider, want %d", got-created, want-created)
+				}
+			})
+		}
+	}
 }
 
 func readFaults(t *testing.T, s Subject, l *link, wire int) {

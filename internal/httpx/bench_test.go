@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 	"time"
 
@@ -46,6 +48,42 @@ func BenchmarkRoundTrip(b *testing.B) {
 	})
 }
 
+// BenchmarkParallel is BenchmarkRoundTrip with 16 callers at once sharing
+// one client (and its connection pool), as a busy shop's checkout does.
+func BenchmarkParallel(b *testing.B) {
+	srv := benchServer()
+	defer srv.Close()
+	b.Run("httpx", func(b *testing.B) {
+		c := newClient(b, srv.URL)
+		parallel(b, func() error { return sdkOnce(c) })
+	})
+	b.Run("plain", func(b *testing.B) {
+		// The same pool as httpx's default client: 16 idle connections per
+		// host (net/http's default of 2 would make plain dial anew).
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 16
+		hc := &http.Client{Timeout: 60 * time.Second, Transport: tr}
+		parallel(b, func() error { return plainOnce(hc, srv.URL) })
+	})
+}
+
+// parallel runs op from 16 goroutines.
+func parallel(b *testing.B, op func() error) {
+	procs := runtime.GOMAXPROCS(0)
+	b.SetParallelism((16 + procs - 1) / procs)
+	b.ReportAllocs()
+	stop := benchcpu.Measure(b)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := op(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	stop()
+}
+
 // cannedTransport answers every request in memory, so BenchmarkLayer
 // measures what the SDK's layers cost without the loopback round trip
 // (whose scheduling noise on a shared machine is larger than the layers).
@@ -77,53 +115,42 @@ var benchIn = benchPayment{OrderID: "order-1", Amount: 1050, Currency: "CAD"}
 // benchSDK sends the payment through httpx, as a money call, and decodes
 // the reply: the SDK side of both benchmarks.
 func benchSDK(b *testing.B, c *httpx.Client) {
-	ctx := context.Background()
 	b.ReportAllocs()
 	stop := benchcpu.Measure(b)
 	for b.Loop() {
-		body, err := json.Marshal(benchIn)
-		if err != nil {
-			b.Fatal(err)
-		}
-		resp, err := c.Do(ctx, &httpx.Request{Method: http.MethodPost, Path: "/pay", Body: body, Retry: httpx.RetryIfNotSent})
-		if err != nil {
-			b.Fatal(err)
-		}
-		var out benchResult
-		if err := httpx.DecodeJSON("testpay", resp.Body, &out); err != nil || out.ID != "pay_123" {
+		if err := sdkOnce(c); err != nil {
 			b.Fatal(err)
 		}
 	}
 	stop()
 }
 
+func sdkOnce(c *httpx.Client) error {
+	body, err := json.Marshal(benchIn)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(context.Background(), &httpx.Request{Method: http.MethodPost, Path: "/pay", Body: body, Retry: httpx.RetryIfNotSent})
+	if err != nil {
+		return err
+	}
+	var out benchResult
+	if err := httpx.DecodeJSON("testpay", resp.Body, &out); err != nil {
+		return err
+	}
+	if out.ID != "pay_123" {
+		return errors.New("wrong reply")
+	}
+	return nil
+}
+
 // benchPlain is the same exchange written by hand with net/http and
 // encoding/json: the baseline of both benchmarks.
 func benchPlain(b *testing.B, hc *http.Client, base string) {
-	ctx := context.Background()
 	b.ReportAllocs()
 	stop := benchcpu.Measure(b)
 	for b.Loop() {
-		body, err := json.Marshal(benchIn)
-		if err != nil {
-			b.Fatal(err)
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/pay", bytes.NewReader(body))
-		if err != nil {
-			b.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		_ = resp.Body.Close()
-		if err != nil {
-			b.Fatal(err)
-		}
-		var out benchResult
-		if err := json.Unmarshal(data, &out); err != nil || out.ID != "pay_123" {
+		if err := plainOnce(hc, base); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -183,4 +210,33 @@ func benchLoop(b *testing.B, call func(ctx context.Context) error) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func plainOnce(hc *http.Client, base string) error {
+	body, err := json.Marshal(benchIn)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, base+"/pay", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	_ = resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	var out benchResult
+	if err := json.Unmarshal(data, &out); err != nil {
+		return err
+	}
+	if out.ID != "pay_123" {
+		return errors.New("wrong reply")
+	}
+	return nil
 }

@@ -93,7 +93,9 @@ type Client struct {
 	decodeErr  func(*Response) error
 	requestID  string
 	httpClient *http.Client
-	header     http.Header // User-Agent and Accept, cloned into each request
+	timeout    time.Duration // the HTTP client's Timeout, applied per attempt
+	header     http.Header   // User-Agent and Accept, cloned into each request
+	lastCT     atomic.Pointer[[]string]
 	retry      *retryablehttp.Client
 	logger     *slog.Logger
 	tracer     Tracer // nil: no span is looked for
@@ -142,6 +144,11 @@ func New(cfg Config, s Settings) (*Client, error) {
 		hc.Timeout = DefaultTimeout
 		base = defaultTransport()
 	}
+	// The client's Timeout bounds each attempt as a deadline on the
+	// attempt's context (attemptTransport), not inside http.Client: for a
+	// transport it does not know, such as attemptTransport, http.Client
+	// arms a timer and a goroutine per request to enforce it.
+	c.timeout, hc.Timeout = hc.Timeout, 0
 	hc.Transport = &attemptTransport{base: base, c: c}
 	if !cfg.FollowRedirects {
 		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -293,19 +300,23 @@ func (c *Client) Do(ctx context.Context, r *Request) (out *Response, _ error) {
 	st := &callState{class: r.Retry.resolve(r.Method), body: r.Body, sign: r.Sign}
 	ctx = context.WithValue(ctx, stateKey{}, st)
 
-	var body any
-	if r.Body != nil {
-		body = r.Body
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, c.URL(r.Path, r.Query), body)
+	// The body is given to retryablehttp as none: httpx sets each
+	// attempt's body itself (here, and afresh in prepareRetry), so a money
+	// call has no GetBody that anything below httpx could rewind its body
+	// with (no transport replay, no redirect resend; see noreplay.go), and
+	// no call pays for retryablehttp's body closures.
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, c.URL(r.Path, r.Query), nil)
 	if err != nil {
 		return nil, Invalid(c.provider, "request", "cannot be built")
 	}
-	if st.class == RetryIfNotSent {
-		// Nothing below httpx may rewind a money call's body: no transport
-		// replay, no redirect resend (see noreplay.go). retryablehttp makes
-		// each attempt's body afresh without it.
-		req.Request.GetBody = nil
+	if r.Body != nil {
+		req.Request.Body = newBody(r.Body)
+		req.Request.ContentLength = int64(len(r.Body))
+		if st.class != RetryIfNotSent {
+			// A read may be resent: after a 307 or 308, or by the transport.
+			b := r.Body
+			req.Request.GetBody = func() (io.ReadCloser, error) { return newBody(b), nil }
+		}
 	}
 	// One map for the client's and the call's headers. Value slices are
 	// shared, never appended to: the signer replaces values with Set, and
@@ -315,11 +326,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (out *Response, _ error) {
 		h[k] = vs
 	}
 	if r.Body != nil {
-		ct := r.ContentType
-		if ct == "" {
-			ct = "application/json"
-		}
-		h["Content-Type"] = []string{ct}
+		h["Content-Type"] = c.contentType(r.ContentType)
 	}
 	for k, vs := range r.Header {
 		if k = http.CanonicalHeaderKey(k); k == "User-Agent" {
@@ -421,14 +428,16 @@ func (c *Client) buffer(resp *http.Response) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp.Body = &bufferedBody{Reader: bytes.NewReader(b), b: b}
+	bb := &bufferedBody{b: b}
+	bb.Reset(b)
+	resp.Body = bb
 	resp.ContentLength = int64(len(b))
 	return resp, nil
 }
 
 // bufferedBody is a reply already read into memory by the transport.
 type bufferedBody struct {
-	*bytes.Reader
+	bytes.Reader
 	b []byte
 }
 
@@ -586,9 +595,38 @@ func backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Durati
 	return half + rand.N(half+1)
 }
 
-// prepareRetry re-signs the next attempt: a fresh nonce, the same bytes.
+// jsonContentType is the default Content-Type value, shared by every
+// request's header map (value slices there are replaced, never changed).
+var jsonContentType = []string{"application/json"}
+
+// contentType returns the header value for ct ("" is JSON), shared between
+// calls: a provider sends one content type on every call, so the client
+// keeps the last one it built.
+func (c *Client) contentType(ct string) []string {
+	if ct == "" {
+		return jsonContentType
+	}
+	if v := c.lastCT.Load(); v != nil && (*v)[0] == ct {
+		return *v
+	}
+	v := []string{ct}
+	c.lastCT.Store(&v)
+	return v
+}
+
+// newBody is a request body reading b once. net/http recognises it as in
+// memory (an io.NopCloser over a *bytes.Reader) and writes it with the
+// headers.
+func newBody(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
+
+// prepareRetry gives the next attempt its body afresh and re-signs it: a
+// fresh nonce, the same bytes.
 func prepareRetry(req *http.Request) error {
 	st := stateOf(req.Context())
+	if st.body != nil {
+		req.Body = newBody(st.body)
+		req.ContentLength = int64(len(st.body))
+	}
 	if st.sign == nil {
 		return nil
 	}
@@ -616,53 +654,92 @@ func (t *attemptTransport) CloseIdleConnections() {
 func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	st := stateOf(req.Context())
 	n := st.attempts.Add(1)
-	start := time.Now()
-	var g *attemptGuard
-	if st.class == RetryIfNotSent && needsGuard(req) {
-		g, req = guard(req, st.body) // see noreplay.go
+	logging := t.c.logger != nil && t.c.logger.Enabled(req.Context(), slog.LevelDebug)
+	var begin time.Time
+	if logging {
+		begin = time.Now()
 	}
-	resp, err := t.base.RoundTrip(req)
-	if st.class == RetryIfNotSent && err != nil {
-		if unprocessed(err) {
+	money := st.class == RetryIfNotSent
+	a, sent, end := start(req, t.c.timeout, money) // see noreplay.go
+	resp, err := t.base.RoundTrip(sent)
+	switch {
+	case a != nil && a.replay.Load():
+		// The transport tried to send the request again: whatever it
+		// returned, the attempt failed with an outcome unknown.
+		if resp != nil {
+			drainClose(resp.Body)
+			resp = nil
+		}
+		err = a.refused()
+	case err != nil:
+		err = t.c.timedOut(req, sent, err)
+		if money && unprocessed(err) {
 			err = &unsentError{err: err}
 		}
-		if g != nil {
-			err = g.finish(err)
-		}
-	}
-	if err == nil || !notSent(err) {
-		st.sent.Store(true)
-	}
-	if err == nil {
-		// Read the body here, inside the retry loop, so that a reply cut
-		// short is a failed attempt (retried for safe calls, outcome unknown
-		// for money calls) rather than a failure after the loop.
+	default:
+		// Read the body here, inside the retry loop and the attempt's
+		// deadline, so that a reply cut short is a failed attempt (retried
+		// for safe calls, outcome unknown for money calls) rather than a
+		// failure after the loop.
 		resp, err = t.c.buffer(resp)
 		if err == nil {
 			st.reply = resp.Body.(*bufferedBody).b
-		}
-		if g != nil {
-			g.cancel(nil)
+		} else {
+			err = t.c.timedOut(req, sent, err)
 		}
 	}
-	if l := t.c.logger; l != nil && l.Enabled(req.Context(), slog.LevelDebug) {
+	end()
+	if err == nil || !notSent(err) {
+		st.sent.Store(true)
+	}
+	if logging {
 		attrs := []slog.Attr{
 			slog.String("provider", t.c.provider),
 			slog.String("method", req.Method),
 			slog.String("host", req.URL.Host),
 			slog.String("path", req.URL.Path),
 			slog.Int("attempt", int(n)),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", time.Since(begin)),
 		}
 		if err != nil {
 			attrs = append(attrs, slog.String("failure", failureKind(err)))
 		} else {
 			attrs = append(attrs, slog.Int("status", resp.StatusCode))
 		}
-		l.LogAttrs(req.Context(), slog.LevelDebug, "paywidget http attempt", attrs...)
+		t.c.logger.LogAttrs(req.Context(), slog.LevelDebug, "paywidget http attempt", attrs...)
 	}
 	return resp, err
 }
+
+// timedOut returns err as a *TimeoutError when the attempt's own deadline
+// (the HTTP client's Timeout) ended it, and err itself otherwise.
+func (c *Client) timedOut(req, sent *http.Request, err error) error {
+	if c.timeout <= 0 || req == sent || req.Context().Err() != nil ||
+		!errors.Is(sent.Context().Err(), context.DeadlineExceeded) {
+		return err
+	}
+	return &timeoutError{timeout: c.timeout, err: err}
+}
+
+// timeoutError is an attempt ended by the HTTP client's Timeout, which httpx
+// applies to each attempt as a context deadline (as net/http does for its
+// own transports) instead of leaving it to http.Client.
+type timeoutError struct {
+	timeout time.Duration
+	err     error
+}
+
+func (e *timeoutError) Error() string {
+	return "no complete reply within the HTTP client's timeout (" + e.timeout.String() + ")"
+}
+
+func (e *timeoutError) Unwrap() error { return e.err }
+
+// Timeout reports true, as net.Error's timeouts do.
+func (e *timeoutError) Timeout() bool { return true }
+
+// Temporary reports true, as net/http's own client timeout does.
+func (e *timeoutError) Temporary() bool { return true }
 
 // failureKind names a transport failure without quoting it: an error's text
 // can carry addresses or, from some transports, the URL.

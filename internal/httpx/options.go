@@ -73,7 +73,11 @@ func (s *Settings) Apply(opts []Option) error {
 }
 
 // WithHTTPClient sends requests through a copy of hc (its Transport, Timeout
-// and Jar are kept; hc itself is never modified).
+// and Jar are kept; hc itself is never modified). Its Timeout bounds each
+// attempt, the reply's body included. Its Transport may retry by itself: a
+// money call is still sent at most once (a second send is stopped before
+// anything is written and the call fails with ErrOutcomeUnknown), as long
+// as the transport uses net/http and keeps the request's context.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(s *Settings) error {
 		if hc == nil {
