@@ -173,6 +173,12 @@ type recorded struct {
 	At     time.Time           `json:"at"`
 	Header map[string][]string `json:"header"`
 	Body   string              `json:"body"`
+	// Processed is whether the fake acted on the request (false when a
+	// fault answered or dropped it first); Status and Reply are its answer
+	// then, even when a fault kept it from the client.
+	Processed bool   `json:"processed"`
+	Status    int    `json:"status,omitempty"`
+	Reply     string `json:"reply,omitempty"`
 }
 
 func (a *admin) requests(w http.ResponseWriter, _ *http.Request, f *running) {
@@ -180,7 +186,7 @@ func (a *admin) requests(w http.ResponseWriter, _ *http.Request, f *running) {
 	out := make([]recorded, 0, len(reqs))
 	for _, q := range reqs {
 		out = append(out, recorded{Method: q.Method, Path: q.Path, Query: q.RawQuery, Proto: q.Proto, At: q.At,
-			Header: q.Header, Body: string(q.Body)})
+			Header: q.Header, Body: string(q.Body), Processed: q.Processed, Status: q.Status, Reply: string(q.Reply)})
 	}
 	reply(w, http.StatusOK, map[string]any{"provider": f.spec.Name, "requests": out})
 }

@@ -282,7 +282,7 @@ func TestTriggerSaysWhenTheAnswerIsNotTheAcknowledgment(t *testing.T) {
 	code := fakeserver.Run(context.Background(), []string{"trigger", "-admin", l.Admin, "-provider", "ktwidget", "-order", "fk-kt-1",
 		"-outcome", "paid", "-to", shop.URL + "/wrong"}, &out, &errs)
 	assert.Equal(t, 1, code, "an unacknowledged notification fails the trigger: %s %s", out.String(), errs.String())
-	assert.Contains(t, out.String(), "NOT acknowledged: Content-Type text/plain")
+	assert.Contains(t, out.String(), `NOT acknowledged: Content-Type "text/plain; charset=utf-8"`)
 	assert.Contains(t, out.String(), "application/json")
 
 	out.Reset()
