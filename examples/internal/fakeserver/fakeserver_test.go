@@ -225,6 +225,25 @@ func TestScriptADeclineAndAFaultOverTheAdminAPI(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, body)
 	_, err = client.Query(context.Background(), &iotpay.QueryRequest{MchOrderNo: "fk-decline-1"})
 	require.Error(t, err, "three 502s outlast the SDK's two retries")
+	// The listing tells what the fake processed: the scripted 502s were not;
+	// the earlier query was, with IOTPay's answer.
+	_, body = admin(t, l, http.MethodGet, "/iotpay/requests", nil)
+	var faulted, answered int
+	for _, r := range body["requests"].([]any) {
+		q := r.(map[string]any)
+		if q["path"] != "/v3/cc_query" {
+			continue
+		}
+		if q["processed"] == true {
+			answered++
+			assert.Contains(t, q["reply"], "retCode")
+		} else {
+			faulted++
+			assert.Nil(t, q["status"])
+		}
+	}
+	assert.Equal(t, 3, faulted)
+	assert.Equal(t, 1, answered)
 
 	code, _ = admin(t, l, http.MethodPost, "/iotpay/reset", nil)
 	require.Equal(t, http.StatusOK, code)
