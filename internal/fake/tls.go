@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/binary"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -129,6 +130,16 @@ func cert() (tls.Certificate, error) {
 	return certTLS, nil
 }
 
+// CertPEM returns, PEM-encoded, the certificate every TLS fake of this
+// process presents, for a client in another process or language to trust.
+func CertPEM() ([]byte, error) {
+	c, err := cert()
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), nil
+}
+
 // CertPool returns a pool holding the certificate every TLS fake of this
 // process presents, so that a client can trust a fake before it starts.
 func CertPool() (*x509.CertPool, error) {
@@ -151,9 +162,33 @@ func ClientTLSConfig() (*tls.Config, error) {
 // http/1.1. Client() trusts it and negotiates HTTP/2.
 func NewTLS(h http.Handler) (*Server, error) {
 	s := &Server{handler: h, faults: map[string][]Fault{}}
-	if err := s.startTLS(); err != nil {
+	if err := s.startTLS(nil); err != nil {
 		return nil, err
 	}
+	return s, nil
+}
+
+// Listen is New (or NewTLS when https is set) on a listener of its own at
+// addr (host:port; port 0 picks a free one), for a program that serves the
+// fake to others at a known address.
+func Listen(h http.Handler, addr string, https bool) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{handler: h, faults: map[string][]Fault{}}
+	if https {
+		if err := s.startTLS(l); err != nil {
+			_ = l.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	_ = ts.Listener.Close()
+	ts.Listener = l
+	ts.Start()
+	s.Server = ts
 	return s, nil
 }
 
@@ -167,7 +202,7 @@ func (s *Server) StartTLS() error {
 		return errors.New("fake: StartTLS on a server in memory, which has no listener")
 	}
 	old := s.Server
-	if err := s.startTLS(); err != nil {
+	if err := s.startTLS(nil); err != nil {
 		return err
 	}
 	if old != nil {
@@ -176,12 +211,18 @@ func (s *Server) StartTLS() error {
 	return nil
 }
 
-func (s *Server) startTLS() error {
+// startTLS serves s over HTTPS on l, or on a fresh loopback port when l is
+// nil.
+func (s *Server) startTLS(l net.Listener) error {
 	crt, err := cert()
 	if err != nil {
 		return err
 	}
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if l != nil {
+		_ = ts.Listener.Close()
+		ts.Listener = l
+	}
 	ts.EnableHTTP2 = true
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{crt}, NextProtos: []string{"h2", "http/1.1"}, MinVersion: tls.VersionTLS12}
 	// HTTP/2 connections are handed to a frame relay in front of an h2c
