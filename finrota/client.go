@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/once"
 	"github.com/paywidget/paywidget-go/internal/token"
 )
 
@@ -32,6 +33,16 @@ type Config struct {
 	// Environment selects the gateway. Required unless WithBaseURL is given:
 	// a client never talks to Production by default.
 	Environment Environment
+	// Claims keeps, per clientReferenceCode, whether a repeatable call
+	// (CompletePaymentOnce, PayOnce) is new, in progress or done. Nil: an
+	// in-process store (NewMemoryStore), right for one replica only;
+	// replicas behind a load balancer share one (NewSQLStore).
+	Claims Store
+	// ClaimLease is how long one repeatable call holds its reference
+	// (default DefaultClaimLease). It must exceed the HTTP client's timeout
+	// (60 s by default), so that nobody takes a reference over while a
+	// request for it is in flight.
+	ClaimLease time.Duration
 }
 
 // Client calls Finrota's B2C API with a cached access token. It is safe for
@@ -40,6 +51,7 @@ type Client struct {
 	http   *httpx.Client
 	cfg    Config
 	tokens *token.Cache
+	guard  once.Guard
 	// production refuses http return URLs (see httpx.URLRule).
 	production bool
 
@@ -57,6 +69,8 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	v.AddErr(applyOptions(&s, opts))
 	v.Required("APIKey", "apiKey", cfg.APIKey.IsZero())
 	v.Required("SecretKey", "secretKey", cfg.SecretKey.IsZero())
+	g, err := once.NewGuard(provider, cfg.Claims, cfg.ClaimLease, s.Timeout())
+	v.AddErr(err)
 	v.Environment(&s, cfg.Environment == "", cfg.Environment == Sandbox || cfg.Environment == Production, "finrota.Sandbox or finrota.Production")
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -65,7 +79,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{http: hc, cfg: cfg, production: cfg.Environment == Production, widgets: map[string]time.Time{}}
+	c := &Client{http: hc, cfg: cfg, guard: g, production: cfg.Environment == Production, widgets: map[string]time.Time{}}
 	c.tokens = token.New(c.fetchToken, token.WithSkew(5*time.Minute), token.WithFetchTimeout(s.TokenTimeout))
 	return c, nil
 }

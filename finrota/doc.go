@@ -42,6 +42,15 @@
 // clientReferenceCode a 409 matching ErrConflict); a request that breaks a
 // rule is a *ValidationError for each rule, before anything is sent.
 //
+// # Repeating a payment safely
+//
+// CompletePaymentOnce and PayOnce may be repeated any number of times, on
+// every replica sharing Config.Claims: Finrota receives at most one payment
+// per clientReferenceCode, and a repeat answers with Finrota's record of it
+// (found by ListPayments), ErrInProgress, or ErrReferenceConflict. Settle
+// tells what Finrota knows of a reference. Their docs say what stays
+// unknowable.
+//
 // # The 3-D return is not signed
 //
 // ParseReturn keeps every value the bank's return carries and says

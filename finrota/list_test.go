@@ -21,19 +21,19 @@ func TestAllPaymentsWalksEveryPage(t *testing.T) {
 		return finrotatest.Fault{Kind: finrotatest.Status, Status: 200, Body: []byte(body)}
 	}
 	srv.Fail("GET", "/erp/payments",
-		page(`{"data":[{"id":1},{"id":2}]}`), page(`{"data":[{"id":3},{"id":4}]}`), page(`{"data":[{"id":5}]}`))
-	var ids []int64
+		page(`{"data":[{"id":"g1"},{"id":"g2"}]}`), page(`{"data":[{"id":"g3"},{"id":"g4"}]}`), page(`{"data":[{"id":"g5"}]}`))
+	var ids []string
 	for p, err := range c.AllPayments(context.Background(), finrota.PaymentFilter{PageSize: 2}) {
 		require.NoError(t, err)
 		ids = append(ids, p.ID)
 	}
-	assert.Equal(t, []int64{1, 2, 3, 4, 5}, ids)
+	assert.Equal(t, []string{"g1", "g2", "g3", "g4", "g5"}, ids)
 	assert.Equal(t, 3, srv.Count("GET", "/erp/payments"))
 
-	srv.Fail("GET", "/erp/payments", page(`{"data":[{"id":1},{"id":2}]}`), page(`{"data":[{"id":3},{"id":4}]}`))
+	srv.Fail("GET", "/erp/payments", page(`{"data":[{"id":"g1"},{"id":"g2"}]}`), page(`{"data":[{"id":"g3"},{"id":"g4"}]}`))
 	for p, err := range c.AllPayments(context.Background(), finrota.PaymentFilter{PageSize: 2}) {
 		require.NoError(t, err)
-		if p.ID == 2 {
+		if p.ID == "g2" {
 			break
 		}
 	}

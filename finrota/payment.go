@@ -111,11 +111,16 @@ type Redirect struct {
 	Meta                Meta
 }
 
-// DirectSale is a payment completed without 3-D Secure.
+// DirectSale is a paid payment: completed without 3-D Secure, or, answering
+// a repeatable call (CompletePaymentOnce, PayOnce), found paid by look-up
+// (after 3-D Secure too), with Record set.
 type DirectSale struct {
 	OrderID             string
 	ClientReferenceCode string
 	Meta                Meta
+	// Record is Finrota's record of the payment when a repeatable call
+	// found it by look-up (ListPayments); nil when this call made it.
+	Record *PaymentRecord
 }
 
 // Reference implements Outcome.
@@ -190,14 +195,8 @@ func (c *Client) CompletePayment(ctx context.Context, req *CompleteRequest) (_ O
 	}
 	ctx, sp := c.http.Trace(ctx, "finrota.CompletePayment", ref)
 	defer sp.End(&err)
-	if err := req.Validate(); err != nil {
+	if err := c.checkComplete(req); err != nil {
 		return nil, err
-	}
-	if err := c.secureReturn(req.ReturnURL); err != nil {
-		return nil, err
-	}
-	if c.isWidgetToken(string(req.PrepareToken)) {
-		return nil, httpx.InvalidField(provider, "PrepareToken", "prepareToken", "is a widget token: pass the prepareToken from the widget's onSuccess")
 	}
 	body, err := httpx.MarshalJSON(map[string]any{
 		"amount": req.Amount, "prepareToken": string(req.PrepareToken), "returnUrl": req.ReturnURL,
@@ -207,6 +206,20 @@ func (c *Client) CompletePayment(ctx context.Context, req *CompleteRequest) (_ O
 		return nil, err
 	}
 	return c.pay(ctx, "/b2c/widget/payment", body, req.ClientReferenceCode)
+}
+
+// checkComplete is CompletePayment's check before anything is sent.
+func (c *Client) checkComplete(req *CompleteRequest) error {
+	if err := req.Validate(); err != nil {
+		return err
+	}
+	if err := c.secureReturn(req.ReturnURL); err != nil {
+		return err
+	}
+	if c.isWidgetToken(string(req.PrepareToken)) {
+		return httpx.InvalidField(provider, "PrepareToken", "prepareToken", "is a widget token: pass the prepareToken from the widget's onSuccess")
+	}
+	return nil
 }
 
 func (c *Client) pay(ctx context.Context, path string, body []byte, ref string) (Outcome, error) {
@@ -264,6 +277,38 @@ type PayRequest struct {
 	CustomerIP          string
 }
 
+// Validate checks the rules of the request's fields, every broken one at
+// once, as CompleteRequest.Validate does. (Pay also refuses an http
+// ReturnURL in production.)
+func (r *PayRequest) Validate() error {
+	if r == nil {
+		return httpx.Invalid(provider, "request", "required")
+	}
+	v := httpx.NewViolations(provider, r)
+	r.validate(v)
+	return v.Err()
+}
+
+func (r *PayRequest) validate(v *httpx.Violations) {
+	r.Card.validate(v)
+	cr := &CompleteRequest{Amount: r.Amount, ReturnURL: r.ReturnURL, ClientReferenceCode: r.ClientReferenceCode, CustomerIP: r.CustomerIP}
+	cr.validate(v)
+	if r.InstallmentToken == "" {
+		v.Add("installmentToken", "required")
+	}
+}
+
+// checkPay is Pay's check before anything is sent, every broken rule at once.
+func (c *Client) checkPay(r *PayRequest) error {
+	if r == nil {
+		return httpx.Invalid(provider, "request", "required")
+	}
+	v := httpx.NewViolations(provider, r)
+	r.validate(v)
+	v.SecureURL("ReturnURL", "returnUrl", r.ReturnURL, c.production)
+	return v.Err()
+}
+
 // Pay makes a direct payment. EXPERIMENTAL (see PayRequest). A money call,
 // like CompletePayment.
 func (c *Client) Pay(ctx context.Context, r *PayRequest) (_ Outcome, err error) {
@@ -273,18 +318,7 @@ func (c *Client) Pay(ctx context.Context, r *PayRequest) (_ Outcome, err error) 
 	}
 	ctx, sp := c.http.Trace(ctx, "finrota.Pay", ref)
 	defer sp.End(&err)
-	if r == nil {
-		return nil, httpx.Invalid(provider, "request", "required")
-	}
-	v := httpx.NewViolations(provider, r)
-	r.Card.validate(v)
-	cr := &CompleteRequest{Amount: r.Amount, ReturnURL: r.ReturnURL, ClientReferenceCode: r.ClientReferenceCode, CustomerIP: r.CustomerIP}
-	cr.validate(v)
-	if r.InstallmentToken == "" {
-		v.Add("installmentToken", "required")
-	}
-	v.SecureURL("ReturnURL", "returnUrl", r.ReturnURL, c.production)
-	if err := v.Err(); err != nil {
+	if err := c.checkPay(r); err != nil {
 		return nil, err
 	}
 	body, err := httpx.MarshalJSON(map[string]any{"card": r.Card.wire(), "use3D": r.Use3D, "currency": r.Currency, "amount": r.Amount,

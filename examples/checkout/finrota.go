@@ -194,9 +194,11 @@ func (f *finrotaCheckout) settle(ctx context.Context, a *app, ord Order) Status 
 		}
 		list, err := f.client.ListPayments(ctx, finrota.PaymentFilter{ClientReferenceCode: at.ref})
 		switch {
-		case err != nil || len(list) == 0:
+		case err != nil || len(list) == 0 || (len(list) == 1 && list[0].Status.Pending()):
 			// Not (yet) completed: still open.
-		case len(list) == 1 && list[0].ClientReferenceNumber == at.ref && list[0].LastAmount.Equal(ord.Amount) &&
+		case len(list) == 1 && list[0].Status.Failed():
+			f.mark(ord.ID, at, attemptFailed)
+		case len(list) == 1 && list[0].Status.Paid() && list[0].ClientReferenceNumber == at.ref && list[0].LastAmount.Equal(ord.Amount) &&
 			list[0].CurrencyType == ord.Currency:
 			f.mark(ord.ID, at, attemptPaid)
 		default:

@@ -37,6 +37,9 @@ func (s *Server) find(orderID string) *Payment {
 func (s *Server) bankPage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	p := s.find(r.URL.Query().Get("order"))
+	if p != nil {
+		s.lapse(p)
+	}
 	var d map[string]string
 	if p != nil {
 		d = map[string]string{"OrderID": p.OrderID, "Amount": p.Amount.String()}
@@ -61,6 +64,9 @@ func (s *Server) bankSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	p := s.find(r.PostForm.Get("order"))
+	if p != nil {
+		s.lapse(p)
+	}
 	if p == nil || p.Status != "pending" {
 		s.mu.Unlock()
 		http.Error(w, "no 3-D step pending", http.StatusConflict)

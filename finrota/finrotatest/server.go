@@ -4,7 +4,9 @@
 // minutes); serves paymentOptions; accepts preparePayment with a widget
 // token only; completes payments as a 3-D redirect to a stand-in bank page
 // (which returns the shopper to returnUrl with a form POST) or as a direct
-// sale, or fails them; lists completed payments at /erp/payments; serves a
+// sale, or fails them; refuses a clientReferenceCode used before with 409
+// (whatever became of its payment); lists payments with their
+// transactionStatusId (paid, failed, pending) at /erp/payments; serves a
 // stand-in widget script with FinrotaPay.init; and records every request.
 //
 // Test cards: use3D decides 3-D Secure; card 4000000000000002 is declined
@@ -93,6 +95,7 @@ type Server struct {
 	widget   map[string]time.Time
 	prepared map[string]*prepared
 	payments []*Payment
+	threeD   time.Duration // how long a 3-D step may wait
 	fetches  int
 	seq      int
 	notes    *fake.Notifier // the browser's returns, by orderId
@@ -119,6 +122,9 @@ type Payment struct {
 	// Status is "pending" (3-D under way), "paid" or "failed".
 	Status    string
 	ReturnURL string
+
+	id string    // transactionId
+	at time.Time // when it was made
 }
 
 // NewServer starts a fake closed when tb ends.
@@ -137,7 +143,7 @@ func Start() *Server {
 
 // newServer is a fake's state before it is served.
 func newServer() *Server {
-	s := &Server{ttl: 24 * time.Hour, access: map[string]time.Time{}, widget: map[string]time.Time{}, prepared: map[string]*prepared{}}
+	s := &Server{ttl: 24 * time.Hour, threeD: 15 * time.Minute, access: map[string]time.Time{}, widget: map[string]time.Time{}, prepared: map[string]*prepared{}}
 	s.notes = fake.NewNotifier("finrotatest", func(string) *http.Client { return s.Client() }, checkReturn, nil)
 	return s
 }
@@ -182,6 +188,7 @@ func (s *Server) Payments() []Payment {
 	defer s.mu.Unlock()
 	out := make([]Payment, len(s.payments))
 	for i, p := range s.payments {
+		s.lapse(p)
 		out[i] = *p
 	}
 	return out
@@ -396,6 +403,9 @@ func (s *Server) payment(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "ValidationError", "amount, prepareToken, returnUrl, clientReferenceCode and customerIpAddress are required")
 		return
 	}
+	if s.refused(w, in.ClientReferenceCode) {
+		return
+	}
 	s.mu.Lock()
 	p, ok := s.prepared[in.PrepareToken]
 	s.mu.Unlock()
@@ -404,6 +414,29 @@ func (s *Server) payment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.complete(w, r, in, p)
+}
+
+// refused answers 409 for a clientReferenceCode a payment was made under
+// (paid, failed or pending alike), before anything else of the request is
+// looked at: Finrota's conflict for a reused reference.
+func (s *Server) refused(w http.ResponseWriter, ref string) bool {
+	s.mu.Lock()
+	used := s.byRef(ref) != nil
+	s.mu.Unlock()
+	if used {
+		writeError(w, http.StatusConflict, "Conflict", "clientReferenceCode already used")
+	}
+	return used
+}
+
+// byRef is the payment made under ref, or nil; s.mu is held.
+func (s *Server) byRef(ref string) *Payment {
+	for _, p := range s.payments {
+		if p.ClientReferenceCode == ref {
+			return p
+		}
+	}
+	return nil
 }
 
 func (s *Server) directPayment(w http.ResponseWriter, r *http.Request) {
@@ -419,6 +452,9 @@ func (s *Server) directPayment(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "ValidationError", "card and clientReferenceCode are required")
 		return
 	}
+	if s.refused(w, in.ClientReferenceCode) {
+		return
+	}
 	n := in.Card.CardNumber
 	s.complete(w, r, in.payIn, &prepared{amount: in.Amount, currency: in.Currency, use3D: in.Use3D, decline: n == declinedNumber, last4: last4(n)})
 }
@@ -429,16 +465,15 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, in payIn, p *p
 		return
 	}
 	s.mu.Lock()
-	for _, old := range s.payments {
-		if old.ClientReferenceCode == in.ClientReferenceCode {
-			s.mu.Unlock()
-			writeError(w, http.StatusConflict, "Conflict", "clientReferenceCode already used")
-			return
-		}
+	if s.byRef(in.ClientReferenceCode) != nil { // a concurrent twin got here first
+		s.mu.Unlock()
+		writeError(w, http.StatusConflict, "Conflict", "clientReferenceCode already used")
+		return
 	}
 	p.used = true
 	s.seq++
-	pay := &Payment{OrderID: "NTH15P" + pad(s.seq), ClientReferenceCode: in.ClientReferenceCode, Amount: in.Amount, Currency: finrota.Currency(p.currency), ThreeD: p.use3D, ReturnURL: in.ReturnURL}
+	pay := &Payment{OrderID: "NTH15P" + pad(s.seq), ClientReferenceCode: in.ClientReferenceCode, Amount: in.Amount, Currency: finrota.Currency(p.currency), ThreeD: p.use3D,
+		ReturnURL: in.ReturnURL, id: newGUID(), at: time.Now()}
 	s.payments = append(s.payments, pay)
 	switch {
 	case p.decline:
@@ -464,17 +499,71 @@ func pad(n int) string {
 	return s[len(s)-10:]
 }
 
+// listPayments is /erp/payments: every payment (paid, failed and pending,
+// each with its transactionStatusId: 1 successful, 2 failed, 3 pending, as
+// Finrota's transaction query documents), filtered by clientReferenceCode
+// and referenceCode, in pages (page from 1, pageSize 1 to 1000; both
+// required numbers when given).
 func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) {
-	ref := r.URL.Query().Get("clientReferenceCode")
+	q := r.URL.Query()
+	page, pageSize := 1, 10
+	for name, into := range map[string]*int{"page": &page, "pageSize": &pageSize} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || (name == "pageSize" && n > 1000) {
+				writeError(w, http.StatusBadRequest, "BadRequest", name+" must be a positive number")
+				return
+			}
+			*into = n
+		}
+	}
+	ref, orderID := q.Get("clientReferenceCode"), q.Get("referenceCode")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	data := []map[string]any{}
-	for i, p := range s.payments {
-		if p.Status != "paid" || (ref != "" && p.ClientReferenceCode != ref) {
+	skip := (page - 1) * pageSize
+	for _, p := range s.payments {
+		if (ref != "" && p.ClientReferenceCode != ref) || (orderID != "" && p.OrderID != orderID) {
 			continue
 		}
-		data = append(data, map[string]any{"id": i + 1, "referenceNumber": p.OrderID, "clientReferenceNumber": p.ClientReferenceCode,
-			"currencyType": p.Currency, "transactionDate": "2026-11-22T10:00:00", "installment": 1, "lastAmount": p.Amount, "lastNetAmount": p.Amount, "commRate": 0})
+		if skip > 0 {
+			skip--
+			continue
+		}
+		if len(data) == pageSize {
+			break
+		}
+		s.lapse(p)
+		data = append(data, map[string]any{"id": p.id, "referenceNumber": p.OrderID, "clientReferenceNumber": p.ClientReferenceCode,
+			"currencyType": p.Currency, "transactionDate": p.at.UTC().Format("2006-01-02T15:04:05.0000000"), "installment": 1,
+			"lastAmount": p.Amount, "lastNetAmount": p.Amount, "commRate": 0, "transactionStatusId": statusIDs[p.Status]})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": data})
+}
+
+// statusIDs are Finrota's transactionStatusId values of the fake's statuses.
+var statusIDs = map[string]int{"paid": 1, "failed": 2, "pending": 3}
+
+// SetThreeDLifetime sets how long the bank's 3-D page waits for the shopper
+// (default 15 minutes): a 3-D payment still pending after it fails, as a
+// lapsed bank session does ("3-D Secure session expired"), and its page no
+// longer takes a code.
+func (s *Server) SetThreeDLifetime(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.threeD = d
+}
+
+// lapse fails p when its 3-D step has waited past the lifetime; s.mu is held.
+func (s *Server) lapse(p *Payment) {
+	if p.Status == "pending" && time.Since(p.at) > s.threeD {
+		p.Status = "failed"
+	}
+}
+
+func newGUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -102,7 +102,8 @@ func TestPayWidgetThenThreeDSAndReturn(t *testing.T) {
 	assert.True(t, *parsed.Success)
 	list, err := c.ListPayments(ctx, finrota.PaymentFilter{ClientReferenceCode: "fr-1"})
 	require.NoError(t, err)
-	assert.Len(t, list, 1)
+	require.Len(t, list, 1)
+	assert.Equal(t, finrota.TransactionSuccessful, list[0].Status)
 
 	// A used prepare token is refused.
 	_, err = c.CompletePayment(ctx, complete("fr-1b", res.PrepareToken))
@@ -126,7 +127,9 @@ func TestWrongThreeDSCodeFailsTheReturn(t *testing.T) {
 	assert.Equal(t, "failed", srv.Payments()[0].Status)
 	list, err := c.ListPayments(ctx, finrota.PaymentFilter{ClientReferenceCode: "fr-2"})
 	require.NoError(t, err)
-	assert.Empty(t, list)
+	require.Len(t, list, 1)
+	assert.Equal(t, finrota.TransactionFailed, list[0].Status, "listed as failed, never as paid")
+	assert.False(t, list[0].Status.Paid())
 	// The page is finished: a second code is refused.
 	_, err = srv.PassThreeDS(ctx, out.(*finrota.Redirect).URL, finrotatest.ThreeDSCard)
 	assert.ErrorContains(t, err, "409")

@@ -11,6 +11,7 @@ func providers(t *testing.T) []chaos.Provider {
 	return []chaos.Provider{
 		iotpayProvider(t),
 		flexitiProvider(t),
+		finrotaProvider(t),
 		ktwidgetProvider(t),
 		oderoProvider(t),
 	}

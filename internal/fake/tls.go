@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/binary"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +19,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -37,7 +37,9 @@ const (
 	// GoAwayAfter processes the request, then sends GOAWAY naming the
 	// stream as received (last-stream-id = the stream, or a later stream the
 	// client opened meanwhile, which the server may have processed too) and
-	// closes the connection without answering.
+	// closes the connection without answering. A stream the client opens
+	// while the GOAWAY is on its way never reaches the server, as RFC 9113
+	// §6.8 has a server ignore streams above its last-stream-id.
 	GoAwayAfter
 	// RefusedStream resets the stream with RST_STREAM(REFUSED_STREAM)
 	// without processing the request: HTTP/2's promise that nothing was done.
@@ -128,6 +130,16 @@ func cert() (tls.Certificate, error) {
 	return certTLS, nil
 }
 
+// CertPEM returns, PEM-encoded, the certificate every TLS fake of this
+// process presents, for a client in another process or language to trust.
+func CertPEM() ([]byte, error) {
+	c, err := cert()
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), nil
+}
+
 // CertPool returns a pool holding the certificate every TLS fake of this
 // process presents, so that a client can trust a fake before it starts.
 func CertPool() (*x509.CertPool, error) {
@@ -150,9 +162,33 @@ func ClientTLSConfig() (*tls.Config, error) {
 // http/1.1. Client() trusts it and negotiates HTTP/2.
 func NewTLS(h http.Handler) (*Server, error) {
 	s := &Server{handler: h, faults: map[string][]Fault{}}
-	if err := s.startTLS(); err != nil {
+	if err := s.startTLS(nil); err != nil {
 		return nil, err
 	}
+	return s, nil
+}
+
+// Listen is New (or NewTLS when https is set) on a listener of its own at
+// addr (host:port; port 0 picks a free one), for a program that serves the
+// fake to others at a known address.
+func Listen(h http.Handler, addr string, https bool) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{handler: h, faults: map[string][]Fault{}}
+	if https {
+		if err := s.startTLS(l); err != nil {
+			_ = l.Close()
+			return nil, err
+		}
+		return s, nil
+	}
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	_ = ts.Listener.Close()
+	ts.Listener = l
+	ts.Start()
+	s.Server = ts
 	return s, nil
 }
 
@@ -166,7 +202,7 @@ func (s *Server) StartTLS() error {
 		return errors.New("fake: StartTLS on a server in memory, which has no listener")
 	}
 	old := s.Server
-	if err := s.startTLS(); err != nil {
+	if err := s.startTLS(nil); err != nil {
 		return err
 	}
 	if old != nil {
@@ -175,12 +211,18 @@ func (s *Server) StartTLS() error {
 	return nil
 }
 
-func (s *Server) startTLS() error {
+// startTLS serves s over HTTPS on l, or on a fresh loopback port when l is
+// nil.
+func (s *Server) startTLS(l net.Listener) error {
 	crt, err := cert()
 	if err != nil {
 		return err
 	}
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if l != nil {
+		_ = ts.Listener.Close()
+		ts.Listener = l
+	}
 	ts.EnableHTTP2 = true
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{crt}, NextProtos: []string{"h2", "http/1.1"}, MinVersion: tls.VersionTLS12}
 	// HTTP/2 connections are handed to a frame relay in front of an h2c
@@ -310,12 +352,13 @@ func (s *Server) relay(c *tls.Conn) {
 	if !s.backend.push(&pipeConn{Conn: b, state: &st, slot: slot}) {
 		return
 	}
-	// The client's frames go to the server as they come; the relay notes
+	// The client's frames go to the server as they come; the gate notes
 	// the highest stream the client opened, because a GOAWAY must not
-	// claim a stream unprocessed that the server may have processed.
-	var opened atomic.Uint32
+	// claim a stream unprocessed that the server may have processed, and
+	// once a GOAWAY is decided it keeps later streams from the server.
+	gate := &h2Gate{}
 	go func() {
-		_ = copyFrames(a, c, &opened)
+		_ = copyFrames(a, c, gate)
 		_ = a.Close()
 	}()
 	r := bufio.NewReader(a)
@@ -341,19 +384,14 @@ func (s *Server) relay(c *tls.Conn) {
 					// processed by now (the server runs them
 					// concurrently): name the highest as received, so
 					// that none of them is retried as unprocessed.
-					_, _ = c.Write(goAway(max(stream, opened.Load())))
+					_, _ = c.Write(goAway(gate.awayAfter(stream)))
 					return
 				case actGoAwayBefore:
-					if opened.Load() > stream {
-						// A later stream is open, and the server may
-						// process it: no last-stream-id would be true
-						// of both. Refusing this stream alone is.
+					last, ok := gate.awayBefore(stream)
+					if !ok {
+						// Refusing this stream alone is true.
 						binary.BigEndian.PutUint32(frame[9:], codeRefusedStream)
 						break
-					}
-					last := uint32(0)
-					if stream > 2 {
-						last = stream - 2
 					}
 					frame = goAway(last)
 				case actDrop:
@@ -371,10 +409,65 @@ func (s *Server) relay(c *tls.Conn) {
 	}
 }
 
+// h2Gate stands between a client's frames and the server. It knows the
+// highest stream the client opened and, once a GOAWAY is decided, its
+// last-stream-id: the frames of streams above it are not passed on, as a
+// server ignores them after its GOAWAY (RFC 9113 §6.8). Deciding the GOAWAY
+// and passing a frame on are one step each under the lock, so a stream
+// opened while the GOAWAY is being sent is either named by it or never
+// reaches the server — never retried by the client as unprocessed after
+// the server processed it.
+type h2Gate struct {
+	mu     sync.Mutex
+	opened uint32 // highest stream a HEADERS frame opened
+	last   uint32 // the GOAWAY's last-stream-id, when gone
+	gone   bool
+}
+
+// awayAfter decides a GOAWAY after stream was processed: its
+// last-stream-id names stream and every stream opened so far, so that none
+// the server may process is claimed unprocessed.
+func (g *h2Gate) awayAfter(stream uint32) uint32 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.last, g.gone = max(stream, g.opened), true
+	return g.last
+}
+
+// awayBefore decides a GOAWAY whose last-stream-id is just below stream,
+// which the server did not process; ok is false, and nothing decided, when
+// a later stream is open, which the server may process: no last-stream-id
+// would then be true of both.
+func (g *h2Gate) awayBefore(stream uint32) (last uint32, ok bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.opened > stream {
+		return 0, false
+	}
+	if stream > 2 {
+		last = stream - 2
+	}
+	g.last, g.gone = last, true
+	return last, true
+}
+
+// pass reports whether a client frame of stream goes on to the server,
+// noting a stream a HEADERS frame opens.
+func (g *h2Gate) pass(stream uint32, headers bool) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.gone && stream > g.last {
+		return false
+	}
+	if headers && stream > g.opened {
+		g.opened = stream
+	}
+	return true
+}
+
 // copyFrames copies the client's side of an HTTP/2 connection (the
-// preface, then frames) from src to dst, storing in opened the highest
-// stream a HEADERS frame opened.
-func copyFrames(dst io.Writer, src io.Reader, opened *atomic.Uint32) error {
+// preface, then the frames gate passes) from src to dst.
+func copyFrames(dst io.Writer, src io.Reader, gate *h2Gate) error {
 	r := bufio.NewReader(src)
 	preface := make([]byte, len(http2Preface))
 	if _, err := io.ReadFull(r, preface); err != nil {
@@ -394,10 +487,8 @@ func copyFrames(dst io.Writer, src io.Reader, opened *atomic.Uint32) error {
 		if _, err := io.ReadFull(r, frame[9:]); err != nil {
 			return err
 		}
-		if hdr[3] == frameHeaders {
-			if id := binary.BigEndian.Uint32(hdr[5:]) & 0x7fffffff; id > opened.Load() {
-				opened.Store(id)
-			}
+		if !gate.pass(binary.BigEndian.Uint32(hdr[5:])&0x7fffffff, hdr[3] == frameHeaders) {
+			continue
 		}
 		if _, err := dst.Write(frame); err != nil {
 			return err

@@ -229,7 +229,7 @@ func TestHTTP2FaultsOnConcurrentConnectionsKeepToTheirStreams(t *testing.T) {
 	cfg, err := fake.ClientTLSConfig()
 	require.NoError(t, err)
 	client := func() *http.Client {
-		tr := &http.Transport{TLSClientConfig: cfg, ForceAttemptHTTP2: true}
+		tr := &http.Transport{TLSClientConfig: cfg.Clone(), ForceAttemptHTTP2: true} // a transport writes to its config
 		t.Cleanup(tr.CloseIdleConnections)
 		return &http.Client{Transport: tr, Timeout: 5 * time.Second}
 	}

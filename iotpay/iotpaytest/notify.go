@@ -17,21 +17,7 @@ const NotifyRetries = 5
 // notify sends o's signed notification to url in the background until it is
 // answered SUCCESS; the caller holds s.mu.
 func (s *Server) notify(o iotpay.Order, url string) {
-	p := iotpay.Params{
-		"payOrderId": o.PayOrderID, "mchId": o.MerchantID, "mchOrderNo": o.MchOrderNo,
-		"originalOrderId": o.OriginalOrderID, "amount": cents(o.Amount), "currency": o.Currency,
-		"payType": o.PayType, "refundable": cents(o.Refundable), "status": int64(o.Status),
-		"invoiceNum": o.InvoiceNum, "paySuccTime": o.PaySuccTime, "cardNum": o.CardNum,
-		"cardType": o.CardType, "expiryDate": o.ExpiryDate, "authNum": o.AuthNum,
-		"transNum": o.TransNum, "channel": o.Channel,
-	}
-	for k, v := range p {
-		if v == "" {
-			delete(p, k)
-		}
-	}
-	p["sign"] = iotpay.Sign(p, Key)
-	body, _ := json.Marshal(map[string]any(p))
+	body := notification(o)
 	interval := s.notifyInterval()
 	waits := make([]time.Duration, NotifyRetries-1)
 	for i := range waits {
@@ -61,4 +47,24 @@ func (s *Server) acknowledged(payOrderID string) {
 	if stored, ok := s.orders[payOrderID]; ok && stored.Status == iotpay.StatusSuccess {
 		stored.Status = iotpay.StatusComplete
 	}
+}
+
+// notification is the signed JSON body IOTPay posts to notifyUrl for o.
+func notification(o iotpay.Order) []byte {
+	p := iotpay.Params{
+		"payOrderId": o.PayOrderID, "mchId": o.MerchantID, "mchOrderNo": o.MchOrderNo,
+		"originalOrderId": o.OriginalOrderID, "amount": cents(o.Amount), "currency": o.Currency,
+		"payType": o.PayType, "refundable": cents(o.Refundable), "status": int64(o.Status),
+		"invoiceNum": o.InvoiceNum, "paySuccTime": o.PaySuccTime, "cardNum": o.CardNum,
+		"cardType": o.CardType, "expiryDate": o.ExpiryDate, "authNum": o.AuthNum,
+		"transNum": o.TransNum, "channel": o.Channel,
+	}
+	for k, v := range p {
+		if v == "" {
+			delete(p, k)
+		}
+	}
+	p["sign"] = iotpay.Sign(p, Key)
+	body, _ := json.Marshal(map[string]any(p))
+	return body
 }

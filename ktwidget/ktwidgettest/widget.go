@@ -99,17 +99,7 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 // notify delivers the notification on KTPay's (compressed) schedule until
 // it is acknowledged (checkAck).
 func (s *Server) notify(t *tx, url string) {
-	now := time.Now().In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second)
-	st := map[string]any{"status": t.status, "created_at": now.Format(time.RFC3339), "updated_at": nil, "error": nil}
-	if t.status != ktwidget.StatusCompleted {
-		st["error"] = map[string]string{"error_type": "ERROR_PAYMENT", "error_message": "KKB rejected payment"}
-	}
-	body, _ := json.Marshal(map[string]any{
-		"merchant_id": MerchantID, "order_id": t.order.OrderID, "description": t.order.Description,
-		"amount": t.order.Amount, "transaction_hash": t.hash,
-		"created_at": t.created.In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second).Format(time.RFC3339),
-		"updated_at": now.Format(time.RFC3339), "status": st,
-	})
+	body := notification(t)
 	s.notes.Send(t.hash, url, "application/json", body, RetrySchedule)
 }
 
@@ -126,4 +116,20 @@ func checkAck(resp *http.Response, body []byte) string {
 		return "body " + strconv.Quote(string(body)) + ", KTPay wants " + ktwidget.Ack
 	}
 	return ""
+}
+
+// notification is the JSON body KTPay posts to callback_post_url for t.
+func notification(t *tx) []byte {
+	now := time.Now().In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second)
+	st := map[string]any{"status": t.status, "created_at": now.Format(time.RFC3339), "updated_at": nil, "error": nil}
+	if t.status != ktwidget.StatusCompleted {
+		st["error"] = map[string]string{"error_type": "ERROR_PAYMENT", "error_message": "KKB rejected payment"}
+	}
+	body, _ := json.Marshal(map[string]any{
+		"merchant_id": MerchantID, "order_id": t.order.OrderID, "description": t.order.Description,
+		"amount": t.order.Amount, "transaction_hash": t.hash,
+		"created_at": t.created.In(time.FixedZone("ALMT", 6*3600)).Truncate(time.Second).Format(time.RFC3339),
+		"updated_at": now.Format(time.RFC3339), "status": st,
+	})
+	return body
 }

@@ -26,6 +26,19 @@ func NewTLSServer(tb testing.TB) *Server {
 	return s
 }
 
+// Listen starts the fake on addr (host:port; port 0 picks a free one),
+// over HTTPS with HTTP/2 offered when https is set, for a program that
+// serves it to others at a known address (examples/fakes does). Close it
+// when done.
+func Listen(addr string, https bool) (*Server, error) {
+	s := newServer()
+	srv, err := fake.Listen(s.routes(), addr, https)
+	if err != nil {
+		return nil, err
+	}
+	return s.attach(srv), nil
+}
+
 // CertPool returns a pool holding the certificate a NewTLSServer presents,
 // for a client of your own (a transport with a proxy, say) to trust it. It
 // fails only when no certificate could be made, which NewTLSServer reports

@@ -162,8 +162,8 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 		if err != nil {
 			return ref, nil, err
 		}
-		if len(list) != 1 || !list[0].LastAmount.Equal(amount) {
-			return ref, list, errors.New("payment not found or amount differs")
+		if len(list) != 1 || !list[0].Status.Paid() || !list[0].LastAmount.Equal(amount) {
+			return ref, list, errors.New("payment not found, not paid, or amount differs")
 		}
 		return ref, map[string]any{"referenceNumber": list[0].ReferenceNumber, "lastAmount": list[0].LastAmount}, nil
 	})
