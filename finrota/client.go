@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -67,7 +66,7 @@ type Client struct {
 func New(cfg Config, opts ...Option) (*Client, error) {
 	s := httpx.DefaultSettings()
 	v := httpx.NewViolations(provider, nil)
-	v.AddErr(s.Apply(opts))
+	v.AddErr(applyOptions(&s, opts))
 	v.Required("APIKey", "apiKey", cfg.APIKey.IsZero())
 	v.Required("SecretKey", "secretKey", cfg.SecretKey.IsZero())
 	g, err := once.NewGuard(provider, cfg.Claims, cfg.ClaimLease, s.Timeout())
@@ -180,20 +179,9 @@ func (c *Client) send(ctx context.Context, r *httpx.Request, out any) (Meta, err
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (_ Meta, err error) {
 	ctx, sp := c.http.Trace(ctx, "finrota.Do", "")
 	defer sp.End(&err)
-	if !strings.HasPrefix(path, "/") || strings.Contains(path, "..") {
-		return Meta{}, httpx.Invalid(provider, "path", "must be an absolute path")
-	}
-	var body []byte
-	if in != nil {
-		b, err := httpx.MarshalJSON(in)
-		if err != nil {
-			return Meta{}, httpx.Invalid(provider, "body", "cannot be encoded as JSON")
-		}
-		body = b
-	}
-	class := httpx.RetryIfNotSent
-	if method == http.MethodGet || method == http.MethodHead {
-		class = httpx.RetrySafe
+	body, class, err := httpx.EscapeHatch(provider, method, path, in)
+	if err != nil {
+		return Meta{}, err
 	}
 	return c.send(ctx, &httpx.Request{Method: method, Path: path, Query: query, Body: body, Retry: class}, out)
 }

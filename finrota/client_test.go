@@ -190,7 +190,7 @@ func TestMostMistakes(t *testing.T) {
 // TestCompleteRequestReportsEveryViolation: a request with several faults
 // names each, Go field and wire field, and says required for a missing one.
 func TestCompleteRequestReportsEveryViolation(t *testing.T) {
-	err := (&finrota.CompleteRequest{Amount: amt("1.001"), ReturnURL: "/return"}).Validate()
+	err := (&finrota.CompleteRequest{Amount: decoded(t, "1.001"), ReturnURL: "/return"}).Validate()
 	require.ErrorIs(t, err, finrota.ErrInvalidRequest)
 	assert.Equal(t, strings.Join([]string{
 		"finrota: PrepareToken (prepareToken): required",
@@ -217,7 +217,7 @@ func TestValidationSendsNothing(t *testing.T) {
 	}
 	for name, err := range map[string]error{
 		"amount 0":        mut(func(r *finrota.CompleteRequest) { r.Amount = amt("0") }),
-		"amount 3 places": mut(func(r *finrota.CompleteRequest) { r.Amount = amt("1.001") }),
+		"amount 3 places": mut(func(r *finrota.CompleteRequest) { r.Amount = decoded(t, "1.001") }),
 		"no prepare":      mut(func(r *finrota.CompleteRequest) { r.PrepareToken = "" }),
 		"relative return": mut(func(r *finrota.CompleteRequest) { r.ReturnURL = "/return" }),
 		"no reference":    mut(func(r *finrota.CompleteRequest) { r.ClientReferenceCode = " " }),
@@ -309,7 +309,18 @@ func TestDoEscapeHatch(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotNil(t, out.Data)
 	_, err = c.Do(context.Background(), "POST", "/b2c/refund", nil, map[string]string{"referenceCode": "x"}, nil)
-	var api *finrota.APIError
-	require.ErrorAs(t, err, &api)
-	assert.Equal(t, 404, api.HTTPStatus)
+	var bare *finrota.StatusError // the fake's 404 carries no envelope
+	require.ErrorAs(t, err, &bare)
+	assert.Equal(t, 404, bare.HTTPStatus)
+}
+
+// decoded is an Amount ParseAmount refuses (too many places) but decoding a
+// reply or adding can still make: Validate must refuse it too.
+func decoded(t *testing.T, s string) finrota.Amount {
+	t.Helper()
+	var a finrota.Amount
+	if err := a.UnmarshalText([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

@@ -2,11 +2,13 @@ package finrota
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/paging"
 )
 
 // PaymentRecord is one transaction as Finrota's ERP service lists it.
@@ -114,4 +116,22 @@ func (c *Client) ListPayments(ctx context.Context, f PaymentFilter) (_ []Payment
 		return nil, err
 	}
 	return out.Data, nil
+}
+
+// AllPayments walks every page of ListPayments from f.Page (default 1) with
+// f.PageSize (default 10): range over it for each record, and stop when you
+// have what you need. The first error is yielded and ends the walk. Each
+// page is one safe-to-retry read.
+func (c *Client) AllPayments(ctx context.Context, f PaymentFilter) iter.Seq2[PaymentRecord, error] {
+	size := f.PageSize
+	if size == 0 {
+		size = 10
+	}
+	first := max(f.Page, 1)
+	return paging.All(ctx, first, func(ctx context.Context, page int) ([]PaymentRecord, bool, error) {
+		g := f
+		g.Page = page
+		recs, err := c.ListPayments(ctx, g)
+		return recs, len(recs) >= size, err
+	})
 }

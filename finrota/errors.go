@@ -4,14 +4,16 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is. Except ErrOutcomeUnknown, whose
-// text says what to do with this provider, they are the same values in every
-// paywidget-go provider package.
+// Sentinels callers branch on with errors.Is. They are the same values in
+// every paywidget-go provider package, so errors.Is(err, ErrOutcomeUnknown)
+// holds for an outcome-unknown error of any provider; what to do with this
+// provider is said in the text of the errors that match it.
 var (
 	// ErrOutcomeUnknown: a payment may or may not have been made. Look it up
 	// (ListPayments by clientReferenceCode, or Finrota's panel) before doing
@@ -30,17 +32,29 @@ var (
 	ErrResponseTooLarge = httpx.ErrResponseTooLarge
 	// ErrConflict: Finrota answered 409, e.g. a reused clientReferenceCode.
 	ErrConflict = errors.New("finrota: conflict")
-	// ErrPaymentFailed is matched by *PaymentError.
-	ErrPaymentFailed = errors.New("finrota: payment failed")
+	// ErrPaymentFailed is matched by *PaymentError: the payment did not
+	// happen.
+	ErrPaymentFailed = httpx.ErrPaymentFailed
 )
 
-// APIError is a non-2xx reply, in whichever of Finrota's error shapes it
-// came ({statusCode, error, message} or {statusCode, message, errors}).
+// APIError is a non-2xx reply carrying Finrota's error envelope, in
+// whichever of its shapes it came ({statusCode, error, message} or
+// {statusCode, message, errors}). A non-2xx reply without it is a
+// *StatusError.
 type APIError struct {
+	// HTTPStatus is the reply's HTTP status.
 	HTTPStatus int
-	StatusCode int
-	Message    string
-	ErrorType  string
+	// Code is the envelope's error member ("Bad Request"), when it sent one.
+	Code string
+	// Message is the envelope's message.
+	Message string
+	// RequestID is the reply's request id header, when it sent one.
+	RequestID string
+	// RetryAfter is the reply's Retry-After hint, zero when it gave none.
+	RetryAfter time.Duration
+	// BodyStatusCode is the envelope's own statusCode member, which may
+	// differ from HTTPStatus.
+	BodyStatusCode int
 	// Errors is the reply's errors or exceptions member, as sent; it prints
 	// as its size only.
 	Errors RawBody
@@ -48,8 +62,8 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	s := "finrota: " + strconv.Itoa(e.HTTPStatus)
-	if e.ErrorType != "" {
-		s += " " + truncate(e.ErrorType, 80)
+	if e.Code != "" {
+		s += " " + truncate(e.Code, 80)
 	}
 	if e.Message != "" {
 		s += ": " + truncate(e.Message, 200)
@@ -84,7 +98,6 @@ func decodeError(r *httpx.Response) error {
 	if r.StatusCode >= 200 && r.StatusCode <= 299 {
 		return nil
 	}
-	e := &APIError{HTTPStatus: r.StatusCode}
 	var body struct {
 		StatusCode flexInt         `json:"statusCode"`
 		Message    string          `json:"message"`
@@ -92,11 +105,16 @@ func decodeError(r *httpx.Response) error {
 		Errors     json.RawMessage `json:"errors"`
 		Exceptions json.RawMessage `json:"exceptions"`
 	}
-	if json.Unmarshal(r.Body, &body) == nil {
-		e.StatusCode, e.Message = int(body.StatusCode), body.Message
+	if json.Unmarshal(r.Body, &body) != nil || body.StatusCode == 0 && body.Message == "" && body.Error == nil && body.Errors == nil && body.Exceptions == nil {
+		return nil // no envelope: httpx makes it a *StatusError
+	}
+	e := &APIError{HTTPStatus: r.StatusCode, RequestID: r.RequestID}
+	e.RetryAfter, _ = r.RetryAfter()
+	{
+		e.BodyStatusCode, e.Message = int(body.StatusCode), body.Message
 		var s string
 		if json.Unmarshal(body.Error, &s) == nil {
-			e.ErrorType = s
+			e.Code = s
 		}
 		e.Errors = append(RawBody(nil), body.Errors...)
 		if len(e.Errors) == 0 {

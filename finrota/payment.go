@@ -10,6 +10,7 @@ import (
 
 	"github.com/paywidget/paywidget-go/internal/decimal"
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/money"
 )
 
 // Amount is an exact amount in lira with kuruş (27.50), a bare JSON number
@@ -34,11 +35,22 @@ import (
 //	MarshalText, UnmarshalText            // the String form
 type Amount = decimal.Decimal
 
-// ParseAmount parses "2750" or "27.50".
-func ParseAmount(s string) (Amount, error) { return decimal.Parse(s) }
+// amountPlaces is how many decimal places Finrota's currencies have (kuruş,
+// cents).
+const amountPlaces = 2
 
-// MustParseAmount is ParseAmount for constants; it panics on a bad literal.
-func MustParseAmount(s string) Amount { return decimal.MustParse(s) }
+// ParseAmount parses "2750" or "27.50". A malformed literal or one with more
+// than two decimal places fails with a *ValidationError matching
+// ErrInvalidRequest.
+func ParseAmount(s string) (Amount, error) { return money.Parse(provider, amountPlaces, s) }
+
+// MustParseAmount is ParseAmount for constants in programs and tests; it
+// panics on a literal ParseAmount refuses.
+func MustParseAmount(s string) Amount { return money.MustParse(provider, amountPlaces, s) }
+
+// AmountFromMinor is minor units (kuruş, cents) as an Amount:
+// AmountFromMinor(2750) is 27.50.
+func AmountFromMinor(minor int64) Amount { return money.FromMinor(minor, amountPlaces) }
 
 // Currency is an ISO 4217 code; unknown codes are passed through.
 type Currency string

@@ -22,7 +22,7 @@ func BenchmarkParseWidgetEvent(b *testing.B) {
 }
 
 func BenchmarkAmountJSON(b *testing.B) {
-	a := flexiti.MustDollars("1499.99")
+	a := flexiti.MustParseAmount("1499.99")
 	b.ReportAllocs()
 	for b.Loop() {
 		out, err := json.Marshal(a)
@@ -57,13 +57,13 @@ func BenchmarkAuthorize(b *testing.B) {
 	if _, ok := srv.PassWidget(ws.WidgetSessionID, flexititest.PIN); !ok {
 		b.Fatal("widget not passed")
 	}
-	srv.SetCreditLimit(flexiti.MustDollars("1000000000"))
+	srv.SetCreditLimit(flexiti.MustParseAmount("1000000000"))
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
 		n++
 		_, err := f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber,
-			Reference: "bench-" + strconv.Itoa(n), Amount: flexiti.MustDollars("1.00"),
+			Reference: "bench-" + strconv.Itoa(n), Amount: flexiti.MustParseAmount("1.00"),
 			FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 		if err != nil {
 			b.Fatal(err)

@@ -72,7 +72,7 @@ type Client struct {
 func New(cfg Config, opts ...Option) (*Client, error) {
 	s := httpx.DefaultSettings()
 	v := httpx.NewViolations(provider, nil)
-	v.AddErr(s.Apply(opts))
+	v.AddErr(applyOptions(&s, opts))
 	if cfg.ClientID == "" || len(cfg.ClientID) > 100 || strings.ContainsAny(cfg.ClientID, "/?#") {
 		v.AddField("ClientID", "client_id", "required, at most 100 characters, no '/', '?' or '#'")
 	}
@@ -129,12 +129,25 @@ func (c *Client) fetchToken(ctx context.Context, scope, ref string, prev token.T
 	defer sp.End(&err)
 	if !prev.Refresh.IsZero() {
 		t, err := c.grant(ctx, scope, ref, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {prev.Refresh.Reveal()}})
-		var api *APIError
-		if err == nil || !errors.As(err, &api) || (api.Status != 400 && api.Status != 401) {
+		if s := refusalStatus(err); s != 400 && s != 401 {
 			return t, err
 		}
 	}
 	return c.grant(ctx, scope, ref, url.Values{"grant_type": {"client_credentials"}})
+}
+
+// refusalStatus is the HTTP status of a refusal, with Flexiti's envelope
+// (*APIError) or without (*StatusError); 0 for any other outcome.
+func refusalStatus(err error) int {
+	var api *APIError
+	var st *StatusError
+	switch {
+	case errors.As(err, &api):
+		return api.HTTPStatus
+	case errors.As(err, &st):
+		return st.HTTPStatus
+	}
+	return 0
 }
 
 func (c *Client) grant(ctx context.Context, scope, ref string, form url.Values) (token.Token, error) {
@@ -162,6 +175,10 @@ func (c *Client) grant(ctx context.Context, scope, ref string, form url.Values) 
 	return token.Token{Value: Secret(r.AccessToken), Refresh: Secret(r.RefreshToken), Expiry: issued.Add(life), Scope: r.Scope}, nil
 }
 
+// BaseURL is the API root requests go to (the Environment's, or
+// WithBaseURL's), below which Do's paths start.
+func (c *Client) BaseURL() string { return c.http.BaseURL() }
+
 // call is one authenticated JSON request with tokens from cache; after a
 // 401 the token is refreshed and the call made once more.
 func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method string, ep endpoint, pathArgs []string, q url.Values, in, out any, class httpx.RetryClass) (Meta, error) {
@@ -179,12 +196,39 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 	} else {
 		q.Set("lang", c.cfg.Lang)
 	}
-	path := c.path(ep, suffix, pathArgs...)
+	return c.callPath(ctx, tokens, ref, method, c.path(ep, suffix, pathArgs...), q, body, out, class, unknownAdvice[ep])
+}
+
+// Do calls a Flexiti endpoint the SDK does not wrap with the merchant-scope
+// access token (refreshed once after a 401), a fresh X-Reference-Id, the
+// configured lang and the typed errors of every call. path is below the
+// API root (BaseURL), starting with the version:
+// "/v2.5.1/client-id/<ClientID>/captures". in (may be nil) is sent as JSON;
+// out (may be nil) receives the JSON reply. GET is retried on failures;
+// every other method only when the request never left.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (_ Meta, err error) {
+	ctx, sp := c.http.Trace(ctx, "flexiti.Do", "")
+	defer sp.End(&err)
+	body, class, err := httpx.EscapeHatch(provider, method, path, in)
+	if err != nil {
+		return Meta{}, err
+	}
+	q := url.Values{}
+	for k, v := range query {
+		q[k] = append([]string(nil), v...)
+	}
+	q.Set("lang", c.cfg.Lang)
+	return c.callPath(ctx, c.merchant, NewReferenceID(), method, path, q, body, out, class, "")
+}
+
+// callPath is call with the path built and the body encoded; advice is the
+// call's outcome-unknown advice ("" for the provider's).
+func (c *Client) callPath(ctx context.Context, tokens *token.Cache, ref, method, path string, q url.Values, body []byte, out any, class httpx.RetryClass, advice string) (Meta, error) {
 	var meta Meta
 	err := tokens.WithToken(ctx, func(ctx context.Context, t token.Token) error {
 		resp, err := c.http.Do(ctx, &httpx.Request{Method: method, Path: path, Query: q, Body: body,
 			Bearer: t.Value.Reveal(), Header: http.Header{"X-Reference-Id": {ref}}, // canonical: no re-keying per call
-			Retry: class, Unknown: unknownAdvice[ep]})
+			Retry: class, Unknown: advice})
 		if resp != nil {
 			meta = resp.Meta()
 		}
@@ -196,7 +240,7 @@ func (c *Client) call(ctx context.Context, tokens *token.Cache, ref, method stri
 		}
 		if err := httpx.DecodeJSON(provider, resp.Body, out); err != nil {
 			if class == httpx.RetryIfNotSent {
-				return (&httpx.Request{Method: method, Path: path, Unknown: unknownAdvice[ep]}).OutcomeUnknown(provider, err)
+				return (&httpx.Request{Method: method, Path: path, Unknown: advice}).OutcomeUnknown(provider, err)
 			}
 			return err
 		}

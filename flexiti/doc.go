@@ -12,7 +12,7 @@
 //	ev, err := flexiti.ParseWidgetEvent(forwarded) // flx-success from the page: a hint, not proof
 //	if flexiti.NextStep(flexiti.FlowPurchase, ev) == flexiti.StepAuthorize {
 //		auth, err := flow.AuthorizeOnce(ctx, &flexiti.AuthorizeRequest{AccountNumber: *ev.Success.AccountNumber,
-//			Reference: order.ID, Amount: flexiti.MustDollars("1499.99"),
+//			Reference: order.ID, Amount: flexiti.MustParseAmount("1499.99"),
 //			FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 //		// a replayed or concurrent event: the same authorization, or ErrInProgress
 //	}

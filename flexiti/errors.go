@@ -5,12 +5,16 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is.
+// Sentinels callers branch on with errors.Is. They are the same values in
+// every paywidget-go provider package, so errors.Is(err, ErrOutcomeUnknown)
+// holds for an outcome-unknown error of any provider; what to do with this
+// provider is said in the text of the errors that match it.
 var (
 	// ErrOutcomeUnknown: an authorization, capture, release, return or
 	// refund may or may not have happened. Reconcile (FindAuthorization by
@@ -41,26 +45,42 @@ var (
 	ErrNotVerified              = errors.New("flexiti: not verified")
 )
 
-// FieldError is one entry of field_errors.
+// FieldError is one entry of field_errors: the parameter Flexiti refused
+// and why. It is an error, for merchants who collect them.
 type FieldError struct {
 	Param string `json:"param"`
 	Msg   string `json:"msg"`
 }
 
+func (f FieldError) Error() string {
+	return "flexiti: " + trunc(f.Param, 40) + ": " + trunc(f.Msg, 60)
+}
+
 // APIError is Flexiti's error reply: {url, message, error, field_errors}
 // (or the OAuth {error, error_description}). 409 carries most business
 // errors.
+//
+// A 403, 404 or 465–467 without the envelope is an APIError too (Flexiti
+// documents them); any other non-2xx reply without it is a *StatusError.
 type APIError struct {
-	Status      int
-	Code        string
-	Message     string
-	URL         string
+	// HTTPStatus is the reply's HTTP status.
+	HTTPStatus int
+	// Code is the envelope's error member ("credit_exceeded").
+	Code string
+	// Message is message, or the OAuth error_description.
+	Message string
+	// RequestID is the reply's request id header, when it sent one.
+	RequestID string
+	// RetryAfter is the reply's Retry-After hint, zero when it gave none.
+	RetryAfter time.Duration
+	// URL is the envelope's url member: the path the error is about.
+	URL string
+	// FieldErrors are the envelope's field_errors.
 	FieldErrors []FieldError
-	RequestID   string
 }
 
 func (e *APIError) Error() string {
-	s := "flexiti: " + strconv.Itoa(e.Status)
+	s := "flexiti: " + strconv.Itoa(e.HTTPStatus)
 	if e.Code != "" {
 		s += " " + trunc(e.Code, 60)
 	}
@@ -94,21 +114,26 @@ func (e *APIError) Unwrap() error {
 		return ErrReturnDateExceeded
 	case e.Code == "not_verified":
 		return ErrNotVerified
-	case e.Status == 403:
+	case e.HTTPStatus == 403:
 		return ErrInsufficientScope
-	case e.Status >= 465 && e.Status <= 467:
+	case e.HTTPStatus >= 465 && e.HTTPStatus <= 467:
 		return ErrBlocked
-	case e.Status == 404:
+	case e.HTTPStatus == 404:
 		return ErrNotFound
 	}
-	return httpx.StatusSentinel(e.Status)
+	return httpx.StatusSentinel(e.HTTPStatus)
+}
+
+// documentedStatus reports a status Flexiti gives a meaning of its own even
+// without its envelope: 403 (scope), 404 and the firewall's 465–467.
+func documentedStatus(status int) bool {
+	return status == 403 || status == 404 || status >= 465 && status <= 467
 }
 
 func decodeError(r *httpx.Response) error {
 	if r.StatusCode >= 200 && r.StatusCode <= 299 {
 		return nil
 	}
-	e := &APIError{Status: r.StatusCode, RequestID: r.RequestID}
 	var body struct {
 		URL              string          `json:"url"`
 		Message          string          `json:"message"`
@@ -116,7 +141,13 @@ func decodeError(r *httpx.Response) error {
 		ErrorDescription string          `json:"error_description"`
 		FieldErrors      json.RawMessage `json:"field_errors"`
 	}
-	if json.Unmarshal(r.Body, &body) == nil {
+	envelope := json.Unmarshal(r.Body, &body) == nil && (body.Error != "" || body.Message != "" || body.ErrorDescription != "" || body.URL != "" || body.FieldErrors != nil)
+	if !envelope && !documentedStatus(r.StatusCode) {
+		return nil // no envelope: httpx makes it a *StatusError
+	}
+	e := &APIError{HTTPStatus: r.StatusCode, RequestID: r.RequestID}
+	e.RetryAfter, _ = r.RetryAfter()
+	{
 		e.Code, e.Message, e.URL = body.Error, body.Message, body.URL
 		if e.Message == "" {
 			e.Message = body.ErrorDescription

@@ -31,7 +31,7 @@ func Example_purchase() {
 
 	a, err := flow.Authorize(ctx, &flexiti.AuthorizeRequest{
 		AccountNumber: *ev.Success.AccountNumber, Reference: "order-1001", AutoCapture: true,
-		Amount:          flexiti.MustDollars("1499.99"),
+		Amount:          flexiti.MustParseAmount("1499.99"),
 		FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase},
 	})
 	if err != nil {

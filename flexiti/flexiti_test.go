@@ -32,7 +32,7 @@ func purchaseInit() *flexiti.WidgetInitRequest {
 }
 
 func authorizeReq(ref string) *flexiti.AuthorizeRequest {
-	return &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Reference: ref, Amount: flexiti.MustDollars("1499.99"),
+	return &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Reference: ref, Amount: flexiti.MustParseAmount("1499.99"),
 		FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}}
 }
 
@@ -108,7 +108,7 @@ func TestAuthorizeNeedsTheWidget(t *testing.T) {
 	require.ErrorIs(t, err, flexiti.ErrCustomerIdentityNotFound)
 	var api *flexiti.APIError
 	require.ErrorAs(t, err, &api)
-	assert.Equal(t, 404, api.Status)
+	assert.Equal(t, 404, api.HTTPStatus)
 
 	// Another shopper's flow is not this one's.
 	other := passedFlow(t, srv, c)
@@ -122,7 +122,7 @@ func TestPurchaseCaptureReturn(t *testing.T) {
 	c := newClient(t, srv)
 	ctx := context.Background()
 	f := passedFlow(t, srv, c)
-	opts, err := c.CalculateInterest(ctx, flexititest.AccountNumber, flexiti.MustDollars("1499.99"))
+	opts, err := c.CalculateInterest(ctx, flexititest.AccountNumber, flexiti.MustParseAmount("1499.99"))
 	require.NoError(t, err)
 	require.NotNil(t, opts.PromotionalPurchase)
 	req := authorizeReq("order-1")
@@ -133,9 +133,9 @@ func TestPurchaseCaptureReturn(t *testing.T) {
 	assert.Nil(t, a.CaptureID, "a pre-authorization")
 	assert.Contains(t, string(a.Raw), `"authorization_status":"opened"`)
 
-	cp, err := c.Capture(ctx, a.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustDollars("1499.99"), Reference: "order-1"})
+	cp, err := c.Capture(ctx, a.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustParseAmount("1499.99"), Reference: "order-1"})
 	require.NoError(t, err)
-	half := flexiti.MustDollars("500.00")
+	half := flexiti.MustParseAmount("500.00")
 	ret, err := c.Return(ctx, a.AuthorizationID, cp.CaptureID, &flexiti.ReturnRequest{Amount: &half, Reference: "order-1-r"})
 	require.NoError(t, err)
 	assert.Equal(t, "999.99", ret.RemainingCaptureAmount.String())
@@ -145,7 +145,7 @@ func TestPurchaseCaptureReturn(t *testing.T) {
 	assert.Equal(t, "order-1", got.Reference)
 
 	// Credit exceeded.
-	_, err = f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: flexiti.MustDollars("4000.00"),
+	_, err = f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: flexiti.MustParseAmount("4000.00"),
 		FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 	require.ErrorIs(t, err, flexiti.ErrCreditExceeded)
 }
@@ -205,7 +205,7 @@ func TestValidationSendsNothing(t *testing.T) {
 		_, err := f.Authorize(ctx, r)
 		return err
 	}
-	half := flexiti.MustDollars("1.00")
+	half := flexiti.MustParseAmount("1.00")
 	cases := map[string]error{
 		"flow":         apply(func(r *flexiti.WidgetInitRequest) { r.Flow = "browse" }),
 		"tos false":    apply(func(r *flexiti.WidgetInitRequest) { r.TOSAgreement = false }),
@@ -251,8 +251,8 @@ func TestValidationSendsNothing(t *testing.T) {
 			_, err := f.WidgetInit(ctx, r)
 			return err
 		}(),
-		"amount 0":           auth(func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustDollars("0") }),
-		"amount negative":    auth(func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustDollars("-1.00") }),
+		"amount 0":           auth(func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustParseAmount("0") }),
+		"amount negative":    auth(func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustParseAmount("-1.00") }),
 		"no account":         auth(func(r *flexiti.AuthorizeRequest) { r.AccountNumber = 0 }),
 		"reference 41":       auth(func(r *flexiti.AuthorizeRequest) { r.Reference = strings.Repeat("r", 41) }),
 		"promo without plan": auth(func(r *flexiti.AuthorizeRequest) { r.FinancingOption.TransactionType = flexiti.PromotionalPurchase }),

@@ -15,10 +15,11 @@ import (
 // no currency field). It travels as a JSON number with two decimals and
 // decodes from a number or a string.
 //
-// Every Amount holds a value Flexiti can carry, its number(18,2): at most two
-// decimal places and less than 10^16 dollars in size. Dollars, Cents and
-// UnmarshalJSON refuse anything else where the Amount is made, so an Amount
-// is always a whole number of cents, which is what it keeps.
+// An Amount is always a whole number of cents, which is what it keeps: make
+// one with ParseAmount ("1000.12"), MustParseAmount (for constants) or
+// AmountFromMinor (cents). ParseAmount and UnmarshalJSON refuse what
+// Flexiti's number(18,2) cannot carry (more than two decimal places, 10^16
+// dollars or more); a request's Validate refuses an AmountFromMinor beyond it.
 type Amount struct{ cents int64 }
 
 // maxCents bounds an Amount: number(18,2) has sixteen digits before the
@@ -42,9 +43,10 @@ func centsOf(d decimal.Decimal) (int64, string) {
 	return c, ""
 }
 
-// Dollars parses "1000.12". It refuses more than two decimal places and
-// values of 10^16 dollars or more, which Flexiti cannot carry.
-func Dollars(s string) (Amount, error) {
+// ParseAmount parses "1000.12". It refuses more than two decimal places and
+// values of 10^16 dollars or more, which Flexiti cannot carry, with a
+// *ValidationError matching ErrInvalidRequest.
+func ParseAmount(s string) (Amount, error) {
 	d, err := decimal.Parse(s)
 	if err != nil {
 		return Amount{}, httpx.Invalid(provider, "amount", strconv.Quote(s)+" is not a decimal number")
@@ -56,20 +58,36 @@ func Dollars(s string) (Amount, error) {
 	return Amount{c}, nil
 }
 
-// MustDollars is Dollars for constants written in programs and tests, in
-// the manner of regexp.MustCompile: it panics on a literal Dollars refuses
-// (malformed, more than two places, too large). Amounts that come from
-// input go through Dollars, which returns an error.
-func MustDollars(s string) Amount {
-	a, err := Dollars(s)
+// MustParseAmount is ParseAmount for constants written in programs and
+// tests, in the manner of regexp.MustCompile: it panics on a literal
+// ParseAmount refuses (malformed, more than two places, too large). Amounts
+// that come from input go through ParseAmount, which returns an error.
+func MustParseAmount(s string) Amount {
+	a, err := ParseAmount(s)
 	if err != nil {
-		panic("flexiti.MustDollars(" + strconv.Quote(s) + "): " + err.Error())
+		panic("flexiti.MustParseAmount(" + strconv.Quote(s) + "): " + err.Error())
 	}
 	return a
 }
 
-// Cents makes an Amount from integer cents. It refuses |n| of 10^18 or more
-// (ten quadrillion dollars), beyond Flexiti's number(18,2).
+// AmountFromMinor makes an Amount from integer cents: AmountFromMinor(100012)
+// is 1000.12.
+func AmountFromMinor(cents int64) Amount { return Amount{cents} }
+
+// Dollars is ParseAmount.
+//
+// Deprecated: use ParseAmount, the name every provider package uses.
+func Dollars(s string) (Amount, error) { return ParseAmount(s) }
+
+// MustDollars is MustParseAmount.
+//
+// Deprecated: use MustParseAmount, the name every provider package uses.
+func MustDollars(s string) Amount { return MustParseAmount(s) }
+
+// Cents makes an Amount from integer cents, refusing |n| of 10^18 or more
+// (beyond Flexiti's number(18,2)).
+//
+// Deprecated: use AmountFromMinor, the name every provider package uses.
 func Cents(n int64) (Amount, error) {
 	if n > maxCents || n < -maxCents {
 		return Amount{}, httpx.Invalid(provider, "amount", ruleRange)
@@ -90,12 +108,12 @@ func (a Amount) Cmp(b Amount) int { return cmp.Compare(a.cents, b.cents) }
 func (a Amount) String() string { return string(a.appendTo(nil)) }
 
 func (a Amount) appendTo(b []byte) []byte {
-	c := a.cents
-	if c < 0 {
+	c := uint64(a.cents)
+	if a.cents < 0 {
 		b = append(b, '-')
-		c = -c // |c| <= maxCents: no overflow
+		c = -c // two's complement: exact for every int64, math.MinInt64 included
 	}
-	b = strconv.AppendInt(b, c/100, 10)
+	b = strconv.AppendUint(b, c/100, 10)
 	return append(b, '.', byte('0'+c%100/10), byte('0'+c%10))
 }
 

@@ -53,7 +53,7 @@ func TestAuthorizeOnceReplayed(t *testing.T) {
 
 	// A replay for another account does not authorize that account.
 	_, err := f.AuthorizeOnce(context.Background(), &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber + 1, Reference: "order-7",
-		Amount: flexiti.MustDollars("1499.99"), AutoCapture: true, FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
+		Amount: flexiti.MustParseAmount("1499.99"), AutoCapture: true, FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 	require.ErrorIs(t, err, flexiti.ErrReferenceConflict)
 	assert.Equal(t, 1, srv.Count("POST", authorizationPath))
 }
@@ -156,7 +156,7 @@ func TestAuthorizeOnceRefusalReleases(t *testing.T) {
 	c := newClient(t, srv)
 	f := passedFlow(t, srv, c)
 	big := saleReq("order-11")
-	big.Amount = flexiti.MustDollars("9000.00")
+	big.Amount = flexiti.MustParseAmount("9000.00")
 	_, err := f.AuthorizeOnce(context.Background(), big)
 	require.ErrorIs(t, err, flexiti.ErrCreditExceeded)
 	a, err := f.AuthorizeOnce(context.Background(), saleReq("order-11"))

@@ -35,7 +35,7 @@ func TestCaptureOnce(t *testing.T) {
 	store := flexiti.NewMemoryStore(0, 0)
 	replicas := []*flexiti.Client{onceClient(t, srv, store, 0), onceClient(t, srv, store, 0), onceClient(t, srv, store, 0)}
 	a := preAuthorized(t, srv, replicas[0], "order-c1")
-	req := &flexiti.CaptureRequest{Amount: flexiti.MustDollars("1000.00"), Reference: "cap-1"}
+	req := &flexiti.CaptureRequest{Amount: flexiti.MustParseAmount("1000.00"), Reference: "cap-1"}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ids := map[flexiti.ID]int{}
@@ -63,16 +63,16 @@ func TestCaptureOnce(t *testing.T) {
 	assert.Contains(t, ids, again.CaptureID)
 	assert.Equal(t, "cap-1", again.Reference)
 
-	_, err = replicas[1].CaptureOnce(context.Background(), a.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustDollars("499.99"), Reference: "cap-1"})
+	_, err = replicas[1].CaptureOnce(context.Background(), a.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustParseAmount("499.99"), Reference: "cap-1"})
 	require.ErrorIs(t, err, flexiti.ErrReferenceConflict)
 	// A replica with a store of its own: the listed capture tells.
 	_, err = onceClient(t, srv, flexiti.NewMemoryStore(0, 0), 0).CaptureOnce(context.Background(), a.AuthorizationID,
-		&flexiti.CaptureRequest{Amount: flexiti.MustDollars("499.99"), Reference: "cap-1"})
+		&flexiti.CaptureRequest{Amount: flexiti.MustParseAmount("499.99"), Reference: "cap-1"})
 	require.ErrorIs(t, err, flexiti.ErrReferenceConflict)
 	assert.Contains(t, err.Error(), "amount 1000.00, requested 499.99")
 	assert.Equal(t, 1, srv.Count(http.MethodPost, capturePath(a.AuthorizationID)))
 
-	_, err = replicas[0].CaptureOnce(context.Background(), a.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustDollars("1.00")})
+	_, err = replicas[0].CaptureOnce(context.Background(), a.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustParseAmount("1.00")})
 	require.ErrorIs(t, err, flexiti.ErrInvalidRequest, "a reference is required")
 }
 
@@ -83,7 +83,7 @@ func TestCaptureOnceOutcomeUnknown(t *testing.T) {
 	c := onceClient(t, srv, nil, 0)
 	a := preAuthorized(t, srv, c, "order-c2")
 	srv.Fail(http.MethodPost, capturePath(a.AuthorizationID), flexititest.Fault{Kind: flexititest.DropAfter})
-	req := &flexiti.CaptureRequest{Amount: flexiti.MustDollars("20.00"), Reference: "cap-2"}
+	req := &flexiti.CaptureRequest{Amount: flexiti.MustParseAmount("20.00"), Reference: "cap-2"}
 	cp, err := c.CaptureOnce(context.Background(), a.AuthorizationID, req)
 	require.NoError(t, err)
 	assert.Equal(t, "cap-2", cp.Reference)
@@ -187,24 +187,24 @@ func TestBlindOnceCalls(t *testing.T) {
 	base := flexititest.Base + "/v2.5.1/client-id/" + flexititest.ClientID
 
 	auth := preAuthorized(t, srv, a, "order-b1")
-	cp, err := a.CaptureOnce(ctx, auth.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustDollars("100.00"), Reference: "cap-b1"})
+	cp, err := a.CaptureOnce(ctx, auth.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustParseAmount("100.00"), Reference: "cap-b1"})
 	require.NoError(t, err)
 	retPath := base + "/authorization/" + auth.AuthorizationID.String() + "/capture/" + cp.CaptureID.String() + "/return"
-	amt := flexiti.MustDollars("10.00")
+	amt := flexiti.MustParseAmount("10.00")
 	ret := &flexiti.ReturnRequest{Reference: "ret-b1", Amount: &amt}
 	r1, err := a.ReturnOnce(ctx, auth.AuthorizationID, cp.CaptureID, ret)
 	require.NoError(t, err)
 	assert.NotZero(t, r1.ReturnID)
 	_, err = b.ReturnOnce(ctx, auth.AuthorizationID, cp.CaptureID, ret)
 	require.ErrorIs(t, err, flexiti.ErrAlreadyDone)
-	other := flexiti.MustDollars("11.00")
+	other := flexiti.MustParseAmount("11.00")
 	_, err = b.ReturnOnce(ctx, auth.AuthorizationID, cp.CaptureID, &flexiti.ReturnRequest{Reference: "ret-b1", Amount: &other})
 	require.ErrorIs(t, err, flexiti.ErrReferenceConflict)
 	assert.Equal(t, 1, srv.Count(http.MethodPost, retPath))
 
 	refundPath := base + "/accounts/" + flexiti.ID(flexititest.AccountNumber).String() + "/refund"
 	srv.Fail(http.MethodPost, refundPath, flexititest.Fault{Kind: flexititest.DropAfter})
-	refund := &flexiti.RefundRequest{Amount: flexiti.MustDollars("5.00"), Reference: "rf-b1"}
+	refund := &flexiti.RefundRequest{Amount: flexiti.MustParseAmount("5.00"), Reference: "rf-b1"}
 	_, err = a.RefundOnce(ctx, flexititest.AccountNumber, refund)
 	require.ErrorIs(t, err, flexiti.ErrOutcomeUnknown)
 	_, err = b.RefundOnce(ctx, flexititest.AccountNumber, refund)

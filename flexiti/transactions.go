@@ -3,12 +3,14 @@ package flexiti
 import (
 	"context"
 	"encoding/json"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/paging"
 )
 
 // Transaction types of a financed purchase.
@@ -109,6 +111,9 @@ func checkAmount(field string, a Amount) error {
 	}
 	if !a.IsPositive() {
 		return httpx.Invalid(provider, field, "must be greater than 0")
+	}
+	if a.cents > maxCents {
+		return httpx.Invalid(provider, field, ruleRange)
 	}
 	return nil
 }
@@ -357,7 +362,7 @@ type AuthorizationFilter struct {
 	AuthorizationStatus string
 	CreatedFrom         string
 	CreatedTo           string
-	PageNumber          int
+	Page                int
 	PageSize            int
 }
 
@@ -378,19 +383,37 @@ func (c *Client) ListAuthorizations(ctx context.Context, f AuthorizationFilter) 
 			q.Set(k, v)
 		}
 	}
-	if f.PageNumber <= 0 {
-		f.PageNumber = 1
+	if f.Page <= 0 {
+		f.Page = 1
 	}
 	if f.PageSize <= 0 || f.PageSize > 100 {
 		f.PageSize = 100
 	}
-	q.Set("page_number", strconv.Itoa(f.PageNumber))
+	q.Set("page_number", strconv.Itoa(f.Page))
 	q.Set("page_size", strconv.Itoa(f.PageSize))
 	var raw json.RawMessage
 	if _, err := c.backOffice(ctx, http.MethodGet, epListAuthorizations, nil, q, nil, &raw, httpx.RetrySafe); err != nil {
 		return nil, err
 	}
 	return decodeList[Authorization](raw, "authorizations")
+}
+
+// AllAuthorizations walks every page of ListAuthorizations from f.Page
+// (default 1) with f.PageSize (default and at most 100): range over it for
+// each authorization, and stop when you have what you need. The first error
+// is yielded and ends the walk. Each page is one safe-to-retry read.
+func (c *Client) AllAuthorizations(ctx context.Context, f AuthorizationFilter) iter.Seq2[Authorization, error] {
+	size := f.PageSize
+	if size <= 0 || size > 100 {
+		size = 100
+	}
+	first := max(f.Page, 1)
+	return paging.All(ctx, first, func(ctx context.Context, page int) ([]Authorization, bool, error) {
+		g := f
+		g.Page = page
+		list, err := c.ListAuthorizations(ctx, g)
+		return list, len(list) >= size, err
+	})
 }
 
 // FindAuthorization looks an account's authorizations up by the merchant's
@@ -403,7 +426,7 @@ func (c *Client) FindAuthorization(ctx context.Context, accountNumber ID, refere
 		return nil, httpx.Invalid(provider, "reference", "required")
 	}
 	for page := 1; page <= 50; page++ {
-		list, err := c.ListAuthorizations(ctx, AuthorizationFilter{AccountNumber: accountNumber, PageNumber: page, PageSize: 100})
+		list, err := c.ListAuthorizations(ctx, AuthorizationFilter{AccountNumber: accountNumber, Page: page, PageSize: 100})
 		if err != nil {
 			return nil, err
 		}

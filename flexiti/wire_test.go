@@ -79,10 +79,10 @@ func TestRequestBodiesMatchTheSpecification(t *testing.T) {
 		string(lastBody(t, srv, "/authorization").Body))
 
 	// §7.3 capture, return, release.
-	cp, err := c.Capture(ctx, a.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustDollars("1000"), Reference: "order-1"})
+	cp, err := c.Capture(ctx, a.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustParseAmount("1000"), Reference: "order-1"})
 	require.NoError(t, err)
 	assert.Equal(t, `{"amount":1000.00,"reference":"order-1"}`, string(lastBody(t, srv, "/capture").Body))
-	part := flexiti.MustDollars("10.5")
+	part := flexiti.MustParseAmount("10.5")
 	_, err = c.Return(ctx, a.AuthorizationID, cp.CaptureID, &flexiti.ReturnRequest{Reference: "order-1-r", Amount: &part})
 	require.NoError(t, err)
 	assert.Equal(t, `{"reference":"order-1-r","full_return":false,"amount":10.50}`, string(lastBody(t, srv, "/return").Body))
@@ -91,7 +91,7 @@ func TestRequestBodiesMatchTheSpecification(t *testing.T) {
 	assert.Equal(t, `{}`, string(lastBody(t, srv, "/release").Body))
 
 	// §7.7 example: {"amount": 234.45}
-	_, err = c.CalculateInterest(ctx, flexititest.AccountNumber, flexiti.MustDollars("234.45"))
+	_, err = c.CalculateInterest(ctx, flexititest.AccountNumber, flexiti.MustParseAmount("234.45"))
 	require.NoError(t, err)
 	assert.Equal(t, `{"amount":234.45}`, string(lastBody(t, srv, "/calculate-interest").Body))
 }

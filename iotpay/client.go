@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -37,7 +39,7 @@ type Config struct {
 	// a client never talks to Production by default.
 	Environment Environment
 	// NotifyURL is the notifyUrl of every purchase: where IOTPay posts its
-	// signed notification (where NotifyHandler is mounted), absolute
+	// signed notification (where NotificationHandler is mounted), absolute
 	// http(s) (https with Production), at most 200 characters, for example
 	// "https://shop.example/iotpay/notify". Required for Purchase, sent by
 	// PurchaseWithToken when set. Set it once from the merchant's
@@ -71,7 +73,7 @@ type Client struct {
 func New(cfg Config, opts ...Option) (*Client, error) {
 	s := httpx.DefaultSettings()
 	v := httpx.NewViolations(provider, nil)
-	v.AddErr(s.Apply(opts))
+	v.AddErr(applyOptions(&s, opts))
 	production := cfg.Environment == Production
 	v.AddErr(named("MerchantID", checkLen("mchId", cfg.MerchantID, 30, true)))
 	v.Required("Key", "", cfg.Key.IsZero())
@@ -111,6 +113,41 @@ type envelope struct {
 type bareEnvelope struct {
 	RetCode string `json:"retCode"`
 	RetMsg  string `json:"retMsg"`
+}
+
+// Do calls an IOTPay endpoint the SDK does not wrap, signed and checked like
+// every call: method must be POST and query empty (IOTPay takes a signed
+// JSON body), path is the endpoint below the API root ("/v3/cc_query"), in
+// is a Params (or nil) to which mchId and sign are added, and out (may be
+// nil) receives retData. A retCode other than SUCCESS is an *APIError. It is
+// sent again only when the request provably never left.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (_ Meta, err error) {
+	ctx, sp := c.http.Trace(ctx, "iotpay.Do", "")
+	defer sp.End(&err)
+	if _, _, err := httpx.EscapeHatch(provider, method, path, nil); err != nil {
+		return Meta{}, err
+	}
+	if method != http.MethodPost {
+		return Meta{}, httpx.Invalid(provider, "method", "IOTPay takes POST")
+	}
+	if len(query) > 0 {
+		return Meta{}, httpx.Invalid(provider, "query", "IOTPay signs the body; a query is not sent")
+	}
+	endpoint, ok := strings.CutPrefix(path, "/v3/")
+	if !ok || endpoint == "" {
+		return Meta{}, httpx.Invalid(provider, "path", `must be an endpoint below "/v3/"`)
+	}
+	p := Params{}
+	switch in := in.(type) {
+	case nil:
+	case Params:
+		maps.Copy(p, in)
+	case map[string]any:
+		maps.Copy(p, in)
+	default:
+		return Meta{}, httpx.Invalid(provider, "in", "must be Params")
+	}
+	return c.call(ctx, endpoint, p, out, httpx.RetryIfNotSent)
 }
 
 // call signs p, posts it to v3/<endpoint> and decodes retData into out. A
@@ -211,7 +248,9 @@ func checkRetCode(resp *httpx.Response, code, msg string) error {
 	case "":
 		return &httpx.DecodeError{Provider: provider, Into: "reply", Err: errMissing("retCode")}
 	}
-	return &APIError{HTTPStatus: resp.StatusCode, RetCode: code, RetMsg: msg}
+	e := &APIError{HTTPStatus: resp.StatusCode, Code: code, Message: msg, RequestID: resp.RequestID}
+	e.RetryAfter, _ = resp.RetryAfter()
+	return e
 }
 
 // unknownAdvice is what to do when a money call's outcome is unknown (its

@@ -62,7 +62,7 @@ func TestNotifyURLIsConfiguredOnce(t *testing.T) {
 }
 
 func purchaseReq(no string) *iotpay.PurchaseRequest {
-	return &iotpay.PurchaseRequest{MchOrderNo: no, Amount: 1500, Subject: "ipad pro",
+	return &iotpay.PurchaseRequest{MchOrderNo: no, Amount: iotpay.AmountFromMinor(1500), Subject: "ipad pro",
 		ReturnURL: "https://shop.example/return?a=1&b=2"}
 }
 
@@ -79,7 +79,7 @@ func TestPurchaseBodyIsWhatIsSigned(t *testing.T) {
 	defer srv.Close()
 	c, err := iotpay.New(iotpay.Config{MerchantID: "10000701", Key: "0123456789ABCDEF0123456789ABCDEF", LoginName: "jack123", NotifyURL: "https://example.com/notify"}, iotpay.WithBaseURL(srv.URL))
 	require.NoError(t, err)
-	co, err := c.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: "1234567890abc", Amount: 1500, Subject: "ipad pro",
+	co, err := c.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: "1234567890abc", Amount: iotpay.AmountFromMinor(1500), Subject: "ipad pro",
 		ReturnURL: "https://example.com/return?a=1&b=2"})
 	require.NoError(t, err)
 	assert.Len(t, co.SecureID, 64)
@@ -125,8 +125,8 @@ func TestValidationSendsNothing(t *testing.T) {
 	cases := map[string]error{
 		"mchOrderNo missing": purchase(func(r *iotpay.PurchaseRequest) { r.MchOrderNo = "" }),
 		"mchOrderNo 31":      purchase(func(r *iotpay.PurchaseRequest) { r.MchOrderNo = long(31) }),
-		"amount 0":           purchase(func(r *iotpay.PurchaseRequest) { r.Amount = 0 }),
-		"amount negative":    purchase(func(r *iotpay.PurchaseRequest) { r.Amount = -5 }),
+		"amount 0":           purchase(func(r *iotpay.PurchaseRequest) { r.Amount = iotpay.Amount{} }),
+		"amount negative":    purchase(func(r *iotpay.PurchaseRequest) { r.Amount = iotpay.AmountFromMinor(-5) }),
 		"channel":            purchase(func(r *iotpay.PurchaseRequest) { r.Channel = "WX_NATIVE" }),
 		"subject 65":         purchase(func(r *iotpay.PurchaseRequest) { r.Subject = long(65) }),
 		"body 251":           purchase(func(r *iotpay.PurchaseRequest) { r.Body = long(251) }),
@@ -141,11 +141,11 @@ func TestValidationSendsNothing(t *testing.T) {
 		"addcard returnUrl": func() error { _, err := c.AddCard(ctx, &iotpay.AddCardRequest{CardID: "c1"}); return err }(),
 		"querycard empty":   func() error { _, err := c.QueryCard(ctx, ""); return err }(),
 		"token cardId": func() error {
-			_, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o", Amount: 1})
+			_, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o", Amount: iotpay.AmountFromMinor(1)})
 			return err
 		}(),
 		"token clientIp 51": func() error {
-			_, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o", CardID: "c", Amount: 1, ClientIP: long(51)})
+			_, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o", CardID: "c", Amount: iotpay.AmountFromMinor(1), ClientIP: long(51)})
 			return err
 		}(),
 		"void mchRefundNo": func() error { _, err := c.Void(ctx, &iotpay.VoidRequest{PayOrderID: "PC1"}); return err }(),
@@ -154,7 +154,7 @@ func TestValidationSendsNothing(t *testing.T) {
 			return err
 		}(),
 		"refund mchRefundNo 31": func() error {
-			_, err := c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: long(31), PayOrderID: "PC1", RefundAmount: 1})
+			_, err := c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: long(31), PayOrderID: "PC1", RefundAmount: iotpay.AmountFromMinor(1)})
 			return err
 		}(),
 		"void mchRefundNo 31": func() error {
@@ -164,7 +164,7 @@ func TestValidationSendsNothing(t *testing.T) {
 		"subject 65 runes": purchase(func(r *iotpay.PurchaseRequest) { r.Subject = strings.Repeat("é", 65) }),
 		"returnUrl ftp":    purchase(func(r *iotpay.PurchaseRequest) { r.ReturnURL = "ftp://x.example/n" }),
 		"refund payOrderId": func() error {
-			_, err := c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "r", RefundAmount: 1})
+			_, err := c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "r", RefundAmount: iotpay.AmountFromMinor(1)})
 			return err
 		}(),
 		"query neither": func() error { _, err := c.Query(ctx, &iotpay.QueryRequest{}); return err }(),
@@ -192,15 +192,15 @@ func TestFailIsTypedAPIError(t *testing.T) {
 	_, err := c.QueryCard(context.Background(), "never-added")
 	var api *iotpay.APIError
 	require.ErrorAs(t, err, &api)
-	assert.Equal(t, "FAIL", api.RetCode)
-	assert.Equal(t, "cardId is not binding", api.RetMsg)
+	assert.Equal(t, "FAIL", api.Code)
+	assert.Equal(t, "cardId is not binding", api.Message)
 	assert.Equal(t, 200, api.HTTPStatus)
 
 	bad, err := iotpay.New(iotpay.Config{MerchantID: iotpaytest.MerchantID, Key: "wrong-key", LoginName: iotpaytest.LoginName, NotifyURL: "https://shop.example/n"}, iotpay.WithBaseURL(srv.URL))
 	require.NoError(t, err)
 	_, err = bad.Purchase(context.Background(), purchaseReq("o-2"))
 	require.ErrorAs(t, err, &api)
-	assert.Equal(t, "sign error", api.RetMsg)
+	assert.Equal(t, "sign error", api.Message)
 	assert.NotErrorIs(t, err, iotpay.ErrOutcomeUnknown, "a FAIL answer is a clear refusal")
 	assert.Equal(t, 0, srv.Orders())
 }
@@ -219,19 +219,19 @@ func TestMoneyCallsNeverSentTwice(t *testing.T) {
 	assert.True(t, o.Status.Pending())
 
 	srv.BindCard("card-1")
-	paid, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-4", CardID: "card-1", Amount: 2500})
+	paid, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-4", CardID: "card-1", Amount: iotpay.AmountFromMinor(2500)})
 	require.NoError(t, err)
 	require.True(t, paid.Status.Paid())
 	srv.Fail("POST", "/v3/cc_refund", iotpaytest.Fault{Kind: iotpaytest.DropAfter})
-	_, err = c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "r-1", PayOrderID: paid.PayOrderID, RefundAmount: 1000})
+	_, err = c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "r-1", PayOrderID: paid.PayOrderID, RefundAmount: iotpay.AmountFromMinor(1000)})
 	require.ErrorIs(t, err, iotpay.ErrOutcomeUnknown)
 	assert.Equal(t, 1, srv.Refunds())
 	after, err := c.Query(ctx, &iotpay.QueryRequest{PayOrderID: paid.PayOrderID})
 	require.NoError(t, err)
-	assert.Equal(t, int64(1500), after.Refundable)
+	assert.Equal(t, iotpay.AmountFromMinor(1500), after.Refundable)
 
 	srv.Fail("POST", "/v3/cc_purchasewithtoken", iotpaytest.Fault{Kind: iotpaytest.Malformed})
-	_, err = c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-5", CardID: "card-1", Amount: 100})
+	_, err = c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-5", CardID: "card-1", Amount: iotpay.AmountFromMinor(100)})
 	require.ErrorIs(t, err, iotpay.ErrOutcomeUnknown)
 	require.ErrorIs(t, err, iotpay.ErrMalformedResponse)
 }
@@ -254,19 +254,19 @@ func TestTokenPurchaseRefundVoid(t *testing.T) {
 		assert.Contains(t, sprintf(format, shown), "REDACTED", format)
 	}
 
-	o, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "card-9", Amount: 4000})
+	o, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "card-9", Amount: iotpay.AmountFromMinor(4000)})
 	require.NoError(t, err)
 	assert.Equal(t, iotpay.StatusSuccess, o.Status)
 	v, err := c.Void(ctx, &iotpay.VoidRequest{MchRefundNo: "v-1", PayOrderID: o.PayOrderID})
 	require.NoError(t, err)
 	assert.Equal(t, "refund", v.PayType)
 	assert.Equal(t, o.PayOrderID, v.OriginalOrderID)
-	_, err = c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "r-1", PayOrderID: o.PayOrderID, RefundAmount: 1})
+	_, err = c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "r-1", PayOrderID: o.PayOrderID, RefundAmount: iotpay.AmountFromMinor(1)})
 	var api *iotpay.APIError
 	require.ErrorAs(t, err, &api, "a voided order cannot be refunded")
 
 	srv.NextPayment(iotpay.StatusFailed)
-	d, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-2", CardID: "card-9", Amount: 4000})
+	d, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-2", CardID: "card-9", Amount: iotpay.AmountFromMinor(4000)})
 	require.NoError(t, err, "a declined payment is an order with status 9, not an error")
 	assert.True(t, d.Status.Failed())
 	assert.Equal(t, "failed", d.Status.Outcome())

@@ -15,7 +15,9 @@
 // kept), sorted by name in byte order, joined as raw k=v pairs with '&', with
 // "&key=<merchant key>" appended. Requests are typed structs turned into one
 // set of Params from which both the sign and the JSON body are produced, so
-// what is signed is what is sent. Amounts are int64 cents, never floats.
+// what is signed is what is sent. Amounts are Amount, an exact decimal of
+// dollars (ParseAmount("19.99"), AmountFromMinor(1999)) that the SDK sends as
+// the integer cents IOTPay wants; never a float.
 //
 // # Outcomes
 //
@@ -35,7 +37,7 @@
 // # Notifications and the browser's return
 //
 // VerifyNotification checks the sign over every field received (unknown
-// ones included), decoding numbers as their literal text; NotifyHandler
+// ones included), decoding numbers as their literal text; NotificationHandler
 // bounds the body, verifies, reports each payOrderId and status once and
 // answers "SUCCESS" (configurable) or "FAIL". ParseReturn reads the returnUrl
 // query, which IOTPay does not sign: confirm with Confirm/Query or the
@@ -47,7 +49,7 @@
 //     order or case-insensitive order (IOTPay's own code sorts both ways).
 //   - Zero values are signed; empty strings and nulls are not. No
 //     "drop zeros" fallback is attempted.
-//   - The notify reply is "SUCCESS" (NotifyHandler.Reply changes it); any
+//   - The notify reply is "SUCCESS" (NotificationHandler.Reply changes it); any
 //     status is handled, and failure notifications are not relied on.
 //   - Responses are not required to carry a sign.
 //   - mchUserId is optional on cc_purchase and sent when set; notifyUrl is

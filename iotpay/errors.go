@@ -3,13 +3,15 @@ package iotpay
 import (
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is. Except ErrOutcomeUnknown, whose
-// text says what to do with this provider, they are the same values in every
-// paywidget-go provider package.
+// Sentinels callers branch on with errors.Is. They are the same values in
+// every paywidget-go provider package, so errors.Is(err, ErrOutcomeUnknown)
+// holds for an outcome-unknown error of any provider; what to do with this
+// provider is said in the text of the errors that match it.
 var (
 	// ErrOutcomeUnknown: a purchase, refund or void may or may not have
 	// happened. Query it by mchOrderNo (or the refund's payOrderId) before
@@ -28,19 +30,27 @@ var (
 )
 
 // APIError is a reply with retCode other than SUCCESS (IOTPay answers them
-// with HTTP 200), e.g. retMsg "cardId is not binding".
+// with HTTP 200), e.g. retMsg "cardId is not binding". A non-2xx reply
+// without IOTPay's envelope is a *StatusError.
 type APIError struct {
+	// HTTPStatus is the reply's HTTP status (200 for most refusals).
 	HTTPStatus int
-	RetCode    string
-	RetMsg     string
+	// Code is retCode ("FAIL").
+	Code string
+	// Message is retMsg.
+	Message string
+	// RequestID is the reply's request id header, when it sent one.
+	RequestID string
+	// RetryAfter is the reply's Retry-After hint, zero when it gave none.
+	RetryAfter time.Duration
 }
 
 func (e *APIError) Error() string {
-	msg := e.RetMsg
+	msg := e.Message
 	if len(msg) > 200 {
 		msg = msg[:200] + "…"
 	}
-	return "iotpay: " + strconv.Itoa(e.HTTPStatus) + " " + e.RetCode + ": " + msg
+	return "iotpay: " + strconv.Itoa(e.HTTPStatus) + " " + e.Code + ": " + msg
 }
 
 // Unwrap maps 401 and 429 to ErrUnauthorized and ErrRateLimited.

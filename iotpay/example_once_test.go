@@ -21,7 +21,7 @@ func ExampleClient_PurchaseOnce() {
 	cfg.Claims = iotpay.NewMemoryStore(0, 0)
 	client, _ := iotpay.New(cfg, iotpay.WithBaseURL(gateway.URL), iotpay.WithHTTPClient(gateway.Client()))
 
-	req := &iotpay.PurchaseRequest{MchOrderNo: "order-2001", Amount: 1999, ReturnURL: "https://shop.example/orders/2001"}
+	req := &iotpay.PurchaseRequest{MchOrderNo: "order-2001", Amount: iotpay.AmountFromMinor(1999), ReturnURL: "https://shop.example/orders/2001"}
 	for range 2 {
 		co, err := client.PurchaseOnce(context.Background(), req)
 		var busy *iotpay.InProgressError
@@ -55,7 +55,7 @@ func ExampleClient_Settle() {
 	gateway.BindCard("card-7")
 	client, _ := gateway.NewClient()
 	ctx := context.Background()
-	_, _ = client.PurchaseWithTokenOnce(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "order-3001", CardID: "card-7", Amount: 500})
+	_, _ = client.PurchaseWithTokenOnce(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "order-3001", CardID: "card-7", Amount: iotpay.AmountFromMinor(500)})
 
 	for _, no := range []string{"order-3001", "order-3002"} {
 		s, err := client.Settle(ctx, &iotpay.SettleRequest{MchOrderNo: no})
@@ -73,6 +73,6 @@ func ExampleClient_Settle() {
 		}
 	}
 	// Output:
-	// order-3001 done: paid 500
+	// order-3001 done: paid 5.00
 	// order-3002 not found: safe to send
 }

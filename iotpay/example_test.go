@@ -18,10 +18,16 @@ func Example_purchase() {
 	gateway := iotpaytest.Start()
 	defer gateway.Close()
 	paid := make(chan *iotpay.Order, 1)
-	handler := &iotpay.NotifyHandler{Report: func(_ context.Context, o *iotpay.Order) error {
-		paid <- o // check o.Amount against your order, then fulfil
-		return nil
-	}}
+	handler := &iotpay.NotificationHandler{
+		Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+			// Your own record of the order: the handler refuses a
+			// notification for another order or amount.
+			return iotpay.Expectation{MchOrderNo: "order-1001", Amount: iotpay.MustParseAmount("19.99")}, nil
+		},
+		Report: func(_ context.Context, o *iotpay.Order) error {
+			paid <- o // a verified order matching your record: fulfil it
+			return nil
+		}}
 	notify := httptest.NewServer(handler)
 	defer notify.Close()
 	// In production: iotpay.New(iotpay.Config{MerchantID: …, Key: …,
@@ -33,7 +39,7 @@ func Example_purchase() {
 	handler.Client = client
 
 	co, err := client.Purchase(context.Background(), &iotpay.PurchaseRequest{
-		MchOrderNo: "order-1001", Amount: 1999, Subject: "Copper kettle",
+		MchOrderNo: "order-1001", Amount: iotpay.MustParseAmount("19.99"), Subject: "Copper kettle",
 		ReturnURL: "https://shop.example/orders/1001",
 	})
 	if err != nil {
@@ -53,7 +59,7 @@ func Example_purchase() {
 	fmt.Println(o.MchOrderNo, o.Amount, o.Status.Outcome())
 	// Output:
 	// true
-	// order-1001 1999 paid
+	// order-1001 19.99 paid
 }
 
 // Signing follows IOTPay's documented rules; this is the specification's
@@ -73,14 +79,14 @@ func Example_savedCardAndRefund() {
 	client, _ := gateway.NewClient()
 	ctx := context.Background()
 
-	o, err := client.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "order-2001", CardID: "customer-7-visa", Amount: 4500})
+	o, err := client.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "order-2001", CardID: "customer-7-visa", Amount: iotpay.AmountFromMinor(4500)})
 	if err != nil {
 		fmt.Println(err) // on ErrOutcomeUnknown: Query by MchOrderNo before anything else
 		return
 	}
 	fmt.Println(o.Status.Outcome(), o.Amount)
 
-	r, err := client.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "refund-2001-1", PayOrderID: o.PayOrderID, RefundAmount: 1500})
+	r, err := client.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: "refund-2001-1", PayOrderID: o.PayOrderID, RefundAmount: iotpay.AmountFromMinor(1500)})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -90,7 +96,7 @@ func Example_savedCardAndRefund() {
 	after, _ := client.Query(ctx, &iotpay.QueryRequest{MchOrderNo: "order-2001"})
 	fmt.Println(after.Refundable)
 	// Output:
-	// paid 4500
+	// paid 45.00
 	// refund paid
-	// 3000
+	// 30.00
 }

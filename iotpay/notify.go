@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -46,23 +45,82 @@ func (c *Client) VerifyNotification(body []byte) (*Order, error) {
 	return &o, nil
 }
 
-// NotifyHandler is the http.Handler for notifyUrl: it bounds the body,
-// verifies the sign, hands the order to Report once per payOrderId and
+// Ack is the answer IOTPay expects to a notification it need not send
+// again.
+const Ack = "SUCCESS"
+
+// WriteAck writes IOTPay's expected answer: 200, text/plain, SUCCESS.
+func WriteAck(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, Ack)
+}
+
+// Expectation is what the merchant's own record says a notification must
+// carry. Both fields are required and both are compared: an Expectation
+// that leaves one empty fails closed (the notification is refused and
+// reported to nobody), because a forgotten field would otherwise accept a
+// payment for another order or amount.
+type Expectation struct {
+	// MchOrderNo is the merchant's order number (mchRefundNo for a refund's
+	// notification).
+	MchOrderNo string
+	// Amount is what the order (or refund) is for; greater than 0.
+	Amount Amount
+}
+
+// Validate reports the first missing field as a *ValidationError matching
+// ErrInvalidRequest.
+func (e Expectation) Validate() error {
+	switch {
+	case e.MchOrderNo == "":
+		return httpx.Invalid(provider, "Expectation.MchOrderNo", "required: the order the notification must be for")
+	case e.Amount.Sign() <= 0:
+		return httpx.Invalid(provider, "Expectation.Amount", "required and greater than 0: the amount the order is for")
+	}
+	return nil
+}
+
+// Mismatches names the fields of o that differ from e (nil when o is the
+// order e describes). Currency is always compared with IOTPay's Currency.
+func (e Expectation) Mismatches(o *Order) []string {
+	var m []string
+	if o.MchOrderNo != e.MchOrderNo {
+		m = append(m, "mchOrderNo")
+	}
+	if !o.Amount.Equal(e.Amount) {
+		m = append(m, "amount")
+	}
+	if o.Currency != Currency {
+		m = append(m, "currency")
+	}
+	return m
+}
+
+// NotificationHandler is the http.Handler for notifyUrl: it bounds the
+// body, verifies the sign, cross-checks the order with the merchant's own
+// record (Expect), hands the order to Report once per payOrderId and
 // outcome (statuses 2 and 3 are both "paid", reported once), and answers
-// IOTPay: Reply ("SUCCESS") only once Report has taken the order (now or on
-// an earlier delivery), "FAIL" with a non-200 status otherwise, so that
-// IOTPay sends it again. A delivery that arrives while another delivery of
+// IOTPay: Reply (Ack, "SUCCESS") only once Report has taken the order (now
+// or on an earlier delivery), "FAIL" with a non-200 status otherwise, so
+// that IOTPay sends it again. An order Expect does not know (404), an
+// incomplete Expectation (500) or a mismatch (409) is refused and reported
+// to nobody. A delivery that arrives while another delivery of
 // the same notification is being reported waits up to Wait for it and is
 // otherwise answered 503 "FAIL" with Retry-After: it is never acknowledged
 // before Report succeeded.
-type NotifyHandler struct {
+type NotificationHandler struct {
 	// Client holds the merchant key. Required.
 	Client *Client
-	// Report receives each verified order once. Check the amount against your
-	// own order and act on Order.Status. An error makes IOTPay retry. Its
-	// context ends with the Lease.
+	// Expect looks up the merchant's own record of the notified order
+	// (o.MchOrderNo) and returns what it must carry. An error (an unknown
+	// order) answers 404 and reports nothing. Required.
+	Expect func(ctx context.Context, o *Order) (Expectation, error)
+	// Report receives each verified order that matched its Expectation,
+	// once; act on Order.Paid and Order.Status. An error makes IOTPay
+	// retry. Its context ends with the Lease. Required.
 	Report func(ctx context.Context, o *Order) error
-	// Reply is the body of a successful answer (default "SUCCESS").
+	// Reply is the body of a successful answer (default Ack, "SUCCESS").
 	Reply string
 	// Store deduplicates reports (default: 100 000 keys for 72 hours in
 	// memory). Several replicas need a shared one: NewSQLStore.
@@ -80,9 +138,9 @@ type NotifyHandler struct {
 }
 
 // ServeHTTP implements http.Handler.
-func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if h.Client == nil || h.Report == nil || r.Method != http.MethodPost {
+	if h.Client == nil || h.Expect == nil || h.Report == nil || r.Method != http.MethodPost {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = io.WriteString(w, "FAIL")
 		return
@@ -99,6 +157,22 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "FAIL")
 		return
 	}
+	want, err := h.Expect(r.Context(), o)
+	if err != nil {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, "FAIL")
+		return
+	}
+	if err := want.Validate(); err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, "FAIL")
+		return
+	}
+	if len(want.Mismatches(o)) > 0 {
+		w.WriteHeader(http.StatusConflict)
+		_, _ = io.WriteString(w, "FAIL")
+		return
+	}
 	if err := h.reportOnce(r.Context(), o); err != nil {
 		status := http.StatusInternalServerError
 		if errors.Is(err, claims.ErrBusy) {
@@ -111,12 +185,12 @@ func (h *NotifyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	reply := h.Reply
 	if reply == "" {
-		reply = "SUCCESS"
+		reply = Ack
 	}
 	_, _ = io.WriteString(w, reply)
 }
 
-func (h *NotifyHandler) reportOnce(ctx context.Context, o *Order) error {
+func (h *NotificationHandler) reportOnce(ctx context.Context, o *Order) error {
 	// The merchant's fact, not IOTPay's raw status: 2 (success) and 3
 	// (success, acknowledged) are both "paid" and reported once.
 	key := "iotpay:" + o.PayOrderID + ":" + o.Status.Outcome()
@@ -133,8 +207,14 @@ type Return struct {
 	MchOrderNo string
 }
 
-// ParseReturn reads the returnUrl query. Unauthenticated: see Return.
-func ParseReturn(q url.Values) (*Return, error) {
+// ParseReturn reads the query of the shopper's request to returnUrl, as
+// every package's ParseReturn reads the returning request. Unauthenticated:
+// see Return.
+func ParseReturn(req *http.Request) (*Return, error) {
+	if req == nil || req.URL == nil {
+		return nil, &httpx.DecodeError{Provider: provider, Into: "return", Err: errMissing("a request")}
+	}
+	q := req.URL.Query()
 	r := &Return{RetCode: q.Get("retCode"), RetMsg: q.Get("retMsg"), MchOrderNo: q.Get("mchOrderNo")}
 	if r.RetCode == "" {
 		return nil, &httpx.DecodeError{Provider: provider, Into: "return", Err: errMissing("retCode")}

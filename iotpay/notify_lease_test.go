@@ -47,7 +47,7 @@ func serve(h http.Handler, body string) *httptest.ResponseRecorder {
 // then failed, and IOTPay, told "handled", never sent it again.
 func TestNotifyRedeliveryDuringFailingReportIsNotAcknowledged(t *testing.T) {
 	r := newSlowThenFailing()
-	h := &iotpay.NotifyHandler{Client: testClient(t), Report: r.report, Wait: -1}
+	h := &iotpay.NotificationHandler{Client: testClient(t), Expect: signedOrder, Report: r.report, Wait: -1}
 	body := signedJSON(notification(), key)
 
 	first := make(chan *httptest.ResponseRecorder)
@@ -82,7 +82,7 @@ func TestNotifyRedeliveryDuringFailingReportIsNotAcknowledged(t *testing.T) {
 // acknowledged after its own Report succeeded.
 func TestNotifyRedeliveryWaitsAndTakesOverAFailedReport(t *testing.T) {
 	r := newSlowThenFailing()
-	h := &iotpay.NotifyHandler{Client: testClient(t), Report: r.report} // default Wait: 2 s
+	h := &iotpay.NotificationHandler{Client: testClient(t), Expect: signedOrder, Report: r.report} // default Wait: 2 s
 	body := signedJSON(notification(), key)
 
 	first := make(chan *httptest.ResponseRecorder)

@@ -43,7 +43,7 @@ func TestVerifyNotification(t *testing.T) {
 	c := testClient(t)
 	o, err := c.VerifyNotification([]byte(signedJSON(notification(), key)))
 	require.NoError(t, err)
-	assert.Equal(t, int64(1500), o.Amount)
+	assert.Equal(t, iotpay.AmountFromMinor(1500), o.Amount)
 	assert.True(t, o.Status.Paid())
 	at, ok := o.PaidAt(time.UTC)
 	require.True(t, ok)
@@ -101,11 +101,11 @@ func TestVerifyAcceptsCaseInsensitiveOrder(t *testing.T) {
 	require.NoError(t, err)
 }
 
-func TestNotifyHandlerReportsOnce(t *testing.T) {
+func TestNotificationHandlerReportsOnce(t *testing.T) {
 	c := testClient(t)
 	var mu sync.Mutex
 	var got []*iotpay.Order
-	h := &iotpay.NotifyHandler{Client: c, Report: func(_ context.Context, o *iotpay.Order) error {
+	h := &iotpay.NotificationHandler{Client: c, Expect: signedOrder, Report: func(_ context.Context, o *iotpay.Order) error {
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, o)
@@ -144,10 +144,10 @@ func TestNotifyHandlerReportsOnce(t *testing.T) {
 	assert.Len(t, got, 2)
 }
 
-func TestNotifyHandlerReportErrorAsksForRetry(t *testing.T) {
+func TestNotificationHandlerReportErrorAsksForRetry(t *testing.T) {
 	c := testClient(t)
 	calls := 0
-	h := &iotpay.NotifyHandler{Client: c, Reply: "success", Report: func(context.Context, *iotpay.Order) error {
+	h := &iotpay.NotificationHandler{Client: c, Expect: signedOrder, Reply: "success", Report: func(context.Context, *iotpay.Order) error {
 		calls++
 		if calls == 1 {
 			return errors.New("database down")
@@ -171,7 +171,7 @@ func TestRedirectFlowWithNotify(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
 	c := newClient(t, srv)
 	reported := make(chan *iotpay.Order, 4)
-	shop := httptest.NewServer(&iotpay.NotifyHandler{Client: c, Report: func(_ context.Context, o *iotpay.Order) error {
+	shop := httptest.NewServer(&iotpay.NotificationHandler{Client: c, Expect: signedOrder, Report: func(_ context.Context, o *iotpay.Order) error {
 		reported <- o
 		return nil
 	}})
@@ -193,7 +193,7 @@ func TestRedirectFlowWithNotify(t *testing.T) {
 	require.Equal(t, http.StatusFound, resp.StatusCode)
 	loc, _ := url.Parse(resp.Header.Get("Location"))
 	assert.Equal(t, "7", loc.Query().Get("cart"), "the merchant's own query is kept")
-	ret, err := iotpay.ParseReturn(loc.Query())
+	ret, err := iotpay.ParseReturn(httptest.NewRequest(http.MethodGet, loc.String(), nil))
 	require.NoError(t, err)
 	assert.Equal(t, "SUCCESS", ret.RetCode)
 	assert.True(t, ret.Status.Paid())
@@ -202,7 +202,7 @@ func TestRedirectFlowWithNotify(t *testing.T) {
 	select {
 	case o := <-reported:
 		assert.Equal(t, "o-10", o.MchOrderNo)
-		assert.Equal(t, int64(1500), o.Amount)
+		assert.Equal(t, iotpay.AmountFromMinor(1500), o.Amount)
 	case <-time.After(5 * time.Second):
 		t.Fatal("no notification")
 	}
@@ -228,7 +228,7 @@ func TestNotifyRetriedUntilSuccess(t *testing.T) {
 	defer shop.Close()
 	srv.BindCard("c-1")
 	c := newClientNotify(t, srv, shop.URL)
-	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: 100})
+	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: iotpay.AmountFromMinor(100)})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -242,7 +242,7 @@ func TestNotifyRetriedUntilSuccess(t *testing.T) {
 
 func TestParseReturnRejectsGarbage(t *testing.T) {
 	for _, q := range []url.Values{{}, {"retCode": {"SUCCESS"}, "status": {"two"}}, {"retCode": {"SUCCESS"}, "mchOrderNo": {strings.Repeat("x", 31)}}} {
-		_, err := iotpay.ParseReturn(q)
+		_, err := iotpay.ParseReturn(httptest.NewRequest(http.MethodGet, "/return?"+q.Encode(), nil))
 		require.ErrorIs(t, err, iotpay.ErrMalformedResponse)
 	}
 }
@@ -266,4 +266,60 @@ func TestVerifyReorderedBody(t *testing.T) {
 	// Dropping the zero from the body breaks the sign.
 	_, err = c.VerifyNotification([]byte(strings.Replace(body, `"status":0,`, ``, 1)))
 	require.ErrorIs(t, err, iotpay.ErrInvalidSignature)
+}
+
+// signedOrder is the shop's own record in these tests: every order is
+// 15.00, its mchOrderNo as notified.
+func signedOrder(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+	if o.MchOrderNo == "" || o.MchOrderNo == "unknown" {
+		return iotpay.Expectation{}, errors.New("unknown order")
+	}
+	return iotpay.Expectation{MchOrderNo: o.MchOrderNo, Amount: iotpay.AmountFromMinor(1500)}, nil
+}
+
+// TestNotificationHandlerCrossChecksTheMerchantsRecord: a correctly signed
+// notification for an order the shop does not know (404), for another
+// amount (409), or checked against an incomplete Expectation (500) is
+// refused, never acknowledged and reported to nobody.
+func TestNotificationHandlerCrossChecksTheMerchantsRecord(t *testing.T) {
+	c := testClient(t)
+	reported := 0
+	report := func(context.Context, *iotpay.Order) error { reported++; return nil }
+	post := func(h *iotpay.NotificationHandler, p iotpay.Params) (int, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/notify", strings.NewReader(signedJSON(p, key))))
+		return rec.Code, rec.Body.String()
+	}
+	h := &iotpay.NotificationHandler{Client: c, Expect: signedOrder, Report: report}
+
+	p := notification()
+	p["mchOrderNo"] = "unknown"
+	code, reply := post(h, p)
+	assert.Equal(t, http.StatusNotFound, code)
+	assert.Equal(t, "FAIL", reply)
+
+	p = notification()
+	p["amount"] = int64(1)
+	code, reply = post(h, p)
+	assert.Equal(t, http.StatusConflict, code, "signed, but not what the shop sold")
+	assert.Equal(t, "FAIL", reply)
+
+	for name, want := range map[string]iotpay.Expectation{
+		"no order":  {Amount: iotpay.AmountFromMinor(1500)},
+		"no amount": {MchOrderNo: "o-1"},
+	} {
+		incomplete := &iotpay.NotificationHandler{Client: c, Report: report,
+			Expect: func(context.Context, *iotpay.Order) (iotpay.Expectation, error) { return want, nil }}
+		code, _ := post(incomplete, notification())
+		assert.Equal(t, http.StatusInternalServerError, code, name+": fails closed")
+		require.ErrorIs(t, want.Validate(), iotpay.ErrInvalidRequest)
+	}
+	code, _ = post(&iotpay.NotificationHandler{Client: c, Report: report}, notification())
+	assert.Equal(t, http.StatusBadRequest, code, "no Expect: not configured")
+	assert.Zero(t, reported)
+
+	code, reply = post(h, notification())
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, iotpay.Ack, reply)
+	assert.Equal(t, 1, reported)
 }

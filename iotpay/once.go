@@ -41,7 +41,7 @@ func (c *Client) PurchaseOnce(ctx context.Context, req *PurchaseRequest) (_ *Che
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	fp := once.Fingerprint("purchase", strconv.FormatInt(req.Amount, 10), req.channel())
+	fp := once.Fingerprint("purchase", strconv.FormatInt(cents(req.Amount), 10), req.channel())
 	asCheckout := func(o *Order) *Checkout {
 		return &Checkout{RedirectURL: o.RedirectURL, Channel: o.Channel, Order: o, Meta: o.Meta}
 	}
@@ -56,7 +56,7 @@ func (c *Client) PurchaseOnce(ctx context.Context, req *PurchaseRequest) (_ *Che
 		},
 		Send: func(ctx context.Context) (*Checkout, error) { return c.Purchase(ctx, req) },
 		Mismatch: func(co *Checkout) string {
-			return mismatch(co.Order, "pay", req.Amount, "", req.channel())
+			return mismatch(co.Order, "pay", cents(req.Amount), "", req.channel())
 		},
 		Duplicate: isDuplicate,
 	})
@@ -81,10 +81,10 @@ func (c *Client) PurchaseWithTokenOnce(ctx context.Context, req *PurchaseWithTok
 	}
 	return once.Do(ctx, c.guard, once.Call[*Order]{
 		Provider: provider, Key: mchKey(req.MchOrderNo), Reference: req.MchOrderNo,
-		Fingerprint: once.Fingerprint("purchasewithtoken", strconv.FormatInt(req.Amount, 10), req.CardID),
+		Fingerprint: once.Fingerprint("purchasewithtoken", strconv.FormatInt(cents(req.Amount), 10), req.CardID),
 		Lookup:      func(ctx context.Context) (*Order, bool, error) { return c.lookup(ctx, req.MchOrderNo) },
 		Send:        func(ctx context.Context) (*Order, error) { return c.PurchaseWithToken(ctx, req) },
-		Mismatch:    func(o *Order) string { return mismatch(o, "pay", req.Amount, "", "") },
+		Mismatch:    func(o *Order) string { return mismatch(o, "pay", cents(req.Amount), "", "") },
 		Duplicate:   isDuplicate,
 	})
 }
@@ -137,10 +137,10 @@ func (c *Client) RefundOnce(ctx context.Context, req *RefundRequest) (_ *Order, 
 	}
 	return once.Do(ctx, c.guard, once.Call[*Order]{
 		Provider: provider, Key: mchKey(req.MchRefundNo), Reference: req.MchRefundNo,
-		Fingerprint: once.Fingerprint("refund", req.PayOrderID, strconv.FormatInt(req.RefundAmount, 10)),
+		Fingerprint: once.Fingerprint("refund", req.PayOrderID, strconv.FormatInt(cents(req.RefundAmount), 10)),
 		Lookup:      func(ctx context.Context) (*Order, bool, error) { return c.lookup(ctx, req.MchRefundNo) },
 		Send:        func(ctx context.Context) (*Order, error) { return c.Refund(ctx, req) },
-		Mismatch:    func(o *Order) string { return mismatch(o, "refund", req.RefundAmount, req.PayOrderID, "") },
+		Mismatch:    func(o *Order) string { return mismatch(o, "refund", cents(req.RefundAmount), req.PayOrderID, "") },
 		Duplicate:   isDuplicate,
 	})
 }
@@ -164,26 +164,26 @@ func (c *Client) lookup(ctx context.Context, mchOrderNo string) (*Order, bool, e
 // ("order not exist").
 func isNotFound(err error) bool {
 	var api *APIError
-	return errors.As(err, &api) && api.RetCode == "FAIL" && strings.Contains(strings.ToLower(api.RetMsg), "not exist")
+	return errors.As(err, &api) && api.Code == "FAIL" && strings.Contains(strings.ToLower(api.Message), "not exist")
 }
 
 // isDuplicate is IOTPay's refusal of a number it has an order of
 // ("mchOrderNo duplicate", "mchRefundNo duplicate"): received before.
 func isDuplicate(err error) bool {
 	var api *APIError
-	return errors.As(err, &api) && api.RetCode == "FAIL" && strings.Contains(strings.ToLower(api.RetMsg), "duplicate")
+	return errors.As(err, &api) && api.Code == "FAIL" && strings.Contains(strings.ToLower(api.Message), "duplicate")
 }
 
 // mismatch says how a found order differs from a request: payType, amount
-// (when positive), original order (when set), channel (when set and
+// in cents (when positive), original order (when set), channel (when set and
 // reported).
 func mismatch(o *Order, payType string, amount int64, original, channel string) string {
 	var why []string
 	if o.PayType != "" && o.PayType != payType {
 		why = append(why, "payType "+o.PayType+", requested "+payType)
 	}
-	if amount > 0 && o.Amount != amount {
-		why = append(why, "amount "+strconv.FormatInt(o.Amount, 10)+", requested "+strconv.FormatInt(amount, 10))
+	if amount > 0 && cents(o.Amount) != amount {
+		why = append(why, "amount "+strconv.FormatInt(cents(o.Amount), 10)+", requested "+strconv.FormatInt(amount, 10))
 	}
 	if original != "" && o.OriginalOrderID != original {
 		why = append(why, "original order "+o.OriginalOrderID+", requested "+original)

@@ -36,7 +36,7 @@ func replica(t *testing.T, srv *iotpaytest.Server, store iotpay.Store, lease tim
 }
 
 func tokenReq(no string, amount int64) *iotpay.PurchaseWithTokenRequest {
-	return &iotpay.PurchaseWithTokenRequest{MchOrderNo: no, CardID: "card-1", Amount: amount}
+	return &iotpay.PurchaseWithTokenRequest{MchOrderNo: no, CardID: "card-1", Amount: iotpay.AmountFromMinor(amount)}
 }
 
 // Many repeats of one purchase, at once, on three replicas sharing one
@@ -88,7 +88,7 @@ func TestPurchaseWithTokenOnceConcurrentReplicas(t *testing.T) {
 func TestPurchaseOnceRepeatAndConflict(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
 	c := replica(t, srv, nil, 0)
-	req := &iotpay.PurchaseRequest{MchOrderNo: "ord-p1", Amount: 2500, ReturnURL: "https://shop.example/back"}
+	req := &iotpay.PurchaseRequest{MchOrderNo: "ord-p1", Amount: iotpay.AmountFromMinor(2500), ReturnURL: "https://shop.example/back"}
 	first, err := c.PurchaseOnce(context.Background(), req)
 	require.NoError(t, err)
 	require.NotEmpty(t, first.SecureID)
@@ -98,11 +98,11 @@ func TestPurchaseOnceRepeatAndConflict(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, again.Order, "a repeat reports IOTPay's order")
 	assert.Equal(t, iotpay.StatusPending, again.Order.Status)
-	assert.Equal(t, int64(2500), again.Order.Amount)
+	assert.Equal(t, iotpay.AmountFromMinor(2500), again.Order.Amount)
 	assert.Equal(t, 1, srv.Count(http.MethodPost, purchasePath))
 
 	other := *req
-	other.Amount = 9900
+	other.Amount = iotpay.AmountFromMinor(9900)
 	_, err = c.PurchaseOnce(context.Background(), &other)
 	require.ErrorIs(t, err, iotpay.ErrReferenceConflict)
 	// Another replica whose store does not know the number: IOTPay's order tells.
@@ -189,7 +189,7 @@ func TestRefundAndVoidOnce(t *testing.T) {
 	paid, err := c.PurchaseWithTokenOnce(ctx, tokenReq("ord-r1", 5000))
 	require.NoError(t, err)
 
-	refund := &iotpay.RefundRequest{MchRefundNo: "rf-1", PayOrderID: paid.PayOrderID, RefundAmount: 1000}
+	refund := &iotpay.RefundRequest{MchRefundNo: "rf-1", PayOrderID: paid.PayOrderID, RefundAmount: iotpay.AmountFromMinor(1000)}
 	var recs []string
 	for range 3 {
 		r, err := c.RefundOnce(ctx, refund)
@@ -200,7 +200,7 @@ func TestRefundAndVoidOnce(t *testing.T) {
 	assert.Equal(t, []string{recs[0], recs[0], recs[0]}, recs)
 	assert.Equal(t, 1, srv.Count(http.MethodPost, refundPath))
 
-	_, err = c.RefundOnce(ctx, &iotpay.RefundRequest{MchRefundNo: "rf-1", PayOrderID: paid.PayOrderID, RefundAmount: 2000})
+	_, err = c.RefundOnce(ctx, &iotpay.RefundRequest{MchRefundNo: "rf-1", PayOrderID: paid.PayOrderID, RefundAmount: iotpay.AmountFromMinor(2000)})
 	require.ErrorIs(t, err, iotpay.ErrReferenceConflict)
 	_, err = c.VoidOnce(ctx, &iotpay.VoidRequest{MchRefundNo: "rf-1", PayOrderID: paid.PayOrderID})
 	require.ErrorIs(t, err, iotpay.ErrReferenceConflict)
@@ -208,7 +208,7 @@ func TestRefundAndVoidOnce(t *testing.T) {
 	_, err = c.Refund(ctx, refund)
 	var api *iotpay.APIError
 	require.ErrorAs(t, err, &api)
-	assert.Equal(t, "mchRefundNo duplicate", api.RetMsg)
+	assert.Equal(t, "mchRefundNo duplicate", api.Message)
 
 	paid2, err := c.PurchaseWithTokenOnce(ctx, tokenReq("ord-v1", 3000))
 	require.NoError(t, err)
@@ -223,7 +223,7 @@ func TestRefundAndVoidOnce(t *testing.T) {
 	assert.Equal(t, 1, srv.Count(http.MethodPost, voidPath))
 	_, err = c.Void(ctx, void)
 	require.ErrorAs(t, err, &api)
-	assert.Equal(t, "mchRefundNo duplicate", api.RetMsg)
+	assert.Equal(t, "mchRefundNo duplicate", api.Message)
 }
 
 // Settle: not found, pending, done, for purchases and refunds.
@@ -237,7 +237,7 @@ func TestSettle(t *testing.T) {
 	assert.Equal(t, iotpay.SettleNotFound, s.State)
 	assert.Nil(t, s.Record)
 
-	_, err = c.PurchaseOnce(ctx, &iotpay.PurchaseRequest{MchOrderNo: "ord-s1", Amount: 100, ReturnURL: "https://shop.example/back"})
+	_, err = c.PurchaseOnce(ctx, &iotpay.PurchaseRequest{MchOrderNo: "ord-s1", Amount: iotpay.AmountFromMinor(100), ReturnURL: "https://shop.example/back"})
 	require.NoError(t, err)
 	s, err = c.Settle(ctx, &iotpay.SettleRequest{MchOrderNo: "ord-s1"})
 	require.NoError(t, err)
@@ -254,7 +254,7 @@ func TestSettle(t *testing.T) {
 
 	paid, err := c.PurchaseWithTokenOnce(ctx, tokenReq("ord-s3", 100))
 	require.NoError(t, err)
-	_, err = c.RefundOnce(ctx, &iotpay.RefundRequest{MchRefundNo: "rf-s3", PayOrderID: paid.PayOrderID, RefundAmount: 100})
+	_, err = c.RefundOnce(ctx, &iotpay.RefundRequest{MchRefundNo: "rf-s3", PayOrderID: paid.PayOrderID, RefundAmount: iotpay.AmountFromMinor(100)})
 	require.NoError(t, err)
 	s, err = c.Settle(ctx, &iotpay.SettleRequest{MchOrderNo: "rf-s3"})
 	require.NoError(t, err)

@@ -56,12 +56,12 @@ type Order struct {
 	MerchantID      string `json:"mchId"`
 	MchOrderNo      string `json:"mchOrderNo"`
 	OriginalOrderID string `json:"originalOrderId,omitempty"`
-	// Amount is in cents.
-	Amount   int64  `json:"amount"`
+	// Amount is the order's amount (cents on the wire).
+	Amount   Amount `json:"amount"`
 	Currency string `json:"currency"`
 	PayType  string `json:"payType"`
-	// Refundable is what is left to refund, in cents.
-	Refundable int64  `json:"refundable"`
+	// Refundable is what is left to refund (cents on the wire).
+	Refundable Amount `json:"refundable"`
 	Status     Status `json:"status"`
 	// PaySuccTime is "yyyy-MM-dd HH:mm:ss" in a zone IOTPay does not state.
 	PaySuccTime string `json:"paySuccTime,omitempty"`
@@ -79,6 +79,9 @@ type Order struct {
 	// Meta is the HTTP metadata of the reply (zero for notifications).
 	Meta Meta `json:"-"`
 }
+
+// Paid reports that the money was taken: Status is 2 or 3 (Status.Paid).
+func (o *Order) Paid() bool { return o.Status.Paid() }
 
 // PaidAt parses PaySuccTime in loc (IOTPay does not say which zone it uses).
 func (o *Order) PaidAt(loc *time.Location) (time.Time, bool) {
@@ -103,8 +106,19 @@ func (o *Order) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*o = Order(raw.plain)
-	o.Amount, o.Refundable, o.Status = int64(raw.Amount), int64(raw.Refundable), Status(raw.Status)
+	o.Amount, o.Refundable, o.Status = AmountFromMinor(int64(raw.Amount)), AmountFromMinor(int64(raw.Refundable)), Status(raw.Status)
 	return nil
+}
+
+// MarshalJSON writes the order as IOTPay does: amount and refundable in
+// integer cents.
+func (o Order) MarshalJSON() ([]byte, error) {
+	type plain Order
+	return json.Marshal(struct {
+		plain
+		Amount     int64 `json:"amount"`
+		Refundable int64 `json:"refundable"`
+	}{plain(o), cents(o.Amount), cents(o.Refundable)})
 }
 
 // flexInt decodes an integer JSON number or a string holding one.

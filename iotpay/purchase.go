@@ -23,8 +23,8 @@ const (
 type PurchaseRequest struct {
 	// MchOrderNo is the merchant's unique order number (at most 30).
 	MchOrderNo string
-	// Amount is in cents, greater than 0.
-	Amount int64
+	// Amount is in dollars (sent as cents), greater than 0.
+	Amount Amount
 	// Channel is ChannelCard (default) or ChannelUnionPay.
 	Channel string
 	// Subject (64) and Body (250) describe the purchase.
@@ -99,7 +99,7 @@ func (c *Client) Purchase(ctx context.Context, req *PurchaseRequest) (_ *Checkou
 		return nil, httpx.InvalidField(provider, "NotifyURL", "notifyUrl", "not configured (required for a purchase)")
 	}
 	p := Params{
-		"mchOrderNo": req.MchOrderNo, "amount": req.Amount, "currency": Currency,
+		"mchOrderNo": req.MchOrderNo, "amount": cents(req.Amount), "currency": Currency,
 		"loginName": c.cfg.LoginName, "subject": req.Subject, "body": req.Body,
 		"channel": req.channel(), "notifyUrl": c.cfg.NotifyURL, "returnUrl": req.ReturnURL,
 		"mchUserId": req.MchUserID,
@@ -125,8 +125,8 @@ type PurchaseWithTokenRequest struct {
 	MchOrderNo string
 	// CardID is the merchant's id of a card added with AddCard.
 	CardID string
-	// Amount is in cents, greater than 0.
-	Amount        int64
+	// Amount is in dollars (sent as cents), greater than 0.
+	Amount        Amount
 	Subject, Body string
 	// ClientIP is the buyer's IP (at most 50), for tracing.
 	ClientIP string
@@ -164,7 +164,7 @@ func (c *Client) PurchaseWithToken(ctx context.Context, req *PurchaseWithTokenRe
 		return nil, err
 	}
 	p := Params{
-		"mchOrderNo": req.MchOrderNo, "cardId": req.CardID, "amount": req.Amount, "currency": Currency,
+		"mchOrderNo": req.MchOrderNo, "cardId": req.CardID, "amount": cents(req.Amount), "currency": Currency,
 		"loginName": c.cfg.LoginName, "subject": req.Subject, "body": req.Body, "clientIp": req.ClientIP,
 		"notifyUrl": c.cfg.NotifyURL, "mchUserId": req.MchUserID,
 	}
@@ -179,16 +179,6 @@ func (c *Client) order(ctx context.Context, endpoint string, p Params, class htt
 	}
 	out.Meta = meta
 	return &out, nil
-}
-
-func checkAmount(field string, cents int64) error {
-	if cents == 0 {
-		return httpx.Invalid(provider, field, "required")
-	}
-	if cents < 0 {
-		return httpx.Invalid(provider, field, "must be a positive number of cents")
-	}
-	return nil
 }
 
 func checkChannel(ch string) error {

@@ -51,8 +51,8 @@ func (c *Client) Void(ctx context.Context, req *VoidRequest) (_ *Order, err erro
 type RefundRequest struct {
 	MchRefundNo string
 	PayOrderID  string
-	// RefundAmount is in cents, greater than 0.
-	RefundAmount int64
+	// RefundAmount is in dollars (sent as cents), greater than 0.
+	RefundAmount Amount
 	NotifyURL    string
 }
 
@@ -81,7 +81,7 @@ func (c *Client) Refund(ctx context.Context, req *RefundRequest) (_ *Order, err 
 	if err := c.secureURLs("NotifyURL", "notifyUrl", req.NotifyURL); err != nil {
 		return nil, err
 	}
-	p := Params{"mchRefundNo": req.MchRefundNo, "loginName": c.cfg.LoginName, "refundAmount": req.RefundAmount,
+	p := Params{"mchRefundNo": req.MchRefundNo, "loginName": c.cfg.LoginName, "refundAmount": cents(req.RefundAmount),
 		"payOrderId": req.PayOrderID, "notifyUrl": req.NotifyURL}
 	return c.order(ctx, "cc_refund", p, httpx.RetryIfNotSent)
 }

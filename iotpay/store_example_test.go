@@ -15,7 +15,7 @@ import (
 // replica it reaches, and never acknowledged before Report took it. With
 // claims.WithWorkInTx, Report's writes through claims.TxFrom commit with the
 // "reported" mark.
-func ExampleNotifyHandler_sqlStore() {
+func ExampleNotificationHandler_sqlStore() {
 	var db *sql.DB // sql.Open("pgx", dsn) in your program
 	var client *iotpay.Client
 	store, err := iotpay.NewSQLStore(db, claims.WithWorkInTx())
@@ -25,9 +25,14 @@ func ExampleNotifyHandler_sqlStore() {
 	if err := store.CreateTable(context.Background()); err != nil { // or run store.Schema() in a migration
 		log.Fatal(err)
 	}
-	http.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{
+	http.Handle("POST /iotpay/notify", &iotpay.NotificationHandler{
 		Client: client,
 		Store:  store,
+		Expect: func(ctx context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+			var cents int64 // your own record of the order
+			err := db.QueryRowContext(ctx, `SELECT amount_cents FROM orders WHERE id = $1`, o.MchOrderNo).Scan(&cents)
+			return iotpay.Expectation{MchOrderNo: o.MchOrderNo, Amount: iotpay.AmountFromMinor(cents)}, err
+		},
 		Report: func(ctx context.Context, o *iotpay.Order) error {
 			tx, _ := claims.TxFrom(ctx)
 			_, err := tx.ExecContext(ctx, `UPDATE orders SET paid = true WHERE id = $1 AND amount = $2`, o.MchOrderNo, o.Amount)

@@ -25,7 +25,7 @@ func TestPurchaseOnceTracedAsNestedSpans(t *testing.T) {
 	c, err := iotpay.New(cfg, iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client()), iotpay.WithTracer(rec),
 		iotpay.WithRetry(iotpay.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
 	require.NoError(t, err)
-	req := &iotpay.PurchaseRequest{MchOrderNo: "ord-t1", Amount: 1500, ReturnURL: "https://shop.example/return"}
+	req := &iotpay.PurchaseRequest{MchOrderNo: "ord-t1", Amount: iotpay.AmountFromMinor(1500), ReturnURL: "https://shop.example/return"}
 	ctx := context.Background()
 
 	_, err = c.PurchaseOnce(ctx, req)
@@ -47,7 +47,7 @@ func TestPurchaseOnceTracedAsNestedSpans(t *testing.T) {
 
 	rec.Reset()
 	srv.Fail("POST", "/v3/cc_purchase", iotpaytest.Fault{Kind: iotpaytest.DropAfter})
-	_, err = c.PurchaseOnce(ctx, &iotpay.PurchaseRequest{MchOrderNo: "ord-t2", Amount: 1500, ReturnURL: "https://shop.example/return"})
+	_, err = c.PurchaseOnce(ctx, &iotpay.PurchaseRequest{MchOrderNo: "ord-t2", Amount: iotpay.AmountFromMinor(1500), ReturnURL: "https://shop.example/return"})
 	require.NoError(t, err, "the second look-up finds the order the lost answer created")
 	assert.Equal(t, []string{
 		"iotpay.PurchaseOnce",

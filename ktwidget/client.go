@@ -93,7 +93,7 @@ type Client struct {
 func New(cfg Config, opts ...Option) (*Client, error) {
 	s := httpx.DefaultSettings()
 	v := httpx.NewViolations(provider, nil)
-	v.AddErr(s.Apply(opts))
+	v.AddErr(applyOptions(&s, opts))
 	production := cfg.Environment == Production
 	if cfg.AppID.IsZero() || len(cfg.AppID.Reveal()) > 128 {
 		v.AddField("AppID", "app_id", "required, at most 128 characters")

@@ -12,7 +12,7 @@
 //	p, err := client.CreatePayment(ctx, &ktwidget.Order{OrderID: order.ID, Amount: amount,
 //		Type: ktwidget.TypeEcom}, nil) // callback_post_url derived from CallbackBase
 //	// record p.TransactionHash and the amount with the order; render client.Snippet(p.WidgetURL, nonce)
-//	http.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Orders: orders, Report: settle})
+//	http.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Expect: orders.Expect, Report: settle})
 //
 // The package's Example (flow) runs this flow against ktwidgettest (the
 // shopper pays in the widget, KTPay notifies, and delivers again) and

@@ -13,9 +13,10 @@ import (
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is. Except ErrOutcomeUnknown, whose
-// text says what to do with this provider, they are the same values in every
-// paywidget-go provider package.
+// Sentinels callers branch on with errors.Is. They are the same values in
+// every paywidget-go provider package, so errors.Is(err, ErrOutcomeUnknown)
+// holds for an outcome-unknown error of any provider; what to do with this
+// provider is said in the text of the errors that match it.
 var (
 	// ErrOutcomeUnknown: the payment may or may not have been created. KTPay
 	// has no status query: wait for the notification for this order_id, and
@@ -51,16 +52,28 @@ const (
 	CodeKeyExpired        = 4220104
 )
 
-// APIError is KTPay's error envelope, in whichever documented shape it came.
+// APIError is KTPay's error envelope, in whichever documented shape it
+// came, or a 2xx reply whose success is false. A non-2xx reply without the
+// envelope is a *StatusError.
 type APIError struct {
+	// HTTPStatus is the reply's HTTP status (KTPay documents none; errors
+	// often come with 200).
 	HTTPStatus int
-	Code       int
-	// Messages are the texts of error.messages (a map or a list on the wire).
-	Messages []string
-	Hint     string
+	// Code is error.code, KTPay's numeric code (CodeValidation, …); zero
+	// when the reply had none.
+	Code int
+	// Message is Messages joined with "; ".
+	Message string
+	// RequestID is the reply's request id header, when it sent one.
+	RequestID string
 	// RetryAfter is KTPay's Retry-After hint on a 429, zero when it sent
 	// none.
 	RetryAfter time.Duration
+	// Messages are the texts of error.messages (a map or a list on the wire)
+	// and error.message.
+	Messages []string
+	// Hint is error.hint.
+	Hint string
 }
 
 func (e *APIError) Error() string {
@@ -76,8 +89,7 @@ func (e *APIError) Error() string {
 	if e.HTTPStatus == http.StatusTooManyRequests && e.Code != 0 {
 		s += " (error " + strconv.Itoa(e.Code) + ")"
 	}
-	if len(e.Messages) > 0 {
-		m := strings.Join(e.Messages, "; ")
+	if m := e.Message; m != "" {
 		if len(m) > 200 {
 			m = m[:200] + "…"
 		}
@@ -130,22 +142,22 @@ func decodeError(r *httpx.Response) error {
 	}
 	var rep reply
 	if err := json.Unmarshal(r.Body, &rep); err != nil {
-		if r.StatusCode < 200 || r.StatusCode > 299 {
-			return &APIError{HTTPStatus: r.StatusCode, RetryAfter: wait} // one error type for every refusal
-		}
-		return nil // decoded (and refused) by the caller
+		// Not KTPay's envelope: a non-2xx becomes httpx's *StatusError; a
+		// 2xx is decoded (and refused) by the caller.
+		return nil
 	}
 	success := rep.Success
 	if rep.Response != nil && rep.Response.Success != nil {
 		success = rep.Response.Success
 	}
 	if e := errorObject(rep.Error); e != nil {
-		return &APIError{HTTPStatus: r.StatusCode, Code: int(e.Code), Messages: messages(e), Hint: e.Hint, RetryAfter: wait}
+		msgs := messages(e)
+		return &APIError{HTTPStatus: r.StatusCode, Code: int(e.Code), Message: strings.Join(msgs, "; "), Messages: msgs, Hint: e.Hint, RequestID: r.RequestID, RetryAfter: wait}
 	}
-	if success != nil && !*success || r.StatusCode < 200 || r.StatusCode > 299 {
-		return &APIError{HTTPStatus: r.StatusCode, RetryAfter: wait}
+	if success != nil && !*success {
+		return &APIError{HTTPStatus: r.StatusCode, RequestID: r.RequestID, RetryAfter: wait}
 	}
-	return nil
+	return nil // a non-2xx without the envelope: httpx makes it a *StatusError
 }
 
 // errorObject decodes error unless it is absent, null or an empty array.

@@ -18,9 +18,9 @@ func ExampleClient_CreatePaymentOnce() {
 	ktpay := ktwidgettest.Start()
 	defer ktpay.Close()
 	store := ktwidget.NewMemoryStore(0, 0) // replicas share NewSQLStore
-	orders := &recorded{m: map[string]ktwidget.Recorded{}}
+	orders := &recorded{m: map[string]ktwidget.Expectation{}}
 	reported := make(chan struct{}, 1)
-	handler := &ktwidget.NotificationHandler{Orders: orders, Store: store,
+	handler := &ktwidget.NotificationHandler{Expect: orders.Expect, Store: store,
 		Report: func(context.Context, *ktwidget.Notification) error { reported <- struct{}{}; return nil }}
 	shop := httptest.NewServer(handler)
 	defer shop.Close()
@@ -39,7 +39,7 @@ func ExampleClient_CreatePaymentOnce() {
 		return
 	}
 	orders.mu.Lock()
-	orders.m[order.OrderID] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: order.Amount}
+	orders.m[order.OrderID] = ktwidget.Expectation{TransactionHash: p.TransactionHash, Amount: order.Amount}
 	orders.mu.Unlock()
 
 	_, err = client.CreatePaymentOnce(ctx, order, nil) // the job runs again

@@ -46,10 +46,10 @@ func ExampleNotificationHandler() {
 	ktpay := ktwidgettest.Start()
 	defer ktpay.Close()
 	client, _ := ktpay.NewClient()
-	var orders myOrders // implements ktwidget.Orders from the merchant's database
+	var orders myOrders // its Expect reads the merchant's database
 	http.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{
 		Client: client,
-		Orders: orders,
+		Expect: orders.Expect,
 		Report: func(_ context.Context, n *ktwidget.Notification) error {
 			fmt.Println(n.OrderID, n.Status.Status)
 			return nil
@@ -59,6 +59,6 @@ func ExampleNotificationHandler() {
 
 type myOrders struct{}
 
-func (myOrders) Lookup(context.Context, string) (ktwidget.Recorded, error) {
-	return ktwidget.Recorded{}, fmt.Errorf("look the order up in your database")
+func (myOrders) Expect(context.Context, *ktwidget.Notification) (ktwidget.Expectation, error) {
+	return ktwidget.Expectation{}, fmt.Errorf("look the order up in your database")
 }

@@ -14,10 +14,11 @@ import (
 // recorded is the merchant's order table: what CreatePayment returned.
 type recorded struct {
 	mu sync.Mutex
-	m  map[string]ktwidget.Recorded
+	m  map[string]ktwidget.Expectation
 }
 
-func (r *recorded) Lookup(_ context.Context, orderID string) (ktwidget.Recorded, error) {
+func (r *recorded) Expect(_ context.Context, n *ktwidget.Notification) (ktwidget.Expectation, error) {
+	orderID := n.OrderID
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rec, ok := r.m[orderID]
@@ -35,9 +36,9 @@ func Example_flow() {
 	ktpay := ktwidgettest.Start()
 	defer ktpay.Close()
 
-	orders := &recorded{m: map[string]ktwidget.Recorded{}}
+	orders := &recorded{m: map[string]ktwidget.Expectation{}}
 	reports := make(chan *ktwidget.Notification, 2)
-	handler := &ktwidget.NotificationHandler{Orders: orders,
+	handler := &ktwidget.NotificationHandler{Expect: orders.Expect,
 		Report: func(_ context.Context, n *ktwidget.Notification) error { reports <- n; return nil }}
 	shop := httptest.NewServer(handler)
 	defer shop.Close()
@@ -59,7 +60,7 @@ func Example_flow() {
 		return
 	}
 	orders.mu.Lock()
-	orders.m["order-1001"] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: amount}
+	orders.m["order-1001"] = ktwidget.Expectation{TransactionHash: p.TransactionHash, Amount: amount}
 	orders.mu.Unlock()
 
 	// The page shows client.Snippet(p.WidgetURL, nonce); the shopper pays.

@@ -26,18 +26,21 @@ const (
 	StatusAuthorized = "authorized"
 	StatusSuccess    = "success"
 	StatusCompleted  = "completed"
-	StatusError      = "error"
-	StatusDenied     = "denied"
+	// StatusFailed is KTPay's "error": the payment failed (the
+	// notification's error object says why).
+	StatusFailed = "error"
+	StatusDenied = "denied"
 )
 
-// IsFinal reports whether status is completed, error or denied.
+// IsFinal reports whether status is completed, error (StatusFailed) or
+// denied.
 func IsFinal(status string) bool {
-	return status == StatusCompleted || status == StatusError || status == StatusDenied
+	return status == StatusCompleted || status == StatusFailed || status == StatusDenied
 }
 
 // ErrInvalidCallback is matched when a notification's URL token is missing
 // or forged, or its body is not a notification.
-var ErrInvalidCallback = errors.New("ktwidget: invalid notification")
+var ErrInvalidCallback = httpx.ErrInvalidCallback
 
 // Notification is what KTPay posts to callback_post_url. KTPay does not sign
 // it: the per-order URL token and the cross-check against the merchant's
@@ -137,17 +140,28 @@ func decodeNotification(body []byte) (*Notification, error) {
 	return &n, nil
 }
 
-// Recorded is what the merchant stored when it created the payment.
-type Recorded struct {
+// Expectation is what the merchant stored when it created the payment, and
+// so what a notification must carry. Both fields are required and both are
+// compared: an Expectation that leaves one empty fails closed (the
+// notification is refused and reported to nobody), because a forgotten field
+// would otherwise accept a notification for another payment or amount.
+type Expectation struct {
+	// TransactionHash is what CreatePayment returned for the order.
 	TransactionHash string
-	Amount          Amount
+	// Amount is the order's amount; greater than 0.
+	Amount Amount
 }
 
-// Orders is the merchant's record of created payments.
-type Orders interface {
-	// Lookup returns what was recorded for orderID, or an error when the
-	// order is unknown.
-	Lookup(ctx context.Context, orderID string) (Recorded, error)
+// Validate reports the first missing field as a *ValidationError matching
+// ErrInvalidRequest.
+func (e Expectation) Validate() error {
+	switch {
+	case e.TransactionHash == "":
+		return httpx.Invalid(provider, "Expectation.TransactionHash", "required: the payment the notification must be for")
+	case e.Amount.Sign() <= 0:
+		return httpx.Invalid(provider, "Expectation.Amount", "required and greater than 0: the amount the order is for")
+	}
+	return nil
 }
 
 // Ack is the body of the acknowledgment KTPay expects for a notification,
@@ -165,7 +179,8 @@ func WriteAck(w http.ResponseWriter) {
 
 // NotificationHandler is the http.Handler for callback_post_url. It checks
 // the URL token in constant time, bounds and decodes the body, cross-checks
-// order_id, transaction_hash and amount against Orders, reports each final
+// transaction_hash and amount against the merchant's record (Expect),
+// reports each final
 // status once (however often KTPay retries), and answers {"status":"ok"}
 // to every notification it accepts, final or not. A forged token, an unknown
 // order or a mismatch is refused (403, 404, 409) and reported to nobody.
@@ -180,7 +195,11 @@ func WriteAck(w http.ResponseWriter) {
 // that cannot record it is not acknowledged.
 type NotificationHandler struct {
 	Client *Client
-	Orders Orders
+	// Expect looks up the merchant's own record of n.OrderID (already
+	// checked against the URL token) and returns what the notification must
+	// carry. An error (an unknown order) answers 404 and reports nothing; an
+	// incomplete Expectation answers 500. Required.
+	Expect func(ctx context.Context, n *Notification) (Expectation, error)
 	// Report receives each final notification once; an error makes KTPay
 	// deliver it again. Its context ends with the Lease.
 	Report func(ctx context.Context, n *Notification) error
@@ -201,7 +220,7 @@ type NotificationHandler struct {
 
 // ServeHTTP implements http.Handler.
 func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h.Client == nil || h.Orders == nil || h.Report == nil {
+	if h.Client == nil || h.Expect == nil || h.Report == nil {
 		http.Error(w, "handler not configured", http.StatusInternalServerError)
 		return
 	}
@@ -220,9 +239,13 @@ func (h *NotificationHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) 
 		http.Error(w, "order mismatch", http.StatusConflict)
 		return
 	}
-	rec, err := h.Orders.Lookup(r.Context(), orderID)
+	rec, err := h.Expect(r.Context(), n)
 	if err != nil {
 		http.Error(w, "unknown order", http.StatusNotFound)
+		return
+	}
+	if err := rec.Validate(); err != nil {
+		http.Error(w, "handler misconfigured: incomplete expectation", http.StatusInternalServerError)
 		return
 	}
 	if !secret.Equal(rec.TransactionHash, n.TransactionHash) || !rec.Amount.Equal(n.Amount) {

@@ -22,10 +22,10 @@ import (
 func TestNotificationRedeliveryDuringFailingReportIsNotAcknowledged(t *testing.T) {
 	pub, _ := keyPair(t)
 	c := clientWithBase(t, pub, "https://shop.example/kt/notify")
-	b := &book{orders: map[string]ktwidget.Recorded{"o-1": {TransactionHash: hash, Amount: ktwidget.MustParseAmount("2750")}}}
+	b := &book{orders: map[string]ktwidget.Expectation{"o-1": {TransactionHash: hash, Amount: ktwidget.MustParseAmount("2750")}}}
 	entered, release := make(chan struct{}), make(chan struct{})
 	var calls atomic.Int32
-	h := &ktwidget.NotificationHandler{Client: c, Orders: b, Wait: -1, Report: func(ctx context.Context, n *ktwidget.Notification) error {
+	h := &ktwidget.NotificationHandler{Client: c, Expect: b.Expect, Wait: -1, Report: func(ctx context.Context, n *ktwidget.Notification) error {
 		if calls.Add(1) == 1 {
 			close(entered)
 			<-release

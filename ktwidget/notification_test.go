@@ -20,11 +20,12 @@ import (
 
 type book struct {
 	mu       sync.Mutex
-	orders   map[string]ktwidget.Recorded
+	orders   map[string]ktwidget.Expectation
 	reported []*ktwidget.Notification
 }
 
-func (b *book) Lookup(_ context.Context, id string) (ktwidget.Recorded, error) {
+func (b *book) Expect(_ context.Context, n *ktwidget.Notification) (ktwidget.Expectation, error) {
+	id := n.OrderID
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	r, ok := b.orders[id]
@@ -62,8 +63,8 @@ func notificationBody(orderID, amount, h, status string) string {
 func TestNotificationHandler(t *testing.T) {
 	pub, _ := keyPair(t)
 	c := clientWithBase(t, pub, "https://shop.example/kt/notify?src=kt")
-	b := &book{orders: map[string]ktwidget.Recorded{"o-1": {TransactionHash: hash, Amount: ktwidget.MustParseAmount("2750")}}}
-	h := &ktwidget.NotificationHandler{Client: c, Orders: b, Report: b.report}
+	b := &book{orders: map[string]ktwidget.Expectation{"o-1": {TransactionHash: hash, Amount: ktwidget.MustParseAmount("2750")}}}
+	h := &ktwidget.NotificationHandler{Client: c, Expect: b.Expect, Report: b.report}
 	cb, err := c.CallbackURL("o-1")
 	require.NoError(t, err)
 	u, _ := url.Parse(cb)
@@ -95,7 +96,7 @@ func TestNotificationHandler(t *testing.T) {
 	// Refused: no or forged token, another order's token, wrong amount or
 	// hash, unknown order, oversized or broken body.
 	forged := strings.Replace(target, "t=", "t=x", 1)
-	b.orders["o-2"] = ktwidget.Recorded{TransactionHash: hash, Amount: ktwidget.MustParseAmount("1")}
+	b.orders["o-2"] = ktwidget.Expectation{TransactionHash: hash, Amount: ktwidget.MustParseAmount("1")}
 	other, _ := c.CallbackURL("o-2")
 	ou, _ := url.Parse(other)
 	unknown, _ := c.CallbackURL("o-9")
@@ -160,7 +161,7 @@ func TestCallbackBaseIsValidatedAtNew(t *testing.T) {
 // delivered with retries until acknowledged.
 func TestNotificationFromFake(t *testing.T) {
 	srv := ktwidgettest.NewServer(t)
-	b := &book{orders: map[string]ktwidget.Recorded{}}
+	b := &book{orders: map[string]ktwidget.Expectation{}}
 	fails := 2
 	var mu sync.Mutex
 	var handler http.Handler
@@ -180,12 +181,12 @@ func TestNotificationFromFake(t *testing.T) {
 	cfg.CallbackBase = shop.URL + "/kt/notify"
 	c, err := ktwidget.New(cfg, ktwidget.WithBaseURL(srv.URL), ktwidget.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
-	handler = &ktwidget.NotificationHandler{Client: c, Orders: b, Report: b.report}
+	handler = &ktwidget.NotificationHandler{Client: c, Expect: b.Expect, Report: b.report}
 	o := order("o-7")
 	p, err := c.CreatePayment(context.Background(), o, nil)
 	require.NoError(t, err)
 	b.mu.Lock()
-	b.orders["o-7"] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: o.Amount}
+	b.orders["o-7"] = ktwidget.Expectation{TransactionHash: p.TransactionHash, Amount: o.Amount}
 	b.mu.Unlock()
 
 	resp, err := srv.Client().PostForm(srv.URL+"/payment-card/pay", url.Values{"hash": {p.TransactionHash}, "card": {"4111111111111111"}, "expiry": {"12/30"}, "cvc": {"123"}})
@@ -222,5 +223,29 @@ func TestSnippetChecksOrigin(t *testing.T) {
 	for _, bad := range []string{"javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:x", "//widget.nplus.tech/p", "/payment-card"} {
 		_, err = c.Snippet(bad, "")
 		require.ErrorIs(t, err, ktwidget.ErrInvalidRequest, bad)
+	}
+}
+
+// TestNotificationHandlerFailsClosedOnAnIncompleteExpectation: an Expect
+// that forgets the hash or the amount refuses the notification (500) and
+// reports nothing, rather than accepting any payment for the order.
+func TestNotificationHandlerFailsClosedOnAnIncompleteExpectation(t *testing.T) {
+	pub, _ := keyPair(t)
+	c := clientWithBase(t, pub, "https://shop.example/kt/notify")
+	cb, err := c.CallbackURL("o-1")
+	require.NoError(t, err)
+	u, _ := url.Parse(cb)
+	for name, want := range map[string]ktwidget.Expectation{
+		"no hash":   {Amount: ktwidget.MustParseAmount("2750")},
+		"no amount": {TransactionHash: hash},
+	} {
+		b := &book{}
+		h := &ktwidget.NotificationHandler{Client: c, Report: b.report,
+			Expect: func(context.Context, *ktwidget.Notification) (ktwidget.Expectation, error) { return want, nil }}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, u.RequestURI(), strings.NewReader(notificationBody("o-1", "2750", hash, "completed"))))
+		assert.Equal(t, http.StatusInternalServerError, rec.Code, name)
+		assert.Zero(t, b.count(), name)
+		require.ErrorIs(t, want.Validate(), ktwidget.ErrInvalidRequest)
 	}
 }

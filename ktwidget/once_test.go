@@ -31,7 +31,7 @@ type shop struct {
 
 func newShop(t *testing.T, srv *ktwidgettest.Server, store ktwidget.Store, lease time.Duration, n int) *shop {
 	t.Helper()
-	s := &shop{srv: srv, book: &book{orders: map[string]ktwidget.Recorded{}}}
+	s := &shop{srv: srv, book: &book{orders: map[string]ktwidget.Expectation{}}}
 	var handlers []http.Handler
 	s.lb = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handlers[rand.IntN(len(handlers))].ServeHTTP(w, r)
@@ -45,7 +45,7 @@ func newShop(t *testing.T, srv *ktwidgettest.Server, store ktwidget.Store, lease
 			ktwidget.WithRetry(ktwidget.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}))
 		require.NoError(t, err)
 		s.replicas = append(s.replicas, c)
-		handlers = append(handlers, &ktwidget.NotificationHandler{Client: c, Orders: s.book, Report: s.book.report, Store: store})
+		handlers = append(handlers, &ktwidget.NotificationHandler{Client: c, Expect: s.book.Expect, Report: s.book.report, Store: store})
 	}
 	return s
 }
@@ -54,7 +54,7 @@ func newShop(t *testing.T, srv *ktwidgettest.Server, store ktwidget.Store, lease
 func (s *shop) remember(o *ktwidget.Order, p *ktwidget.Payment) {
 	s.book.mu.Lock()
 	defer s.book.mu.Unlock()
-	s.book.orders[o.OrderID] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: o.Amount}
+	s.book.orders[o.OrderID] = ktwidget.Expectation{TransactionHash: p.TransactionHash, Amount: o.Amount}
 }
 
 // Many repeats of one order at once on three replicas: KTPay receives one

@@ -6,6 +6,7 @@ import (
 
 	"github.com/paywidget/paywidget-go/internal/decimal"
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/money"
 )
 
 // Amount is an exact amount in tenge (KZT, the only currency) with at most
@@ -30,11 +31,20 @@ import (
 //	MarshalText, UnmarshalText            // the String form
 type Amount = decimal.Decimal
 
-// ParseAmount parses "1500" or "1500.50".
-func ParseAmount(s string) (Amount, error) { return decimal.Parse(s) }
+// ParseAmount parses "1500" or "1500.50". A malformed literal or one with
+// more than two decimal places fails with a *ValidationError matching
+// ErrInvalidRequest.
+func ParseAmount(s string) (Amount, error) { return money.Parse(provider, amountPlaces, s) }
 
 // MustParseAmount is ParseAmount for constants; it panics on a bad literal.
-func MustParseAmount(s string) Amount { return decimal.MustParse(s) }
+func MustParseAmount(s string) Amount { return money.MustParse(provider, amountPlaces, s) }
+
+// AmountFromMinor is tiyn (hundredths of a tenge) as an Amount:
+// AmountFromMinor(275000) is 2750.00.
+func AmountFromMinor(minor int64) Amount { return money.FromMinor(minor, amountPlaces) }
+
+// amountPlaces is how many decimal places a tenge amount has.
+const amountPlaces = 2
 
 // OrderType says what is sold.
 type OrderType string

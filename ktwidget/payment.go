@@ -102,6 +102,35 @@ func (c *Client) payment(hash string, show bool) *Payment {
 	}
 }
 
+// Do calls a KTPay endpoint the SDK does not wrap with the app's
+// Auth-Identifier and the typed errors of every call. path is below the API
+// root ("/api/v1/merchant-widget/…"); in (may be nil) is sent as JSON as it
+// is (seal it with Seal where KTPay expects a sealed body); out (may be nil)
+// receives the reply's data (under response or at the top level). GET is
+// retried on failures; every other method only when the request never left.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (_ Meta, err error) {
+	ctx, sp := c.http.Trace(ctx, "ktwidget.Do", "")
+	defer sp.End(&err)
+	body, class, err := httpx.EscapeHatch(provider, method, path, in)
+	if err != nil {
+		return Meta{}, err
+	}
+	resp, err := c.http.Do(ctx, &httpx.Request{Method: method, Path: path, Query: query, Body: body, Header: c.headers(), Retry: class})
+	if resp == nil {
+		return Meta{}, err
+	}
+	if err != nil || out == nil {
+		return resp.Meta(), err
+	}
+	if err := decodeData(resp.Body, out); err != nil {
+		if class == httpx.RetryIfNotSent {
+			err = httpx.OutcomeUnknown(provider, err)
+		}
+		return resp.Meta(), err
+	}
+	return resp.Meta(), nil
+}
+
 // headers are the same on every call: built once in New and only read
 // (httpx copies them into each request's own header map).
 func (c *Client) headers() http.Header { return c.auth }

@@ -20,7 +20,7 @@ import (
 const MaxCallbackBytes = 64 << 10
 
 // ErrInvalidCallback is matched by every *CallbackError.
-var ErrInvalidCallback = errors.New("odero: invalid callback")
+var ErrInvalidCallback = httpx.ErrInvalidCallback
 
 // CallbackError says which field of a callback was missing or malformed. It
 // never quotes the value.
@@ -209,6 +209,9 @@ type Verdict struct {
 	// Callback is the browser's callback, when the verdict came from one.
 	Callback *Callback
 }
+
+// Paid reports OutcomePaid: the money was taken for this order.
+func (v *Verdict) Paid() bool { return v.Outcome == OutcomePaid }
 
 // VerifyCheckout fetches the checkout by token with a signed query and
 // compares it with what the merchant expected. Only a Verdict with

@@ -2,11 +2,13 @@ package odero
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/paging"
 )
 
 // StoredCard is a card saved in OderoPay's vault. It never holds a card
@@ -28,7 +30,7 @@ type StoredCard struct {
 }
 
 // SearchCardsRequest filters the stored cards (GET /payment/v1/cards). Empty
-// fields are not sent; Page starts at 0 and Size defaults to 10.
+// fields are not sent; Page starts at 0 and PageSize defaults to 10.
 type SearchCardsRequest struct {
 	CardUserKey     string
 	CardToken       string
@@ -38,7 +40,7 @@ type SearchCardsRequest struct {
 	CardBankName    string
 	CardAssociation CardAssociation
 	Page            int
-	Size            int
+	PageSize        int
 }
 
 // Validate checks the paging bounds.
@@ -50,7 +52,7 @@ func (r *SearchCardsRequest) Validate() error {
 	if r.Page < 0 {
 		v.Add("page", "must not be negative")
 	}
-	if r.Size < 0 || r.Size > 1000 {
+	if r.PageSize < 0 || r.PageSize > 1000 {
 		v.Add("size", "must be between 1 and 1000")
 	}
 	return v.Err()
@@ -70,7 +72,7 @@ func (r *SearchCardsRequest) query() url.Values {
 	add("cardType", string(r.CardType))
 	add("cardBankName", r.CardBankName)
 	add("cardAssociation", string(r.CardAssociation))
-	size := r.Size
+	size := r.PageSize
 	if size == 0 {
 		size = 10
 	}
@@ -106,6 +108,30 @@ func (c *Client) SearchCards(ctx context.Context, req *SearchCardsRequest) (_ *C
 	}
 	out.Meta = resp.Meta()
 	return out, nil
+}
+
+// AllCards walks every page of SearchCards from req.Page (default 0) with
+// req.PageSize (default 10): range over it for each stored card, and stop
+// when you have what you need. The first error is yielded and ends the
+// walk. Each page is one safe-to-retry read.
+func (c *Client) AllCards(ctx context.Context, req *SearchCardsRequest) iter.Seq2[StoredCard, error] {
+	var r SearchCardsRequest
+	if req != nil {
+		r = *req
+	}
+	size := r.PageSize
+	if size == 0 {
+		size = 10
+	}
+	return paging.All(ctx, r.Page, func(ctx context.Context, page int) ([]StoredCard, bool, error) {
+		r := r
+		r.Page = page
+		list, err := c.SearchCards(ctx, &r)
+		if err != nil {
+			return nil, false, err
+		}
+		return list.Items, int64(page+1)*int64(size) < list.TotalSize, nil
+	})
 }
 
 // decodeList reads {"data": {items…}} or, failing a data member, a top-level

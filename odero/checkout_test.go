@@ -214,7 +214,7 @@ func TestNumericErrorCodeAndNonEnvelope5xx(t *testing.T) {
 	_, err = c.RetrieveCheckout(context.Background(), "tok")
 	var st *httpx.StatusError
 	require.ErrorAs(t, err, &st)
-	assert.Equal(t, 502, st.StatusCode)
+	assert.Equal(t, 502, st.HTTPStatus)
 }
 
 func TestWrongSecretIsUnauthorized(t *testing.T) {

@@ -78,7 +78,7 @@ type Client struct {
 func New(cfg Config, opts ...Option) (*Client, error) {
 	s := httpx.DefaultSettings()
 	v := httpx.NewViolations(provider, nil)
-	v.AddErr(s.Apply(opts))
+	v.AddErr(applyOptions(&s, opts))
 	v.Required("APIKey", "x-api-key", cfg.APIKey.IsZero())
 	v.Required("SecretKey", "", cfg.SecretKey.IsZero())
 	if cfg.AuthVersion == "" {
@@ -116,6 +116,25 @@ func (c *Client) String() string { return "odero.Client{" + c.http.BaseURL() + "
 
 // BaseURL is the API host requests go to.
 func (c *Client) BaseURL() string { return c.http.BaseURL() }
+
+// Do calls an OderoPay endpoint the SDK does not wrap, signed like every
+// call and with its typed errors (an errors envelope in a 200 reply
+// included). path is below the gateway ("/payment/v1/card-storage/cards"),
+// in (may be nil) is sent as JSON and out (may be nil) receives the reply's
+// data member. GET is retried on failures; every other method only when the
+// request never left.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, in, out any) (_ Meta, err error) {
+	ctx, sp := c.http.Trace(ctx, "odero.Do", "")
+	defer sp.End(&err)
+	if _, _, err := httpx.EscapeHatch(provider, method, path, in); err != nil {
+		return Meta{}, err
+	}
+	class := httpx.RetryIfNotSent
+	if method == http.MethodGet || method == http.MethodHead {
+		class = httpx.RetrySafe
+	}
+	return c.call(ctx, method, path, query, in, out, class)
+}
 
 // unknownAdvice is what to do when a money call's outcome is unknown (its
 // ErrOutcomeUnknown text), by path.

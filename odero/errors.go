@@ -5,14 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
 )
 
-// Sentinels callers branch on with errors.Is. Except ErrOutcomeUnknown, whose
-// text says what to do with this provider, they are the same values in every
-// paywidget-go provider package.
+// Sentinels callers branch on with errors.Is. They are the same values in
+// every paywidget-go provider package, so errors.Is(err, ErrOutcomeUnknown)
+// holds for an outcome-unknown error of any provider; what to do with this
+// provider is said in the text of the errors that match it.
 var (
 	// ErrOutcomeUnknown: a checkout init or refund may or may not have been
 	// created. Query it (RetrieveCheckout, GetRefund…) before doing anything
@@ -28,6 +30,9 @@ var (
 	ErrMalformedResponse = httpx.ErrMalformedResponse
 	// ErrResponseTooLarge: a reply exceeded the configured bound.
 	ErrResponseTooLarge = httpx.ErrResponseTooLarge
+	// ErrPaymentFailed is matched by *PaymentError: the payment or refund
+	// failed at the gateway.
+	ErrPaymentFailed = httpx.ErrPaymentFailed
 )
 
 // ErrorGroup is the standard bank/payment code name OderoPay puts in
@@ -53,12 +58,14 @@ type APIError struct {
 	HTTPStatus int
 	// Code is errorCode, e.g. "10051".
 	Code string
-	// Description is errorDescription, often in Turkish.
-	Description string
-	// Group is errorGroup, present for payment errors.
-	Group ErrorGroup
+	// Message is errorDescription, often in Turkish.
+	Message string
 	// RequestID is the gateway's request id header, if any.
 	RequestID string
+	// RetryAfter is the reply's Retry-After hint, zero when it gave none.
+	RetryAfter time.Duration
+	// Group is errorGroup, present for payment errors.
+	Group ErrorGroup
 }
 
 func (e *APIError) Error() string {
@@ -66,8 +73,8 @@ func (e *APIError) Error() string {
 	if e.Group != "" {
 		s += " (" + string(e.Group) + ")"
 	}
-	if e.Description != "" {
-		s += ": " + truncate(e.Description, 200)
+	if e.Message != "" {
+		s += ": " + truncate(e.Message, 200)
 	}
 	return s
 }
@@ -91,19 +98,18 @@ func (c *Client) decodeError(r *httpx.Response) error {
 			Errors *apiErrorBody `json:"errors"`
 		}
 		if err := json.Unmarshal(r.Body, &env); err == nil && env.Errors != nil {
-			return &APIError{
-				HTTPStatus:  r.StatusCode,
-				Code:        string(env.Errors.ErrorCode),
-				Description: env.Errors.ErrorDescription,
-				Group:       ErrorGroup(env.Errors.ErrorGroup),
-				RequestID:   r.RequestID,
+			e := &APIError{
+				HTTPStatus: r.StatusCode,
+				Code:       string(env.Errors.ErrorCode),
+				Message:    env.Errors.ErrorDescription,
+				Group:      ErrorGroup(env.Errors.ErrorGroup),
+				RequestID:  r.RequestID,
 			}
+			e.RetryAfter, _ = r.RetryAfter()
+			return e
 		}
 	}
-	if r.StatusCode < 200 || r.StatusCode > 299 {
-		return c.http.StatusError(r)
-	}
-	return nil
+	return nil // a non-2xx reply without the envelope: httpx makes it a *StatusError
 }
 
 // flexString decodes a JSON string or number into its text.

@@ -1,6 +1,9 @@
 package odero
 
-import "github.com/paywidget/paywidget-go/internal/decimal"
+import (
+	"github.com/paywidget/paywidget-go/internal/decimal"
+	"github.com/paywidget/paywidget-go/internal/money"
+)
 
 // Amount is an exact decimal amount in the payment's currency (100.50 is one
 // hundred lira and fifty kuruş). It travels as a bare JSON number and decodes
@@ -25,9 +28,19 @@ import "github.com/paywidget/paywidget-go/internal/decimal"
 //	MarshalText, UnmarshalText            // the String form
 type Amount = decimal.Decimal
 
-// ParseAmount parses a decimal amount such as "100.50".
-func ParseAmount(s string) (Amount, error) { return decimal.Parse(s) }
+// amountPlaces is how many decimal places OderoPay's currencies (TRY, USD,
+// EUR, …) have.
+const amountPlaces = 2
+
+// ParseAmount parses a decimal amount such as "100.50". A malformed literal
+// or one with more than two decimal places fails with a *ValidationError
+// matching ErrInvalidRequest.
+func ParseAmount(s string) (Amount, error) { return money.Parse(provider, amountPlaces, s) }
 
 // MustParseAmount is ParseAmount for constants in programs and tests; it
-// panics on a malformed literal.
-func MustParseAmount(s string) Amount { return decimal.MustParse(s) }
+// panics on a literal ParseAmount refuses.
+func MustParseAmount(s string) Amount { return money.MustParse(provider, amountPlaces, s) }
+
+// AmountFromMinor is minor units (kuruş, cents) as an Amount:
+// AmountFromMinor(10050) is 100.50.
+func AmountFromMinor(minor int64) Amount { return money.FromMinor(minor, amountPlaces) }

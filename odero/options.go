@@ -15,12 +15,17 @@ import (
 	"github.com/paywidget/paywidget-go/internal/secret"
 )
 
-// Option configures a Client. Pass any number to New; they are applied in
-// order, so a later option overrides an earlier one, and New returns the
-// first option's error. The options are WithHTTPClient, WithLogger,
-// WithRetry, WithoutRetries, WithUserAgent, WithBaseURL,
-// WithMaxResponseBytes and WithTracer.
-type Option = httpx.Option
+// Option configures a odero Client. Pass any number to New; they are
+// applied in order, so a later option overrides an earlier one, and New
+// returns the first option's error. Build one with the functions of this
+// package: WithHTTPClient, WithLogger, WithRetry, WithoutRetries,
+// WithUserAgent, WithBaseURL, WithMaxResponseBytes and WithTracer.
+// Each provider package has its own Option type, so an option of another
+// provider's package does not compile here.
+type Option httpx.Option
+
+// applyOptions runs opts over s, stopping at the first error.
+func applyOptions(s *httpx.Settings, opts []Option) error { return httpx.ApplyOptions(s, opts) }
 
 // WithHTTPClient sends every request through a copy of hc: its Transport,
 // Timeout and Jar are used, hc itself is never modified, and redirects are
@@ -32,13 +37,13 @@ type Option = httpx.Option
 // the request's context. Without this option the client has its own
 // transport (TLS 1.2 or newer, proxies from the environment, a 60 s
 // timeout). A nil hc makes New fail.
-func WithHTTPClient(hc *http.Client) Option { return httpx.WithHTTPClient(hc) }
+func WithHTTPClient(hc *http.Client) Option { return Option(httpx.WithHTTPClient(hc)) }
 
 // WithLogger logs one debug record per HTTP attempt through l: provider,
 // method, host, path, status, attempt number and duration. Headers, query
 // strings, bodies and credentials are never logged. A nil l disables logging
 // (the default).
-func WithLogger(l *slog.Logger) Option { return httpx.WithLogger(l) }
+func WithLogger(l *slog.Logger) Option { return Option(httpx.WithLogger(l)) }
 
 // WithRetry replaces the retry policy (default: MaxRetries 2, MinWait 0.5 s,
 // MaxWait 5 s). Reads and token fetches are retried on transport failures,
@@ -46,25 +51,25 @@ func WithLogger(l *slog.Logger) Option { return httpx.WithLogger(l) }
 // provably never left (a DNS or dial failure), whatever the policy, and
 // otherwise fails with ErrOutcomeUnknown. New fails when MaxRetries < 0 or
 // not 0 <= MinWait <= MaxWait.
-func WithRetry(p RetryPolicy) Option { return httpx.WithRetry(p) }
+func WithRetry(p RetryPolicy) Option { return Option(httpx.WithRetry(p)) }
 
 // WithoutRetries makes every call a single attempt (MaxRetries 0).
-func WithoutRetries() Option { return httpx.WithoutRetries() }
+func WithoutRetries() Option { return Option(httpx.WithoutRetries()) }
 
 // WithUserAgent appends product tokens such as "acme-shop/2.1" to the
 // SDK's User-Agent ("paywidget-go/<version> odero acme-shop/2.1"). New fails
 // for a value holding a line break.
-func WithUserAgent(ua string) Option { return httpx.WithUserAgent(ua) }
+func WithUserAgent(ua string) Option { return Option(httpx.WithUserAgent(ua)) }
 
 // WithBaseURL sends the API requests to base instead of the Environment's
 // host, for example to oderotest's fake or an egress proxy. base must be an
 // absolute http or https URL without a query or fragment; a trailing slash is
 // removed. With it, Config.Environment may be left empty.
-func WithBaseURL(base string) Option { return httpx.WithBaseURL(base) }
+func WithBaseURL(base string) Option { return Option(httpx.WithBaseURL(base)) }
 
 // WithMaxResponseBytes bounds how many bytes of a reply are read (default 1
 // MiB); a longer reply fails with ErrResponseTooLarge. New fails for n <= 0.
-func WithMaxResponseBytes(n int64) Option { return httpx.WithMaxResponseBytes(n) }
+func WithMaxResponseBytes(n int64) Option { return Option(httpx.WithMaxResponseBytes(n)) }
 
 // WithTracer reports the start and the end of every call of the client to
 // t: one span per SDK call (not per HTTP attempt) with the provider, the
@@ -74,7 +79,7 @@ func WithMaxResponseBytes(n int64) Option { return httpx.WithMaxResponseBytes(n)
 // calls made inside it (token fetches, look-ups) nest. A nil t disables
 // tracing (the default), which then costs nothing. The SDK itself depends on
 // no tracing library; see examples/tracing for OpenTelemetry and slog.
-func WithTracer(t Tracer) Option { return httpx.WithTracer(t) }
+func WithTracer(t Tracer) Option { return Option(httpx.WithTracer(t)) }
 
 // Tracer sees every SDK call of a client made with WithTracer, in the style
 // of pgx's QueryTracer. Its methods:
@@ -227,14 +232,16 @@ type TransportError = httpx.TransportError
 // Unwrap returns ErrMalformedResponse and Err; Error gives the message.
 type DecodeError = httpx.DecodeError
 
-// StatusError is a non-2xx reply without OderoPay's error envelope. Error
-// names the method, path (never the query), status and request id, never the
-// body. Its fields:
+// StatusError is a non-2xx reply that does not carry OderoPay's error
+// envelope (a bare status from a proxy or load balancer, say); a reply with
+// the envelope is an *APIError. It is the same type in every provider
+// package. Error names the method, path (never the query), status and
+// request id, never the body. Its fields:
 //
 //	Provider   string
 //	Method     string
 //	Path       string
-//	StatusCode int
+//	HTTPStatus int
 //	RequestID  string
 //	RetryAfter time.Duration // the server's Retry-After, if it gave one
 //	Body       RawBody       // at most 4 KiB of the reply, for diagnostics

@@ -76,7 +76,8 @@ type PaymentCard struct {
 	Error                        *PaymentError   `json:"error,omitempty"`
 }
 
-// PaymentError is the error nested in a failed payment or refund.
+// PaymentError is the error nested in a failed payment or refund. It is an
+// error matching ErrPaymentFailed.
 type PaymentError struct {
 	// Code is errorCode; the gateway sends it as a string or a number.
 	Code    string     `json:"errorCode,omitempty"`
@@ -84,6 +85,23 @@ type PaymentError struct {
 	Group   ErrorGroup `json:"errorGroup,omitempty"`
 	Message string     `json:"errorMessage,omitempty"`
 }
+
+func (e *PaymentError) Error() string {
+	s := "odero: payment failed"
+	if e.Code != "" {
+		s += ": error " + truncate(e.Code, 40)
+	}
+	if e.Group != "" {
+		s += " (" + truncate(string(e.Group), 60) + ")"
+	}
+	if e.Message != "" {
+		s += ": " + truncate(e.Message, 200)
+	}
+	return s
+}
+
+// Unwrap lets errors.Is(err, ErrPaymentFailed) hold.
+func (e *PaymentError) Unwrap() error { return ErrPaymentFailed }
 
 // UnmarshalJSON reads errorCode as a string or a number.
 func (e *PaymentError) UnmarshalJSON(b []byte) error {

@@ -2,11 +2,13 @@ package odero
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/paywidget/paywidget-go/internal/httpx"
+	"github.com/paywidget/paywidget-go/internal/paging"
 )
 
 // RefundRequest refunds a whole payment (POST /payment/v1/refunds). The
@@ -201,9 +203,9 @@ type SearchRefundTransactionsRequest struct {
 	PaymentID            int64
 	PaymentTransactionID int64
 	ConversationID       string
-	// Page counts from 0; Size is the page size (the gateway's default
+	// Page counts from 0; PageSize is the page size (the gateway's default
 	// when 0).
-	Page, Size int
+	Page, PageSize int
 }
 
 // Validate checks the documented rules.
@@ -218,7 +220,7 @@ func (r *SearchRefundTransactionsRequest) Validate() error {
 	if r.PaymentTransactionID < 0 {
 		v.Add("paymentTransactionId", "must not be negative")
 	}
-	if r.Page < 0 || r.Size < 0 {
+	if r.Page < 0 || r.PageSize < 0 {
 		v.Add("page", "page and size must not be negative")
 	}
 	return v.Err()
@@ -238,8 +240,8 @@ func (r *SearchRefundTransactionsRequest) query() url.Values {
 	if r.Page > 0 {
 		q.Set("page", strconv.Itoa(r.Page))
 	}
-	if r.Size > 0 {
-		q.Set("size", strconv.Itoa(r.Size))
+	if r.PageSize > 0 {
+		q.Set("size", strconv.Itoa(r.PageSize))
 	}
 	return q
 }
@@ -269,4 +271,30 @@ func (c *Client) SearchRefundTransactions(ctx context.Context, req *SearchRefund
 	}
 	out.Meta = meta
 	return &out, nil
+}
+
+// AllRefundTransactions walks every page of SearchRefundTransactions from
+// req.Page (default 0) with req.PageSize (default: the gateway's): range
+// over it for each item refund, and stop when you have what you need. The
+// first error is yielded and ends the walk. Each page is one safe-to-retry
+// read.
+func (c *Client) AllRefundTransactions(ctx context.Context, req *SearchRefundTransactionsRequest) iter.Seq2[RefundTransaction, error] {
+	var r SearchRefundTransactionsRequest
+	if req != nil {
+		r = *req
+	}
+	return paging.All(ctx, r.Page, func(ctx context.Context, page int) ([]RefundTransaction, bool, error) {
+		r := r
+		r.Page = page
+		list, err := c.SearchRefundTransactions(ctx, &r)
+		if err != nil {
+			return nil, false, err
+		}
+		size := r.PageSize
+		if size == 0 {
+			size = list.Size // the gateway's default, as it answered
+		}
+		more := len(list.Items) > 0 && size > 0 && int64(page+1)*int64(size) < list.TotalSize
+		return list.Items, more, nil
+	})
 }

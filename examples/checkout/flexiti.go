@@ -170,7 +170,7 @@ func (x *flexitiCheckout) register(mux *http.ServeMux, a *app) {
 				a.fail(w, "flow lost", err)
 				return
 			}
-			want, err := flexiti.Dollars(ord.Amount.String())
+			want, err := flexiti.ParseAmount(ord.Amount.String())
 			if err != nil {
 				a.fail(w, "order amount Flexiti cannot carry", err)
 				return
@@ -246,7 +246,7 @@ func (x *flexitiCheckout) confirm(ctx context.Context, auth *flexiti.Authorizati
 	}
 	for page := 1; page <= 20; page++ {
 		list, err := x.client.ListAuthorizations(ctx, flexiti.AuthorizationFilter{AccountNumber: got.AccountNumber,
-			TransactionType: flexitiTerms.TransactionType, PageNumber: page, PageSize: 100})
+			TransactionType: flexitiTerms.TransactionType, Page: page, PageSize: 100})
 		if err != nil {
 			return false, err
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"net/http"
 	"strings"
@@ -80,7 +81,17 @@ func (p *iotpayCheckout) register(mux *http.ServeMux, a *app) {
 		http.Redirect(w, r, "/orders/"+ord.ID, http.StatusSeeOther)
 	})
 
-	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: p.client, Store: a.claims, Report: func(_ context.Context, o *iotpay.Order) error {
+	mux.Handle("POST /iotpay/notify", &iotpay.NotificationHandler{Client: p.client, Store: a.claims, Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+		ord, ok := a.orders.byReference("iotpay:" + o.MchOrderNo)
+		if !ok {
+			return iotpay.Expectation{}, errors.New("unknown order")
+		}
+		cents, err := ord.Amount.MinorUnits(2)
+		if err != nil {
+			return iotpay.Expectation{}, err
+		}
+		return iotpay.Expectation{MchOrderNo: o.MchOrderNo, Amount: iotpay.AmountFromMinor(cents)}, nil
+	}, Report: func(_ context.Context, o *iotpay.Order) error {
 		if ord, ok := a.orders.byReference("iotpay:" + o.MchOrderNo); ok {
 			settleIotpay(a, ord, o)
 		}
@@ -102,7 +113,7 @@ func (p *iotpayCheckout) purchaseFor(r *http.Request, a *app, ord Order) (*iotpa
 		}
 		no := clean(ord.ID)
 		co, err := p.client.PurchaseOnce(ctx, &iotpay.PurchaseRequest{
-			MchOrderNo: no, Amount: cents, Subject: ord.Product.Name,
+			MchOrderNo: no, Amount: iotpay.AmountFromMinor(cents), Subject: ord.Product.Name,
 			ReturnURL: a.url("/orders/" + ord.ID),
 		})
 		if err != nil {
@@ -117,7 +128,7 @@ func (p *iotpayCheckout) purchaseFor(r *http.Request, a *app, ord Order) (*iotpa
 func settleIotpay(a *app, ord Order, o *iotpay.Order) {
 	cents, _ := ord.Amount.MinorUnits(2)
 	switch {
-	case o.Amount != cents || o.Currency != iotpay.Currency:
+	case !o.Amount.Equal(iotpay.AmountFromMinor(cents)) || o.Currency != iotpay.Currency:
 		a.orders.settle(ord.ID, StatusMismatch, "amount or currency differs")
 	case o.Status.Paid():
 		a.orders.settle(ord.ID, StatusPaid, "")

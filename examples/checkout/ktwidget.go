@@ -58,14 +58,15 @@ func (*ktwidgetCheckout) id() string       { return "ktwidget" }
 func (*ktwidgetCheckout) title() string    { return "KTPay" }
 func (*ktwidgetCheckout) currency() string { return "KZT" }
 
-// Lookup implements ktwidget.Orders from the merchant's records.
-func (k *ktwidgetCheckout) Lookup(_ context.Context, id string) (ktwidget.Recorded, error) {
-	p, ok := k.payments.get(id)
-	ord, known := k.orders.get(id)
+// Expect is the ktwidget.NotificationHandler's Expect: the merchant's records
+// of the notified order.
+func (k *ktwidgetCheckout) Expect(_ context.Context, n *ktwidget.Notification) (ktwidget.Expectation, error) {
+	p, ok := k.payments.get(n.OrderID)
+	ord, known := k.orders.get(n.OrderID)
 	if !ok || !known {
-		return ktwidget.Recorded{}, errors.New("unknown order")
+		return ktwidget.Expectation{}, errors.New("unknown order")
 	}
-	return ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: ord.Amount}, nil
+	return ktwidget.Expectation{TransactionHash: p.TransactionHash, Amount: ord.Amount}, nil
 }
 
 var ktwidgetPage = template.Must(pages.New("ktwidget").Parse(`{{template "head" "Pay with KTPay"}}{{template "summary" .Order}}
@@ -119,7 +120,7 @@ func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 		http.Redirect(w, r, "/orders/"+id, http.StatusSeeOther)
 	})
 
-	mux.Handle("POST /ktwidget/notify", &ktwidget.NotificationHandler{Client: k.client, Orders: k, Store: a.claims, Report: func(_ context.Context, n *ktwidget.Notification) error {
+	mux.Handle("POST /ktwidget/notify", &ktwidget.NotificationHandler{Client: k.client, Expect: k.Expect, Store: a.claims, Report: func(_ context.Context, n *ktwidget.Notification) error {
 		if n.Paid() {
 			a.orders.settle(n.OrderID, StatusPaid, "")
 		} else {

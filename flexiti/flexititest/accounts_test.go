@@ -32,7 +32,7 @@ func TestEveryTestAccountAuthorizesAndNoOther(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, acct, *ev.Success.AccountNumber, "the widget answers with the account it was opened for")
 		return f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: acct, Reference: "acct-" + acct.String(),
-			Amount: flexiti.MustDollars("10.00"), FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
+			Amount: flexiti.MustParseAmount("10.00"), FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 	}
 	for _, acct := range []flexiti.ID{flexititest.AccountNumber, flexititest.AccountNumber + 1, flexititest.AccountNumber + flexititest.TestAccounts - 1} {
 		a, err := authorize(acct)

@@ -143,7 +143,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, c *call) {
 	a.AuthorizationID = flexiti.ID(s.nextID())
 	a.AccountNumber = flexiti.ID(acct)
 	var err error
-	if a.Amount, err = flexiti.Dollars(amt.String()); err != nil {
+	if a.Amount, err = flexiti.ParseAmount(amt.String()); err != nil {
 		writeError(w, r, 409, "wrong_inputs", "amount is not number(18,2)")
 		return
 	}

@@ -72,15 +72,15 @@ func TestFakeRefusesWhatTheSpecificationForbids(t *testing.T) {
 	require.NoError(t, err)
 	_, ok := srv.PassWidget(ws.WidgetSessionID, flexititest.PIN)
 	require.True(t, ok)
-	a, err := f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Reference: "o-1", Amount: flexiti.MustDollars("100.00"),
+	a, err := f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Reference: "o-1", Amount: flexiti.MustParseAmount("100.00"),
 		FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}, SKUData: &flexiti.SKUData{
 			Products: []flexiti.Product{{SKUID: "tea", Quantity: 2}}}})
 	require.NoError(t, err)
-	cp, err := c.Capture(ctx, a.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustDollars("50.00"), Reference: "o-1"})
+	cp, err := c.Capture(ctx, a.AuthorizationID, &flexiti.CaptureRequest{Amount: flexiti.MustParseAmount("50.00"), Reference: "o-1"})
 	require.NoError(t, err)
 	_, err = c.Return(ctx, a.AuthorizationID, cp.CaptureID, &flexiti.ReturnRequest{FullReturn: true, Reference: "o-1-r"})
 	require.NoError(t, err)
-	amt := flexiti.MustDollars("10.00")
+	amt := flexiti.MustParseAmount("10.00")
 	_, err = c.Release(ctx, a.AuthorizationID, &flexiti.ReleaseRequest{Amount: &amt})
 	require.NoError(t, err)
 	_, err = c.Refund(ctx, flexititest.AccountNumber, &flexiti.RefundRequest{Amount: amt, Reference: "o-2"})

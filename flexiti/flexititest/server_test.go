@@ -59,7 +59,7 @@ func TestFakeWidgetPageAndWrongPIN(t *testing.T) {
 	ev, err := flexiti.ParseWidgetEvent(raw)
 	require.NoError(t, err)
 	assert.Equal(t, flexiti.StepOtherTender, flexiti.NextStep(flexiti.FlowPurchase, ev))
-	_, err = f.Authorize(context.Background(), &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: flexiti.MustDollars("10.00"),
+	_, err = f.Authorize(context.Background(), &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: flexiti.MustParseAmount("10.00"),
 		FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 	require.ErrorIs(t, err, flexiti.ErrCustomerIdentityNotFound)
 }

@@ -24,7 +24,7 @@ func purchaseFlow(t *testing.T, c *flexiti.Client) (*flexiti.Flow, *flexiti.Widg
 }
 
 func authorize(f *flexiti.Flow, amount string) error {
-	_, err := f.Authorize(context.Background(), &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: flexiti.MustDollars(amount),
+	_, err := f.Authorize(context.Background(), &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: flexiti.MustParseAmount(amount),
 		FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 	return err
 }
@@ -47,7 +47,7 @@ func TestPayWidgetOverHTTP(t *testing.T) {
 	require.NoError(t, authorize(f, "100.00"))
 
 	// Over the credit limit: declined at Authorize.
-	srv.SetCreditLimit(flexiti.MustDollars("150.00"))
+	srv.SetCreditLimit(flexiti.MustParseAmount("150.00"))
 	f, ws = purchaseFlow(t, c)
 	_, err = srv.PayWidget(ctx, ws.RedirectionURL, flexititest.TestCard)
 	require.NoError(t, err)

@@ -93,7 +93,7 @@ func isNamed(t types.Type, pkg *types.Package, name string) bool {
 	return ok && n.Obj().Name() == name && (pkg == nil || n.Obj().Pkg() == pkg)
 }
 
-func isError(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
+func isErrorType(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
 
 func isString(t types.Type) bool { return types.Identical(t, types.Typ[types.String]) }
 
@@ -106,7 +106,7 @@ func isContext(t types.Type) bool {
 // or "" when its results are not (*T, error) with T a struct of the fake.
 func (f fake) resultName(sig *types.Signature) string {
 	r := sig.Results()
-	if r.Len() != 2 || !isError(r.At(1).Type()) {
+	if r.Len() != 2 || !isErrorType(r.At(1).Type()) {
 		return ""
 	}
 	p, ok := r.At(0).Type().(*types.Pointer)
@@ -135,7 +135,7 @@ func TestFakesNewClientAndBaseURL(t *testing.T) {
 		case !sig.Variadic() || sig.Params().Len() != 1 ||
 			!types.Identical(sig.Params().At(0).Type().(*types.Slice).Elem(), f.provider.Scope().Lookup("Option").Type()):
 			t.Errorf("%stest: NewClient%s, want NewClient(opts ...%s.Option)", f.name, sig, f.name)
-		case sig.Results().Len() != 2 || !isError(sig.Results().At(1).Type()) ||
+		case sig.Results().Len() != 2 || !isErrorType(sig.Results().At(1).Type()) ||
 			!isPointerTo(sig.Results().At(0).Type(), f.provider, "Client"):
 			t.Errorf("%stest: NewClient returns %s, want (*%s.Client, error)", f.name, sig.Results(), f.name)
 		}
@@ -305,10 +305,10 @@ func TestFakesRedeliverAndWaitNotified(t *testing.T) {
 				t.Errorf("%stest.Delivery is its own type, not the one all fakes share", f.name)
 			}
 			if ok && (sig.Params().Len() != 2 || !isContext(sig.Params().At(0).Type()) || !isString(sig.Params().At(1).Type()) ||
-				sig.Results().Len() != 2 || !types.Identical(sig.Results().At(0).Type(), d.Type()) || !isError(sig.Results().At(1).Type())) {
+				sig.Results().Len() != 2 || !types.Identical(sig.Results().At(0).Type(), d.Type()) || !isErrorType(sig.Results().At(1).Type())) {
 				t.Errorf("%stest.Redeliver%s, want Redeliver(ctx, id string) (Delivery, error)", f.name, sig)
 			}
-			if v, ok := f.lookup("ErrNothingToRedeliver").(*types.Var); !ok || !isError(v.Type()) {
+			if v, ok := f.lookup("ErrNothingToRedeliver").(*types.Var); !ok || !isErrorType(v.Type()) {
 				t.Errorf("%stest has Redeliver but no ErrNothingToRedeliver", f.name)
 			}
 		}

@@ -31,7 +31,7 @@ func flexitiProvider(t *testing.T) chaos.Provider {
 		}
 		// The fake's credit limit counts every account's authorizations:
 		// give it room for all of them.
-		fx.SetCreditLimit(flexiti.MustDollars("100000000.00"))
+		fx.SetCreditLimit(flexiti.MustParseAmount("100000000.00"))
 		r := &flexitiRig{fx: fx, prefix: refPrefix("fx")}
 		for range env.Replicas {
 			cfg := fx.Config()
@@ -135,7 +135,7 @@ type flexitiPayment struct {
 	done    int
 }
 
-var flexitiAmount = flexiti.MustDollars("149.99")
+var flexitiAmount = flexiti.MustParseAmount("149.99")
 
 func (p *flexitiPayment) Step(ctx context.Context, rep int) (chaos.Step, error) {
 	c := p.r.clients[rep]

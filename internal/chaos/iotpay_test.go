@@ -19,7 +19,7 @@ import (
 
 // iotpayProvider: a purchase with a stored card (cc_purchasewithtoken,
 // charged at once and notified), the notification reported by the
-// replicas' NotifyHandlers, then a partial refund.
+// replicas' NotificationHandlers, then a partial refund.
 func iotpayProvider(t *testing.T) chaos.Provider {
 	return chaos.Provider{Name: "iotpay", Start: func(env chaos.Env) (chaos.Rig, error) {
 		var gw *iotpaytest.Server
@@ -41,7 +41,13 @@ func iotpayProvider(t *testing.T) chaos.Provider {
 				return nil, err
 			}
 			r.clients = append(r.clients, c)
-			handlers[i] = &iotpay.NotifyHandler{Client: c, Store: env.Store, Lease: env.Lease, Wait: -1,
+			handlers[i] = &iotpay.NotificationHandler{Client: c, Store: env.Store, Lease: env.Lease, Wait: -1,
+				Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+					if o.PayType == "refund" { // the shop's record: purchases of 19.99, refunds of 1.00
+						return iotpay.Expectation{MchOrderNo: o.MchOrderNo, Amount: iotpay.AmountFromMinor(100)}, nil
+					}
+					return iotpay.Expectation{MchOrderNo: o.MchOrderNo, Amount: iotpay.AmountFromMinor(1999)}, nil
+				},
 				Report: func(_ context.Context, o *iotpay.Order) error {
 					r.led.report(o.MchOrderNo)
 					return nil
@@ -170,7 +176,7 @@ func (p *iotpayPayment) Step(ctx context.Context, rep int) (chaos.Step, error) {
 	c := p.r.clients[rep]
 	switch stage {
 	case iotCharge:
-		o, err := c.PurchaseWithTokenOnce(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: p.ref, CardID: p.r.card, Amount: 1999})
+		o, err := c.PurchaseWithTokenOnce(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: p.ref, CardID: p.r.card, Amount: iotpay.AmountFromMinor(1999)})
 		if err != nil {
 			return 0, inProgress(err)
 		}
@@ -196,7 +202,7 @@ func (p *iotpayPayment) Step(ctx context.Context, rep int) (chaos.Step, error) {
 		p.mu.Lock()
 		id := p.payOrder
 		p.mu.Unlock()
-		if _, err := c.RefundOnce(ctx, &iotpay.RefundRequest{MchRefundNo: p.ref + "r", PayOrderID: id, RefundAmount: 100}); err != nil {
+		if _, err := c.RefundOnce(ctx, &iotpay.RefundRequest{MchRefundNo: p.ref + "r", PayOrderID: id, RefundAmount: iotpay.AmountFromMinor(100)}); err != nil {
 			return 0, inProgress(err)
 		}
 		p.advance(iotRefund, func() { p.done++ })

@@ -37,7 +37,7 @@ func ktwidgetProvider(t *testing.T) chaos.Provider {
 		} else {
 			srv = ktwidgettest.NewServer(t)
 		}
-		r := &ktRig{srv: srv, led: newLedger(), prefix: refPrefix("kt"), orders: map[string]ktwidget.Recorded{}}
+		r := &ktRig{srv: srv, led: newLedger(), prefix: refPrefix("kt"), orders: map[string]ktwidget.Expectation{}}
 		handlers := make([]http.Handler, env.Replicas)
 		r.lb = newBalancer(env, handlers)
 		for i := range env.Replicas {
@@ -49,7 +49,7 @@ func ktwidgetProvider(t *testing.T) chaos.Provider {
 				return nil, err
 			}
 			r.clients = append(r.clients, c)
-			handlers[i] = &ktwidget.NotificationHandler{Client: c, Orders: r, Store: env.Store, Lease: env.Lease, Wait: -1,
+			handlers[i] = &ktwidget.NotificationHandler{Client: c, Expect: r.Expect, Store: env.Store, Lease: env.Lease, Wait: -1,
 				Report: func(_ context.Context, n *ktwidget.Notification) error {
 					r.led.report(n.OrderID)
 					return nil
@@ -67,12 +67,13 @@ type ktRig struct {
 	prefix  string
 
 	mu     sync.Mutex
-	orders map[string]ktwidget.Recorded // the merchant's order table
-	paid   []string                     // transaction hashes paid, for redelivery
+	orders map[string]ktwidget.Expectation // the merchant's order table
+	paid   []string                        // transaction hashes paid, for redelivery
 }
 
-// Lookup is the merchant's order table the replicas share.
-func (r *ktRig) Lookup(_ context.Context, orderID string) (ktwidget.Recorded, error) {
+// Expect is the merchant's order table the replicas share.
+func (r *ktRig) Expect(_ context.Context, n *ktwidget.Notification) (ktwidget.Expectation, error) {
+	orderID := n.OrderID
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rec, ok := r.orders[orderID]
@@ -242,7 +243,7 @@ func (p *ktPayment) Step(ctx context.Context, rep int) (chaos.Step, error) {
 			return 0, err
 		}
 		p.r.mu.Lock()
-		p.r.orders[id] = ktwidget.Recorded{TransactionHash: got.TransactionHash, Amount: ktAmount}
+		p.r.orders[id] = ktwidget.Expectation{TransactionHash: got.TransactionHash, Amount: ktAmount}
 		p.r.mu.Unlock()
 		p.mu.Lock()
 		if p.stage == 0 {

@@ -112,13 +112,14 @@ type replicaStats struct {
 type merchant struct {
 	ledger string
 	mu     sync.Mutex
-	orders map[string]ktwidget.Recorded
+	orders map[string]ktwidget.Expectation
 	fails  map[string]int // injected Report failures per payment
 	killed string         // the payment whose Report was running when replica 1 died
 	rng    *rand.Rand
 }
 
-func (m *merchant) Lookup(_ context.Context, id string) (ktwidget.Recorded, error) {
+func (m *merchant) Expect(_ context.Context, n *ktwidget.Notification) (ktwidget.Expectation, error) {
+	id := n.OrderID
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.orders[id]
@@ -209,7 +210,7 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 	iot.BindCard("card-1")
 	kt := ktwidgettest.NewServer(t)
 
-	m := &merchant{ledger: ledger, orders: map[string]ktwidget.Recorded{}, fails: map[string]int{}, rng: rand.New(rand.NewPCG(13, 2026))}
+	m := &merchant{ledger: ledger, orders: map[string]ktwidget.Expectation{}, fails: map[string]int{}, rng: rand.New(rand.NewPCG(13, 2026))}
 	st := &replicaStats{}
 	replicas := make([]*replica, 3)
 	for i := range replicas {
@@ -227,11 +228,14 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 		ktClient, err := kt.NewClient()
 		require.NoError(t, err)
 		mux := http.NewServeMux()
-		mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: iotClient, Store: store, Lease: replicaLease, Wait: replicaWait,
+		mux.Handle("POST /iotpay/notify", &iotpay.NotificationHandler{Client: iotClient, Store: store, Lease: replicaLease, Wait: replicaWait,
+			Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+				return iotpay.Expectation{MchOrderNo: o.MchOrderNo, Amount: o.Amount}, nil // not what this test is about
+			},
 			Report: func(ctx context.Context, o *iotpay.Order) error {
 				return m.report(r, st, "iotpay:"+o.PayOrderID, o.Status.Outcome())(ctx)
 			}})
-		mux.Handle("POST /kt/notify", &ktwidget.NotificationHandler{Client: ktClient, Orders: m, Store: store, Lease: replicaLease, Wait: replicaWait,
+		mux.Handle("POST /kt/notify", &ktwidget.NotificationHandler{Client: ktClient, Expect: m.Expect, Store: store, Lease: replicaLease, Wait: replicaWait,
 			Report: func(ctx context.Context, n *ktwidget.Notification) error {
 				verdict := "failed"
 				if n.Paid() {
@@ -354,7 +358,7 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 			for i := range jobs {
 				if i%2 == 0 {
 					o, err := iotClient.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: fmt.Sprint("o-", i), CardID: "card-1",
-						Amount: int64(100 + i)})
+						Amount: iotpay.AmountFromMinor(int64(100 + i))})
 					if !assert.NoError(t, err) {
 						continue
 					}
@@ -372,7 +376,7 @@ func TestReplicasReportEveryPaymentExactlyOnce(t *testing.T) {
 					continue
 				}
 				m.mu.Lock()
-				m.orders[orderID] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: o.Amount}
+				m.orders[orderID] = ktwidget.Expectation{TransactionHash: p.TransactionHash, Amount: o.Amount}
 				m.mu.Unlock()
 				card, verdict := "4111111111111111", "paid"
 				if m.chance(declineRate) {

@@ -126,7 +126,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		srv := iotpaytest.NewServer(b)
 		c, _ := srv.NewClient(iotpay.WithHTTPClient(plainClient()))
 		srv.BindCard("card-1")
-		o, _ := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "bench-1", CardID: "card-1", Amount: 100})
+		o, _ := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "bench-1", CardID: "card-1", Amount: iotpay.AmountFromMinor(100)})
 		b.ReportAllocs()
 		stop := benchcpu.Measure(b)
 		for b.Loop() {
@@ -140,7 +140,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		srv := iotpaytest.NewServer(b)
 		c, _ := srv.NewClient()
 		srv.BindCard("card-1")
-		o, _ := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "bench-1", CardID: "card-1", Amount: 100})
+		o, _ := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "bench-1", CardID: "card-1", Amount: iotpay.AmountFromMinor(100)})
 		hc := plainClient()
 		b.ReportAllocs()
 		stop := benchcpu.Measure(b)
@@ -279,7 +279,7 @@ func flexitiAuthorization(b *testing.B, srv *flexititest.Server, c *flexiti.Clie
 	}
 	ws, _ := f.WidgetInit(ctx, &flexiti.WidgetInitRequest{Flow: flexiti.FlowPurchase, CustomerIdentification: flexiti.CustomerIdentification{AccountNumber: flexititest.AccountNumber}})
 	srv.PassWidget(ws.WidgetSessionID, flexititest.PIN)
-	a, err := f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: flexiti.MustDollars("10.00"),
+	a, err := f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: flexiti.MustParseAmount("10.00"),
 		FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 	if err != nil {
 		b.Fatal(err)

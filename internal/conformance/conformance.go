@@ -697,3 +697,14 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Options converts the shared options the tables build into one provider
+// package's own Option type (each package has its own, so that another
+// provider's option does not compile for it).
+func Options[O ~func(*httpx.Settings) error](opts []httpx.Option) []O {
+	out := make([]O, len(opts))
+	for i, o := range opts {
+		out[i] = O(o)
+	}
+	return out
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/paywidget/paywidget-go/finrota"
 	"github.com/paywidget/paywidget-go/flexiti"
+	"github.com/paywidget/paywidget-go/internal/httpx"
 	"github.com/paywidget/paywidget-go/iotpay"
 	"github.com/paywidget/paywidget-go/ktwidget"
 	"github.com/paywidget/paywidget-go/odero"
@@ -131,9 +132,10 @@ var (
 	_ interface{ CloseIdleConnections() } = (*odero.Client)(nil)
 )
 
-// TestOutcomeUnknownSaysWhatToDo: each provider's ErrOutcomeUnknown names
-// the provider and what its merchant can do, which differs: KTPay has no
-// query call at all.
+// TestOutcomeUnknownSaysWhatToDo: every provider's ErrOutcomeUnknown is the
+// one shared value (errors.Is with any package's sentinel holds for any
+// provider's error), while the errors built for each provider name it and
+// what its merchant can do, which differs: KTPay has no query call at all.
 func TestOutcomeUnknownSaysWhatToDo(t *testing.T) {
 	for name, c := range map[string]struct {
 		err  error
@@ -145,12 +147,21 @@ func TestOutcomeUnknownSaysWhatToDo(t *testing.T) {
 		"ktwidget": {ktwidget.ErrOutcomeUnknown, "wait for the notification"},
 		"odero":    {odero.ErrOutcomeUnknown, "GetRefund"},
 	} {
-		msg := c.err.Error()
-		if !strings.HasPrefix(msg, name+": outcome unknown — ") || !strings.Contains(msg, c.want) {
-			t.Errorf("%s: ErrOutcomeUnknown reads %q; want the provider, then advice naming %q", name, msg, c.want)
+		if c.err != httpx.ErrOutcomeUnknown {
+			t.Errorf("%s.ErrOutcomeUnknown is not the shared value", name)
+		}
+		err := &httpx.TransportError{Provider: name, Method: "POST", Host: "h", Path: "/p", Sent: true, OutcomeUnknown: true, Err: errors.New("reset")}
+		for _, other := range []error{finrota.ErrOutcomeUnknown, flexiti.ErrOutcomeUnknown, iotpay.ErrOutcomeUnknown, ktwidget.ErrOutcomeUnknown, odero.ErrOutcomeUnknown} {
+			if !errors.Is(err, other) {
+				t.Errorf("%s: errors.Is(err, another provider's ErrOutcomeUnknown) fails", name)
+			}
+		}
+		msg := err.Error()
+		if !strings.HasPrefix(msg, name+": ") || !strings.Contains(msg, "outcome unknown — ") || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: an outcome-unknown error reads %q; want the provider, then advice naming %q", name, msg, c.want)
 		}
 	}
-	if !strings.Contains(ktwidget.ErrOutcomeUnknown.Error(), "no status query") {
-		t.Errorf("KTPay's advice must not suggest a query: %q", ktwidget.ErrOutcomeUnknown)
+	if !strings.Contains(httpx.OutcomeAdvice("ktwidget"), "no status query") {
+		t.Errorf("KTPay's advice must not suggest a query: %q", httpx.OutcomeAdvice("ktwidget"))
 	}
 }

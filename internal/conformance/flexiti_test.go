@@ -24,14 +24,14 @@ var flexitiSubject = conformance.Subject{
 			start = flexititest.NewTLSServer
 		}
 		srv := start(t)
-		c, err := srv.NewClient(opts...)
+		c, err := srv.NewClient(conformance.Options[flexiti.Option](opts)...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var flow *flexiti.Flow
 		var auth *flexiti.Authorization
 		var capture *flexiti.Capture
-		amount := flexiti.MustDollars("10.00")
+		amount := flexiti.MustParseAmount("10.00")
 		passed := func(ctx context.Context) error {
 			f, err := c.NewFlow(ctx)
 			if err != nil {
@@ -79,7 +79,7 @@ var flexitiSubject = conformance.Subject{
 				return err
 			}}
 		}
-		half := flexiti.MustDollars("1.00")
+		half := flexiti.MustParseAmount("1.00")
 		return &conformance.Session{
 			Fake: srv,
 			Money: []conformance.Call{
@@ -106,8 +106,8 @@ var flexitiSubject = conformance.Subject{
 					Do: func(ctx context.Context) error { _, err := c.GetAuthorization(ctx, auth.AuthorizationID); return err }},
 			},
 			Invalid: []conformance.Case{
-				badAuth("amount 0", func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustDollars("0") }),
-				badAuth("amount negative", func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustDollars("-1.00") }),
+				badAuth("amount 0", func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustParseAmount("0") }),
+				badAuth("amount negative", func(r *flexiti.AuthorizeRequest) { r.Amount = flexiti.MustParseAmount("-1.00") }),
 				badAuth("account missing", func(r *flexiti.AuthorizeRequest) { r.AccountNumber = 0 }),
 				badAuth("account 15 digits", func(r *flexiti.AuthorizeRequest) { r.AccountNumber = 100000000000000 }),
 				badAuth("vcc 15 digits", func(r *flexiti.AuthorizeRequest) { r.VCCNumber = "411111111111111" }),

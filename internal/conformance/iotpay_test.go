@@ -28,14 +28,14 @@ var iotpaySubject = conformance.Subject{
 		srv := start(t)
 		cfg := srv.Config()
 		cfg.NotifyURL = "https://s.example/n"
-		c, err := iotpay.New(cfg, append([]httpx.Option{iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client())}, opts...)...)
+		c, err := iotpay.New(cfg, append([]iotpay.Option{iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client())}, conformance.Options[iotpay.Option](opts)...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		srv.BindCard("card-1")
 		var paid string
 		pay := func(ctx context.Context) error {
-			o, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: iotpayNo("p"), CardID: "card-1", Amount: 5000})
+			o, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: iotpayNo("p"), CardID: "card-1", Amount: iotpay.AmountFromMinor(5000)})
 			if err != nil {
 				return err
 			}
@@ -43,7 +43,7 @@ var iotpaySubject = conformance.Subject{
 			return nil
 		}
 		purchase := func() *iotpay.PurchaseRequest {
-			return &iotpay.PurchaseRequest{MchOrderNo: iotpayNo("o"), Amount: 1500, ReturnURL: "https://s.example/r"}
+			return &iotpay.PurchaseRequest{MchOrderNo: iotpayNo("o"), Amount: iotpay.AmountFromMinor(1500), ReturnURL: "https://s.example/r"}
 		}
 		bad := func(name string, f func(ctx context.Context) error) conformance.Case {
 			return conformance.Case{Name: name, Do: f}
@@ -55,7 +55,7 @@ var iotpaySubject = conformance.Subject{
 					Do: func(ctx context.Context) error { _, err := c.Purchase(ctx, purchase()); return err }},
 				{Name: "PurchaseWithToken", Method: "POST", Path: "/v3/cc_purchasewithtoken", Created: srv.Orders,
 					Do: func(ctx context.Context) error {
-						_, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: iotpayNo("t"), CardID: "card-1", Amount: 700})
+						_, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: iotpayNo("t"), CardID: "card-1", Amount: iotpay.AmountFromMinor(700)})
 						return err
 					}},
 				{Name: "AddCard", Method: "POST", Path: "/v3/cc_addcard", Created: srv.Cards,
@@ -65,7 +65,7 @@ var iotpaySubject = conformance.Subject{
 					}},
 				{Name: "Refund", Method: "POST", Path: "/v3/cc_refund", Prepare: pay, Created: srv.Refunds,
 					Do: func(ctx context.Context) error {
-						_, err := c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: iotpayNo("r"), PayOrderID: paid, RefundAmount: 100})
+						_, err := c.Refund(ctx, &iotpay.RefundRequest{MchRefundNo: iotpayNo("r"), PayOrderID: paid, RefundAmount: iotpay.AmountFromMinor(100)})
 						return err
 					}},
 				{Name: "Void", Method: "POST", Path: "/v3/cc_void", Prepare: pay, Created: srv.Refunds,
@@ -98,7 +98,7 @@ var iotpaySubject = conformance.Subject{
 				}),
 				bad("amount 0", func(ctx context.Context) error {
 					r := purchase()
-					r.Amount = 0
+					r.Amount = iotpay.Amount{}
 					_, err := c.Purchase(ctx, r)
 					return err
 				}),
@@ -129,7 +129,7 @@ var iotpaySubject = conformance.Subject{
 				bad("notifyUrl not configured", func(ctx context.Context) error {
 					cfg := srv.Config()
 					cfg.NotifyURL = "" // NewClient's would be the fake's stand-in merchant
-					bare, err := iotpay.New(cfg, append([]iotpay.Option{iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client())}, opts...)...)
+					bare, err := iotpay.New(cfg, append([]iotpay.Option{iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client())}, conformance.Options[iotpay.Option](opts)...)...)
 					if err != nil {
 						return err
 					}
@@ -153,11 +153,11 @@ var iotpaySubject = conformance.Subject{
 					return err
 				}),
 				bad("token amount negative", func(ctx context.Context) error {
-					_, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "x", CardID: "c", Amount: -1})
+					_, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "x", CardID: "c", Amount: iotpay.AmountFromMinor(-1)})
 					return err
 				}),
 				bad("token clientIp 51", func(ctx context.Context) error {
-					_, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "x", CardID: "c", Amount: 1, ClientIP: strings.Repeat("1", 51)})
+					_, err := c.PurchaseWithToken(ctx, &iotpay.PurchaseWithTokenRequest{MchOrderNo: "x", CardID: "c", Amount: iotpay.AmountFromMinor(1), ClientIP: strings.Repeat("1", 51)})
 					return err
 				}),
 				bad("refund amount 0", func(ctx context.Context) error {

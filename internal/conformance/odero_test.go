@@ -31,7 +31,7 @@ var oderoSubject = conformance.Subject{
 		srv := start(t)
 		cfg := srv.Config()
 		cfg.CallbackURL = "https://shop.example/cb"
-		c, err := odero.New(cfg, append([]httpx.Option{odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client())}, opts...)...)
+		c, err := odero.New(cfg, append([]odero.Option{odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client())}, conformance.Options[odero.Option](opts)...)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ var oderoSubject = conformance.Subject{
 				{Name: "callbackUrl not configured for a product", Do: func(ctx context.Context) error {
 					cfg := srv.Config()
 					cfg.CallbackURL = "" // NewClient's would be the fake's stand-in merchant
-					bare, err := odero.New(cfg, append([]odero.Option{odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client())}, opts...)...)
+					bare, err := odero.New(cfg, append([]odero.Option{odero.WithBaseURL(srv.URL), odero.WithHTTPClient(srv.Client())}, conformance.Options[odero.Option](opts)...)...)
 					if err != nil {
 						return err
 					}

@@ -71,9 +71,9 @@ func secretHolders(t *testing.T) []holder {
 		{"flexiti.FlowState", flowState, []string{"flexiti-access-SECRET", "flexiti-refresh-SECRET"}},
 		{"flexiti.CustomerIdentification", flexiti.CustomerIdentification{VCCNumber: vcc}, []string{vcc}},
 		{"flexiti.WidgetInitRequest", flexiti.WidgetInitRequest{Flow: flexiti.FlowPurchase, CustomerIdentification: flexiti.CustomerIdentification{VCCNumber: vcc}}, []string{vcc}},
-		{"flexiti.AuthorizeRequest", flexiti.AuthorizeRequest{VCCNumber: vcc, Amount: flexiti.MustDollars("1.00")}, []string{vcc}},
+		{"flexiti.AuthorizeRequest", flexiti.AuthorizeRequest{VCCNumber: vcc, Amount: flexiti.MustParseAmount("1.00")}, []string{vcc}},
 		{"flexiti.ReturnRequest", flexiti.ReturnRequest{VCCNumber: vcc}, []string{vcc}},
-		{"flexiti.RefundRequest", flexiti.RefundRequest{VCCNumber: vcc, Amount: flexiti.MustDollars("1.00")}, []string{vcc}},
+		{"flexiti.RefundRequest", flexiti.RefundRequest{VCCNumber: vcc, Amount: flexiti.MustParseAmount("1.00")}, []string{vcc}},
 
 		{"ktwidget.Config", ktwidget.Config{AppID: "kt-app-SECRET", CallbackSecret: "kt-callback-SECRET", PublicKey: "pub"}, []string{"kt-app-SECRET", "kt-callback-SECRET"}},
 

@@ -225,7 +225,7 @@ var merchantURLs = map[string]urlCase{
 		if err != nil {
 			return err
 		}
-		_, err = c.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: "o1", Amount: 1000, ReturnURL: u})
+		_, err = c.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: "o1", Amount: iotpay.AmountFromMinor(1000), ReturnURL: u})
 		return err
 	}},
 	"iotpay.VoidRequest.NotifyURL": {func(prod bool, base, u string) error {
@@ -241,7 +241,7 @@ var merchantURLs = map[string]urlCase{
 		if err != nil {
 			return err
 		}
-		_, err = c.Refund(context.Background(), &iotpay.RefundRequest{MchRefundNo: "r1", PayOrderID: "p1", RefundAmount: 100, NotifyURL: u})
+		_, err = c.Refund(context.Background(), &iotpay.RefundRequest{MchRefundNo: "r1", PayOrderID: "p1", RefundAmount: iotpay.AmountFromMinor(100), NotifyURL: u})
 		return err
 	}},
 	"ktwidget.Config.CallbackBase": {func(prod bool, base, u string) error {

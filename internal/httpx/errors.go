@@ -16,12 +16,15 @@ import (
 // 5xx. The payment may or may not exist. Query it by the merchant's own order
 // reference before doing anything else; never simply send it again.
 //
-// Each provider package declares its own sentinel with OutcomeSentinel, whose
-// text says what that provider's merchant can do; every provider's sentinel
-// also matches this one.
+// It is one value for every provider: each provider package re-exports it as
+// its own ErrOutcomeUnknown, so errors.Is(err, finrota.ErrOutcomeUnknown)
+// holds for an outcome-unknown error of any provider. What that provider's
+// merchant can do is registered with OutcomeSentinel and said in the text of
+// the errors httpx builds for it.
 var ErrOutcomeUnknown = errors.New("outcome unknown — query before retrying")
 
-// outcomeSentinel is one provider's ErrOutcomeUnknown.
+// outcomeSentinel is one provider's outcome-unknown text and advice; it
+// matches ErrOutcomeUnknown.
 type outcomeSentinel struct{ msg, advice string }
 
 func (e *outcomeSentinel) Error() string { return e.msg }
@@ -31,17 +34,22 @@ func (e *outcomeSentinel) Is(target error) bool { return target == ErrOutcomeUnk
 
 var sentinels sync.Map // provider name → *outcomeSentinel
 
-// OutcomeSentinel returns the ErrOutcomeUnknown of one provider: its text is
-// "<provider>: outcome unknown — " followed by advice, what that provider's
-// merchant can do (query by reference, wait for the notification, …). Errors
-// httpx builds for the provider match it, and it matches ErrOutcomeUnknown.
-// The advice is also the default of a call that gives none of its own
-// (Request.Unknown). Call it once per provider, from a package-level var.
+// OutcomeSentinel registers the advice of one provider, what its merchant can
+// do about an outcome-unknown error (query by reference, wait for the
+// notification, …), and returns ErrOutcomeUnknown itself: the provider's
+// exported sentinel is the one shared value. Errors httpx builds for the
+// provider read "<provider>: … outcome unknown — <advice>" and match
+// ErrOutcomeUnknown. The advice is also the default of a call that gives
+// none of its own (Request.Unknown). Call it once per provider, from a
+// package-level var.
 func OutcomeSentinel(provider, advice string) error {
-	e := &outcomeSentinel{msg: provider + ": outcome unknown — " + advice, advice: advice}
-	sentinels.Store(provider, e)
-	return e
+	sentinels.Store(provider, &outcomeSentinel{msg: provider + ": outcome unknown — " + advice, advice: advice})
+	return ErrOutcomeUnknown
 }
+
+// OutcomeAdvice is the outcome-unknown text registered for provider
+// ("<provider>: outcome unknown — <advice>"), or ErrOutcomeUnknown's own text.
+func OutcomeAdvice(provider string) string { return sentinelFor(provider).Error() }
 
 // sentinelFor is the provider's ErrOutcomeUnknown, or the shared one.
 func sentinelFor(provider string) error {
@@ -88,6 +96,15 @@ var ErrResponseTooLarge = errors.New("response body too large")
 // ErrMalformedResponse is matched when a reply cannot be decoded.
 var ErrMalformedResponse = errors.New("malformed response")
 
+// ErrPaymentFailed is matched by a provider's *PaymentError: the provider
+// answered that the payment (or refund) failed, so nothing was charged.
+var ErrPaymentFailed = errors.New("payment failed")
+
+// ErrInvalidCallback is matched when a provider's callback or notification
+// is refused as not genuine or not well-formed: a forged or missing URL
+// token, a body that is not a callback. One value in every provider package.
+var ErrInvalidCallback = errors.New("invalid callback")
+
 // ErrInvalidRequest is matched by every validation error: the request was
 // refused before anything was sent.
 var ErrInvalidRequest = errors.New("invalid request")
@@ -132,6 +149,9 @@ func (e *TransportError) Unwrap() []error {
 	if e.OutcomeUnknown {
 		return []error{sentinelFor(e.Provider), e.Err}
 	}
+	if e.Err == nil {
+		return nil
+	}
 	return []error{e.Err}
 }
 
@@ -140,10 +160,12 @@ func (e *TransportError) Unwrap() []error {
 // diagnostics; Error() never includes it. Error() names the method and path
 // of the call (never its query string, which may carry identifiers).
 type StatusError struct {
-	Provider   string
-	Method     string
-	Path       string
-	StatusCode int
+	Provider string
+	Method   string
+	Path     string
+	// HTTPStatus is the reply's HTTP status, named as in every provider's
+	// APIError.
+	HTTPStatus int
 	RequestID  string
 	// RetryAfter is the server's Retry-After hint, if it gave one.
 	RetryAfter time.Duration
@@ -152,9 +174,9 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
-	s := fmt.Sprintf("%s: HTTP %d %s", e.Provider, e.StatusCode, http.StatusText(e.StatusCode))
+	s := fmt.Sprintf("%s: HTTP %d %s", e.Provider, e.HTTPStatus, http.StatusText(e.HTTPStatus))
 	if e.Method != "" || e.Path != "" {
-		s = fmt.Sprintf("%s: %s %s: HTTP %d %s", e.Provider, e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+		s = fmt.Sprintf("%s: %s %s: HTTP %d %s", e.Provider, e.Method, e.Path, e.HTTPStatus, http.StatusText(e.HTTPStatus))
 	}
 	if e.RequestID != "" {
 		s += " (request id " + e.RequestID + ")"
@@ -163,7 +185,7 @@ func (e *StatusError) Error() string {
 }
 
 // Unwrap lets errors.Is match ErrUnauthorized and ErrRateLimited.
-func (e *StatusError) Unwrap() error { return StatusSentinel(e.StatusCode) }
+func (e *StatusError) Unwrap() error { return StatusSentinel(e.HTTPStatus) }
 
 // StatusSentinel returns the sentinel an HTTP status stands for
 // (ErrUnauthorized for 401, ErrRateLimited for 429) or nil. Provider error
@@ -271,11 +293,20 @@ type DecodeError struct {
 }
 
 func (e *DecodeError) Error() string {
-	return e.Provider + ": " + ErrMalformedResponse.Error() + " (decoding " + e.Into + "): " + e.Err.Error()
+	s := e.Provider + ": " + ErrMalformedResponse.Error() + " (decoding " + e.Into + ")"
+	if e.Err == nil {
+		return s
+	}
+	return s + ": " + e.Err.Error()
 }
 
 // Unwrap exposes ErrMalformedResponse and the decoder's error.
-func (e *DecodeError) Unwrap() []error { return []error{ErrMalformedResponse, e.Err} }
+func (e *DecodeError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrMalformedResponse}
+	}
+	return []error{ErrMalformedResponse, e.Err}
+}
 
 func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := h.Get("Retry-After")

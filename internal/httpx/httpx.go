@@ -77,7 +77,8 @@ type Config struct {
 	// DecodeError turns a reply into the provider's typed error, or returns nil
 	// when the reply is a success. It sees every reply, 2xx included, so
 	// providers that answer errors with HTTP 200 can claim them. When nil,
-	// every non-2xx status becomes a *StatusError.
+	// every non-2xx status becomes a *StatusError; so does a non-2xx reply
+	// it returns nil for (a bare status without the provider's envelope).
 	DecodeError func(*Response) error
 	// RequestIDHeader names the provider's request-id header (default
 	// "X-Request-Id").
@@ -359,7 +360,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (out *Response, _ error) {
 
 	out = &Response{
 		Method:     r.Method,
-		Path:       r.Path,
+		Path:       req.URL.Path, // the whole path sent (base path included), never the query
 		StatusCode: resp.StatusCode,
 		Header:     resp.Header,
 		Attempts:   attempts,
@@ -379,7 +380,8 @@ func (c *Client) Do(ctx context.Context, r *Request) (out *Response, _ error) {
 	var derr error
 	if c.decodeErr != nil {
 		derr = c.decodeErr(out)
-	} else if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	}
+	if derr == nil && (resp.StatusCode < 200 || resp.StatusCode > 299) {
 		derr = c.StatusError(out)
 	}
 	if derr != nil && st.class == RetryIfNotSent && ambiguousStatus(resp.StatusCode) {
@@ -395,7 +397,7 @@ func (c *Client) StatusError(r *Response) *StatusError {
 	if len(b) > 4096 {
 		b = b[:4096]
 	}
-	e := &StatusError{Provider: c.provider, Method: r.Method, Path: r.Path, StatusCode: r.StatusCode, RequestID: r.RequestID, Body: RawBody(bytes.Clone(b))}
+	e := &StatusError{Provider: c.provider, Method: r.Method, Path: r.Path, HTTPStatus: r.StatusCode, RequestID: r.RequestID, Body: RawBody(bytes.Clone(b))}
 	if d, ok := parseRetryAfter(r.Header, time.Now()); ok {
 		e.RetryAfter = d
 	}

@@ -146,7 +146,7 @@ func TestRetryClassTable(t *testing.T) {
 					assert.Equal(t, w.attempts, te.Attempts)
 				case f.fault.Kind == fake.Status:
 					require.ErrorAs(t, err, &se)
-					assert.Equal(t, f.fault.Status, se.StatusCode)
+					assert.Equal(t, f.fault.Status, se.HTTPStatus)
 					require.NotNil(t, resp, "the last response is kept")
 					assert.Equal(t, w.attempts, resp.Attempts)
 					assert.Equal(t, `{"error":"x"}`, string(se.Body))

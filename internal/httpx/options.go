@@ -161,3 +161,18 @@ func (s *Settings) RequireEnvironment(provider string, set bool, choices string)
 	}
 	return Invalid(provider, "Environment", "required: choose "+choices+", or give WithBaseURL")
 }
+
+// ApplyOptions runs opts over s, stopping at the first error. Each provider
+// package declares its own Option type over Option, so that another
+// provider's options do not compile for it; this applies them.
+func ApplyOptions[O ~func(*Settings) error](s *Settings, opts []O) error {
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -151,7 +151,7 @@ func TestWithTokenRepeatsOnceAfter401(t *testing.T) {
 	var n atomic.Int32
 	c := token.New(counter(clk, &n, nil), token.WithClock(clk.Now))
 	var used []string
-	unauthorized := &httpx.StatusError{Provider: "p", StatusCode: 401}
+	unauthorized := &httpx.StatusError{Provider: "p", HTTPStatus: 401}
 	err := c.WithToken(context.Background(), func(_ context.Context, t token.Token) error {
 		used = append(used, t.Value.Reveal())
 		if len(used) == 1 {

@@ -33,7 +33,7 @@ func (s *Server) purchase(r *http.Request, p iotpay.Params) (any, string) {
 	}
 	sid := newSecureID()
 	s.pending[sid] = &order{
-		Order: iotpay.Order{MerchantID: MerchantID, MchOrderNo: str(p, "mchOrderNo"), Amount: amount, Currency: iotpay.Currency,
+		Order: iotpay.Order{MerchantID: MerchantID, MchOrderNo: str(p, "mchOrderNo"), Amount: iotpay.AmountFromMinor(amount), Currency: iotpay.Currency,
 			PayType: "pay", Status: iotpay.StatusPending, Channel: str(p, "channel")},
 		notifyURL: str(p, "notifyUrl"), returnURL: str(p, "returnUrl"), secureID: sid,
 	}
@@ -81,7 +81,7 @@ func (s *Server) purchaseWithToken(_ *http.Request, p iotpay.Params) (any, strin
 	if _, dup := s.byMch[str(p, "mchOrderNo")]; dup {
 		return nil, "mchOrderNo duplicate"
 	}
-	o := &order{Order: iotpay.Order{MerchantID: MerchantID, MchOrderNo: str(p, "mchOrderNo"), Amount: amount,
+	o := &order{Order: iotpay.Order{MerchantID: MerchantID, MchOrderNo: str(p, "mchOrderNo"), Amount: iotpay.AmountFromMinor(amount),
 		Currency: iotpay.Currency, PayType: "pay", Channel: iotpay.ChannelCard}, notifyURL: str(p, "notifyUrl")}
 	s.purchases++
 	s.settle(o, c.number, c.expiry, s.outcome(c.number))
@@ -99,12 +99,12 @@ func (s *Server) void(_ *http.Request, p iotpay.Params) (any, string) {
 		return nil, "mchRefundNo duplicate"
 	case !ok || orig.PayType != "pay" || !orig.Status.Paid():
 		return nil, "order not exist or not paid"
-	case orig.voided || orig.Refundable != orig.Amount:
+	case orig.voided || !orig.Refundable.Equal(orig.Amount):
 		return nil, "order cannot be voided"
 	}
 	orig.voided = true
-	rec := s.refundRecord(orig, str(p, "mchRefundNo"), orig.Amount)
-	orig.Refundable = 0
+	rec := s.refundRecord(orig, str(p, "mchRefundNo"), cents(orig.Amount))
+	orig.Refundable = iotpay.AmountFromMinor(0)
 	return rec.Order, ""
 }
 
@@ -120,11 +120,11 @@ func (s *Server) refund(_ *http.Request, p iotpay.Params) (any, string) {
 		return nil, "mchRefundNo duplicate"
 	case !found || orig.PayType != "pay" || !orig.Status.Paid():
 		return nil, "order not exist or not paid"
-	case amount > orig.Refundable:
+	case amount > cents(orig.Refundable):
 		return nil, "refundAmount exceeds refundable"
 	}
 	rec := s.refundRecord(orig, str(p, "mchRefundNo"), amount)
-	orig.Refundable -= amount
+	orig.Refundable = iotpay.AmountFromMinor(cents(orig.Refundable) - amount)
 	return rec.Order, ""
 }
 
@@ -132,7 +132,7 @@ func (s *Server) refund(_ *http.Request, p iotpay.Params) (any, string) {
 func (s *Server) refundRecord(orig *order, mchRefundNo string, amount int64) *order {
 	rec := &order{Order: iotpay.Order{
 		PayOrderID: s.newID("RP"), MerchantID: MerchantID, MchOrderNo: mchRefundNo, OriginalOrderID: orig.PayOrderID,
-		Amount: amount, Currency: iotpay.Currency, PayType: "refund", Refundable: 0, Status: iotpay.StatusSuccess,
+		Amount: iotpay.AmountFromMinor(amount), Currency: iotpay.Currency, PayType: "refund", Refundable: iotpay.AmountFromMinor(0), Status: iotpay.StatusSuccess,
 		PaySuccTime: "2026-11-22 10:05:00", CardNum: orig.CardNum, CardType: orig.CardType, Channel: orig.Channel,
 	}}
 	s.orders[rec.PayOrderID] = rec

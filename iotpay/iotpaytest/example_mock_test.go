@@ -35,13 +35,16 @@ func ExampleStartMock() {
 		return
 	}
 	notified := make(chan *iotpay.Order, 1)
-	httpmock.RegisterResponder(http.MethodPost, "https://shop.example/iotpay/notify", iotpaytest.HandlerResponder(&iotpay.NotifyHandler{
+	httpmock.RegisterResponder(http.MethodPost, "https://shop.example/iotpay/notify", iotpaytest.HandlerResponder(&iotpay.NotificationHandler{
 		Client: client,
+		Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+			return iotpay.Expectation{MchOrderNo: "order-7", Amount: iotpay.MustParseAmount("25.00")}, nil // the shop's record
+		},
 		Report: func(_ context.Context, o *iotpay.Order) error { notified <- o; return nil },
 	}))
 
 	ctx := context.Background()
-	co, err := client.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "order-7", Amount: 2500,
+	co, err := client.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "order-7", Amount: iotpay.AmountFromMinor(2500),
 		ReturnURL: "https://shop.example/iotpay/return"})
 	if err != nil {
 		fmt.Println(err)
@@ -53,7 +56,7 @@ func ExampleStartMock() {
 		return
 	}
 	back := res.Return
-	ret, _ := iotpay.ParseReturn(back.Query())
+	ret, _ := iotpay.ParseReturn(&http.Request{URL: back})
 	fmt.Println("browser returns to", back.Path, "with", ret.RetCode, ret.Status.Outcome())
 	select {
 	case o := <-notified:
@@ -63,5 +66,5 @@ func ExampleStartMock() {
 	}
 	// Output:
 	// browser returns to /iotpay/return with SUCCESS paid
-	// notified: order-7 2500 paid
+	// notified: order-7 25.00 paid
 }

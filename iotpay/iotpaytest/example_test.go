@@ -28,11 +28,14 @@ func ExampleServer_NewClient() {
 		return
 	}
 	reports := make(chan *iotpay.Order, 1)
-	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: client,
+	mux.Handle("POST /iotpay/notify", &iotpay.NotificationHandler{Client: client,
+		Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+			return iotpay.Expectation{MchOrderNo: "order-1", Amount: iotpay.MustParseAmount("25.00")}, nil // the shop's record
+		},
 		Report: func(_ context.Context, o *iotpay.Order) error { reports <- o; return nil }})
 
 	ctx := context.Background()
-	co, err := client.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "order-1", Amount: 2500,
+	co, err := client.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "order-1", Amount: iotpay.AmountFromMinor(2500),
 		ReturnURL: shop.URL + "/iotpay/return"})
 	if err != nil {
 		fmt.Println(err)
@@ -43,7 +46,7 @@ func ExampleServer_NewClient() {
 		fmt.Println(err)
 		return
 	}
-	ret, _ := iotpay.ParseReturn(res.Return.Query())
+	ret, _ := iotpay.ParseReturn(&http.Request{URL: res.Return})
 	fmt.Println("browser returns with", ret.RetCode, ret.Status.Outcome())
 	o, _ := iot.OrderByMch("order-1")
 	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -58,6 +61,6 @@ func ExampleServer_NewClient() {
 	fmt.Println("acknowledged:", d.Acknowledged, string(d.Body))
 	// Output:
 	// browser returns with SUCCESS paid
-	// notified: order-1 2500 paid
+	// notified: order-1 25.00 paid
 	// acknowledged: true SUCCESS
 }

@@ -53,8 +53,8 @@ func (s *Server) acknowledged(payOrderID string) {
 func notification(o iotpay.Order) []byte {
 	p := iotpay.Params{
 		"payOrderId": o.PayOrderID, "mchId": o.MerchantID, "mchOrderNo": o.MchOrderNo,
-		"originalOrderId": o.OriginalOrderID, "amount": o.Amount, "currency": o.Currency,
-		"payType": o.PayType, "refundable": o.Refundable, "status": int64(o.Status),
+		"originalOrderId": o.OriginalOrderID, "amount": cents(o.Amount), "currency": o.Currency,
+		"payType": o.PayType, "refundable": cents(o.Refundable), "status": int64(o.Status),
 		"invoiceNum": o.InvoiceNum, "paySuccTime": o.PaySuccTime, "cardNum": o.CardNum,
 		"cardType": o.CardType, "expiryDate": o.ExpiryDate, "authNum": o.AuthNum,
 		"transNum": o.TransNum, "channel": o.Channel,

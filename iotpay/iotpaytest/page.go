@@ -34,7 +34,7 @@ func (s *Server) purchasePage(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = pages.ExecuteTemplate(w, "card", map[string]any{"Title": "Pay", "Action": "/cc/pay", "Key": o.secureID,
-		"Amount": cents(o.Amount) + " " + o.Currency})
+		"Amount": o.Amount.String() + " " + o.Currency})
 }
 
 func (s *Server) addCardPage(w http.ResponseWriter, r *http.Request) {
@@ -233,7 +233,9 @@ func appendQuery(base string, q url.Values) string {
 	return base + sep + q.Encode()
 }
 
-func cents(n int64) string {
-	s := strconv.FormatInt(n/100, 10) + "." + strconv.FormatInt(100+n%100, 10)[1:]
-	return s
+// cents is a stored amount as the integer cents IOTPay's wire carries (the
+// fake makes every amount from cents, so it is exact).
+func cents(a iotpay.Amount) int64 {
+	c, _ := a.MinorUnits(2)
+	return c
 }

@@ -35,7 +35,7 @@ func TestNotifyIntervalStretchesTheRetrySchedule(t *testing.T) {
 	cfg.NotifyURL = shop.URL
 	c, err := iotpay.New(cfg, iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
-	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: 100})
+	o, err := c.PurchaseWithToken(context.Background(), &iotpay.PurchaseWithTokenRequest{MchOrderNo: "o-1", CardID: "c-1", Amount: iotpay.AmountFromMinor(100)})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

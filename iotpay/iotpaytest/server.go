@@ -189,8 +189,8 @@ func (s *Server) notifyClient(u string) *http.Client {
 // CallbackURL is empty.
 const sinkPath = "/merchant/notify"
 
-// sink acknowledges a notification as a merchant would (NotifyHandler.Reply).
-func sink(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "SUCCESS") }
+// sink acknowledges a notification as a merchant would (iotpay.WriteAck).
+func sink(w http.ResponseWriter, _ *http.Request) { iotpay.WriteAck(w) }
 
 // NewClient returns a client of the fake that runs IOTPay's whole flow:
 // the fake's base URL and Client, and Config (CallbackURL as the

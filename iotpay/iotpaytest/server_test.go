@@ -45,13 +45,13 @@ func TestFakeRefusesDuplicateOrder(t *testing.T) {
 	cfg.NotifyURL = "https://s.example/n"
 	c, err := iotpay.New(cfg, iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
-	req := &iotpay.PurchaseRequest{MchOrderNo: "dup", Amount: 100, ReturnURL: "https://s.example/r"}
+	req := &iotpay.PurchaseRequest{MchOrderNo: "dup", Amount: iotpay.AmountFromMinor(100), ReturnURL: "https://s.example/r"}
 	_, err = c.Purchase(context.Background(), req)
 	require.NoError(t, err)
 	_, err = c.Purchase(context.Background(), req)
 	var api *iotpay.APIError
 	require.ErrorAs(t, err, &api)
-	assert.Equal(t, "mchOrderNo duplicate", api.RetMsg)
+	assert.Equal(t, "mchOrderNo duplicate", api.Message)
 	assert.Equal(t, 1, srv.Orders())
 }
 
@@ -87,7 +87,7 @@ func TestFakeWidgetAndAddCard(t *testing.T) {
 	assert.Equal(t, "411111******1111", card.CardNum)
 	assert.Equal(t, 1, srv.Cards())
 
-	pc, err := c.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "w-1", Amount: 500, ReturnURL: "https://s.example/r"})
+	pc, err := c.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "w-1", Amount: iotpay.AmountFromMinor(500), ReturnURL: "https://s.example/r"})
 	require.NoError(t, err)
 	out := widget(`{"secureId":"` + pc.SecureID + `","action":"Pay","cardNum":"4000000000000002","expiryDate":"0128","cvv":"1","holder":"A"}`)
 	assert.Equal(t, map[string]any{"retCode": "FAIL", "retMsg": "declined"}, out)

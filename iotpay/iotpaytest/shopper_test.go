@@ -16,7 +16,7 @@ import (
 	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
 )
 
-// shop is a merchant's notifyUrl: IOTPay's NotifyHandler recording what it
+// shop is a merchant's notifyUrl: IOTPay's NotificationHandler recording what it
 // was handed once per order and status.
 type shop struct {
 	mu       sync.Mutex
@@ -24,7 +24,7 @@ type shop struct {
 }
 
 func (s *shop) handler(c *iotpay.Client) http.Handler {
-	return &iotpay.NotifyHandler{Client: c, Report: func(_ context.Context, o *iotpay.Order) error {
+	return &iotpay.NotificationHandler{Client: c, Expect: signedOrder, Report: func(_ context.Context, o *iotpay.Order) error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.reported = append(s.reported, *o)
@@ -46,7 +46,7 @@ func purchase(t *testing.T, srv *iotpaytest.Server, hc *http.Client, no, notifyU
 	cfg.NotifyURL = notifyURL
 	c, err := iotpay.New(cfg, iotpay.WithBaseURL(srv.URL), iotpay.WithHTTPClient(hc))
 	require.NoError(t, err)
-	co, err := c.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: no, Amount: 1500,
+	co, err := c.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: no, Amount: iotpay.AmountFromMinor(1500),
 		ReturnURL: "https://shop.example/return?o=" + no})
 	require.NoError(t, err)
 	return co
@@ -67,7 +67,7 @@ func TestPayPageReturnsAndNotifiesOnce(t *testing.T) {
 	back := res.Return
 	assert.Equal(t, "shop.example", back.Host)
 	assert.Equal(t, "page-1", back.Query().Get("o"), "the merchant's own query is kept")
-	ret, err := iotpay.ParseReturn(back.Query())
+	ret, err := iotpay.ParseReturn(&http.Request{URL: back})
 	require.NoError(t, err)
 	assert.Equal(t, "SUCCESS", ret.RetCode)
 	assert.Equal(t, iotpay.StatusSuccess, ret.Status)
@@ -80,7 +80,7 @@ func TestPayPageReturnsAndNotifiesOnce(t *testing.T) {
 	_, err = srv.WaitNotified(wait, o.PayOrderID)
 	require.NoError(t, err)
 	require.Len(t, sh.orders(), 1)
-	assert.Equal(t, int64(1500), sh.orders()[0].Amount)
+	assert.Equal(t, iotpay.AmountFromMinor(1500), sh.orders()[0].Amount)
 
 	// A redelivered notification is acknowledged and reported no second time.
 	d, err := srv.Redeliver(ctx, o.PayOrderID)
@@ -106,7 +106,7 @@ func TestDeclinedCardIsNeverNotified(t *testing.T) {
 
 	res, err := srv.PayPage(ctx, purchase(t, srv, srv.Client(), "dec-1", site.URL).RedirectURL, iotpaytest.DeclinedCard)
 	require.NoError(t, err)
-	ret, err := iotpay.ParseReturn(res.Return.Query())
+	ret, err := iotpay.ParseReturn(&http.Request{URL: res.Return})
 	require.NoError(t, err)
 	assert.Equal(t, "FAIL", ret.RetCode)
 	assert.Equal(t, iotpay.StatusFailed, ret.Status)
@@ -193,9 +193,15 @@ func TestMockRunsTheFlowInMemory(t *testing.T) {
 	cfg.NotifyURL = "https://shop.example/n"
 	pc, err := iotpay.New(cfg, iotpay.WithHTTPClient(hc))
 	require.NoError(t, err)
-	_, err = pc.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "mem-2", Amount: 100, ReturnURL: "https://shop.example/r"})
+	_, err = pc.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "mem-2", Amount: iotpay.AmountFromMinor(100), ReturnURL: "https://shop.example/r"})
 	assert.ErrorIs(t, err, iotpay.ErrOutcomeUnknown)
 	assert.Equal(t, 2, srv.Count(http.MethodPost, "/v3/cc_purchase"), "the dropped purchase was sent once, not retried")
+}
+
+// signedOrder accepts the order as IOTPay signed it: these tests are about
+// the fake, not the handler's cross-check (iotpay's own tests cover it).
+func signedOrder(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+	return iotpay.Expectation{MchOrderNo: o.MchOrderNo, Amount: o.Amount}, nil
 }
 
 // embedPage serves a merchant page that mounts IOTPay's widget for
@@ -227,7 +233,7 @@ func TestNewClientRunsTheFlow(t *testing.T) {
 			require.NoError(t, err)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			co, err := c.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "nc-1", Amount: 100, ReturnURL: "https://shop.example/r"})
+			co, err := c.Purchase(ctx, &iotpay.PurchaseRequest{MchOrderNo: "nc-1", Amount: iotpay.AmountFromMinor(100), ReturnURL: "https://shop.example/r"})
 			require.NoError(t, err)
 			_, err = srv.PayPage(ctx, co.RedirectURL, iotpaytest.TestCard)
 			require.NoError(t, err)

@@ -16,10 +16,10 @@ import (
 // (status 2) or "declined" (status 9). IOTPay notifies successful payments
 // only, so a declined one, or a pending one without an outcome, is
 // ErrNotNotified; an unknown reference is ErrUnknownOrder.
-func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake.Delivery, error) {
+func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, error) {
 	st, ok := map[string]iotpay.Status{"": 0, "paid": iotpay.StatusSuccess, "declined": iotpay.StatusFailed}[t.Outcome]
 	if !ok {
-		return fake.Sent{}, nil, fmt.Errorf("iotpaytest: outcome %q: want paid or declined", t.Outcome)
+		return Sent{}, nil, fmt.Errorf("iotpaytest: outcome %q: want paid or declined", t.Outcome)
 	}
 	s.mu.Lock()
 	var o *order
@@ -27,7 +27,7 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake
 		if p.MchOrderNo == t.Ref {
 			if t.Outcome == "" {
 				s.mu.Unlock()
-				return fake.Sent{}, nil, fmt.Errorf("%w: %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
+				return Sent{}, nil, fmt.Errorf("%w: %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
 			}
 			delete(s.pending, sid)
 			url := p.notifyURL
@@ -45,7 +45,7 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake
 	}
 	if o == nil {
 		s.mu.Unlock()
-		return fake.Sent{}, nil, fmt.Errorf("%w: mchOrderNo %q", fake.ErrUnknownOrder, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: mchOrderNo %q", fake.ErrUnknownOrder, t.Ref)
 	}
 	ord, url := o.Order, o.notifyURL
 	if t.To != "" {
@@ -53,11 +53,11 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake
 	}
 	if !ord.Status.Paid() {
 		s.mu.Unlock()
-		return fake.Sent{}, nil, fmt.Errorf("%w: %s has status %d and IOTPay notifies successful payments only (the return URL and Query tell the rest)", fake.ErrNotNotified, t.Ref, ord.Status)
+		return Sent{}, nil, fmt.Errorf("%w: %s has status %d and IOTPay notifies successful payments only (the return URL and Query tell the rest)", fake.ErrNotNotified, t.Ref, ord.Status)
 	}
 	if url == "" {
 		s.mu.Unlock()
-		return fake.Sent{}, nil, fmt.Errorf("%w: %s was made without a notifyUrl", fake.ErrNotNotified, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: %s was made without a notifyUrl", fake.ErrNotNotified, t.Ref)
 	}
 	body := notification(ord)
 	s.mu.Unlock()

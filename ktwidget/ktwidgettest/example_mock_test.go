@@ -38,7 +38,7 @@ func ExampleStartMock() {
 	orders := recordedOrders{} // the merchant's own order table
 	notified := make(chan string, 1)
 	httpmock.RegisterResponder(http.MethodPost, "https://shop.example/ktpay/notify", ktwidgettest.HandlerResponder(&ktwidget.NotificationHandler{
-		Client: client, Orders: orders,
+		Client: client, Expect: orders.Expect,
 		Report: func(_ context.Context, n *ktwidget.Notification) error {
 			notified <- n.OrderID + " " + n.Status.Status
 			return nil
@@ -52,7 +52,7 @@ func ExampleStartMock() {
 		fmt.Println(err)
 		return
 	}
-	orders["order-7"] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: amount}
+	orders["order-7"] = ktwidget.Expectation{TransactionHash: p.TransactionHash, Amount: amount}
 
 	receipt, err := ktpay.PayWidget(context.Background(), p.WidgetURL, ktwidgettest.TestCard)
 	if err != nil {
@@ -71,10 +71,11 @@ func ExampleStartMock() {
 	// notified: order-7 completed
 }
 
-// recordedOrders is a merchant's order table, as ktwidget.Orders.
-type recordedOrders map[string]ktwidget.Recorded
+// recordedOrders is a merchant's order table, read by the NotificationHandler's Expect.
+type recordedOrders map[string]ktwidget.Expectation
 
-func (o recordedOrders) Lookup(_ context.Context, orderID string) (ktwidget.Recorded, error) {
+func (o recordedOrders) Expect(_ context.Context, n *ktwidget.Notification) (ktwidget.Expectation, error) {
+	orderID := n.OrderID
 	r, ok := o[orderID]
 	if !ok {
 		return r, errors.New("unknown order")

@@ -12,9 +12,10 @@ import (
 )
 
 // orderBook is the merchant's record of created payments.
-type orderBook map[string]ktwidget.Recorded
+type orderBook map[string]ktwidget.Expectation
 
-func (b orderBook) Lookup(_ context.Context, orderID string) (ktwidget.Recorded, error) {
+func (b orderBook) Expect(_ context.Context, n *ktwidget.Notification) (ktwidget.Expectation, error) {
+	orderID := n.OrderID
 	r, ok := b[orderID]
 	if !ok {
 		return r, fmt.Errorf("unknown order %s", orderID)
@@ -40,7 +41,7 @@ func ExampleServer_NewClient() {
 	}
 	book := orderBook{}
 	reports := make(chan string, 1)
-	mux.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Orders: book,
+	mux.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Expect: book.Expect,
 		Report: func(_ context.Context, n *ktwidget.Notification) error {
 			reports <- n.OrderID + " " + n.Status.Status
 			return nil
@@ -53,7 +54,7 @@ func ExampleServer_NewClient() {
 		fmt.Println(err)
 		return
 	}
-	book["order-1"] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: amount}
+	book["order-1"] = ktwidget.Expectation{TransactionHash: p.TransactionHash, Amount: amount}
 
 	res, err := ktpay.PayWidget(ctx, p.WidgetURL, ktwidgettest.TestCard)
 	if err != nil {

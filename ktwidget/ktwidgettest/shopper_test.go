@@ -20,11 +20,12 @@ import (
 // shop is a merchant: its orders and the notifications its handler reported.
 type shop struct {
 	mu       sync.Mutex
-	recorded map[string]ktwidget.Recorded
+	recorded map[string]ktwidget.Expectation
 	reported []string
 }
 
-func (s *shop) Lookup(_ context.Context, orderID string) (ktwidget.Recorded, error) {
+func (s *shop) Expect(_ context.Context, n *ktwidget.Notification) (ktwidget.Expectation, error) {
+	orderID := n.OrderID
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.recorded[orderID]
@@ -35,7 +36,7 @@ func (s *shop) Lookup(_ context.Context, orderID string) (ktwidget.Recorded, err
 }
 
 func (s *shop) handler(c *ktwidget.Client) http.Handler {
-	return &ktwidget.NotificationHandler{Client: c, Orders: s, Report: func(_ context.Context, n *ktwidget.Notification) error {
+	return &ktwidget.NotificationHandler{Client: c, Expect: s.Expect, Report: func(_ context.Context, n *ktwidget.Notification) error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.reported = append(s.reported, n.OrderID+" "+n.Status.Status)
@@ -64,9 +65,9 @@ func (s *shop) create(t *testing.T, srv *ktwidgettest.Server, hc *http.Client, o
 	require.NoError(t, err)
 	s.mu.Lock()
 	if s.recorded == nil {
-		s.recorded = map[string]ktwidget.Recorded{}
+		s.recorded = map[string]ktwidget.Expectation{}
 	}
-	s.recorded[orderID] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: amount}
+	s.recorded[orderID] = ktwidget.Expectation{TransactionHash: p.TransactionHash, Amount: amount}
 	s.mu.Unlock()
 	return p
 }

@@ -18,10 +18,10 @@ import (
 // (denied) or "error". One without a callback_post_url, or still pending
 // with no outcome, is ErrNotNotified; an unknown order_id is
 // ErrUnknownOrder.
-func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake.Delivery, error) {
-	st, ok := map[string]string{"": "", "paid": ktwidget.StatusCompleted, "declined": ktwidget.StatusDenied, "error": ktwidget.StatusError}[t.Outcome]
+func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, error) {
+	st, ok := map[string]string{"": "", "paid": ktwidget.StatusCompleted, "declined": ktwidget.StatusDenied, "error": ktwidget.StatusFailed}[t.Outcome]
 	if !ok {
-		return fake.Sent{}, nil, fmt.Errorf("ktwidgettest: outcome %q: want paid, declined or error", t.Outcome)
+		return Sent{}, nil, fmt.Errorf("ktwidgettest: outcome %q: want paid, declined or error", t.Outcome)
 	}
 	s.mu.Lock()
 	var found *tx
@@ -33,12 +33,12 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake
 	}
 	if found == nil {
 		s.mu.Unlock()
-		return fake.Sent{}, nil, fmt.Errorf("%w: order_id %q", fake.ErrUnknownOrder, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: order_id %q", fake.ErrUnknownOrder, t.Ref)
 	}
 	if found.status == ktwidget.StatusPending {
 		if st == "" {
 			s.mu.Unlock()
-			return fake.Sent{}, nil, fmt.Errorf("%w: order %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
+			return Sent{}, nil, fmt.Errorf("%w: order %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
 		}
 		found.status = st
 	}
@@ -48,7 +48,7 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake
 	}
 	if url == "" {
 		s.mu.Unlock()
-		return fake.Sent{}, nil, fmt.Errorf("%w: order %s was created without callback_post_url", fake.ErrNotNotified, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: order %s was created without callback_post_url", fake.ErrNotNotified, t.Ref)
 	}
 	body := notification(found)
 	hash := found.hash

@@ -76,6 +76,18 @@ type Delivery = fake.Delivery
 // merchant URL. (One value for all the fakes.)
 var ErrNothingToRedeliver = fake.ErrNothingToRedeliver
 
+// Trigger asks the fake OderoPay to send its notification for an order
+// now (Server.Trigger, examples/fakes' trigger): Ref is the merchant's
+// reference of the order, Outcome settles a payment still waiting for the
+// shopper ("paid", "declined", …; empty leaves it as it is), To overrides
+// the URL notified, Times sends it that many times (default 1), Concurrent
+// all at once. (An alias of the trigger all the fakes share.)
+type Trigger = fake.Trigger
+
+// Sent is a notification as Trigger sent it, what the merchant received:
+// its Method, URL, ContentType and Body. (An alias shared by the fakes.)
+type Sent = fake.Sent
+
 // Client returns an *http.Client that reaches the fake: a loopback client
 // for NewServer and Start, a client over the httpmock transport for NewMock
 // and StartMock. It plays the shopper's browser in the shopper helpers.

@@ -17,11 +17,11 @@ import (
 // not yet paid is paid first by t.Outcome: "paid" or "declined". One with
 // no callback URL, or unpaid with no outcome, is ErrNotNotified; an
 // unknown conversationId is ErrUnknownOrder.
-func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake.Delivery, error) {
+func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, error) {
 	o, ok := map[string]Outcome{"": {}, "paid": {Status: odero.PaymentStatusSuccess},
 		"declined": {Status: odero.PaymentStatusFailure}}[t.Outcome]
 	if !ok {
-		return fake.Sent{}, nil, fmt.Errorf("oderotest: outcome %q: want paid or declined", t.Outcome)
+		return Sent{}, nil, fmt.Errorf("oderotest: outcome %q: want paid or declined", t.Outcome)
 	}
 	s.mu.Lock()
 	var c *checkout
@@ -33,12 +33,12 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake
 	}
 	if c == nil {
 		s.mu.Unlock()
-		return fake.Sent{}, nil, fmt.Errorf("%w: conversationId %q", fake.ErrUnknownOrder, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: conversationId %q", fake.ErrUnknownOrder, t.Ref)
 	}
 	if c.payment == nil {
 		if t.Outcome == "" {
 			s.mu.Unlock()
-			return fake.Sent{}, nil, fmt.Errorf("%w: checkout %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
+			return Sent{}, nil, fmt.Errorf("%w: checkout %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
 		}
 		s.pay(c, "411111", "1111", o)
 	}
@@ -49,7 +49,7 @@ func (s *Server) Trigger(ctx context.Context, t fake.Trigger) (fake.Sent, []fake
 		to = t.To
 	}
 	if to == "" || to == odero.NoCallbackURL {
-		return fake.Sent{}, nil, fmt.Errorf("%w: checkout %s has no callback URL", fake.ErrNotNotified, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: checkout %s has no callback URL", fake.ErrNotNotified, t.Ref)
 	}
 	form := url.Values{"token": {d.Token}}
 	if d.PaymentID != "" {

@@ -208,7 +208,7 @@ func TestScriptADeclineAndAFaultOverTheAdminAPI(t *testing.T) {
 
 	code, body := admin(t, l, http.MethodPost, "/iotpay/next-payment", map[string]string{"outcome": "declined"})
 	require.Equal(t, http.StatusOK, code, body)
-	co, err := client.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: "fk-decline-1", Amount: 1999, ReturnURL: "http://127.0.0.1:1/return"})
+	co, err := client.Purchase(context.Background(), &iotpay.PurchaseRequest{MchOrderNo: "fk-decline-1", Amount: iotpay.AmountFromMinor(1999), ReturnURL: "http://127.0.0.1:1/return"})
 	require.NoError(t, err)
 	// The shopper pays with the card that would pay: the scripted decline wins.
 	page, _ := url.Parse(co.RedirectURL)
@@ -282,10 +282,10 @@ func TestTriggerSaysWhenTheAnswerIsNotTheAcknowledgment(t *testing.T) {
 	cfg.CallbackBase = shop.URL + "/kt/"
 	client, err := ktwidget.New(cfg, ktwidget.WithBaseURL(p.BaseURL))
 	require.NoError(t, err)
-	var recorded ktwidget.Recorded
-	mux.Handle("POST /kt/", &ktwidget.NotificationHandler{Client: client, Orders: ordersFunc(func(context.Context, string) (ktwidget.Recorded, error) {
+	var recorded ktwidget.Expectation
+	mux.Handle("POST /kt/", &ktwidget.NotificationHandler{Client: client, Expect: func(context.Context, *ktwidget.Notification) (ktwidget.Expectation, error) {
 		return recorded, nil
-	}), Report: func(context.Context, *ktwidget.Notification) error {
+	}, Report: func(context.Context, *ktwidget.Notification) error {
 		reports.Add(1)
 		return nil
 	}})
@@ -295,7 +295,7 @@ func TestTriggerSaysWhenTheAnswerIsNotTheAcknowledgment(t *testing.T) {
 	pay, err := client.CreatePayment(context.Background(), &ktwidget.Order{OrderID: "fk-kt-1", Amount: ktwidget.MustParseAmount("150.00"),
 		Type: ktwidget.TypeEcom, Description: "kettle"}, nil)
 	require.NoError(t, err)
-	recorded = ktwidget.Recorded{TransactionHash: pay.TransactionHash, Amount: ktwidget.MustParseAmount("150.00")}
+	recorded = ktwidget.Expectation{TransactionHash: pay.TransactionHash, Amount: ktwidget.MustParseAmount("150.00")}
 
 	var out, errs bytes.Buffer
 	code := fakeserver.Run(context.Background(), []string{"trigger", "-admin", l.Admin, "-provider", "ktwidget", "-order", "fk-kt-1",
@@ -318,11 +318,4 @@ func TestTriggerSaysWhenTheAnswerIsNotTheAcknowledgment(t *testing.T) {
 	code = fakeserver.Run(context.Background(), []string{"trigger", "-admin", l.Admin, "-provider", "ktwidget", "-order", "nobody"}, &out, &errs)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errs.String(), "no order with this reference")
-}
-
-// ordersFunc is the merchant's order record as a function.
-type ordersFunc func(ctx context.Context, orderID string) (ktwidget.Recorded, error)
-
-func (f ordersFunc) Lookup(ctx context.Context, orderID string) (ktwidget.Recorded, error) {
-	return f(ctx, orderID)
 }

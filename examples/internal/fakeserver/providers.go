@@ -105,7 +105,7 @@ var specs = []*spec{
 				return nil, err
 			}
 			return &running{srv: s, base: s.URL, trigger: s.Trigger, next: func(o string) error {
-				st, ok := map[string]string{"paid": ktwidget.StatusCompleted, "declined": ktwidget.StatusDenied, "error": ktwidget.StatusError}[o]
+				st, ok := map[string]string{"paid": ktwidget.StatusCompleted, "declined": ktwidget.StatusDenied, "error": ktwidget.StatusFailed}[o]
 				if !ok {
 					return outcomeError(o, "paid", "declined", "error")
 				}

@@ -50,7 +50,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 		return err
 	}
 	ref := "demo-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	amount := flexiti.MustDollars("1499.99")
+	amount := flexiti.MustParseAmount("1499.99")
 
 	var flow *flexiti.Flow
 	var ws *flexiti.WidgetSession
@@ -129,7 +129,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	}
 
 	return rec.Step("partial return", func() (any, any, error) {
-		part := flexiti.MustDollars("500.00")
+		part := flexiti.MustParseAmount("500.00")
 		r, err := client.Return(ctx, auth.AuthorizationID, capture.CaptureID, &flexiti.ReturnRequest{Amount: &part, Reference: ref + "-r"})
 		if err != nil {
 			return part, nil, err

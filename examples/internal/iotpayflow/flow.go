@@ -65,8 +65,14 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 		return err
 	}
 
+	orderNo := "demo" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	notified := make(chan *iotpay.Order, 1)
-	mux.Handle("POST /iotpay/notify", &iotpay.NotifyHandler{Client: client, Report: func(_ context.Context, o *iotpay.Order) error {
+	mux.Handle("POST /iotpay/notify", &iotpay.NotificationHandler{Client: client, Expect: func(_ context.Context, o *iotpay.Order) (iotpay.Expectation, error) {
+		if o.MchOrderNo != orderNo { // the shop's own record: one order of 19.99
+			return iotpay.Expectation{}, errors.New("unknown order")
+		}
+		return iotpay.Expectation{MchOrderNo: orderNo, Amount: iotpay.AmountFromMinor(1999)}, nil
+	}, Report: func(_ context.Context, o *iotpay.Order) error {
 		select {
 		case notified <- o:
 		default:
@@ -78,10 +84,9 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	})
 	site.Start()
 
-	orderNo := "demo" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	var co *iotpay.Checkout
 	err = rec.Step("purchase", func() (any, any, error) {
-		req := &iotpay.PurchaseRequest{MchOrderNo: orderNo, Amount: 1999, Subject: "Copper kettle",
+		req := &iotpay.PurchaseRequest{MchOrderNo: orderNo, Amount: iotpay.AmountFromMinor(1999), Subject: "Copper kettle",
 			ReturnURL: siteURL + "/iotpay/return"}
 		sent := map[string]any{"mchOrderNo": orderNo, "amount": req.Amount, "currency": iotpay.Currency, "channel": iotpay.ChannelCard}
 		var err error
@@ -110,7 +115,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 		if err != nil {
 			return nil, nil, err
 		}
-		ret, err := iotpay.ParseReturn(res.Return.Query())
+		ret, err := iotpay.ParseReturn(&http.Request{URL: res.Return})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -128,7 +133,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 			return nil, nil, ctx.Err()
 		}
 		got := map[string]any{"payOrderId": paid.PayOrderID, "amount": paid.Amount, "status": paid.Status, "outcome": paid.Status.Outcome()}
-		if !paid.Status.Paid() || paid.Amount != 1999 || paid.MchOrderNo != orderNo {
+		if !paid.Status.Paid() || !paid.Amount.Equal(iotpay.AmountFromMinor(1999)) || paid.MchOrderNo != orderNo {
 			return nil, got, errors.New("notification does not match the order")
 		}
 		return nil, got, nil
@@ -149,7 +154,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 	}
 
 	return rec.Step("refund part", func() (any, any, error) {
-		req := &iotpay.RefundRequest{MchRefundNo: orderNo + "r", PayOrderID: paid.PayOrderID, RefundAmount: 500}
+		req := &iotpay.RefundRequest{MchRefundNo: orderNo + "r", PayOrderID: paid.PayOrderID, RefundAmount: iotpay.AmountFromMinor(500)}
 		o, err := client.Refund(ctx, req)
 		if err != nil {
 			return req, nil, err

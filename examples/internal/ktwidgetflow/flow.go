@@ -21,10 +21,11 @@ import (
 // orders is the merchant's record of created payments.
 type orders struct {
 	mu sync.Mutex
-	m  map[string]ktwidget.Recorded
+	m  map[string]ktwidget.Expectation
 }
 
-func (o *orders) Lookup(_ context.Context, id string) (ktwidget.Recorded, error) {
+func (o *orders) Expect(_ context.Context, n *ktwidget.Notification) (ktwidget.Expectation, error) {
+	id := n.OrderID
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	r, ok := o.m[id]
@@ -81,9 +82,9 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 		return err
 	}
 
-	book := &orders{m: map[string]ktwidget.Recorded{}}
+	book := &orders{m: map[string]ktwidget.Expectation{}}
 	notified := make(chan *ktwidget.Notification, 1)
-	mux.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Orders: book, Report: func(_ context.Context, n *ktwidget.Notification) error {
+	mux.Handle("POST /ktpay/notify", &ktwidget.NotificationHandler{Client: client, Expect: book.Expect, Report: func(_ context.Context, n *ktwidget.Notification) error {
 		select {
 		case notified <- n:
 		default:
@@ -103,7 +104,7 @@ func Run(ctx context.Context, t steps.Target, rec *steps.Recorder) error {
 			return sent, nil, err
 		}
 		book.mu.Lock()
-		book.m[orderID] = ktwidget.Recorded{TransactionHash: p.TransactionHash, Amount: amount}
+		book.m[orderID] = ktwidget.Expectation{TransactionHash: p.TransactionHash, Amount: amount}
 		book.mu.Unlock()
 		return sent, map[string]any{"transaction_hash": p.TransactionHash, "widgetUrl": p.WidgetURL}, nil
 	})

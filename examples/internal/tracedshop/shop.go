@@ -71,7 +71,7 @@ func runIOTPay(ctx context.Context, tracer Tracer) error {
 		return err
 	}
 	order := func(no string) *iotpay.PurchaseRequest {
-		return &iotpay.PurchaseRequest{MchOrderNo: no, Amount: 1500, ReturnURL: "https://shop.example/return"}
+		return &iotpay.PurchaseRequest{MchOrderNo: no, Amount: iotpay.AmountFromMinor(1500), ReturnURL: "https://shop.example/return"}
 	}
 	if _, err := c.Purchase(ctx, order("order-1001")); err != nil {
 		return err
@@ -84,7 +84,7 @@ func runIOTPay(ctx context.Context, tracer Tracer) error {
 		return err
 	}
 	bad := order("order-1003")
-	bad.Amount = 0
+	bad.Amount = iotpay.AmountFromMinor(0)
 	if _, err := c.Purchase(ctx, bad); !errors.Is(err, iotpay.ErrInvalidRequest) {
 		return errors.New("tracedshop: a zero amount was not refused before sending")
 	}

@@ -47,9 +47,9 @@ type provider struct {
 	Pkg string
 	// Display is the provider's name in prose ("OderoPay").
 	Display string
-	// StatusError adds the StatusError alias to options.go: the provider
-	// has an error envelope, so a reply without one is a StatusError.
-	StatusError bool
+	// TokenTimeout adds WithTokenTimeout to options.go: the provider's API
+	// takes a bearer token the client fetches and caches.
+	TokenTimeout bool
 	// ExamplePath is a path of the provider's API, the example in Fail's
 	// comment.
 	ExamplePath string
@@ -69,6 +69,10 @@ type provider struct {
 	// Redeliver adds Delivery and ErrNothingToRedeliver to recording.go:
 	// the fake sends the merchant something it can send again.
 	Redeliver bool
+	// Trigger adds the Trigger and Sent aliases to recording.go: the fake
+	// has a Trigger method (its provider notifies the merchant server to
+	// server).
+	Trigger bool
 
 	// mock.go: MockEnv is the environment NewMock mounts (a Go
 	// expression), MockURL its base URL as a string expression, MockMount
@@ -82,32 +86,32 @@ type provider struct {
 }
 
 var providers = []provider{
-	{Pkg: "finrota", Display: "Finrota", ExamplePath: "/b2c/widget/payment",
+	{Pkg: "finrota", Display: "Finrota", TokenTimeout: true, ExamplePath: "/b2c/widget/payment",
 		State: "tokens, payments", Close: true, Subject: "payments", Redeliver: true,
 		MockEnv: "finrota.Sandbox", MockURL: "string(finrota.Sandbox)", MockMount: "s.URL",
 		MockHosts:        "https://pgw.netahsilatdemo.com",
 		SendsOut:         "nothing by itself: the bank page's return is posted by the shopper's browser, the fake's Client in PassThreeDS and Redeliver",
 		HandlerResponder: true, Reaches: "the shopper's return from the 3-D page"},
-	{Pkg: "flexiti", Display: "Flexiti", ExamplePath: "/flexiti/pos-api/v2.5/oauth/token",
+	{Pkg: "flexiti", Display: "Flexiti", TokenTimeout: true, ExamplePath: "/flexiti/pos-api/v2.5/oauth/token",
 		State: "tokens, authorizations, captures", Close: true,
 		Subject: "authorizations, captures and refunds", Prefix: "Base",
 		MockEnv: "flexiti.Training", MockURL: "string(flexiti.Training)", MockMount: "s.URL",
 		MockHosts: "https://posapi-training.flexiti.fi",
 		SendsOut:  "nothing: Flexiti calls no merchant URL"},
-	{Pkg: "iotpay", Display: "IOTPay", StatusError: true, ExamplePath: "/v3/cc_purchase",
-		State: "orders, cards, refunds", Subject: "payments, refunds and notifications", Redeliver: true,
+	{Pkg: "iotpay", Display: "IOTPay", ExamplePath: "/v3/cc_purchase",
+		State: "orders, cards, refunds", Subject: "payments, refunds and notifications", Redeliver: true, Trigger: true,
 		MockEnv: "iotpay.Sandbox", MockURL: "string(iotpay.Sandbox)", MockMount: "s.URL",
 		MockHosts:        "https://ccdev.iotpaycloud.com",
 		SendsOut:         "the notification of a paid order to its notifyUrl, and the shopper's return to returnUrl when a test sends it",
 		HandlerResponder: true, Reaches: "IOTPay's notification (and the shopper's return to returnUrl)", NotifyClient: true},
 	{Pkg: "ktwidget", Display: "KTPay", ExamplePath: "/api/v1/merchant-widget/payment",
-		State: "transactions, keys", Subject: "payments and notifications", Redeliver: true,
+		State: "transactions, keys", Subject: "payments and notifications", Redeliver: true, Trigger: true,
 		MockEnv: "ktwidget.Test", MockURL: "ktwidget.Test.API", MockMount: "ktwidget.Test.API, ktwidget.Test.Widget",
 		MockHosts:        "https://fintech.test.nplus.tech (API) and https://widget.test.nplus.tech (widget pages)",
 		SendsOut:         "the notification to callback_post_url",
 		HandlerResponder: true, Reaches: "KTPay's notification", NotifyClient: true},
-	{Pkg: "odero", Display: "OderoPay", StatusError: true, ExamplePath: "/payment/v1/checkout-payments/init",
-		State: "checkouts, payments, refunds, cards", Close: true, Subject: "refunds and verdicts", Redeliver: true,
+	{Pkg: "odero", Display: "OderoPay", ExamplePath: "/payment/v1/checkout-payments/init",
+		State: "checkouts, payments, refunds, cards", Close: true, Subject: "refunds and verdicts", Redeliver: true, Trigger: true,
 		MockEnv: "odero.SandboxTR", MockURL: "string(odero.SandboxTR)", MockMount: "s.URL",
 		MockHosts:        "https://sandbox-api-gateway.oderopay.com.tr",
 		SendsOut:         "nothing by itself: the hosted page's callback is posted by the shopper's browser, the fake's Client in PayPage and Redeliver",

@@ -72,7 +72,7 @@ func TestOutputIsMarkedAndParses(t *testing.T) {
 }
 
 // TestRowsShapeTheText checks that the table's optional sections do what
-// they say: StatusError only where set, Close only where set, and a
+// they say: WithTokenTimeout only where set, Close only where set, and a
 // provider's name never leaking into another's files.
 func TestRowsShapeTheText(t *testing.T) {
 	for _, o := range outputs() {
@@ -82,8 +82,8 @@ func TestRowsShapeTheText(t *testing.T) {
 		}
 		switch o.template {
 		case "options.go.tmpl":
-			if got := bytes.Contains(src, []byte("type StatusError = httpx.StatusError")); got != o.p.StatusError {
-				t.Errorf("%s: StatusError alias present %v, row says %v", o.path, got, o.p.StatusError)
+			if got := bytes.Contains(src, []byte("func WithTokenTimeout(")); got != o.p.TokenTimeout {
+				t.Errorf("%s: WithTokenTimeout present %v, row says %v", o.path, got, o.p.TokenTimeout)
 			}
 		case "recording.go.tmpl":
 			if got := bytes.Contains(src, []byte("func (s *Server) Close()")); got != o.p.Close {
