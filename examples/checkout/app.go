@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paywidget/paywidget-go/internal/claims"
+	"github.com/paywidget/paywidget-go/iotpay"
 )
 
 // integration is one provider's checkout on the merchant site.
@@ -37,7 +37,7 @@ type app struct {
 	fakes        fakes
 	// claims is the one claim store behind the notification handlers and
 	// Flexiti's AuthorizeOnce.
-	claims claims.Store
+	claims iotpay.Store
 	// returnWait is how long KTPay's return waits for the notification.
 	returnWait time.Duration
 }

@@ -176,9 +176,11 @@ func (f *finrotaCheckout) register(mux *http.ServeMux, a *app) {
 	mux.HandleFunc("POST /finrota/return/{order}", back)
 }
 
-// pay is the shop's one Finrota money call.
+// pay is the shop's one Finrota money call, in its repeatable form: a
+// repeat of the attempt's reference (a double click, a retried request, a
+// replica taking over) reaches Finrota at most once.
 func (f *finrotaCheckout) pay(ctx context.Context, r *finrota.CompleteRequest) (finrota.Outcome, error) {
-	return f.client.CompletePayment(ctx, r)
+	return f.client.CompletePaymentOnce(ctx, r)
 }
 
 // settle asks Finrota about every open attempt of the order and records
@@ -192,14 +194,14 @@ func (f *finrotaCheckout) settle(ctx context.Context, a *app, ord Order) Status 
 		if at.state != attemptOpen {
 			continue
 		}
-		list, err := f.client.ListPayments(ctx, finrota.PaymentFilter{ClientReferenceCode: at.ref})
+		st, err := f.client.Settle(ctx, &finrota.SettleRequest{ClientReferenceCode: at.ref})
 		switch {
-		case err != nil || len(list) == 0 || (len(list) == 1 && list[0].Status.Pending()):
-			// Not (yet) completed: still open.
-		case len(list) == 1 && list[0].Status.Failed():
+		case err != nil || st.State != finrota.SettleDone || st.Record == nil || st.Record.Status.Pending():
+			// Not (yet) completed, or Finrota cannot tell now: still open.
+		case st.Record.Status.Failed():
 			f.mark(ord.ID, at, attemptFailed)
-		case len(list) == 1 && list[0].Status.Paid() && list[0].ClientReferenceNumber == at.ref && list[0].LastAmount.Equal(ord.Amount) &&
-			list[0].CurrencyType == ord.Currency:
+		case st.Record.Status.Paid() && st.Record.ClientReferenceNumber == at.ref && st.Record.LastAmount.Equal(ord.Amount) &&
+			st.Record.CurrencyType == ord.Currency:
 			f.mark(ord.ID, at, attemptPaid)
 		default:
 			f.mark(ord.ID, at, attemptMismatch)

@@ -142,7 +142,7 @@ func (k *ktwidgetCheckout) register(mux *http.ServeMux, a *app) {
 func (k *ktwidgetCheckout) paymentFor(r *http.Request, a *app, ord Order) (*ktwidget.Payment, error) {
 	return k.payments.do(r.Context(), ord.ID, func(ctx context.Context) (*ktwidget.Payment, error) {
 		back := a.url("/ktwidget/return/" + ord.ID)
-		p, err := k.client.CreatePayment(ctx, &ktwidget.Order{OrderID: ord.ID, Amount: ord.Amount, Type: ktwidget.TypeEcom,
+		p, err := k.client.CreatePaymentOnce(ctx, &ktwidget.Order{OrderID: ord.ID, Amount: ord.Amount, Type: ktwidget.TypeEcom,
 			Description: ord.Product.Name, CallbackSuccessURL: back, CallbackFailedURL: back, CallbackBackURL: back}, nil)
 		if err != nil {
 			return nil, err

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/paywidget/paywidget-go/internal/decimal"
+	"github.com/paywidget/paywidget-go/odero"
 )
 
 // Status is what the merchant's own records say about an order. Only the
@@ -44,16 +44,16 @@ var errTooManyOrders = errors.New("too many unpaid orders")
 type Product struct {
 	ID       string
 	Name     string
-	Price    decimal.Decimal
+	Price    odero.Amount
 	Currency string
 	// Blurb is the catalogue's line about the product.
 	Blurb string
 }
 
 var catalogue = []Product{
-	{ID: "kettle", Name: "Copper kettle", Price: decimal.MustParse("149.90"),
+	{ID: "kettle", Name: "Copper kettle", Price: odero.MustParseAmount("149.90"),
 		Blurb: "Hand-hammered copper, 1.2 litres, whistles when the water is ready."},
-	{ID: "tea", Name: "Loose-leaf tea, 250 g", Price: decimal.MustParse("29.90"),
+	{ID: "tea", Name: "Loose-leaf tea, 250 g", Price: odero.MustParseAmount("29.90"),
 		Blurb: "A bright first-flush black tea from the Black Sea hills, in a resealable bag."},
 }
 
@@ -71,7 +71,7 @@ type Order struct {
 	ID       string
 	Product  Product
 	Provider string
-	Amount   decimal.Decimal
+	Amount   odero.Amount
 	Currency string
 	Status   Status
 	// Ref is the provider's reference (checkout token, payment id…).

@@ -7,7 +7,6 @@ import (
 	"github.com/paywidget/paywidget-go/finrota/finrotatest"
 	"github.com/paywidget/paywidget-go/flexiti"
 	"github.com/paywidget/paywidget-go/flexiti/flexititest"
-	"github.com/paywidget/paywidget-go/internal/claims"
 	"github.com/paywidget/paywidget-go/iotpay"
 	"github.com/paywidget/paywidget-go/iotpay/iotpaytest"
 	"github.com/paywidget/paywidget-go/ktwidget"
@@ -42,15 +41,17 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 
 	// One claim store makes every provider notification exactly-once and
 	// every repeatable money call (IOTPay's PurchaseOnce, Flexiti's
-	// AuthorizeOnce) happen once per reference. Several replicas would share
-	// one in their database instead: claims.NewSQL.
-	store := claims.NewMemory(0, 0)
+	// AuthorizeOnce, Finrota's CompletePaymentOnce, KTPay's
+	// CreatePaymentOnce) happen once per reference. It is the same store in
+	// every provider package; several replicas would share one in their
+	// database instead: iotpay.NewSQLStore (or any provider's NewSQLStore).
+	store := iotpay.NewMemoryStore(0, 0)
 
 	var oc *odero.Client
 	var err error
 	if api := getenv("ODERO_BASE_URL"); api != "" {
 		oc, err = odero.New(odero.Config{APIKey: odero.Secret(getenv("ODERO_API_KEY")), SecretKey: odero.Secret(getenv("ODERO_SECRET_KEY")),
-			CallbackURL: base + "/odero/callback"},
+			CallbackURL: base + "/odero/callback", Claims: store},
 			odero.WithBaseURL(api), odero.WithLogger(log))
 	} else {
 		gw := oderotest.Start()
@@ -58,6 +59,7 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 		fk.odero = gw
 		cfg := gw.Config()
 		cfg.CallbackURL = base + "/odero/callback"
+		cfg.Claims = store
 		oc, err = odero.New(cfg, odero.WithBaseURL(gw.URL), odero.WithHTTPClient(gw.Client()), odero.WithLogger(log))
 	}
 	if err != nil {
@@ -88,7 +90,7 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 	if api := getenv("KTWIDGET_BASE_URL"); api != "" {
 		kc, err = ktwidget.New(ktwidget.Config{AppID: ktwidget.Secret(getenv("KTWIDGET_APP_ID")), PublicKey: getenv("KTWIDGET_APP_KEY"),
 			Environment: ktwidget.Test, WidgetURL: getenv("KTWIDGET_WIDGET_URL"), CallbackSecret: ktwidget.Secret(getenv("KTWIDGET_CALLBACK_SECRET")),
-			CallbackBase: base + "/ktwidget/notify"},
+			CallbackBase: base + "/ktwidget/notify", Claims: store},
 			ktwidget.WithBaseURL(api), ktwidget.WithLogger(log))
 	} else {
 		gw := ktwidgettest.Start()
@@ -96,6 +98,7 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 		fk.kt = gw
 		cfg := gw.Config()
 		cfg.CallbackBase = base + "/ktwidget/notify"
+		cfg.Claims = store
 		kc, err = ktwidget.New(cfg, ktwidget.WithBaseURL(gw.URL), ktwidget.WithHTTPClient(gw.Client()), ktwidget.WithLogger(log))
 	}
 	if err != nil {
@@ -104,15 +107,17 @@ func build(getenv func(string) string, log *slog.Logger, base string) (*app, fun
 
 	var fc *finrota.Client
 	script := finrota.ScriptURL
-	if base := getenv("FINROTA_BASE_URL"); base != "" {
-		fc, err = finrota.New(finrota.Config{APIKey: finrota.Secret(getenv("FINROTA_API_KEY")), SecretKey: finrota.Secret(getenv("FINROTA_SECRET_KEY"))},
-			finrota.WithBaseURL(base), finrota.WithLogger(log))
+	if api := getenv("FINROTA_BASE_URL"); api != "" {
+		fc, err = finrota.New(finrota.Config{APIKey: finrota.Secret(getenv("FINROTA_API_KEY")), SecretKey: finrota.Secret(getenv("FINROTA_SECRET_KEY")),
+			Claims: store}, finrota.WithBaseURL(api), finrota.WithLogger(log))
 	} else {
 		gw := finrotatest.Start()
 		closers = append(closers, gw.Close)
 		fk.finrota = gw
 		script = gw.URL + "/static/finrota-widget/v1.0.0/index.umd.js"
-		fc, err = gw.NewClient(finrota.WithLogger(log))
+		cfg := gw.Config()
+		cfg.Claims = store
+		fc, err = finrota.New(cfg, finrota.WithBaseURL(gw.URL), finrota.WithHTTPClient(gw.Client()), finrota.WithLogger(log))
 	}
 	if err != nil {
 		return fail(err)

@@ -2,7 +2,6 @@ package fake
 
 import (
 	"context"
-	"errors"
 	"github.com/paywidget/paywidget-go/internal/httpx"
 	"sync"
 )
@@ -32,16 +31,6 @@ type Sent struct {
 	ContentType string
 	Body        httpx.RawBody
 }
-
-// ErrNotNotified is matched by a Trigger the provider would not send: an
-// order it does not notify (IOTPay notifies successful payments only), one
-// still waiting for the shopper with no outcome given, or one that has no
-// URL to notify.
-var ErrNotNotified = errors.New("the provider sends no notification for this order")
-
-// ErrUnknownOrder is matched by a Trigger for a reference the fake does not
-// know.
-var ErrUnknownOrder = errors.New("no order with this reference")
 
 // Fire is a Trigger's sending, written once for every fake: it remembers
 // the notification (url, contentType, body) under id in n, then delivers it

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/iotpay"
 )
 
@@ -15,7 +14,7 @@ import (
 // A purchase still on its card page is settled first by t.Outcome: "paid"
 // (status 2) or "declined" (status 9). IOTPay notifies successful payments
 // only, so a declined one, or a pending one without an outcome, is
-// ErrNotNotified; an unknown reference is ErrUnknownOrder.
+// ErrNothingToRedeliver; an unknown reference is ErrNothingToRedeliver too.
 func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, error) {
 	st, ok := map[string]iotpay.Status{"": 0, "paid": iotpay.StatusSuccess, "declined": iotpay.StatusFailed}[t.Outcome]
 	if !ok {
@@ -27,7 +26,7 @@ func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, erro
 		if p.MchOrderNo == t.Ref {
 			if t.Outcome == "" {
 				s.mu.Unlock()
-				return Sent{}, nil, fmt.Errorf("%w: %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
+				return Sent{}, nil, fmt.Errorf("%w: %s waits for the shopper; give an outcome", ErrNothingToRedeliver, t.Ref)
 			}
 			delete(s.pending, sid)
 			url := p.notifyURL
@@ -45,7 +44,7 @@ func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, erro
 	}
 	if o == nil {
 		s.mu.Unlock()
-		return Sent{}, nil, fmt.Errorf("%w: mchOrderNo %q", fake.ErrUnknownOrder, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: no order with this reference (mchOrderNo %q)", ErrNothingToRedeliver, t.Ref)
 	}
 	ord, url := o.Order, o.notifyURL
 	if t.To != "" {
@@ -53,11 +52,11 @@ func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, erro
 	}
 	if !ord.Status.Paid() {
 		s.mu.Unlock()
-		return Sent{}, nil, fmt.Errorf("%w: %s has status %d and IOTPay notifies successful payments only (the return URL and Query tell the rest)", fake.ErrNotNotified, t.Ref, ord.Status)
+		return Sent{}, nil, fmt.Errorf("%w: %s has status %d and IOTPay notifies successful payments only (the return URL and Query tell the rest)", ErrNothingToRedeliver, t.Ref, ord.Status)
 	}
 	if url == "" {
 		s.mu.Unlock()
-		return Sent{}, nil, fmt.Errorf("%w: %s was made without a notifyUrl", fake.ErrNotNotified, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: %s was made without a notifyUrl", ErrNothingToRedeliver, t.Ref)
 	}
 	body := notification(ord)
 	s.mu.Unlock()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/ktwidget"
 )
 
@@ -16,8 +15,8 @@ import (
 // t.Concurrent), with each answer judged. A transaction still waiting for
 // the shopper is settled first by t.Outcome: "paid" (completed), "declined"
 // (denied) or "error". One without a callback_post_url, or still pending
-// with no outcome, is ErrNotNotified; an unknown order_id is
-// ErrUnknownOrder.
+// with no outcome, is ErrNothingToRedeliver; an unknown order_id is
+// ErrNothingToRedeliver.
 func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, error) {
 	st, ok := map[string]string{"": "", "paid": ktwidget.StatusCompleted, "declined": ktwidget.StatusDenied, "error": ktwidget.StatusFailed}[t.Outcome]
 	if !ok {
@@ -33,12 +32,12 @@ func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, erro
 	}
 	if found == nil {
 		s.mu.Unlock()
-		return Sent{}, nil, fmt.Errorf("%w: order_id %q", fake.ErrUnknownOrder, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: no order with this reference (order_id %q)", ErrNothingToRedeliver, t.Ref)
 	}
 	if found.status == ktwidget.StatusPending {
 		if st == "" {
 			s.mu.Unlock()
-			return Sent{}, nil, fmt.Errorf("%w: order %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
+			return Sent{}, nil, fmt.Errorf("%w: order %s waits for the shopper; give an outcome", ErrNothingToRedeliver, t.Ref)
 		}
 		found.status = st
 	}
@@ -48,7 +47,7 @@ func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, erro
 	}
 	if url == "" {
 		s.mu.Unlock()
-		return Sent{}, nil, fmt.Errorf("%w: order %s was created without callback_post_url", fake.ErrNotNotified, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: order %s was created without callback_post_url", ErrNothingToRedeliver, t.Ref)
 	}
 	body := notification(found)
 	hash := found.hash

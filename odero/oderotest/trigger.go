@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/paywidget/paywidget-go/internal/fake"
 	"github.com/paywidget/paywidget-go/odero"
 )
 
@@ -15,8 +14,8 @@ import (
 // callbackUrl, or to t.To — t.Times times (concurrently when t.Concurrent),
 // as reloads of the return page would, with each answer judged. A checkout
 // not yet paid is paid first by t.Outcome: "paid" or "declined". One with
-// no callback URL, or unpaid with no outcome, is ErrNotNotified; an
-// unknown conversationId is ErrUnknownOrder.
+// no callback URL, or unpaid with no outcome, is ErrNothingToRedeliver; an
+// unknown conversationId is ErrNothingToRedeliver too.
 func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, error) {
 	o, ok := map[string]Outcome{"": {}, "paid": {Status: odero.PaymentStatusSuccess},
 		"declined": {Status: odero.PaymentStatusFailure}}[t.Outcome]
@@ -33,12 +32,12 @@ func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, erro
 	}
 	if c == nil {
 		s.mu.Unlock()
-		return Sent{}, nil, fmt.Errorf("%w: conversationId %q", fake.ErrUnknownOrder, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: no order with this reference (conversationId %q)", ErrNothingToRedeliver, t.Ref)
 	}
 	if c.payment == nil {
 		if t.Outcome == "" {
 			s.mu.Unlock()
-			return Sent{}, nil, fmt.Errorf("%w: checkout %s waits for the shopper; give an outcome", fake.ErrNotNotified, t.Ref)
+			return Sent{}, nil, fmt.Errorf("%w: checkout %s waits for the shopper; give an outcome", ErrNothingToRedeliver, t.Ref)
 		}
 		s.pay(c, "411111", "1111", o)
 	}
@@ -49,7 +48,7 @@ func (s *Server) Trigger(ctx context.Context, t Trigger) (Sent, []Delivery, erro
 		to = t.To
 	}
 	if to == "" || to == odero.NoCallbackURL {
-		return Sent{}, nil, fmt.Errorf("%w: checkout %s has no callback URL", fake.ErrNotNotified, t.Ref)
+		return Sent{}, nil, fmt.Errorf("%w: checkout %s has no callback URL", ErrNothingToRedeliver, t.Ref)
 	}
 	form := url.Values{"token": {d.Token}}
 	if d.PaymentID != "" {

@@ -69,11 +69,7 @@ func (a *admin) trigger(w http.ResponseWriter, r *http.Request, f *running) {
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
 	sent, ds, err := f.trigger(ctx, fake.Trigger{Ref: in.Order, Outcome: in.Outcome, To: in.To, Times: in.Times, Concurrent: in.Concurrent})
-	switch {
-	case errors.Is(err, fake.ErrUnknownOrder):
-		fail(w, http.StatusNotFound, "%v", err)
-		return
-	case err != nil:
+	if err != nil {
 		fail(w, http.StatusUnprocessableEntity, "%v", err)
 		return
 	}
