@@ -6,7 +6,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -255,7 +254,7 @@ func TestAttackSlowGatewayStallsNobodyElse(t *testing.T) {
 			}
 			select {
 			case <-held:
-				t.Error(fmt.Sprintf("the first call was not held at the gateway (%s)", p.provider))
+				t.Errorf("the first call was not held at the gateway (%s)", p.provider)
 			default:
 			}
 			cancel()

@@ -43,7 +43,7 @@ func ExampleServer_NewClient() {
 	}
 	fmt.Println("widget:", ev.Type, "verified", ev.Success.Verified)
 	auth, err := flow.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber,
-		Amount: flexiti.MustDollars("49.99"), FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
+		Amount: flexiti.MustParseAmount("49.99"), FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -100,7 +100,7 @@ func TestFakeFinancingRules(t *testing.T) {
 	require.NoError(t, err)
 	_, ok := srv.PassWidget(ws.WidgetSessionID, flexititest.PIN)
 	require.True(t, ok)
-	amt, err := flexiti.Dollars("10.00")
+	amt, err := flexiti.ParseAmount("10.00")
 	require.NoError(t, err)
 	authorize := func(fo flexiti.FinancingOption) error {
 		_, err := f.Authorize(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Amount: amt, FinancingOption: fo})

@@ -113,6 +113,6 @@ func runFlexiti(ctx context.Context, tracer Tracer) error {
 		return errors.New("tracedshop: the fake widget did not pass")
 	}
 	_, err = f.AuthorizeOnce(ctx, &flexiti.AuthorizeRequest{AccountNumber: flexititest.AccountNumber, Reference: "order-2001",
-		Amount: flexiti.MustDollars("149.99"), FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
+		Amount: flexiti.MustParseAmount("149.99"), FinancingOption: flexiti.FinancingOption{TransactionType: flexiti.RegularPurchase}})
 	return err
 }

@@ -106,7 +106,7 @@ func (e *treeExporter) Shutdown(context.Context) error {
 		for _, s := range kids {
 			var attrs []string
 			for _, a := range s.Attributes() {
-				attrs = append(attrs, string(a.Key)+"="+a.Value.Emit())
+				attrs = append(attrs, string(a.Key)+"="+a.Value.String())
 			}
 			status := ""
 			if s.Status().Code == codes.Error {
