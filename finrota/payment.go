@@ -50,7 +50,7 @@ func MustParseAmount(s string) Amount { return money.MustParse(provider, amountP
 
 // AmountFromMinor is minor units (kuruş, cents) as an Amount:
 // AmountFromMinor(2750) is 27.50.
-func AmountFromMinor(minor int64) Amount { return money.FromMinor(minor, amountPlaces) }
+func AmountFromMinor(minor int64) Amount { return money.FromCents(minor) }
 
 // Currency is an ISO 4217 code; unknown codes are passed through.
 type Currency string

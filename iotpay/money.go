@@ -43,7 +43,7 @@ func ParseAmount(s string) (Amount, error) { return money.Parse(provider, amount
 func MustParseAmount(s string) Amount { return money.MustParse(provider, amountPlaces, s) }
 
 // AmountFromMinor is cents as an Amount: AmountFromMinor(1999) is 19.99.
-func AmountFromMinor(cents int64) Amount { return money.FromMinor(cents, amountPlaces) }
+func AmountFromMinor(cents int64) Amount { return money.FromCents(cents) }
 
 // checkAmount checks a request's amount: present, positive, whole cents.
 func checkAmount(field string, a Amount) error {

@@ -41,7 +41,7 @@ func MustParseAmount(s string) Amount { return money.MustParse(provider, amountP
 
 // AmountFromMinor is tiyn (hundredths of a tenge) as an Amount:
 // AmountFromMinor(275000) is 2750.00.
-func AmountFromMinor(minor int64) Amount { return money.FromMinor(minor, amountPlaces) }
+func AmountFromMinor(minor int64) Amount { return money.FromCents(minor) }
 
 // amountPlaces is how many decimal places a tenge amount has.
 const amountPlaces = 2

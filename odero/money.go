@@ -43,4 +43,4 @@ func MustParseAmount(s string) Amount { return money.MustParse(provider, amountP
 
 // AmountFromMinor is minor units (kuruş, cents) as an Amount:
 // AmountFromMinor(10050) is 100.50.
-func AmountFromMinor(minor int64) Amount { return money.FromMinor(minor, amountPlaces) }
+func AmountFromMinor(minor int64) Amount { return money.FromCents(minor) }

@@ -218,3 +218,24 @@ var runID atomic.Int64
 func refPrefix(p string) string {
 	return fmt.Sprintf("%s%d%d", p, time.Now().Unix()%100000, runID.Add(1))
 }
+
+// redeliverSome sends the notifications of up to n of the ids (picked at
+// random) again, each twice at once as a provider's concurrent retries
+// would, with redeliver (a fake's Redeliver), and returns how many it sent.
+func redeliverSome(ctx context.Context, ids []string, n int, redeliver func(context.Context, string) (fake.Delivery, error)) int {
+	sent := 0
+	for i := 0; i < n && len(ids) > 0; i++ {
+		id := ids[rand.IntN(len(ids))]
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _ = redeliver(ctx, id)
+			}()
+		}
+		wg.Wait()
+		sent += 2
+	}
+	return sent
+}

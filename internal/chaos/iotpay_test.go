@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"testing"
@@ -120,21 +119,7 @@ func (r *iotpayRig) Redeliver(ctx context.Context, n int) int {
 	r.mu.Lock()
 	ids := append([]string(nil), r.paid...)
 	r.mu.Unlock()
-	sent := 0
-	for i := 0; i < n && len(ids) > 0; i++ {
-		id := ids[rand.IntN(len(ids))]
-		var wg sync.WaitGroup
-		for range 2 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, _ = r.gw.Redeliver(ctx, id)
-			}()
-		}
-		wg.Wait()
-		sent += 2
-	}
-	return sent
+	return redeliverSome(ctx, ids, n, r.gw.Redeliver)
 }
 
 func (r *iotpayRig) Close() { r.lb.Close() }

@@ -160,21 +160,7 @@ func (r *ktRig) Redeliver(ctx context.Context, n int) int {
 	r.mu.Lock()
 	hashes := append([]string(nil), r.paid...)
 	r.mu.Unlock()
-	sent := 0
-	for i := 0; i < n && len(hashes) > 0; i++ {
-		h := hashes[rand.IntN(len(hashes))]
-		var wg sync.WaitGroup
-		for range 2 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, _ = r.srv.Redeliver(ctx, h)
-			}()
-		}
-		wg.Wait()
-		sent += 2
-	}
-	return sent
+	return redeliverSome(ctx, hashes, n, r.srv.Redeliver)
 }
 
 func (r *ktRig) Close() { r.lb.Close() }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
@@ -137,21 +136,7 @@ func (r *oderoRig) Redeliver(ctx context.Context, n int) int {
 	r.mu.Lock()
 	tokens := append([]string(nil), r.paid...)
 	r.mu.Unlock()
-	sent := 0
-	for i := 0; i < n && len(tokens) > 0; i++ {
-		tok := tokens[rand.IntN(len(tokens))]
-		var wg sync.WaitGroup
-		for range 2 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, _ = r.srv.Redeliver(ctx, tok)
-			}()
-		}
-		wg.Wait()
-		sent += 2
-	}
-	return sent
+	return redeliverSome(ctx, tokens, n, r.srv.Redeliver)
 }
 
 func (r *oderoRig) Close() { r.lb.Close() }

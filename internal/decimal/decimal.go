@@ -48,6 +48,10 @@ func New(coef int64, scale int) (Decimal, error) {
 	return Decimal{coef: coef, scale: uint8(scale)}, nil
 }
 
+// FromCents returns n hundredths (two places): FromCents(1999) is 19.99.
+// It cannot fail, unlike New with a scale from elsewhere.
+func FromCents(n int64) Decimal { return Decimal{coef: n, scale: 2} }
+
 // FromInt returns the whole number n.
 func FromInt(n int64) Decimal { return Decimal{coef: n} }
 

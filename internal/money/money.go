@@ -35,15 +35,9 @@ func MustParse(provider string, places int, s string) decimal.Decimal {
 	return d
 }
 
-// FromMinor is minor units of 10^-places (cents for 2): FromMinor(1999, 2)
-// is 19.99, written with places places.
-func FromMinor(minor int64, places int) decimal.Decimal {
-	d, err := decimal.New(minor, places)
-	if err != nil {
-		panic("money.FromMinor: " + err.Error()) // places is a constant of the provider package
-	}
-	return d
-}
+// FromCents is an amount in cents, the minor unit of every currency the
+// providers' Amount types carry (two places): FromCents(1999) is 19.99.
+func FromCents(minor int64) decimal.Decimal { return decimal.FromCents(minor) }
 
 // quote shows at most 40 bytes of s.
 func quote(s string) string {

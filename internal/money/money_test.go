@@ -30,10 +30,10 @@ func TestMustParsePanics(t *testing.T) {
 	MustParse("p", 2, "1.005")
 }
 
-func TestFromMinor(t *testing.T) {
+func TestFromCents(t *testing.T) {
 	for n, want := range map[int64]string{1999: "19.99", 5: "0.05", -150: "-1.50", 0: "0.00"} {
-		if got := FromMinor(n, 2).String(); got != want {
-			t.Errorf("FromMinor(%d, 2) = %s, want %s", n, got, want)
+		if got := FromCents(n).String(); got != want {
+			t.Errorf("FromCents(%d) = %s, want %s", n, got, want)
 		}
 	}
 }
