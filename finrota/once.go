@@ -27,10 +27,14 @@ const pendingRetry = 5 * time.Second
 //
 // It claims the reference (fingerprinting the amount: the prepare token is
 // single use and names no card the merchant knows, so a second tab's own
-// prepare token repeats the call rather than conflicting), looks it up
-// (ListPayments by clientReferenceCode) and completes the payment only when
-// Finrota lists none. The first call answers as CompletePayment does. A
-// repeat sends nothing and answers with what Finrota's record says:
+// prepare token repeats the call rather than conflicting) and completes the
+// payment. A reference new to the claims store is sent without a look-up
+// first: Finrota refuses a used clientReferenceCode with 409, which means
+// "received before", and the call then looks it up (ListPayments by
+// clientReferenceCode) and answers with Finrota's record, never with the
+// 409. A reference taken over from a holder that ended without an answer
+// is looked up before sending. The first call answers as CompletePayment
+// does. A repeat sends nothing and answers with what Finrota's record says:
 //
 //   - paid: a *DirectSale with Record set (after 3-D Secure too);
 //   - failed (declined, or the 3-D step failed or lapsed): a *PaymentError,
@@ -44,11 +48,9 @@ const pendingRetry = 5 * time.Second
 // store's memory or Finrota's record); ErrOutcomeUnknown when the payment
 // may have reached Finrota and the listing could not tell (the reference
 // stays held: repeat after the lease, and the repeat looks up before
-// sending); ErrLeaseSpent when the look-up took so much of the lease that
-// nothing was sent (repeat it). Finrota's 409 for a used
-// clientReferenceCode means it has the payment: the call settles it by
-// look-up and never shows the 409. A refusal that moved no money (an API
-// error, a request that never left) frees the reference.
+// sending); ErrLeaseSpent when the claim and look-up took so much of the
+// lease that nothing was sent (repeat it). A refusal that moved no money
+// (an API error, a request that never left) frees the reference.
 //
 // What stays unknowable: a 3-D payment whose Redirect was lost with its
 // reply (ErrOutcomeUnknown, then found pending): nothing but the lost reply
@@ -57,8 +59,9 @@ const pendingRetry = 5 * time.Second
 // listing show completed payments only, a pending or declined reference
 // looks unused: the send then meets 409 and the reference stays held
 // (ErrInProgress) until the listing shows it. The look-up needs Finrota's
-// ERP licence (ListPayments); without it the call sends nothing and
-// returns the listing's error.
+// ERP licence (ListPayments); without it a new reference is still paid,
+// but nothing else settles: a repeat after it returns the listing's error,
+// and a 409 or an unknown outcome leaves the reference held.
 func (c *Client) CompletePaymentOnce(ctx context.Context, req *CompleteRequest) (_ Outcome, err error) {
 	var ref string
 	if req != nil {

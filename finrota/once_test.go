@@ -131,8 +131,10 @@ func TestPayOnceConflict(t *testing.T) {
 	_, err = c.CompletePaymentOnce(ctx, completeReq("ord-p1", srv.Prepare(amount, finrotatest.TestCard)))
 	require.ErrorIs(t, err, finrota.ErrReferenceConflict)
 
-	// A replica whose store does not know the reference: Finrota's record
-	// tells the amount and currency.
+	// A replica whose store does not know the reference sends it (a new
+	// reference is not looked up first: Finrota refuses a used one with
+	// 409), and Finrota's record, looked up after the refusal, tells the
+	// amount and currency.
 	fresh := replica(t, srv, finrota.NewMemoryStore(0, 0), 0)
 	_, err = fresh.PayOnce(ctx, otherAmount)
 	var ce *finrota.ReferenceConflictError
@@ -141,7 +143,9 @@ func TestPayOnceConflict(t *testing.T) {
 	assert.Contains(t, ce.Reason, "amount 2750.00, requested 99.90")
 	_, err = replica(t, srv, finrota.NewMemoryStore(0, 0), 0).PayOnce(ctx, otherCurrency)
 	require.ErrorIs(t, err, finrota.ErrReferenceConflict)
-	assert.Equal(t, 1, srv.Count(http.MethodPost, directPayPath), "a conflict never sends")
+	assert.NotErrorIs(t, err, finrota.ErrConflict, "the 409 is not shown")
+	assert.Equal(t, 3, srv.Count(http.MethodPost, directPayPath), "only the stores that did not know the reference sent it")
+	assert.Equal(t, 1, srv.PaymentCount(), "Finrota refused the used reference: one payment")
 }
 
 // A dropped reply after Finrota took the payment: the call looks the
@@ -181,9 +185,12 @@ func TestPayOnceOutcomeUnknownThenTakeOver(t *testing.T) {
 	srv.Fail(http.MethodPost, directPayPath, finrotatest.Fault{Kind: finrotatest.DropAfter})
 	down := finrotatest.Fault{Kind: finrotatest.Status, Status: http.StatusBadGateway}
 	none := finrotatest.Fault{Kind: finrotatest.Status, Status: http.StatusOK, Body: []byte(`{"data":[]}`)}
-	// The look-up before sending finds nothing; the one after the dropped
-	// reply fails, its two retries too.
-	srv.Fail(http.MethodGet, listPath, none, down, down, down)
+	// A new reference is sent without a look-up first (Finrota refuses a
+	// used one); the look-up after the dropped reply fails, its two retries
+	// too. The take-over looks up before sending: its first listing is
+	// stale and empty, and the send it then makes is refused with 409 and
+	// settled by a second look-up.
+	srv.Fail(http.MethodGet, listPath, down, down, down, none)
 	_, err := a.PayOnce(context.Background(), payReq("ord-u2", finrotatest.TestCard))
 	require.ErrorIs(t, err, finrota.ErrOutcomeUnknown)
 
@@ -198,24 +205,36 @@ func TestPayOnceOutcomeUnknownThenTakeOver(t *testing.T) {
 	out, err := b.PayOnce(context.Background(), payReq("ord-u2", finrotatest.TestCard))
 	require.NoError(t, err)
 	assert.IsType(t, &finrota.DirectSale{}, out)
-	assert.Equal(t, 1, srv.Count(http.MethodPost, directPayPath), "the take-over settled by look-up")
+	assert.Equal(t, 2, srv.Count(http.MethodPost, directPayPath), "the take-over's send was refused with 409")
 	assert.Equal(t, 1, srv.PaymentCount())
 }
 
 // Finrota's 409 for a used clientReferenceCode means it has the payment: a
-// replica whose look-up missed it (a stale, empty listing) answers with the
-// payment, never with the refusal.
+// replica whose store never saw the reference (it sends a new reference
+// without a look-up) answers with the payment, never with the refusal; when
+// the look-up after the 409 misses it too (a stale, empty listing), the
+// reference is in progress and held, still not a failure.
 func TestDuplicateReferenceIsReceivedBefore(t *testing.T) {
 	srv := finrotatest.NewServer(t)
 	first, err := replica(t, srv, nil, 0).PayOnce(context.Background(), payReq("ord-d1", finrotatest.TestCard))
 	require.NoError(t, err)
 
-	srv.Fail(http.MethodGet, listPath, finrotatest.Fault{Kind: finrotatest.Status, Status: http.StatusOK, Body: []byte(`{"data":[]}`)})
 	other := replica(t, srv, finrota.NewMemoryStore(0, 0), 0) // a store that lost the claim
 	out, err := other.PayOnce(context.Background(), payReq("ord-d1", finrotatest.TestCard))
 	require.NoError(t, err)
 	assert.Equal(t, orderID(t, first), orderID(t, out))
-	assert.Equal(t, 2, srv.Count(http.MethodPost, directPayPath), "the stale listing let one refused request through")
+	assert.Equal(t, 2, srv.Count(http.MethodPost, directPayPath), "one refused request")
+	assert.Equal(t, 1, srv.Count(http.MethodGet, listPath), "looked up only after the 409")
+	assert.Equal(t, 1, srv.PaymentCount(), "Finrota took the payment once")
+
+	srv.Fail(http.MethodGet, listPath, finrotatest.Fault{Kind: finrotatest.Status, Status: http.StatusOK, Body: []byte(`{"data":[]}`)})
+	third := replica(t, srv, finrota.NewMemoryStore(0, 0), 0)
+	_, err = third.PayOnce(context.Background(), payReq("ord-d1", finrotatest.TestCard))
+	require.ErrorIs(t, err, finrota.ErrInProgress)
+	assert.NotErrorIs(t, err, finrota.ErrConflict)
+	_, err = third.PayOnce(context.Background(), payReq("ord-d1", finrotatest.TestCard))
+	require.ErrorIs(t, err, finrota.ErrInProgress, "held, not sent again")
+	assert.Equal(t, 3, srv.Count(http.MethodPost, directPayPath))
 	assert.Equal(t, 1, srv.PaymentCount(), "Finrota took the payment once")
 	// The fake refuses the reference itself, as Finrota does.
 	_, err = other.Pay(context.Background(), payReq("ord-d1", finrotatest.TestCard))

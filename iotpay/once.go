@@ -19,18 +19,20 @@ import (
 // and however concurrently (on every replica sharing Config.Claims) it is
 // called for one MchOrderNo, IOTPay receives at most one cc_purchase for it.
 //
-// It claims the number, queries it (cc_query by mchOrderNo) and starts the
-// purchase only when IOTPay has no order of that number. A repeat returns a
-// Checkout whose Order is IOTPay's order (pending while the shopper is on the
-// page, then paid or failed) and starts nothing. Errors: ErrInProgress (an
+// It claims the number and starts the purchase; a number new to the claims
+// store is sent without a query first, since IOTPay refuses a number it has
+// an order of ("mchOrderNo duplicate") and that refusal means "received
+// before": the call then queries the number (cc_query by mchOrderNo) and
+// answers with IOTPay's order (or ErrReferenceConflict when it does not fit
+// the request), never with the refusal. A repeat returns a Checkout whose
+// Order is IOTPay's order (pending while the shopper is on the page, then
+// paid or failed) and starts nothing. Errors: ErrInProgress (an
 // *InProgressError with RetryAfter) while another call holds the number;
 // ErrReferenceConflict when the number was used with another amount or
 // channel; ErrOutcomeUnknown when the purchase may have reached IOTPay and
 // the query could not tell (the number stays held: repeat after the lease,
-// and the repeat queries before sending). IOTPay's refusal "mchOrderNo
-// duplicate" means it has the order: the call answers with the order.
-// A refusal that moved no money (an API error, a request that never left)
-// frees the number.
+// and the repeat queries before sending). A refusal that moved no money (an
+// API error, a request that never left) frees the number.
 func (c *Client) PurchaseOnce(ctx context.Context, req *PurchaseRequest) (_ *Checkout, err error) {
 	var ref string
 	if req != nil {
@@ -97,9 +99,11 @@ func (c *Client) PurchaseWithTokenOnce(ctx context.Context, req *PurchaseWithTok
 // The look-up of a void or refund record by its mchRefundNo is what the
 // Order object implies (a refund record's mchOrderNo is the mchRefundNo) but
 // IOTPay does not document it: should IOTPay answer it with "order not
-// exist", the void is sent, and a second attempt meets "mchRefundNo
-// duplicate", which leaves the number held and answers ErrInProgress: the
-// void then shows on the purchase (Query by PayOrderID: Refundable 0).
+// exist", a repeat after the void answers ErrReferenceConflict ("shows no
+// record of it"), and a replica whose store lost the number meets
+// "mchRefundNo duplicate", which leaves the number held and answers
+// ErrInProgress: the void then shows on the purchase (Query by PayOrderID:
+// Refundable 0). Either way nothing is voided twice.
 func (c *Client) VoidOnce(ctx context.Context, req *VoidRequest) (_ *Order, err error) {
 	var ref string
 	if req != nil {

@@ -84,7 +84,8 @@ func TestPurchaseWithTokenOnceConcurrentReplicas(t *testing.T) {
 // A repeat of a started purchase returns IOTPay's order (pending while the
 // shopper is on the page) without starting another; another amount under
 // the same number is a conflict, whether the store remembers the first
-// parameters or only IOTPay does.
+// parameters (nothing is sent) or only IOTPay does (IOTPay refuses the
+// number as a duplicate and its order tells).
 func TestPurchaseOnceRepeatAndConflict(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
 	c := replica(t, srv, nil, 0)
@@ -112,7 +113,8 @@ func TestPurchaseOnceRepeatAndConflict(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "ord-p1", ce.Reference)
 	assert.Contains(t, ce.Reason, "amount 2500, requested 9900")
-	assert.Equal(t, 1, srv.Count(http.MethodPost, purchasePath), "a conflict never sends")
+	assert.Equal(t, 2, srv.Count(http.MethodPost, purchasePath), "only the store that did not know the number sent it")
+	assert.Equal(t, 1, srv.Orders(), "IOTPay refused the duplicate number: one order")
 }
 
 // A dropped reply after IOTPay charged: the call looks the number up at once
@@ -141,9 +143,12 @@ func TestPurchaseWithTokenOnceOutcomeUnknownThenTakeOver(t *testing.T) {
 	srv.Fail(http.MethodPost, tokenPath, iotpaytest.Fault{Kind: iotpaytest.DropAfter})
 	down := iotpaytest.Fault{Kind: iotpaytest.Status, Status: http.StatusBadGateway}
 	none := iotpaytest.Fault{Kind: iotpaytest.Status, Status: http.StatusOK, Body: []byte(`{"retCode":"FAIL","retMsg":"order not exist"}`)}
-	// The look-up before sending finds nothing; the one after the dropped
-	// reply fails, its two retries too.
-	srv.Fail(http.MethodPost, queryPath, none, down, down, down)
+	// A new number is sent without a query first (IOTPay refuses a
+	// duplicate); the query after the dropped reply fails, its two retries
+	// too. The take-over queries before sending: its first query finds
+	// nothing yet (IOTPay's listing lags), and the send it then makes is
+	// refused as a duplicate and settled by a second query.
+	srv.Fail(http.MethodPost, queryPath, down, down, down, none)
 	_, err := a.PurchaseWithTokenOnce(context.Background(), tokenReq("ord-u2", 700))
 	require.ErrorIs(t, err, iotpay.ErrOutcomeUnknown)
 
@@ -156,24 +161,38 @@ func TestPurchaseWithTokenOnceOutcomeUnknownThenTakeOver(t *testing.T) {
 	o, err := b.PurchaseWithTokenOnce(context.Background(), tokenReq("ord-u2", 700))
 	require.NoError(t, err)
 	assert.True(t, o.Status.Paid())
-	assert.Equal(t, 1, srv.Count(http.MethodPost, tokenPath), "the take-over settled by query")
+	assert.Equal(t, 2, srv.Count(http.MethodPost, tokenPath), "the take-over's send was refused as a duplicate")
+	assert.Equal(t, 1, srv.Orders(), "IOTPay charged once")
 }
 
 // IOTPay's "mchOrderNo duplicate" means it has the order: a replica whose
-// query missed it (here a stale "order not exist") answers with the order,
-// never with the refusal.
+// store never saw the number (it sends a new number without a query)
+// answers with the order, never with the refusal; when the query after the
+// refusal misses the order too (a stale "order not exist"), the number is
+// in progress and held, still not a failure.
 func TestDuplicateNumberIsReceivedBefore(t *testing.T) {
 	srv := iotpaytest.NewServer(t)
 	srv.BindCard("card-1")
 	first, err := replica(t, srv, nil, 0).PurchaseWithTokenOnce(context.Background(), tokenReq("ord-d1", 900))
 	require.NoError(t, err)
 
-	srv.Fail(http.MethodPost, queryPath, iotpaytest.Fault{Kind: iotpaytest.Status, Status: http.StatusOK,
-		Body: []byte(`{"retCode":"FAIL","retMsg":"order not exist"}`)})
 	other := replica(t, srv, iotpay.NewMemoryStore(0, 0), 0) // a store that lost the claim
 	o, err := other.PurchaseWithTokenOnce(context.Background(), tokenReq("ord-d1", 900))
 	require.NoError(t, err)
 	assert.Equal(t, first.PayOrderID, o.PayOrderID)
+	assert.Equal(t, 2, srv.Count(http.MethodPost, tokenPath))
+	assert.Equal(t, 1, srv.Count(http.MethodPost, queryPath), "queried only after the refusal")
+	assert.Equal(t, 1, srv.Orders(), "IOTPay charged once")
+
+	srv.Fail(http.MethodPost, queryPath, iotpaytest.Fault{Kind: iotpaytest.Status, Status: http.StatusOK,
+		Body: []byte(`{"retCode":"FAIL","retMsg":"order not exist"}`)})
+	third := replica(t, srv, iotpay.NewMemoryStore(0, 0), 0)
+	_, err = third.PurchaseWithTokenOnce(context.Background(), tokenReq("ord-d1", 900))
+	require.ErrorIs(t, err, iotpay.ErrInProgress)
+	assert.NotContains(t, err.Error(), "duplicate")
+	_, err = third.PurchaseWithTokenOnce(context.Background(), tokenReq("ord-d1", 900))
+	require.ErrorIs(t, err, iotpay.ErrInProgress, "held, not sent again")
+	assert.Equal(t, 3, srv.Count(http.MethodPost, tokenPath))
 	assert.Equal(t, 1, srv.Orders(), "IOTPay charged once")
 }
 

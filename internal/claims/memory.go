@@ -1,8 +1,8 @@
 package claims
 
 import (
-	"container/list"
 	"context"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -17,18 +17,21 @@ type Memory struct {
 	ttl time.Duration
 	now func() time.Time
 
-	mu    sync.Mutex
-	order *list.List // of *memEntry, oldest first
-	keys  map[string]*list.Element
+	mu     sync.Mutex
+	oldest *memEntry // the order of first claims, oldest first
+	newest *memEntry
+	keys   map[string]*memEntry
+	seq    uint64 // the last token handed out
 }
 
 type memEntry struct {
-	key   string
-	at    time.Time // first claimed
-	done  bool
-	token string
-	until time.Time // lease end while in progress
-	value string    // ClaimValue's value, kept across take-overs
+	key        string
+	at         time.Time // first claimed
+	done       bool
+	token      string
+	until      time.Time // lease end while in progress
+	value      string    // ClaimValue's value, kept across take-overs
+	prev, next *memEntry // in the order of first claims
 }
 
 // NewMemory returns a Memory holding up to max keys for ttl each. Zero or
@@ -40,7 +43,7 @@ func NewMemory(max int, ttl time.Duration) *Memory {
 	if ttl <= 0 {
 		ttl = 72 * time.Hour
 	}
-	return &Memory{max: max, ttl: ttl, now: time.Now, order: list.New(), keys: map[string]*list.Element{}}
+	return &Memory{max: max, ttl: ttl, now: time.Now, keys: map[string]*memEntry{}}
 }
 
 // Claim implements Store.
@@ -60,8 +63,7 @@ func (m *Memory) ClaimValue(_ context.Context, key, value string, lease time.Dur
 	defer m.mu.Unlock()
 	now := m.now()
 	m.expire(now)
-	if el, ok := m.keys[key]; ok {
-		e := el.Value.(*memEntry)
+	if e, ok := m.keys[key]; ok {
 		switch {
 		case e.done:
 			return Claim{State: Done, Value: e.value}, nil
@@ -69,13 +71,19 @@ func (m *Memory) ClaimValue(_ context.Context, key, value string, lease time.Dur
 			return Claim{State: Busy, Until: e.until, Value: e.value}, nil
 		}
 		// The holder's lease ran out: take it over.
-		e.token, e.until = newToken(), now.Add(lease)
+		e.token, e.until = m.token(), now.Add(lease)
 		return Claim{State: Claimed, Token: e.token, Until: e.until, Value: e.value, TakenOver: true}, nil
 	}
-	e := &memEntry{key: key, at: now, token: newToken(), until: now.Add(lease), value: value}
-	m.keys[key] = m.order.PushBack(e)
-	for m.order.Len() > m.max {
-		m.remove(m.order.Front())
+	e := &memEntry{key: key, at: now, token: m.token(), until: now.Add(lease), value: value, prev: m.newest}
+	if m.newest != nil {
+		m.newest.next = e
+	} else {
+		m.oldest = e
+	}
+	m.newest = e
+	m.keys[key] = e
+	for len(m.keys) > m.max {
+		m.remove(m.oldest)
 	}
 	return Claim{State: Claimed, Token: e.token, Until: e.until, Value: value}, nil
 }
@@ -84,11 +92,10 @@ func (m *Memory) ClaimValue(_ context.Context, key, value string, lease time.Dur
 func (m *Memory) Complete(_ context.Context, key, token string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	el, ok := m.keys[key]
+	e, ok := m.keys[key]
 	if !ok {
 		return ErrLeaseLost // evicted, or released by a holder that took it over
 	}
-	e := el.Value.(*memEntry)
 	if e.done || e.token != token {
 		return ErrLeaseLost
 	}
@@ -100,10 +107,8 @@ func (m *Memory) Complete(_ context.Context, key, token string) error {
 func (m *Memory) Release(_ context.Context, key, token string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if el, ok := m.keys[key]; ok {
-		if e := el.Value.(*memEntry); !e.done && e.token == token {
-			m.remove(el)
-		}
+	if e, ok := m.keys[key]; ok && !e.done && e.token == token {
+		m.remove(e)
 	}
 	return nil
 }
@@ -112,19 +117,33 @@ func (m *Memory) Release(_ context.Context, key, token string) error {
 func (m *Memory) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.order.Len()
+	return len(m.keys)
+}
+
+// token names a new holder. A holder's token need only differ from every
+// other token of this store, which never leaves the process: a counter.
+func (m *Memory) token() string {
+	m.seq++
+	return strconv.FormatUint(m.seq, 36)
 }
 
 func (m *Memory) expire(now time.Time) {
-	for el := m.order.Front(); el != nil; el = m.order.Front() {
-		if now.Sub(el.Value.(*memEntry).at) < m.ttl {
-			return
-		}
-		m.remove(el)
+	for m.oldest != nil && now.Sub(m.oldest.at) >= m.ttl {
+		m.remove(m.oldest)
 	}
 }
 
-func (m *Memory) remove(el *list.Element) {
-	delete(m.keys, el.Value.(*memEntry).key)
-	m.order.Remove(el)
+func (m *Memory) remove(e *memEntry) {
+	delete(m.keys, e.key)
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		m.oldest = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		m.newest = e.prev
+	}
+	e.prev, e.next = nil, nil
 }

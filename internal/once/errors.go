@@ -25,8 +25,8 @@ var (
 	// answered, and the provider offers no look-up to return its record
 	// again. Nothing was sent.
 	ErrAlreadyDone = errors.New("done before under this reference; the provider offers no look-up of its record")
-	// ErrLeaseSpent: the look-up before sending took so much of the claim's
-	// lease that a request sent now might reach the provider after the
+	// ErrLeaseSpent: the claim, and the look-up before sending where there
+	// is one, took so much of the claim's lease that a request sent now might reach the provider after the
 	// lease ran out (and after another caller's look-up). Nothing was sent
 	// and the reference is free again: repeat the call.
 	ErrLeaseSpent = errors.New("too little of the claim's lease left to send safely; nothing was sent: repeat the call")

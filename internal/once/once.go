@@ -16,11 +16,14 @@
 //  3. Done: look the reference up and return the record (or a conflict when
 //     it does not fit). Nothing is sent.
 //  4. Claimed: look up first (an earlier holder may have reached the provider
-//     and lost the answer); send only when the provider has nothing. A
-//     refusal that provably moved no money releases the key; an unknown
-//     outcome keeps it held, so that whoever takes it over after the lease
-//     looks up before sending; a duplicate-reference refusal means "received
-//     before" and is settled by look-up.
+//     and lost the answer); send only when the provider has nothing. A key
+//     new to a claims.ValueStore, at a provider that refuses a duplicate
+//     reference, is sent without that look-up (see sendsFirst): the refusal
+//     tells what the look-up would have. A refusal that provably moved no
+//     money releases the key; an unknown outcome keeps it held, so that
+//     whoever takes it over after the lease looks up before sending; a
+//     duplicate-reference refusal means "received before" and is settled by
+//     look-up.
 //
 // Work under a claim is bounded by the local clock read before Claim (start
 // + lease - lease/10), never by Claim.Until, the store's clock, which may run
@@ -188,18 +191,32 @@ func Do[T any](ctx context.Context, g Guard, c Call[T]) (T, error) {
 		return zero, errors.New("once: claims store answered an unknown state")
 	}
 
-	fin, cancelFin := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
-	defer cancelFin()
-	// Should Complete fail, the lease runs out and the next holder finds
-	// the record by look-up.
-	complete := func() { _ = g.Store.Complete(fin, c.Key, cl.Token) }
-	release := func() { _ = g.Store.Release(fin, c.Key, cl.Token) }
 	// Bounded by this replica's clock as read before Claim: the store's
 	// Until may be ahead of it, and working past start+lease would race the
-	// holder that takes over.
+	// holder that takes over. A caller's deadline that comes first bounds
+	// the work itself.
 	workEnd := start.Add(lease - lease/10)
-	work, cancel := context.WithDeadline(ctx, workEnd)
+	work, cancel := ctx, context.CancelFunc(func() {})
+	if d, ok := ctx.Deadline(); !ok || d.After(workEnd) {
+		work, cancel = context.WithDeadline(ctx, workEnd)
+	}
 	defer cancel()
+	// Complete and Release must follow what the provider did even when the
+	// caller gave up: they run under the work context while it lasts, and
+	// otherwise (or when it ended during the call) under a context of their
+	// own, detached from the caller's and bounded by finishTimeout. Should
+	// Complete fail all the same, the lease runs out and the next holder
+	// finds the record by look-up.
+	finish := func(op func(ctx context.Context, key, token string) error) {
+		if work.Err() == nil && (op(work, c.Key, cl.Token) == nil || work.Err() == nil) {
+			return
+		}
+		fin, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+		defer cancel()
+		_ = op(fin, c.Key, cl.Token)
+	}
+	complete := func() { finish(g.Store.Complete) }
+	release := func() { finish(g.Store.Release) }
 	// sendable reports whether a request sent now ends inside the lease.
 	sendable := func() bool { return workEnd.Sub(now()) >= g.sendWindow(lease) }
 
@@ -217,23 +234,25 @@ func Do[T any](ctx context.Context, g Guard, c Call[T]) (T, error) {
 		}
 		return sendBlind(work, c, cl, start, lease, now, complete, release)
 	}
-	rec, found, err := c.Lookup(work)
-	if err != nil {
-		// Nothing was sent by this holder, and whoever claims next looks up
-		// again before sending: release rather than block for a lease.
-		release()
-		return zero, err
-	}
-	if found {
-		return settled(rec)
+	if !sendsFirst(g.Store, c, cl) {
+		rec, found, err := c.Lookup(work)
+		if err != nil {
+			// Nothing was sent by this holder, and whoever claims next looks up
+			// again before sending: release rather than block for a lease.
+			release()
+			return zero, err
+		}
+		if found {
+			return settled(rec)
+		}
 	}
 	if !sendable() {
-		// The look-up took most of the lease: nothing was sent, so the
-		// next caller may claim at once and look up again.
+		// The claim or the look-up took most of the lease: nothing was
+		// sent, so the next caller may claim at once.
 		release()
 		return zero, leaseSpent(c)
 	}
-	rec, err = c.Send(work)
+	rec, err := c.Send(work)
 	if err == nil {
 		complete()
 		return rec, nil
@@ -252,6 +271,23 @@ func Do[T any](ctx context.Context, g Guard, c Call[T]) (T, error) {
 	}
 	release()
 	return zero, err
+}
+
+// sendsFirst reports whether a claimed key may be sent without looking it
+// up first: the key is new to a store that remembers fingerprints (so no
+// holder of this store sent it before), and the provider refuses a
+// reference it has seen (c.Duplicate), which Do then settles by look-up.
+// A reference sent outside this store (by the plain call, or before an
+// in-memory store was emptied) thus still ends in the provider's record,
+// at the cost of one refused request instead of one look-up on every new
+// reference. A key taken over, or a provider that would accept the
+// reference again, is looked up first.
+func sendsFirst[T any](s claims.Store, c Call[T], cl claims.Claim) bool {
+	if cl.TakenOver || c.Duplicate == nil || c.Fingerprint == "" {
+		return false
+	}
+	_, ok := s.(claims.ValueStore)
+	return ok
 }
 
 // sendBlind is the Claimed branch of a call without look-up.
@@ -348,12 +384,12 @@ func claim(ctx context.Context, s claims.Store, key, fp string, lease time.Durat
 // one reference: 32 hex characters of SHA-256 over the parts, each
 // length-prefixed (so ("ab","c") and ("a","bc") differ).
 func Fingerprint(parts ...string) string {
-	h := sha256.New()
-	var n [8]byte
+	var buf [256]byte // the usual parameters fit: no allocation
+	b := buf[:0]
 	for _, p := range parts {
-		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
-		h.Write(n[:])
-		h.Write([]byte(p))
+		b = binary.BigEndian.AppendUint64(b, uint64(len(p)))
+		b = append(b, p...)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }

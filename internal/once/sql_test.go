@@ -54,7 +54,9 @@ func sqlReplicas(t *testing.T, n int) []claims.Store {
 // Three replicas on PostgreSQL: concurrent repeats send once, a conflict is
 // told while the holder works, and an unknown outcome taken over after the
 // lease is settled by look-up.
-func TestReplicasOnPostgres(t *testing.T) {
+func TestReplicasOnPostgres(t *testing.T) { eachOrder(t, testReplicasOnPostgres) }
+
+func testReplicasOnPostgres(t *testing.T, newProvider func() *provider) {
 	stores := sqlReplicas(t, 3)
 	p := newProvider()
 	p.block = make(chan struct{})
@@ -86,7 +88,10 @@ func TestReplicasOnPostgres(t *testing.T) {
 
 	p.block = nil
 	p.sendErr = []error{httpx.OutcomeUnknown("test", errors.New("reset"))}
-	p.lookupErr = []error{nil, errors.New("down")}
+	p.lookupErr = []error{errors.New("down")} // the look-up after the send
+	if !p.refuseDups {
+		p.lookupErr = append([]error{nil}, p.lookupErr...)
+	}
 	const lease = 300 * time.Millisecond
 	_, err = once.Do(context.Background(), guard(stores[0], lease), p.call("pg-2", 100))
 	require.ErrorIs(t, err, httpx.ErrOutcomeUnknown)
