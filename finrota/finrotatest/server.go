@@ -95,6 +95,7 @@ type Server struct {
 	widget   map[string]time.Time
 	prepared map[string]*prepared
 	payments []*Payment
+	byRefs   map[string]*Payment // payments by clientReferenceCode
 	threeD   time.Duration // how long a 3-D step may wait
 	fetches  int
 	seq      int
@@ -430,14 +431,7 @@ func (s *Server) refused(w http.ResponseWriter, ref string) bool {
 }
 
 // byRef is the payment made under ref, or nil; s.mu is held.
-func (s *Server) byRef(ref string) *Payment {
-	for _, p := range s.payments {
-		if p.ClientReferenceCode == ref {
-			return p
-		}
-	}
-	return nil
-}
+func (s *Server) byRef(ref string) *Payment { return s.byRefs[ref] }
 
 func (s *Server) directPayment(w http.ResponseWriter, r *http.Request) {
 	var in struct {
@@ -475,6 +469,10 @@ func (s *Server) complete(w http.ResponseWriter, r *http.Request, in payIn, p *p
 	pay := &Payment{OrderID: "NTH15P" + pad(s.seq), ClientReferenceCode: in.ClientReferenceCode, Amount: in.Amount, Currency: finrota.Currency(p.currency), ThreeD: p.use3D,
 		ReturnURL: in.ReturnURL, id: newGUID(), at: time.Now()}
 	s.payments = append(s.payments, pay)
+	if s.byRefs == nil {
+		s.byRefs = map[string]*Payment{}
+	}
+	s.byRefs[pay.ClientReferenceCode] = pay
 	switch {
 	case p.decline:
 		pay.Status = "failed"
@@ -522,7 +520,14 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	data := []map[string]any{}
 	skip := (page - 1) * pageSize
-	for _, p := range s.payments {
+	pays := s.payments
+	if ref != "" { // one payment at most: Finrota refuses a used reference
+		pays = nil
+		if p := s.byRef(ref); p != nil {
+			pays = []*Payment{p}
+		}
+	}
+	for _, p := range pays {
 		if (ref != "" && p.ClientReferenceCode != ref) || (orderID != "" && p.OrderID != orderID) {
 			continue
 		}
