@@ -314,18 +314,22 @@ func (s *Server) nextIDLocked() int64 {
 }
 
 func (s *Server) captures(w http.ResponseWriter, _ *http.Request, _ *call) {
+	type capture struct {
+		CaptureID       int64           `json:"capture_id"`
+		AuthorizationID flexiti.ID      `json:"authorization_id"`
+		Amount          decimal.Decimal `json:"amount"`
+		Reference       string          `json:"reference,omitempty"`
+	}
+	// Copied under the lock, written without it: the listing grows with
+	// every capture, and the other calls should not wait for its encoding.
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := []map[string]any{}
+	out := []capture{}
 	for _, a := range s.auths {
 		for id, amt := range a.captures {
-			cp := map[string]any{"capture_id": id, "authorization_id": a.AuthorizationID, "amount": dollars(amt)}
-			if ref := a.refs[id]; ref != "" {
-				cp["reference"] = ref
-			}
-			out = append(out, cp)
+			out = append(out, capture{CaptureID: id, AuthorizationID: a.AuthorizationID, Amount: dollars(amt), Reference: a.refs[id]})
 		}
 	}
+	s.mu.Unlock()
 	writeJSON(w, 200, out)
 }
 
