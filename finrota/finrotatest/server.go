@@ -96,7 +96,7 @@ type Server struct {
 	prepared map[string]*prepared
 	payments []*Payment
 	byRefs   map[string]*Payment // payments by clientReferenceCode
-	threeD   time.Duration // how long a 3-D step may wait
+	threeD   time.Duration       // how long a 3-D step may wait
 	fetches  int
 	seq      int
 	notes    *fake.Notifier // the browser's returns, by orderId
